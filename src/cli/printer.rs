@@ -1,0 +1,70 @@
+//! The only place that writes to stdout and stderr.
+//!
+//! Stdout carries data (plans, JSON, formatted files); stderr carries messages for people,
+//! progress and diagnostics. A closed stdout (`scwform plan | head`) is not an error: writes
+//! report it and the command exits 0, as ripgrep does.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{self, Write};
+
+use crate::diag::{Diagnostics, Rendered, SourceMap};
+
+/// Writes to the process's standard streams.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Printer {
+    /// Suppress messages on stderr (diagnostics are still printed).
+    pub quiet: bool,
+}
+
+impl Printer {
+    /// Writes data to stdout, as is.
+    ///
+    /// # Errors
+    /// The underlying I/O error (a broken pipe included: callers treat it as success).
+    pub fn out(&self, text: &str) -> io::Result<()> {
+        let mut stdout = io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()
+    }
+
+    /// Writes a line for people to stderr (unless quiet).
+    pub fn note(&self, text: &str) {
+        if !self.quiet {
+            let _ = writeln!(io::stderr().lock(), "{text}");
+        }
+    }
+
+    /// Writes a line to stderr even when quiet (errors and warnings).
+    pub fn error(&self, text: &str) {
+        let _ = writeln!(io::stderr().lock(), "{text}");
+    }
+
+    /// Renders diagnostics to stderr with miette's graphical handler (colour only on a terminal
+    /// and when `NO_COLOR` is unset).
+    pub fn diagnostics(&self, diagnostics: &Diagnostics, sources: &SourceMap) {
+        use std::io::IsTerminal;
+        let theme = if io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        };
+        let width = terminal_width();
+        let handler = miette::GraphicalReportHandler::new_themed(theme).with_width(width);
+        let mut text = String::new();
+        for d in diagnostics {
+            // Rendering into a String cannot fail.
+            let _ = handler.render_report(&mut text, &Rendered::new(d, sources));
+        }
+        let _ = io::stderr().lock().write_all(text.as_bytes());
+    }
+}
+
+/// The width to wrap diagnostics at: `COLUMNS` when set, else 100.
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .filter(|&w| w >= 40)
+        .unwrap_or(100)
+}

@@ -1,0 +1,2 @@
+//! The canonical formatter: prints `.tf` text exactly as `terraform fmt` (HashiCorp's
+//! `hclwrite` package) does.

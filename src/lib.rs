@@ -1,0 +1,18 @@
+//! scwform: infrastructure as code for Scaleway.
+//!
+//! `.tf` files in Terraform's HCL syntax are parsed ([`parse`], a pest grammar in `grammar/`),
+//! lowered and evaluated against resource schemas ([`model`], [`schema`]) into resource
+//! instances, whose references form a dependency graph ([`graph`]). The planner compares that
+//! with the recorded state and the real objects; the executor applies the plan through the
+//! Scaleway API client. A local emulator of the API serves `--sandbox` and the tests.
+//!
+//! Data only flows down this list; see `docs/architecture.md` for the dependency rule.
+
+pub mod cli;
+pub mod diag;
+pub mod emulator;
+pub mod format;
+pub mod graph;
+pub mod model;
+pub mod parse;
+pub mod schema;

@@ -1,0 +1,6 @@
+//! The desired configuration: lowering the syntax tree against resource schemas, evaluating
+//! expressions, and the values they produce.
+//!
+//! Depends on `parse` (the AST only), `schema` and `diag`.
+
+pub mod value;
