@@ -1,1 +1,3 @@
-//! it
+//! The single integration-test binary. One module per topic.
+
+mod common;
