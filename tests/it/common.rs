@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 ///
 /// Tests that need it call this and return early when it is `None`, after saying why.
 #[allow(clippy::print_stderr)]
-pub fn shared_dir(what: &str) -> Option<PathBuf> {
+pub(crate) fn shared_dir(what: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("shared");
@@ -24,11 +24,11 @@ pub fn shared_dir(what: &str) -> Option<PathBuf> {
 }
 
 /// The crate root.
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// Path to the built `scwform` binary.
-pub fn scwform_bin() -> PathBuf {
+pub(crate) fn scwform_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_scwform"))
 }
