@@ -16,3 +16,4 @@ pub mod graph;
 pub mod model;
 pub mod parse;
 pub mod schema;
+pub mod state;
