@@ -16,10 +16,12 @@ use super::StateError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
-    /// `resource` blocks.
-    Managed,
+    // Declared first so data sources sort before managed resources, as in Terraform's files
+    // (which order modes by their letters, `D` before `M`).
     /// `data` blocks.
     Data,
+    /// `resource` blocks.
+    Managed,
 }
 
 /// The key of one instance of a resource that uses `count` (a number) or `for_each` (a string).
