@@ -273,7 +273,7 @@ mod tests {
         assert_eq!(
             calls.get(),
             4,
-            "waits at 1 s, 2 s and 3 s fit in 3.5 s; a fourth does not"
+            "three 1 s waits fit in 3.5 s; a fourth does not"
         );
     }
 
