@@ -3,4 +3,9 @@
 //!
 //! Depends on `parse` (the AST only), `schema` and `diag`.
 
+pub mod ids;
+pub mod lower;
+pub mod refs;
 pub mod value;
+
+pub use ids::{InstanceKey, ResourceAddr};
