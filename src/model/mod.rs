@@ -3,8 +3,10 @@
 //!
 //! Depends on `parse` (the AST only), `schema` and `diag`.
 
+pub mod config;
 pub mod ids;
 pub mod lower;
+pub mod order;
 pub mod refs;
 pub mod value;
 
