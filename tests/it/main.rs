@@ -2,5 +2,6 @@
 
 mod client;
 mod common;
+mod parse;
 mod settings;
 mod state;
