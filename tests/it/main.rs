@@ -1,4 +1,5 @@
 //! The single integration-test binary. One module per topic.
 
 mod common;
+mod eval;
 mod parse;
