@@ -913,3 +913,61 @@ fn time_functions() {
     );
     assert_eq!(ok("timeadd", vec![u(), sv("1h")]), u());
 }
+
+mod never_panic {
+    //! Every function, with any number of arbitrary arguments, returns a value or diagnostics:
+    //! it never panics, whatever the input.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn leaf() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            Just(Value::Unknown),
+            any::<bool>().prop_map(Value::Bool),
+            prop_oneof![
+                any::<f64>(),
+                (-5i32..5).prop_map(f64::from),
+                Just(1e300),
+                Just(-0.5)
+            ]
+            .prop_map(Value::Number),
+            prop_oneof![
+                "[a-z0-9%./()\\[\\]*+?$ -]{0,8}",
+                Just("/(a)(?P<n>b)/".to_owned()),
+                Just("2024-01-01T00:00:00Z".to_owned()),
+                Just("%[3]*.5d %q %v %%".to_owned()),
+                Just("1h30m".to_owned()),
+            ]
+            .prop_map(Value::String),
+        ]
+    }
+
+    fn value() -> impl Strategy<Value = Value> {
+        leaf().prop_recursive(3, 16, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::List),
+                prop::collection::btree_map("[a-c]", inner.clone(), 0..3).prop_map(Value::Object),
+                inner.prop_map(Value::mark_sensitive),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+        #[test]
+        fn no_function_panics(args in prop::collection::vec(value(), 0..4)) {
+            for def in FUNCTIONS {
+                let args = args
+                    .iter()
+                    .cloned()
+                    .enumerate()
+                    .map(|(i, value)| Arg { value, span: arg_span(i) })
+                    .collect();
+                let _ = call(def, args, CALL_SPAN);
+            }
+        }
+    }
+}
