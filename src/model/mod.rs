@@ -3,4 +3,7 @@
 //!
 //! Depends on `parse` (the AST only), `schema` and `diag`.
 
+pub mod eval;
+pub(crate) mod functions;
+pub mod types;
 pub mod value;
