@@ -1,0 +1,122 @@
+//! Progress events: what the executor and the refresh report while they run.
+//!
+//! Events are sent through an unbounded channel (a slow terminal must never slow the API calls
+//! down) and rendered by the CLI in Terraform's words. They carry addresses, object IDs,
+//! durations and API messages only: never attribute values, so no secret can reach the output
+//! through them.
+//!
+//! Depends on `model::ids` only.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::model::ids::ResourceAddr;
+
+/// What an operation does to an object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Operation {
+    /// Create a new object.
+    Create,
+    /// Update an object in place.
+    Update,
+    /// Delete an object.
+    Delete,
+    /// Read an object (refresh).
+    Read,
+}
+
+/// One thing that happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// Refresh started reading a recorded object.
+    Refreshing {
+        /// The instance.
+        addr: ResourceAddr,
+        /// Its recorded ID.
+        id: Option<String>,
+    },
+    /// An operation started.
+    Started {
+        /// The instance.
+        addr: ResourceAddr,
+        /// What it does.
+        operation: Operation,
+        /// The object's ID, when it has one already (update, delete).
+        id: Option<String>,
+    },
+    /// An operation is still running (sent every heartbeat, 10 s by default).
+    StillRunning {
+        /// The instance.
+        addr: ResourceAddr,
+        /// What it does.
+        operation: Operation,
+        /// The object's ID, when known.
+        id: Option<String>,
+        /// Time since it started.
+        elapsed: Duration,
+    },
+    /// An operation finished.
+    Completed {
+        /// The instance.
+        addr: ResourceAddr,
+        /// What it did.
+        operation: Operation,
+        /// The object's ID afterwards (absent after a delete).
+        id: Option<String>,
+        /// How long it took.
+        elapsed: Duration,
+    },
+    /// An operation failed; the message is the API's (or the executor's) explanation.
+    Failed {
+        /// The instance.
+        addr: ResourceAddr,
+        /// What it tried.
+        operation: Operation,
+        /// Why it failed.
+        message: String,
+    },
+    /// Something worth knowing that did not fail the operation (a container in `error`).
+    Warning {
+        /// The instance.
+        addr: ResourceAddr,
+        /// What the API or the executor said.
+        message: String,
+    },
+    /// The run was interrupted: nothing new starts, running operations finish.
+    Stopping,
+}
+
+/// Where events go: a channel to the CLI, or nowhere.
+#[derive(Debug, Clone, Default)]
+pub struct Events {
+    tx: Option<mpsc::UnboundedSender<Event>>,
+}
+
+impl Events {
+    /// Events sent to this channel.
+    #[must_use]
+    pub fn to(tx: mpsc::UnboundedSender<Event>) -> Self {
+        Self { tx: Some(tx) }
+    }
+
+    /// A channel and the sink feeding it.
+    #[must_use]
+    pub fn channel() -> (Self, mpsc::UnboundedReceiver<Event>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (Self::to(tx), rx)
+    }
+
+    /// Events dropped on the floor.
+    #[must_use]
+    pub fn none() -> Self {
+        Self { tx: None }
+    }
+
+    /// Sends an event; a closed receiver is not an error (nobody is watching any more).
+    pub fn send(&self, event: Event) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(event);
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! The coalescing state writer: the state is saved after every change, without one full
+//! serialisation per change.
+//!
+//! The executor changes the working [`State`] through [`StateWriter::update`], which marks it
+//! dirty. A background task saves it whenever it is dirty: it snapshots the state, saves the
+//! snapshot through the backend on a blocking thread (atomic rename, see `state::local`), and
+//! starts over if more changes arrived meanwhile. When 1,000 actions finish faster than one save
+//! takes, they are written together, while a lone change is on disk within one save's time.
+//!
+//! Invariants: after [`StateWriter::finish`] returns `Ok`, the stored state equals the working
+//! state; saves happen one at a time, in order, so the serial only grows; a failed save is kept
+//! and reported (and retried with the next change), never dropped.
+//!
+//! Depends on `state` only.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use crate::state::{SaveOutcome, State, StateBackend, StateError};
+
+/// A backend that can be shared with the writer task.
+pub type SharedBackend = Arc<dyn StateBackend + Send + Sync>;
+
+/// What the writer did, for measurements and reports.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Changes made through [`StateWriter::update`].
+    pub changes: u64,
+    /// Saves that wrote the file.
+    pub writes: u64,
+    /// Total time spent saving.
+    pub save_time: Duration,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    dirty: Notify,
+    /// Bumped by every change.
+    generation: AtomicU64,
+    /// The generation the last finished save started from.
+    saved: AtomicU64,
+    closed: AtomicBool,
+    writes: AtomicU64,
+    save_nanos: AtomicU64,
+    error: Mutex<Option<StateError>>,
+}
+
+impl Shared {
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Saves a working state in the background whenever it changes.
+pub struct StateWriter {
+    shared: Arc<Shared>,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for StateWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateWriter").finish_non_exhaustive()
+    }
+}
+
+impl StateWriter {
+    /// Starts the writer task on the current runtime for `state`, saved through `backend`.
+    #[must_use]
+    pub fn start(backend: SharedBackend, state: State) -> Self {
+        let shared = Arc::new(Shared {
+            state: Mutex::new(state),
+            dirty: Notify::new(),
+            generation: AtomicU64::new(0),
+            saved: AtomicU64::new(0),
+            closed: AtomicBool::new(false),
+            writes: AtomicU64::new(0),
+            save_nanos: AtomicU64::new(0),
+            error: Mutex::new(None),
+        });
+        let task = tokio::spawn(run(Arc::clone(&shared), backend));
+        Self { shared, task }
+    }
+
+    /// Changes the working state and schedules a save.
+    pub fn update<R>(&self, change: impl FnOnce(&mut State) -> R) -> R {
+        let result = change(&mut self.shared.state());
+        self.shared.generation.fetch_add(1, Ordering::AcqRel);
+        self.shared.dirty.notify_one();
+        result
+    }
+
+    /// Reads the working state.
+    pub fn read<R>(&self, look: impl FnOnce(&State) -> R) -> R {
+        look(&self.shared.state())
+    }
+
+    /// Whether a save has failed (the executor then starts nothing new).
+    #[must_use]
+    pub fn has_failed(&self) -> bool {
+        self.shared
+            .error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some()
+    }
+
+    /// Saves what is left, stops the task and returns the final state.
+    ///
+    /// # Errors
+    /// The first save error, if the last save did not succeed either; the state is returned
+    /// alongside so that the caller can still show or dump it.
+    pub async fn finish(self) -> (State, WriterStats, Result<(), StateError>) {
+        self.shared.closed.store(true, Ordering::Release);
+        self.shared.dirty.notify_one();
+        // The task only ends when the state is saved (or the last save failed).
+        let _ = self.task.await;
+        let stats = WriterStats {
+            changes: self.shared.generation.load(Ordering::Acquire),
+            writes: self.shared.writes.load(Ordering::Acquire),
+            save_time: Duration::from_nanos(self.shared.save_nanos.load(Ordering::Acquire)),
+        };
+        let error = self
+            .shared
+            .error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let state = std::mem::take(&mut *self.shared.state());
+        (state, stats, error.map_or(Ok(()), Err))
+    }
+}
+
+async fn run(shared: Arc<Shared>, backend: SharedBackend) {
+    loop {
+        let generation = shared.generation.load(Ordering::Acquire);
+        let saved = shared.saved.load(Ordering::Acquire);
+        if generation == saved {
+            if shared.closed.load(Ordering::Acquire) {
+                return;
+            }
+            shared.dirty.notified().await;
+            continue;
+        }
+        let mut snapshot = shared.state().clone();
+        let backend = Arc::clone(&backend);
+        let started = Instant::now();
+        let result = tokio::task::spawn_blocking(move || {
+            let outcome = backend.save(&mut snapshot);
+            (outcome, snapshot.serial)
+        })
+        .await;
+        let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        shared.save_nanos.fetch_add(nanos, Ordering::AcqRel);
+        match result {
+            Ok((Ok(outcome), serial)) => {
+                if let SaveOutcome::Written { .. } = outcome {
+                    shared.writes.fetch_add(1, Ordering::AcqRel);
+                }
+                shared.state().serial = serial;
+                shared
+                    .error
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .take();
+                shared.saved.store(generation, Ordering::Release);
+            }
+            Ok((Err(e), _)) => {
+                tracing::error!(error = %e, "cannot save the state");
+                *shared.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
+                // Retry with the next change; when closing, give up after this attempt.
+                if shared.closed.load(Ordering::Acquire) {
+                    return;
+                }
+                shared.saved.store(generation, Ordering::Release);
+            }
+            Err(join) => {
+                tracing::error!(error = %join, "the state save task ended abnormally");
+                *shared.error.lock().unwrap_or_else(PoisonError::into_inner) =
+                    Some(StateError::Io {
+                        action: "write",
+                        path: "the state".into(),
+                        source: std::io::Error::other(join.to_string()),
+                    });
+                return;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{InstanceAddr, InstanceState, LocalBackend, StateBackend};
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    fn instance(id: usize) -> InstanceState {
+        InstanceState::new(BTreeMap::from([("id".to_owned(), json!(format!("fr-par/{id}")))]))
+    }
+
+    #[tokio::test]
+    async fn many_fast_changes_are_coalesced_and_all_land() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("s.tfstate");
+        let backend: SharedBackend = Arc::new(LocalBackend::new(&path));
+        let writer = StateWriter::start(Arc::clone(&backend), State::default());
+        for i in 0..500 {
+            writer.update(|s| {
+                s.set_instance(
+                    &InstanceAddr::managed("scaleway_cockpit_token", format!("t{i}")),
+                    instance(i),
+                );
+            });
+            if i % 100 == 0 {
+                tokio::task::yield_now().await;
+            }
+        }
+        let (state, stats, result) = writer.finish().await;
+        result.expect("saved");
+        assert_eq!(stats.changes, 500);
+        assert!(stats.writes >= 1 && stats.writes < 500, "{stats:?}");
+        let on_disk = backend.load().expect("load").expect("some state");
+        assert_eq!(on_disk.addresses().len(), 500);
+        assert_eq!(on_disk.serial, state.serial);
+        assert!(on_disk.same_content(&state));
+    }
+
+    #[tokio::test]
+    async fn a_failed_save_is_reported() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        // A directory where the state file should be: every save fails.
+        let path = dir.path().join("s.tfstate");
+        std::fs::create_dir(&path).expect("mkdir");
+        let writer = StateWriter::start(Arc::new(LocalBackend::new(&path)), State::default());
+        writer.update(|s| {
+            s.set_instance(&InstanceAddr::managed("t", "n"), instance(1));
+        });
+        let (_, _, result) = writer.finish().await;
+        assert!(result.is_err());
+    }
+}
