@@ -1,3 +1,5 @@
 //! The single integration-test binary. One module per topic.
 
+mod client;
 mod common;
+mod settings;
