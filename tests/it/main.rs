@@ -2,4 +2,5 @@
 
 mod client;
 mod common;
+mod parse;
 mod settings;
