@@ -9,6 +9,7 @@
 //! Data only flows down this list; see `docs/architecture.md` for the dependency rule.
 
 pub mod api;
+pub mod apply;
 pub mod cli;
 pub mod config;
 pub mod diag;

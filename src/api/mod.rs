@@ -11,5 +11,6 @@
 
 pub mod client;
 pub mod error;
+pub mod resources;
 pub mod retry;
 pub mod types;

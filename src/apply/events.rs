@@ -120,3 +120,38 @@ impl Events {
         }
     }
 }
+
+/// A duration the way Terraform (Go) prints it, rounded to the second: `0s`, `4s`, `1m20s`,
+/// `1h2m3s`.
+#[must_use]
+pub fn format_duration(d: Duration) -> String {
+    let total = d.as_secs() + u64::from(d.subsec_millis() >= 500);
+    let (h, m, s) = (total / 3600, total / 60 % 60, total % 60);
+    match (h, m) {
+        (0, 0) => format!("{s}s"),
+        (0, _) => format!("{m}m{s}s"),
+        _ => format!("{h}h{m}m{s}s"),
+    }
+}
+
+/// Terraform's elapsed-time field: `00m10s`, `01m20s` (minutes can exceed 59).
+#[must_use]
+pub fn format_elapsed(d: Duration) -> String {
+    let total = d.as_secs();
+    format!("{:02}m{:02}s", total / 60, total % 60)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_print_like_terraform() {
+        assert_eq!(format_duration(Duration::from_millis(300)), "0s");
+        assert_eq!(format_duration(Duration::from_millis(4600)), "5s");
+        assert_eq!(format_duration(Duration::from_secs(80)), "1m20s");
+        assert_eq!(format_duration(Duration::from_secs(3723)), "1h2m3s");
+        assert_eq!(format_elapsed(Duration::from_secs(10)), "00m10s");
+        assert_eq!(format_elapsed(Duration::from_secs(80)), "01m20s");
+    }
+}

@@ -98,7 +98,7 @@ pub enum Entry {
 }
 
 /// The operations the journal records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JournalOp {
     /// Create.
@@ -340,6 +340,7 @@ impl Unreconciled {
     /// scaleway_cockpit_token named "ci" in fr-par (outcome unknown)`.
     #[must_use]
     pub fn describe(&self) -> String {
+        use std::fmt::Write as _;
         let op = match self.operation {
             JournalOp::Create => "create",
             JournalOp::Update => "update",
@@ -347,13 +348,13 @@ impl Unreconciled {
         };
         let mut text = format!("{}: {op} of a {}", self.addr, self.type_name);
         if let Some(name) = self.lookup.get("name").and_then(|v| v.as_str()) {
-            text.push_str(&format!(" named {name:?}"));
+            let _ = write!(text, " named {name:?}");
         }
         if let Some(region) = self.lookup.get("region").and_then(|v| v.as_str()) {
-            text.push_str(&format!(" in {region}"));
+            let _ = write!(text, " in {region}");
         }
         if let Some(id) = &self.id {
-            text.push_str(&format!(" [id={id}]"));
+            let _ = write!(text, " [id={id}]");
         }
         text.push_str(match self.outcome {
             Outcome::Unknown => " (outcome unknown: the run stopped during the call)",
@@ -430,7 +431,9 @@ pub fn unreconciled(path: &Path, state: &State) -> io::Result<Vec<Unreconciled>>
         match settled {
             Some(i) => {
                 used[i] = true;
-                if let Entry::Done { id: Some(new_id), .. } = &outcomes[i]
+                if let Entry::Done {
+                    id: Some(new_id), ..
+                } = &outcomes[i]
                     && operation == JournalOp::Create
                     && !recorded_ids.contains(new_id.as_str())
                 {
@@ -478,6 +481,7 @@ pub fn retire(path: &Path) -> io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::many_single_char_names)]
     use super::*;
     use crate::state::{InstanceAddr, InstanceState, Lineage};
     use serde_json::json;
@@ -490,7 +494,10 @@ mod tests {
         BTreeMap::from([
             ("name".to_owned(), json!(name)),
             ("region".to_owned(), json!("fr-par")),
-            ("secret_environment_variables".to_owned(), json!({"K": "plaintext"})),
+            (
+                "secret_environment_variables".to_owned(),
+                json!({"K": "plaintext"}),
+            ),
         ])
     }
 
@@ -500,13 +507,23 @@ mod tests {
         let path = journal_path(&dir.path().join("s.tfstate"));
         let j = Journal::open(&path).expect("open");
         let a = addr("scaleway_container_namespace.ns");
-        j.intent(JournalOp::Create, &a, "scaleway_container_namespace", None, Some(&desired("ns")))
-            .expect("write");
+        j.intent(
+            JournalOp::Create,
+            &a,
+            "scaleway_container_namespace",
+            None,
+            Some(&desired("ns")),
+        )
+        .expect("write");
         let text = std::fs::read_to_string(&path).expect("read");
         assert!(text.contains("\"name\":\"ns\""), "{text}");
-        assert!(!text.contains("plaintext"), "secrets never reach the journal: {text}");
+        assert!(
+            !text.contains("plaintext"),
+            "secrets never reach the journal: {text}"
+        );
         assert!(!j.all_settled());
-        j.done(JournalOp::Create, &a, Some("fr-par/1")).expect("write");
+        j.done(JournalOp::Create, &a, Some("fr-par/1"))
+            .expect("write");
         assert!(j.all_settled());
         assert!(j.finish(true).expect("finish"));
         assert!(!path.exists());
@@ -523,11 +540,19 @@ mod tests {
             addr("scaleway_cockpit_token.c"),
         );
         for x in [&a, &b, &c] {
-            j.intent(JournalOp::Create, x, "scaleway_cockpit_token", None, Some(&desired("t")))
-                .expect("write");
+            j.intent(
+                JournalOp::Create,
+                x,
+                "scaleway_cockpit_token",
+                None,
+                Some(&desired("t")),
+            )
+            .expect("write");
         }
-        j.done(JournalOp::Create, &a, Some("fr-par/aaa")).expect("write");
-        j.done(JournalOp::Create, &b, Some("fr-par/bbb")).expect("write");
+        j.done(JournalOp::Create, &a, Some("fr-par/aaa"))
+            .expect("write");
+        j.done(JournalOp::Create, &b, Some("fr-par/bbb"))
+            .expect("write");
         assert!(!j.finish(false).expect("finish"), "kept for the next run");
         // A torn last line is ignored.
         let mut f = OpenOptions::new().append(true).open(&path).expect("open");

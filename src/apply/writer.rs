@@ -129,8 +129,8 @@ impl StateWriter {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .take();
-        let state = std::mem::take(&mut *self.shared.state());
-        (state, stats, error.map_or(Ok(()), Err))
+        let last = std::mem::take(&mut *self.shared.state());
+        (last, stats, error.map_or(Ok(()), Err))
     }
 }
 
@@ -194,12 +194,15 @@ async fn run(shared: Arc<Shared>, backend: SharedBackend) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{InstanceAddr, InstanceState, LocalBackend, StateBackend};
+    use crate::state::{InstanceAddr, InstanceState, LocalBackend};
     use serde_json::json;
     use std::collections::BTreeMap;
 
     fn instance(id: usize) -> InstanceState {
-        InstanceState::new(BTreeMap::from([("id".to_owned(), json!(format!("fr-par/{id}")))]))
+        InstanceState::new(BTreeMap::from([(
+            "id".to_owned(),
+            json!(format!("fr-par/{id}")),
+        )]))
     }
 
     #[tokio::test]
@@ -219,14 +222,14 @@ mod tests {
                 tokio::task::yield_now().await;
             }
         }
-        let (state, stats, result) = writer.finish().await;
+        let (saved, stats, result) = writer.finish().await;
         result.expect("saved");
         assert_eq!(stats.changes, 500);
         assert!(stats.writes >= 1 && stats.writes < 500, "{stats:?}");
         let on_disk = backend.load().expect("load").expect("some state");
         assert_eq!(on_disk.addresses().len(), 500);
-        assert_eq!(on_disk.serial, state.serial);
-        assert!(on_disk.same_content(&state));
+        assert_eq!(on_disk.serial, saved.serial);
+        assert!(on_disk.same_content(&saved));
     }
 
     #[tokio::test]

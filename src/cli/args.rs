@@ -27,6 +27,17 @@ pub enum Command {
     Fmt(FmtArgs),
     /// Run the local emulator of the Scaleway API.
     Emulator(EmulatorArgs),
+    /// Show what would change to make the real objects match the configuration.
+    Plan(PlanArgs),
+    /// Make the real objects match the configuration.
+    Apply(ApplyArgs),
+    /// Delete every object the state records.
+    Destroy(DestroyArgs),
+    /// Show the root module's output values.
+    Output(OutputArgs),
+    /// Inspect and edit the state.
+    #[command(subcommand)]
+    State(StateCommand),
 }
 
 /// Input variable options shared by commands that evaluate a configuration.
@@ -123,4 +134,188 @@ pub struct EmulatorArgs {
     /// Seed of the fault generator.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
+}
+
+/// Plan output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum PlanFormat {
+    /// Terraform's human layout.
+    #[default]
+    Text,
+    /// Terraform's JSON plan (`format_version` 1.2).
+    Json,
+    /// A Markdown summary for pull-request review.
+    Markdown,
+}
+
+/// Where the state is and how to reach the API: shared by every command that reads state.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct StateArgs {
+    /// The state file (default: `scwform.tfstate` in the configuration directory, or
+    /// `.scwform/sandbox.tfstate` with `--sandbox`).
+    #[arg(long, value_name = "FILE")]
+    pub state: Option<PathBuf>,
+    /// Use the local emulator (its store kept in `.scwform/sandbox.json` beside the
+    /// configuration) instead of the real Scaleway API.
+    #[arg(long)]
+    pub sandbox: bool,
+    /// How long to wait for the state lock held by another run (e.g. `30s`, `2m`; default 0:
+    /// fail at once).
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
+}
+
+/// Options shared by `plan`, `apply` and `destroy`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct RunArgs {
+    /// A `.tf` file or a directory of them (default: the current directory).
+    pub path: Option<PathBuf>,
+    /// Variables.
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// State and API.
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// Plan only these resources (and what they depend on); repeatable.
+    #[arg(long = "target", value_name = "ADDRESS")]
+    pub targets: Vec<String>,
+    /// Replace these resources even if nothing changed; repeatable.
+    #[arg(long = "replace", value_name = "ADDRESS")]
+    pub replace: Vec<String>,
+    /// Read the real objects before planning (`--refresh=false` trusts the state).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub refresh: bool,
+    /// How many API operations may run at once.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub parallelism: u32,
+    /// How to print the plan.
+    #[arg(long, value_enum, default_value_t)]
+    pub format: PlanFormat,
+}
+
+/// `scwform plan`
+#[derive(Debug, Clone, clap::Args)]
+pub struct PlanArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Exit 0 when there are no changes, 2 when there are, 1 on errors.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Plan to destroy every object the state records.
+    #[arg(long)]
+    pub destroy: bool,
+}
+
+/// `scwform apply`
+#[derive(Debug, Clone, clap::Args)]
+pub struct ApplyArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+    /// Destroy every object the state records (the same as `scwform destroy`).
+    #[arg(long)]
+    pub destroy: bool,
+}
+
+/// `scwform destroy`
+#[derive(Debug, Clone, clap::Args)]
+pub struct DestroyArgs {
+    /// Shared options.
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub auto_approve: bool,
+}
+
+/// `scwform output`
+#[derive(Debug, Clone, clap::Args)]
+pub struct OutputArgs {
+    /// One output to show (default: all of them).
+    pub name: Option<String>,
+    /// Print JSON (values of sensitive outputs included).
+    #[arg(long, conflicts_with = "raw")]
+    pub json: bool,
+    /// Print one string, number or bool output as is, without quotes or a newline.
+    #[arg(long, requires = "name")]
+    pub raw: bool,
+    /// The configuration directory whose state to read (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `scwform state …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum StateCommand {
+    /// List the resource instances the state records.
+    List(StateListArgs),
+    /// Show one recorded instance (sensitive values redacted).
+    Show(StateAddrArgs),
+    /// Forget instances without deleting the real objects.
+    Rm(StateRmArgs),
+    /// Give a recorded instance another address.
+    Mv(StateMvArgs),
+}
+
+/// `scwform state list`
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateListArgs {
+    /// Only list instances of these addresses.
+    pub addresses: Vec<String>,
+    /// The configuration directory whose state to read (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `scwform state show`
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateAddrArgs {
+    /// The instance address.
+    pub address: String,
+    /// The configuration directory whose state to read (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `scwform state rm`
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateRmArgs {
+    /// The instance (or resource) addresses to forget.
+    #[arg(required = true)]
+    pub addresses: Vec<String>,
+    /// The configuration directory whose state to edit (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `scwform state mv`
+#[derive(Debug, Clone, clap::Args)]
+pub struct StateMvArgs {
+    /// The current address.
+    pub source: String,
+    /// The new address.
+    pub destination: String,
+    /// The configuration directory whose state to edit (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
 }

@@ -31,5 +31,6 @@ pub fn run(cli: args::Cli) -> ExitStatus {
         args::Command::Graph(a) => commands::graph::run(&a, printer),
         args::Command::Fmt(a) => commands::fmt::run(&a, printer),
         args::Command::Emulator(a) => commands::emulator::run(&a, printer),
+        _ => ExitStatus::Failure,
     }
 }

@@ -1,0 +1,900 @@
+//! The executor: carries out a [`Plan`] through the API mappings, saving state as it goes.
+//!
+//! [`apply`] walks the plan's [`ActionOrder`](crate::plan::ActionOrder) with bounded
+//! parallelism (a tokio `JoinSet` of step tasks, each holding a `Semaphore` permit): a step
+//! starts as soon as its prerequisites are done. Before a create or update starts, its desired
+//! attributes are resolved: the planned object, with every value that was unknown at plan time
+//! taken from the configuration evaluated again with the results so far (a token's
+//! `project_id` from the project just created). Evaluations run on a blocking thread, one at a
+//! time, and each serves every step that became ready while the previous one ran, so 1,000
+//! actions cost a handful of evaluations, not 1,000. Steps whose configured values were all
+//! known at plan time need none.
+//!
+//! A replacement is a delete then a create, or under `create_before_destroy` a create (the old
+//! object is then kept as *deposed* in the state) then a delete of the old object.
+//!
+//! Failures: a failed step's dependents never start, independent work finishes, and every
+//! failure is reported with its address and the API's message. Interruption: after
+//! [`Cancel::stop`] nothing new starts and running steps finish; after [`Cancel::abort`] the
+//! running steps are abandoned (their journal intents stay open for the next run).
+//!
+//! State: every finished step changes the working state through the coalescing
+//! [`writer::StateWriter`] (saved in the background, see there); every API call that changes
+//! something is preceded by a [`journal`] intent.
+//!
+//! Invariants: no step starts before its prerequisites are done; a step's result is recorded
+//! in the state before its dependents start; nothing here prints (progress goes out as
+//! [`events::Event`]s) and no attribute value appears in an event or a message.
+//!
+//! Depends on `plan` (the plan and its order), `api::resources` (the mappings), `state`,
+//! `model` (values, re-evaluation); never on `cli` or `render`.
+
+pub mod events;
+pub mod journal;
+pub mod refresh;
+pub mod values;
+pub mod writer;
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_util::sync::CancellationToken;
+
+use crate::api::resources::{ApiContext, Attributes, Outcome, ResourceApi, resource_api};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::config::{Config, ResourceInstance};
+use crate::model::evaluate::ResourceValues;
+use crate::model::ids::ResourceAddr;
+use crate::model::value::Value;
+use crate::plan::{Action, ConfigInput, Plan, Progress, StepKind, state_addr};
+use crate::state::{self, OutputState, State};
+
+use events::{Event, Events, Operation};
+use journal::{Journal, JournalOp};
+use writer::StateWriter;
+
+/// Finds the API mapping of a resource type (the real [`resource_api`], or fakes in tests).
+pub type ApiLookup = Arc<dyn Fn(&str) -> Option<&'static dyn ResourceApi> + Send + Sync>;
+
+/// The real API mappings.
+#[must_use]
+pub fn api_lookup() -> ApiLookup {
+    Arc::new(resource_api)
+}
+
+/// A configuration that can be evaluated again from any thread.
+pub type SharedInput = Arc<dyn ConfigInput + Send + Sync>;
+
+/// How to run.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplyOptions {
+    /// How many API operations may run at once (at least 1).
+    pub parallelism: usize,
+    /// How often a running operation reports that it is still running.
+    pub heartbeat: Duration,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        Self {
+            parallelism: 10,
+            heartbeat: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Interruption: `stop` (the first Ctrl-C) starts nothing new; `abort` (the second) stops
+/// waiting for running operations.
+#[derive(Debug, Clone, Default)]
+pub struct Cancel {
+    /// Start nothing new; let running operations finish.
+    pub stop: CancellationToken,
+    /// Abandon running operations.
+    pub abort: CancellationToken,
+}
+
+/// A failed operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The instance.
+    pub addr: ResourceAddr,
+    /// What was tried.
+    pub operation: Operation,
+    /// The API's (or the executor's) message.
+    pub message: String,
+}
+
+/// What an apply did.
+#[derive(Debug, Default)]
+pub struct ApplyReport {
+    /// Objects created (a replacement counts here and in `destroyed`).
+    pub added: usize,
+    /// Objects updated in place.
+    pub changed: usize,
+    /// Objects deleted.
+    pub destroyed: usize,
+    /// Operations that failed, in the order they failed.
+    pub failures: Vec<Failure>,
+    /// Operations never started because something they wait for failed, sorted.
+    pub skipped: Vec<(ResourceAddr, Operation)>,
+    /// Operations never started because the run was interrupted, sorted.
+    pub not_started: Vec<(ResourceAddr, Operation)>,
+    /// Operations abandoned while running (second interrupt).
+    pub abandoned: Vec<(ResourceAddr, Operation)>,
+    /// The run was interrupted.
+    pub interrupted: bool,
+    /// Warnings from the API mappings (a container that settled in `error`), by instance.
+    pub warnings: Vec<(ResourceAddr, String)>,
+    /// Problems evaluating the configuration again.
+    pub diagnostics: Diagnostics,
+    /// How many times the configuration was evaluated.
+    pub evaluations: usize,
+}
+
+impl ApplyReport {
+    /// Whether everything planned was done.
+    #[must_use]
+    pub fn succeeded(&self) -> bool {
+        self.failures.is_empty()
+            && !self.interrupted
+            && self.skipped.is_empty()
+            && !self.diagnostics.has_errors()
+    }
+}
+
+/// Everything an apply needs.
+pub struct Apply<'a> {
+    /// The plan to carry out (must not be `errored`).
+    pub plan: &'a Plan,
+    /// The configuration, to evaluate again as results arrive.
+    pub input: SharedInput,
+    /// The API context.
+    pub cx: Arc<ApiContext>,
+    /// The API mappings.
+    pub lookup: ApiLookup,
+    /// The working state (starting as the refreshed state), saved in the background.
+    pub writer: &'a StateWriter,
+    /// The intent journal, if any.
+    pub journal: Option<Arc<Journal>>,
+    /// Parallelism and heartbeat.
+    pub options: ApplyOptions,
+    /// Where progress goes.
+    pub events: Events,
+    /// Interruption.
+    pub cancel: Cancel,
+}
+
+impl std::fmt::Debug for Apply<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Apply")
+            .field("options", &self.options)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why one step failed.
+#[derive(Debug, Clone)]
+struct StepError {
+    message: String,
+    /// The API answered: nothing happened (as opposed to a lost answer or a timeout).
+    definite: bool,
+}
+
+type StepResult = Result<Option<Outcome>, StepError>;
+
+/// A running evaluation and the steps waiting for it.
+type Evaluation = (Vec<usize>, JoinHandle<(Config, Diagnostics)>);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Pending,
+    Running,
+    Done,
+    Failed,
+    Skipped,
+    Abandoned,
+}
+
+/// The value every instance has so far: recorded, planned, or returned by the API.
+struct Snapshot(Arc<HashMap<ResourceAddr, Value>>);
+
+impl ResourceValues for Snapshot {
+    fn instance(&self, instance: &ResourceInstance) -> Value {
+        self.0
+            .get(&instance.addr)
+            .cloned()
+            .unwrap_or_else(|| instance.to_value())
+    }
+}
+
+fn operation_of(kind: StepKind) -> Operation {
+    match kind {
+        StepKind::Create => Operation::Create,
+        StepKind::Update => Operation::Update,
+        StepKind::Delete => Operation::Delete,
+    }
+}
+
+/// Carries out `run.plan`. Never panics on API errors: everything that goes wrong is in the
+/// report.
+pub async fn apply(run: Apply<'_>) -> ApplyReport {
+    let mut runner = Runner::new(run);
+    runner.run().await;
+    runner.finish().await
+}
+
+struct Runner<'a> {
+    run: Apply<'a>,
+    progress: Progress,
+    status: Vec<Status>,
+    values: Arc<HashMap<ResourceAddr, Value>>,
+    /// Deposed keys of objects replaced create-first, by change index.
+    deposed: HashMap<usize, String>,
+    report: ApplyReport,
+}
+
+impl<'a> Runner<'a> {
+    fn new(run: Apply<'a>) -> Self {
+        let plan = run.plan;
+        let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
+        run.writer.read(|s| {
+            for resource in &s.resources {
+                let Some(schema) = crate::schema::resource(&resource.type_name) else {
+                    continue;
+                };
+                let base = resource.addr();
+                for instance in resource.instances.iter().filter(|i| i.deposed.is_none()) {
+                    if let Some(addr) =
+                        values::model_addr(&base.instance(instance.index_key.clone()))
+                    {
+                        values.insert(addr, values::object_value(schema, &instance.attributes));
+                    }
+                }
+            }
+        });
+        for change in &plan.changes {
+            if let Some(after) = &change.after {
+                values.insert(change.addr.clone(), after.clone());
+            }
+        }
+        let steps = plan.order.steps().len();
+        Self {
+            progress: plan.order.progress(),
+            status: vec![Status::Pending; steps],
+            values: Arc::new(values),
+            deposed: HashMap::new(),
+            report: ApplyReport::default(),
+            run,
+        }
+    }
+
+    fn step_addr(&self, i: usize) -> (&'a ResourceAddr, Operation) {
+        let step = &self.run.plan.order.steps()[i];
+        (&step.addr, operation_of(step.kind))
+    }
+
+    async fn run(&mut self) {
+        let parallelism = self.run.options.parallelism.max(1);
+        let semaphore = Arc::new(Semaphore::new(parallelism));
+        let mut tasks: JoinSet<(usize, StepResult)> = JoinSet::new();
+        let mut task_steps: HashMap<tokio::task::Id, usize> = HashMap::new();
+        let mut queue: VecDeque<(usize, Option<Attributes>)> = VecDeque::new();
+        let mut waiting: Vec<usize> = Vec::new();
+        let mut evaluation: Option<Evaluation> = None;
+        let mut stopping = false;
+        let mut aborted = false;
+        loop {
+            if !stopping && !aborted {
+                if self.run.writer.has_failed() {
+                    // Saving the state failed: starting more work would risk losing track of
+                    // what it creates.
+                    stopping = true;
+                }
+                for i in self.progress.take_ready() {
+                    self.status[i] = Status::Running;
+                    self.route(i, &mut queue, &mut waiting);
+                }
+                if evaluation.is_none() && !waiting.is_empty() {
+                    evaluation = Some(self.start_evaluation(std::mem::take(&mut waiting)));
+                }
+                while !queue.is_empty() {
+                    let Ok(permit) = Arc::clone(&semaphore).try_acquire_owned() else {
+                        break;
+                    };
+                    let Some((i, desired)) = queue.pop_front() else {
+                        break;
+                    };
+                    match self.job(i, desired) {
+                        Ok(job) => {
+                            let handle = tasks.spawn(run_job(job, permit));
+                            task_steps.insert(handle.id(), i);
+                        }
+                        Err(e) => self.failed(i, &e),
+                    }
+                }
+            }
+            // Steps only become ready when others finish, so with nothing running and nothing
+            // being evaluated there is nothing left that could start.
+            if tasks.is_empty() && evaluation.is_none() {
+                break;
+            }
+            tokio::select! {
+                biased;
+                () = self.run.cancel.abort.cancelled(), if !aborted => {
+                    aborted = true;
+                    stopping = true;
+                    self.report.interrupted = true;
+                    tasks.abort_all();
+                    if let Some((batch, handle)) = evaluation.take() {
+                        handle.abort();
+                        for i in batch {
+                            self.status[i] = Status::Pending;
+                        }
+                    }
+                }
+                () = self.run.cancel.stop.cancelled(), if !stopping => {
+                    stopping = true;
+                    self.report.interrupted = true;
+                    self.run.events.send(Event::Stopping);
+                }
+                Some(joined) = tasks.join_next_with_id(), if !tasks.is_empty() => {
+                    self.joined(joined, &mut task_steps);
+                    while let Some(more) = tasks.try_join_next_with_id() {
+                        self.joined(more, &mut task_steps);
+                    }
+                }
+                result = async {
+                    match evaluation.as_mut() {
+                        Some((_, handle)) => handle.await,
+                        None => std::future::pending().await,
+                    }
+                }, if evaluation.is_some() => {
+                    let (batch, _) = evaluation.take().expect("the branch runs only with an evaluation");
+                    self.evaluated(batch, result, &mut queue);
+                }
+            }
+        }
+        // Whatever was routed but never started.
+        for (i, _) in queue {
+            self.status[i] = Status::Pending;
+        }
+        for i in waiting {
+            self.status[i] = Status::Pending;
+        }
+    }
+
+    /// Sends a ready step to the start queue, or to the next evaluation when its configured
+    /// values were unknown at plan time.
+    fn route(
+        &mut self,
+        i: usize,
+        queue: &mut VecDeque<(usize, Option<Attributes>)>,
+        waiting: &mut Vec<usize>,
+    ) {
+        let plan = self.run.plan;
+        let step = &plan.order.steps()[i];
+        let change = &plan.changes[step.change];
+        if step.kind == StepKind::Delete {
+            queue.push_back((i, None));
+            return;
+        }
+        let Some(after) = &change.after else {
+            self.failed(
+                i,
+                &internal("the plan has no planned object for this change"),
+            );
+            return;
+        };
+        let needs = plan
+            .config
+            .instances
+            .get(&change.addr)
+            .is_some_and(|instance| {
+                values::needs_evaluation(
+                    after,
+                    instance
+                        .configured
+                        .keys()
+                        .copied()
+                        .chain(instance.blocks.keys().copied()),
+                )
+            });
+        if needs {
+            waiting.push(i);
+        } else {
+            queue.push_back((i, Some(values::desired_attributes(after, None))));
+        }
+    }
+
+    fn start_evaluation(&mut self, batch: Vec<usize>) -> Evaluation {
+        self.report.evaluations += 1;
+        let input = Arc::clone(&self.run.input);
+        let values = Arc::clone(&self.values);
+        let handle = tokio::task::spawn_blocking(move || input.evaluate(&Snapshot(values)));
+        (batch, handle)
+    }
+
+    fn evaluated(
+        &mut self,
+        batch: Vec<usize>,
+        result: Result<(Config, Diagnostics), tokio::task::JoinError>,
+        queue: &mut VecDeque<(usize, Option<Attributes>)>,
+    ) {
+        let (config, diags) = match result {
+            Ok(r) => r,
+            Err(e) => {
+                let error = internal(&format!("evaluating the configuration failed: {e}"));
+                for i in batch {
+                    self.failed(i, &error);
+                }
+                return;
+            }
+        };
+        if diags.has_errors() {
+            let first = diags
+                .iter()
+                .find(|d| d.is_error())
+                .map_or_else(String::new, |d| d.summary.clone());
+            if !self.report.diagnostics.has_errors() {
+                self.report.diagnostics.extend(diags);
+            }
+            let error = internal(&format!(
+                "the configuration could not be evaluated with the values known now: {first}"
+            ));
+            for i in batch {
+                self.failed(i, &error);
+            }
+            return;
+        }
+        for i in batch {
+            let plan = self.run.plan;
+            let step = &plan.order.steps()[i];
+            let change = &plan.changes[step.change];
+            let (Some(after), Some(instance)) = (&change.after, config.instances.get(&change.addr))
+            else {
+                self.failed(
+                    i,
+                    &internal("the configuration no longer has this instance"),
+                );
+                continue;
+            };
+            let desired = values::desired_attributes(after, Some(&instance.to_value()));
+            queue.push_back((i, Some(desired)));
+        }
+    }
+
+    /// Prepares the task of a step.
+    fn job(&mut self, i: usize, desired: Option<Attributes>) -> Result<Job, StepError> {
+        let plan = self.run.plan;
+        let step = &plan.order.steps()[i];
+        let change = &plan.changes[step.change];
+        let type_name = change.schema.type_name;
+        let api = (self.run.lookup)(type_name)
+            .ok_or_else(|| internal(&format!("scwform has no API mapping for {type_name}")))?;
+        let timeouts = plan
+            .config
+            .instances
+            .get(&change.addr)
+            .map_or(change.schema.timeouts, |i| i.timeouts);
+        let operation = operation_of(step.kind);
+        let addr = state_addr(&change.addr);
+        let prior = match step.kind {
+            StepKind::Create => None,
+            StepKind::Update => Some(
+                self.current(&addr)
+                    .ok_or_else(|| internal("the state no longer records this object"))?,
+            ),
+            StepKind::Delete => {
+                let recorded = match self.deposed.get(&step.change) {
+                    Some(key) => self.deposed_object(&addr, key),
+                    None => self.current(&addr),
+                };
+                Some(recorded.ok_or_else(|| internal("the state no longer records this object"))?)
+            }
+        };
+        let seconds = match step.kind {
+            StepKind::Create => timeouts.create,
+            StepKind::Update => timeouts.update,
+            StepKind::Delete => timeouts.delete,
+        };
+        Ok(Job {
+            index: i,
+            addr: change.addr.clone(),
+            operation,
+            api,
+            cx: Arc::clone(&self.run.cx),
+            prior,
+            desired,
+            journal: self.run.journal.clone(),
+            events: self.run.events.clone(),
+            heartbeat: self.run.options.heartbeat,
+            timeout: Duration::from_secs(u64::from(seconds.max(1))),
+        })
+    }
+
+    fn current(&self, addr: &state::InstanceAddr) -> Option<Attributes> {
+        self.run
+            .writer
+            .read(|s| s.instance(addr).map(|i| i.attributes.clone()))
+    }
+
+    fn deposed_object(&self, addr: &state::InstanceAddr, key: &str) -> Option<Attributes> {
+        self.run.writer.read(|s| {
+            s.resource(&addr.resource).and_then(|r| {
+                r.instances
+                    .iter()
+                    .find(|i| i.index_key == addr.key && i.deposed.as_deref() == Some(key))
+                    .map(|i| i.attributes.clone())
+            })
+        })
+    }
+
+    fn joined(
+        &mut self,
+        joined: Result<(tokio::task::Id, (usize, StepResult)), tokio::task::JoinError>,
+        task_steps: &mut HashMap<tokio::task::Id, usize>,
+    ) {
+        match joined {
+            Ok((id, (i, result))) => {
+                task_steps.remove(&id);
+                match result {
+                    Ok(outcome) => self.succeeded(i, outcome),
+                    Err(e) => self.failed(i, &e),
+                }
+            }
+            Err(e) => {
+                let Some(i) = task_steps.remove(&e.id()) else {
+                    return;
+                };
+                if e.is_cancelled() {
+                    self.status[i] = Status::Abandoned;
+                    let (addr, op) = self.step_addr(i);
+                    self.report.abandoned.push((addr.clone(), op));
+                } else {
+                    self.failed(i, &internal(&format!("the operation crashed: {e}")));
+                }
+            }
+        }
+    }
+
+    fn succeeded(&mut self, i: usize, outcome: Option<Outcome>) {
+        let plan = self.run.plan;
+        let step = &plan.order.steps()[i];
+        let change = &plan.changes[step.change];
+        let addr = state_addr(&change.addr);
+        match step.kind {
+            StepKind::Create | StepKind::Update => {
+                let Some(outcome) = outcome else {
+                    self.failed(i, &internal("the API mapping returned no object"));
+                    return;
+                };
+                for w in &outcome.warnings {
+                    self.report.warnings.push((change.addr.clone(), w.clone()));
+                }
+                let create_before_destroy = plan
+                    .config
+                    .instances
+                    .get(&change.addr)
+                    .is_some_and(|i| i.lifecycle.create_before_destroy);
+                let value = values::object_value(change.schema, &outcome.attributes);
+                let instance = values::instance_state(
+                    change.schema,
+                    outcome.attributes,
+                    &change.dependencies,
+                    create_before_destroy,
+                );
+                let depose = step.kind == StepKind::Create
+                    && change.action
+                        == (Action::Replace {
+                            create_before_destroy: true,
+                        });
+                let key = depose.then(new_deposed_key);
+                self.run.writer.update(|s| {
+                    if let Some(key) = &key {
+                        depose_current(s, &addr, key);
+                    }
+                    s.set_instance(&addr, instance);
+                });
+                if let Some(key) = key {
+                    self.deposed.insert(step.change, key);
+                }
+                Arc::make_mut(&mut self.values).insert(change.addr.clone(), value);
+                if step.kind == StepKind::Create {
+                    self.report.added += 1;
+                } else {
+                    self.report.changed += 1;
+                }
+            }
+            StepKind::Delete => {
+                let key = self.deposed.remove(&step.change);
+                self.run.writer.update(|s| match &key {
+                    Some(key) => remove_deposed(s, &addr, key),
+                    None => {
+                        s.remove_instance(&addr);
+                    }
+                });
+                if change.action == Action::Delete {
+                    Arc::make_mut(&mut self.values).remove(&change.addr);
+                }
+                self.report.destroyed += 1;
+            }
+        }
+        self.status[i] = Status::Done;
+        self.progress.complete(i);
+    }
+
+    fn failed(&mut self, i: usize, error: &StepError) {
+        let (addr, operation) = self.step_addr(i);
+        self.status[i] = Status::Failed;
+        self.report.failures.push(Failure {
+            addr: addr.clone(),
+            operation,
+            message: error.message.clone(),
+        });
+        for skipped in self.progress.fail(i) {
+            self.status[skipped] = Status::Skipped;
+        }
+    }
+
+    async fn finish(mut self) -> ApplyReport {
+        let steps = self.run.plan.order.steps();
+        let mut skipped = Vec::new();
+        let mut not_started = Vec::new();
+        for (i, status) in self.status.iter().enumerate() {
+            let entry = (steps[i].addr.clone(), operation_of(steps[i].kind));
+            match status {
+                Status::Skipped => skipped.push(entry),
+                Status::Pending | Status::Running => not_started.push(entry),
+                Status::Done | Status::Failed | Status::Abandoned => {}
+            }
+        }
+        skipped.sort();
+        not_started.sort();
+        self.report.skipped = skipped;
+        self.report.not_started = not_started;
+        if self.report.abandoned.is_empty() {
+            self.record_outputs().await;
+        }
+        self.report
+    }
+
+    /// Records the root outputs in the state: cleared by a destroy, otherwise evaluated with
+    /// every result (outputs whose value is still unknown keep their recorded value).
+    async fn record_outputs(&mut self) {
+        let plan = self.run.plan;
+        if plan.options.destroy {
+            if self.report.succeeded() {
+                self.run.writer.update(|s| s.outputs.clear());
+            }
+            return;
+        }
+        if plan.config.outputs.is_empty() && self.run.writer.read(|s| s.outputs.is_empty()) {
+            return;
+        }
+        self.report.evaluations += 1;
+        let input = Arc::clone(&self.run.input);
+        let values = Arc::clone(&self.values);
+        let Ok((config, diags)) =
+            tokio::task::spawn_blocking(move || input.evaluate(&Snapshot(values))).await
+        else {
+            return;
+        };
+        if diags.has_errors() {
+            if !self.report.diagnostics.has_errors() {
+                self.report.diagnostics.extend(diags);
+            }
+            return;
+        }
+        self.run.writer.update(|s| {
+            s.outputs
+                .retain(|name, _| config.outputs.contains_key(name));
+            for (name, output) in &config.outputs {
+                if !output.value.is_wholly_known() {
+                    continue;
+                }
+                let sensitive = output.sensitive || output.value.contains_sensitive();
+                s.outputs.insert(
+                    name.clone(),
+                    OutputState {
+                        value: output.value.to_json(),
+                        type_: values::type_json(&output.value),
+                        sensitive,
+                    },
+                );
+            }
+        });
+    }
+}
+
+fn internal(message: &str) -> StepError {
+    StepError {
+        message: message.to_owned(),
+        definite: true,
+    }
+}
+
+/// A new deposed-object key: 8 hex digits, as Terraform writes them.
+fn new_deposed_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
+}
+
+fn matches(resource: &state::ResourceState, addr: &state::ResourceAddr) -> bool {
+    resource.module == addr.module
+        && resource.mode == addr.mode
+        && resource.type_name == addr.type_name
+        && resource.name == addr.name
+}
+
+/// Marks the current object at `addr` as deposed under `key`.
+fn depose_current(state: &mut State, addr: &state::InstanceAddr, key: &str) {
+    if let Some(resource) = state
+        .resources
+        .iter_mut()
+        .find(|r| matches(r, &addr.resource))
+        && let Some(instance) = resource
+            .instances
+            .iter_mut()
+            .find(|i| i.index_key == addr.key && i.deposed.is_none())
+    {
+        instance.deposed = Some(key.to_owned());
+    }
+}
+
+/// Forgets the deposed object `key` at `addr`.
+fn remove_deposed(state: &mut State, addr: &state::InstanceAddr, key: &str) {
+    if let Some(r) = state
+        .resources
+        .iter()
+        .position(|r| matches(r, &addr.resource))
+    {
+        state.resources[r]
+            .instances
+            .retain(|i| !(i.index_key == addr.key && i.deposed.as_deref() == Some(key)));
+        if state.resources[r].instances.is_empty() {
+            state.resources.remove(r);
+        }
+    }
+}
+
+/// One operation, ready to run on its own task.
+struct Job {
+    index: usize,
+    addr: ResourceAddr,
+    operation: Operation,
+    api: &'static dyn ResourceApi,
+    cx: Arc<ApiContext>,
+    prior: Option<Attributes>,
+    desired: Option<Attributes>,
+    journal: Option<Arc<Journal>>,
+    events: Events,
+    heartbeat: Duration,
+    timeout: Duration,
+}
+
+fn id_of(attributes: Option<&Attributes>) -> Option<String> {
+    attributes
+        .and_then(|a| a.get("id"))
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+}
+
+async fn run_job(job: Job, permit: OwnedSemaphorePermit) -> (usize, StepResult) {
+    let result = run_job_inner(&job).await;
+    drop(permit);
+    (job.index, result)
+}
+
+async fn run_job_inner(job: &Job) -> StepResult {
+    let empty = Attributes::new();
+    let prior = job.prior.as_ref().unwrap_or(&empty);
+    let desired = job.desired.as_ref().unwrap_or(&empty);
+    let id = id_of(job.prior.as_ref());
+    let journal_op = JournalOp::of(job.operation);
+    if let (Some(journal), Some(op)) = (&job.journal, journal_op) {
+        journal
+            .intent(
+                op,
+                &job.addr,
+                job.api.type_name(),
+                id.as_deref(),
+                job.desired.as_ref(),
+            )
+            .map_err(|e| internal(&format!("cannot write the journal: {e}")))?;
+    }
+    job.events.send(Event::Started {
+        addr: job.addr.clone(),
+        operation: job.operation,
+        id: id.clone(),
+    });
+    let started = Instant::now();
+    let call = async {
+        match job.operation {
+            Operation::Create => job.api.create(&job.cx, desired).await.map(Some),
+            Operation::Update => job.api.update(&job.cx, prior, desired).await.map(Some),
+            Operation::Delete => job.api.delete(&job.cx, prior).await.map(|()| None),
+            Operation::Read => job.api.read(&job.cx, prior).await,
+        }
+    };
+    let timed = tokio::time::timeout(job.timeout, call);
+    tokio::pin!(timed);
+    let mut ticker =
+        tokio::time::interval_at(tokio::time::Instant::now() + job.heartbeat, job.heartbeat);
+    let result = loop {
+        tokio::select! {
+            r = &mut timed => break r,
+            _ = ticker.tick() => job.events.send(Event::StillRunning {
+                addr: job.addr.clone(),
+                operation: job.operation,
+                id: id.clone(),
+                elapsed: started.elapsed(),
+            }),
+        }
+    };
+    let result: StepResult = match result {
+        Ok(Ok(outcome)) => Ok(outcome),
+        Ok(Err(e)) => Err(StepError {
+            definite: !e
+                .client()
+                .is_some_and(crate::api::error::ClientError::is_outcome_unknown),
+            message: e.to_string(),
+        }),
+        Err(_) => Err(StepError {
+            message: format!("timed out after {}", events::format_duration(job.timeout)),
+            definite: false,
+        }),
+    };
+    match &result {
+        Ok(outcome) => {
+            let new_id = match job.operation {
+                Operation::Delete => None,
+                _ => id_of(outcome.as_ref().map(|o| &o.attributes)).or(id),
+            };
+            if let (Some(journal), Some(op)) = (&job.journal, journal_op) {
+                // The call happened: a journal that cannot record it is reported below as a
+                // warning by the next run (the intent stays open), not as a failure here.
+                let _ = journal.done(op, &job.addr, new_id.as_deref());
+            }
+            job.events.send(Event::Completed {
+                addr: job.addr.clone(),
+                operation: job.operation,
+                id: new_id,
+                elapsed: started.elapsed(),
+            });
+        }
+        Err(e) => {
+            if e.definite
+                && let (Some(journal), Some(op)) = (&job.journal, journal_op)
+            {
+                let _ = journal.failed(op, &job.addr);
+            }
+            job.events.send(Event::Failed {
+                addr: job.addr.clone(),
+                operation: job.operation,
+                message: e.message.clone(),
+            });
+        }
+    }
+    result
+}
+
+/// A diagnostic for a failed operation, for the CLI to show: `ADDR: the API's message`.
+#[must_use]
+pub fn failure_diagnostic(failure: &Failure) -> Diagnostic {
+    let what = match failure.operation {
+        Operation::Create => "creating",
+        Operation::Update => "updating",
+        Operation::Delete => "deleting",
+        Operation::Read => "reading",
+    };
+    Diagnostic::error(
+        "scw::apply::operation_failed",
+        format!("{} failed while {what}", failure.addr),
+    )
+    .with_detail(failure.message.clone())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,566 @@
+//! Executor tests over an in-memory fake of the API mappings: ordering, value resolution,
+//! batching of evaluations, failures, replacements and interruption. The real mappings against
+//! the emulator are exercised end to end in `tests/it/e2e*.rs`.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use indexmap::IndexMap;
+use serde_json::json;
+
+use super::*;
+use crate::api::client::{Client, ClientConfig};
+use crate::api::resources::{BoxFuture, Defaults, ResourceError, WaitSettings};
+use crate::diag::SourceMap;
+use crate::model::evaluate::{EvalOptions, evaluate};
+use crate::model::lower::lower;
+use crate::plan::{PlanOptions, plan};
+use crate::state::{InstanceAddr, LocalBackend};
+
+/// An in-memory API for every resource type: objects by id, a call log, and failures on
+/// demand (by object name).
+#[derive(Default)]
+struct Fake {
+    objects: Mutex<BTreeMap<String, Attributes>>,
+    log: Mutex<Vec<String>>,
+    fail_names: Mutex<Vec<String>>,
+    next: Mutex<u32>,
+    delay: Duration,
+}
+
+struct FakeType {
+    type_name: &'static str,
+    fake: &'static Fake,
+}
+
+impl Fake {
+    fn leak(delay: Duration) -> &'static Self {
+        Box::leak(Box::new(Self {
+            delay,
+            ..Self::default()
+        }))
+    }
+
+    fn lookup(&'static self) -> ApiLookup {
+        let types: Vec<&'static FakeType> = crate::schema::type_names()
+            .map(|t| -> &'static FakeType {
+                Box::leak(Box::new(FakeType {
+                    type_name: t,
+                    fake: self,
+                }))
+            })
+            .collect();
+        Arc::new(move |name: &str| {
+            types
+                .iter()
+                .find(|t| t.type_name == name)
+                .copied()
+                .map(|t| -> &'static dyn ResourceApi { t })
+        })
+    }
+
+    fn log(&self) -> Vec<String> {
+        self.log.lock().expect("no poison").clone()
+    }
+
+    fn fail(&self, name: &str) {
+        self.fail_names
+            .lock()
+            .expect("no poison")
+            .push(name.to_owned());
+    }
+}
+
+fn name_of(a: &Attributes) -> String {
+    a.get("name")
+        .and_then(|v| v.as_str())
+        .unwrap_or("?")
+        .to_owned()
+}
+
+fn api_error(message: &str) -> ResourceError {
+    ResourceError::InvalidAttribute {
+        type_name: "fake",
+        attribute: "name".into(),
+        message: message.into(),
+    }
+}
+
+impl ResourceApi for FakeType {
+    fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    fn create<'a>(
+        &'a self,
+        _cx: &'a ApiContext,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.fake.delay).await;
+            let name = name_of(desired);
+            self.fake
+                .log
+                .lock()
+                .expect("no poison")
+                .push(format!("create {name}"));
+            if self
+                .fake
+                .fail_names
+                .lock()
+                .expect("no poison")
+                .contains(&name)
+            {
+                return Err(api_error("is refused by the fake API"));
+            }
+            let n = {
+                let mut next = self.fake.next.lock().expect("no poison");
+                *next += 1;
+                *next
+            };
+            let mut attrs = desired.clone();
+            let id = if self.type_name == "scaleway_account_project" {
+                format!("00000000-0000-0000-0000-{n:012}")
+            } else {
+                format!("fr-par/00000000-0000-0000-0000-{n:012}")
+            };
+            attrs.insert("id".into(), json!(id));
+            if attrs.contains_key("secret_key") {
+                attrs.insert("secret_key".into(), json!(format!("secret-{n}")));
+            }
+            for (k, v) in &mut attrs {
+                if v.is_null() && k == "region" {
+                    *v = json!("fr-par");
+                }
+            }
+            self.fake
+                .objects
+                .lock()
+                .expect("no poison")
+                .insert(id, attrs.clone());
+            Ok(Outcome {
+                attributes: attrs,
+                warnings: Vec::new(),
+            })
+        })
+    }
+
+    fn read<'a>(
+        &'a self,
+        _cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
+        Box::pin(async move {
+            let id = prior.get("id").and_then(|v| v.as_str()).unwrap_or("");
+            Ok(self
+                .fake
+                .objects
+                .lock()
+                .expect("no poison")
+                .get(id)
+                .cloned()
+                .map(|attributes| Outcome {
+                    attributes,
+                    warnings: Vec::new(),
+                }))
+        })
+    }
+
+    fn update<'a>(
+        &'a self,
+        _cx: &'a ApiContext,
+        prior: &'a Attributes,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.fake.delay).await;
+            self.fake
+                .log
+                .lock()
+                .expect("no poison")
+                .push(format!("update {}", name_of(prior)));
+            let mut attrs = desired.clone();
+            attrs.insert("id".into(), prior["id"].clone());
+            self.fake
+                .objects
+                .lock()
+                .expect("no poison")
+                .insert(prior["id"].as_str().unwrap_or("").to_owned(), attrs.clone());
+            Ok(Outcome {
+                attributes: attrs,
+                warnings: vec!["a warning from the fake".into()],
+            })
+        })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        _cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<(), ResourceError>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.fake.delay).await;
+            self.fake
+                .log
+                .lock()
+                .expect("no poison")
+                .push(format!("delete {}", name_of(prior)));
+            let id = prior.get("id").and_then(|v| v.as_str()).unwrap_or("");
+            self.fake.objects.lock().expect("no poison").remove(id);
+            Ok(())
+        })
+    }
+}
+
+/// Evaluates `text` as `main.tf` with the hook.
+fn eval_text(text: &str, values: &dyn ResourceValues) -> (Config, Diagnostics) {
+    let mut sources = SourceMap::new();
+    let id = sources.add("main.tf", None, text.to_owned());
+    let mut diags = Diagnostics::new();
+    let files = match crate::parse::parse_source(text, id) {
+        Ok(f) => vec![f],
+        Err(d) => return (Config::default(), d),
+    };
+    let module = lower(&files, &mut diags);
+    let config = evaluate(
+        &module,
+        IndexMap::new(),
+        values,
+        &EvalOptions::default(),
+        &mut diags,
+    );
+    (config, diags)
+}
+
+fn input(text: &str) -> SharedInput {
+    let text = text.to_owned();
+    Arc::new(move |values: &dyn ResourceValues| eval_text(&text, values))
+}
+
+fn context() -> Arc<ApiContext> {
+    let client = Client::new(ClientConfig::new("http://127.0.0.1:9", None)).expect("client");
+    let mut cx = ApiContext::new(
+        client,
+        Defaults {
+            organization_id: None,
+            project_id: None,
+            region: "fr-par".into(),
+        },
+    );
+    cx.waits = WaitSettings::fast();
+    Arc::new(cx)
+}
+
+struct Outcome2 {
+    report: ApplyReport,
+    state: State,
+    writes: u64,
+}
+
+async fn run_apply(
+    fake: &'static Fake,
+    text: &str,
+    state: State,
+    options: PlanOptions,
+    parallelism: usize,
+    cancel: Cancel,
+) -> Outcome2 {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = input(text);
+    let plan = match plan(&*config, &state, &state, &options) {
+        Ok(p) => p,
+        Err(d) => panic!("plan failed: {d:?}"),
+    };
+    assert!(!plan.errored, "{:?}", plan.diagnostics);
+    let backend: writer::SharedBackend = Arc::new(LocalBackend::new(dir.path().join("s.tfstate")));
+    let writer = StateWriter::start(backend, state);
+    let journal = Arc::new(
+        Journal::open(&journal::journal_path(&dir.path().join("s.tfstate"))).expect("journal"),
+    );
+    let report = apply(Apply {
+        plan: &plan,
+        input: config,
+        cx: context(),
+        lookup: fake.lookup(),
+        writer: &writer,
+        journal: Some(journal),
+        options: ApplyOptions {
+            parallelism,
+            heartbeat: Duration::from_secs(3600),
+        },
+        events: Events::none(),
+        cancel,
+    })
+    .await;
+    let (last, writer_stats, saved) = writer.finish().await;
+    saved.expect("state saved");
+    Outcome2 {
+        report,
+        state: last,
+        writes: writer_stats.writes,
+    }
+}
+
+fn normal() -> PlanOptions {
+    PlanOptions {
+        refresh: true,
+        ..PlanOptions::default()
+    }
+}
+
+const PROJECT_AND_TOKENS: &str = r#"
+resource "scaleway_account_project" "p" {
+  name = "ppp"
+}
+
+resource "scaleway_cockpit_token" "t" {
+  count      = 20
+  project_id = scaleway_account_project.p.id
+  name       = "tok${count.index}"
+}
+
+output "project" {
+  value = scaleway_account_project.p.id
+}
+"#;
+
+fn attr(state: &State, addr: &str, name: &str) -> serde_json::Value {
+    let addr: InstanceAddr = addr.parse().expect("valid address");
+    state
+        .instance(&addr)
+        .and_then(|i| i.attributes.get(name).cloned())
+        .unwrap_or(serde_json::Value::Null)
+}
+
+#[tokio::test]
+async fn created_ids_flow_into_dependents_with_one_evaluation_per_wave() {
+    let fake = Fake::leak(Duration::from_millis(2));
+    let out = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        State::default(),
+        normal(),
+        10,
+        Cancel::default(),
+    )
+    .await;
+    assert!(out.report.succeeded(), "{:?}", out.report.failures);
+    assert_eq!(out.report.added, 21);
+    let log = fake.log();
+    assert_eq!(log[0], "create ppp", "the project comes first: {log:?}");
+    let project = attr(&out.state, "scaleway_account_project.p", "id");
+    assert!(project.is_string());
+    for i in 0..20 {
+        assert_eq!(
+            attr(
+                &out.state,
+                &format!("scaleway_cockpit_token.t[{i}]"),
+                "project_id"
+            ),
+            project
+        );
+    }
+    // One evaluation for the wave of 20 tokens, one for the outputs.
+    assert_eq!(out.report.evaluations, 2);
+    assert_eq!(out.state.outputs["project"].value, project);
+    assert!(out.writes >= 1);
+    // The secret returned at creation is recorded and marked sensitive.
+    let token: InstanceAddr = "scaleway_cockpit_token.t[0]".parse().expect("address");
+    let recorded = out.state.instance(&token).expect("recorded");
+    assert!(recorded.attributes["secret_key"].is_string());
+    assert!(!recorded.sensitive_attributes.is_empty());
+    assert_eq!(recorded.dependencies.len(), 1);
+}
+
+#[tokio::test]
+async fn a_failure_skips_dependents_and_lets_independent_work_finish() {
+    let fake = Fake::leak(Duration::from_millis(1));
+    fake.fail("ppp");
+    let text = r#"
+resource "scaleway_account_project" "p" {
+  name = "ppp"
+}
+resource "scaleway_account_project" "q" {
+  name = "qqq"
+}
+resource "scaleway_cockpit_token" "t" {
+  project_id = scaleway_account_project.p.id
+  name       = "tok"
+}
+"#;
+    let out = run_apply(fake, text, State::default(), normal(), 4, Cancel::default()).await;
+    assert!(!out.report.succeeded());
+    assert_eq!(out.report.failures.len(), 1);
+    assert_eq!(
+        out.report.failures[0].addr.to_string(),
+        "scaleway_account_project.p"
+    );
+    assert!(
+        out.report.failures[0]
+            .message
+            .contains("refused by the fake API")
+    );
+    assert_eq!(
+        out.report.skipped,
+        vec![(
+            "scaleway_cockpit_token.t".parse().expect("addr"),
+            Operation::Create
+        )]
+    );
+    assert_eq!(out.report.added, 1);
+    assert_eq!(out.state.addresses().len(), 1, "q is recorded");
+    assert!(!fake.log().contains(&"create tok".to_owned()));
+}
+
+#[tokio::test]
+async fn removed_resources_are_deleted_dependents_first() {
+    let fake = Fake::leak(Duration::from_millis(1));
+    let created = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        State::default(),
+        normal(),
+        10,
+        Cancel::default(),
+    )
+    .await;
+    let out = run_apply(fake, "", created.state, normal(), 10, Cancel::default()).await;
+    assert!(out.report.succeeded(), "{:?}", out.report.failures);
+    assert_eq!(out.report.destroyed, 21);
+    let log = fake.log();
+    assert_eq!(
+        log.last().map(String::as_str),
+        Some("delete ppp"),
+        "{log:?}"
+    );
+    assert!(out.state.resources.is_empty());
+    assert!(out.state.outputs.is_empty());
+}
+
+#[tokio::test]
+async fn create_before_destroy_creates_the_replacement_first() {
+    let fake = Fake::leak(Duration::from_millis(1));
+    let v1 = r#"
+resource "scaleway_cockpit_token" "t" {
+  name = "one"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"#;
+    let created = run_apply(fake, v1, State::default(), normal(), 10, Cancel::default()).await;
+    let old_id = attr(&created.state, "scaleway_cockpit_token.t", "id");
+    let v2 = v1.replace("\"one\"", "\"two\"");
+    let out = run_apply(fake, &v2, created.state, normal(), 10, Cancel::default()).await;
+    assert!(out.report.succeeded(), "{:?}", out.report.failures);
+    let log = fake.log();
+    assert_eq!(&log[log.len() - 2..], ["create two", "delete one"]);
+    let new_id = attr(&out.state, "scaleway_cockpit_token.t", "id");
+    assert_ne!(new_id, old_id);
+    let resource = &out.state.resources[0];
+    assert_eq!(resource.instances.len(), 1, "the deposed object is gone");
+    assert!(resource.instances[0].create_before_destroy);
+
+    // Destroy-first is the default.
+    let v3 = r#"
+resource "scaleway_cockpit_token" "t" {
+  name = "three"
+}
+"#;
+    let out = run_apply(fake, v3, out.state, normal(), 10, Cancel::default()).await;
+    let log = fake.log();
+    assert_eq!(&log[log.len() - 2..], ["delete two", "create three"]);
+    assert_eq!(out.report.added, 1);
+    assert_eq!(out.report.destroyed, 1);
+}
+
+#[tokio::test]
+async fn an_interrupted_run_starts_nothing_new_and_records_what_finished() {
+    let fake = Fake::leak(Duration::from_millis(20));
+    let cancel = Cancel::default();
+    let stop = cancel.stop.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        stop.cancel();
+    });
+    let out = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        State::default(),
+        normal(),
+        2,
+        cancel,
+    )
+    .await;
+    assert!(out.report.interrupted);
+    assert!(!out.report.succeeded());
+    assert!(
+        out.report.added >= 1 && out.report.added < 21,
+        "{}",
+        out.report.added
+    );
+    assert_eq!(out.state.addresses().len(), out.report.added);
+    assert_eq!(out.report.not_started.len(), 21 - out.report.added);
+    assert!(out.report.failures.is_empty());
+}
+
+#[tokio::test]
+async fn updates_report_warnings_and_keep_ids() {
+    let fake = Fake::leak(Duration::from_millis(1));
+    let v1 = r#"
+resource "scaleway_account_project" "p" {
+  name        = "ppp"
+  description = "one"
+}
+"#;
+    let created = run_apply(fake, v1, State::default(), normal(), 10, Cancel::default()).await;
+    let id = attr(&created.state, "scaleway_account_project.p", "id");
+    let v2 = v1.replace("\"one\"", "\"two\"");
+    let out = run_apply(fake, &v2, created.state, normal(), 10, Cancel::default()).await;
+    assert!(out.report.succeeded(), "{:?}", out.report.failures);
+    assert_eq!(out.report.changed, 1);
+    assert_eq!(out.report.warnings.len(), 1);
+    assert_eq!(attr(&out.state, "scaleway_account_project.p", "id"), id);
+    assert_eq!(
+        attr(&out.state, "scaleway_account_project.p", "description"),
+        json!("two")
+    );
+}
+
+#[tokio::test]
+async fn refresh_drops_objects_the_api_no_longer_has() {
+    let fake = Fake::leak(Duration::from_millis(1));
+    let created = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        State::default(),
+        normal(),
+        10,
+        Cancel::default(),
+    )
+    .await;
+    let gone = attr(&created.state, "scaleway_cockpit_token.t[3]", "id");
+    fake.objects
+        .lock()
+        .expect("no poison")
+        .remove(gone.as_str().expect("id"));
+    let report = refresh::refresh(
+        &created.state,
+        context(),
+        &fake.lookup(),
+        5,
+        &Events::none(),
+    )
+    .await;
+    assert_eq!(report.calls, 21);
+    assert_eq!(
+        report.removed,
+        vec![
+            "scaleway_cockpit_token.t[3]"
+                .parse::<ResourceAddr>()
+                .expect("addr")
+        ]
+    );
+    assert!(report.errors.is_empty());
+    assert_eq!(report.state.addresses().len(), 20);
+}

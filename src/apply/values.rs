@@ -1,0 +1,229 @@
+//! Conversions between the planner's values and the API's state-form attributes.
+//!
+//! - [`object_value`]: a recorded or returned object (state form) as the value expressions see:
+//!   schema attributes and blocks only, sensitive attributes marked.
+//! - [`desired_attributes`]: the attributes a create or update sends: the planned object, with
+//!   every value that was unknown at plan time taken from the configuration re-evaluated with
+//!   the results so far, then in state form (still-unknown values become null: "not
+//!   configured", for the API to fill in).
+//! - [`instance_state`]: a returned object as a state instance (sensitive paths, dependencies).
+//!
+//! Pure; depends on `model::value`, `schema` and `state`.
+
+use std::collections::BTreeMap;
+
+use crate::api::resources::Attributes;
+use crate::model::ids::ResourceAddr;
+use crate::model::value::Value;
+use crate::schema::ResourceSchema;
+use crate::state::{self, InstanceState};
+
+/// A state-form object as a value, sensitive attributes (by schema) marked.
+#[must_use]
+pub fn object_value(schema: &ResourceSchema, attributes: &Attributes) -> Value {
+    let mut out = BTreeMap::new();
+    for attr in schema.attributes {
+        let value = attributes
+            .get(attr.name)
+            .map_or(Value::Null, Value::from_json);
+        let value = if attr.sensitive && !value.is_null() {
+            value.mark_sensitive()
+        } else {
+            value
+        };
+        out.insert(attr.name.to_owned(), value);
+    }
+    for block in schema.blocks {
+        let value = attributes
+            .get(block.name)
+            .filter(|v| !v.is_null())
+            .map_or(Value::List(Vec::new()), Value::from_json);
+        out.insert(block.name.to_owned(), value);
+    }
+    Value::Object(out)
+}
+
+/// `planned` with every unknown part replaced by the same part of `evaluated` (which may
+/// itself still be unknown).
+#[must_use]
+pub fn fill_unknowns(planned: &Value, evaluated: &Value) -> Value {
+    let evaluated = evaluated.unmark().0;
+    match planned {
+        Value::Unknown => evaluated.clone(),
+        Value::Sensitive(inner) => fill_unknowns(inner, evaluated).mark_sensitive(),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let e = evaluated
+                        .as_object()
+                        .and_then(|o| o.get(k))
+                        .unwrap_or(&Value::Unknown);
+                    (k.clone(), fill_unknowns(v, e))
+                })
+                .collect(),
+        ),
+        Value::List(items) => Value::List(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let e = evaluated
+                        .as_list()
+                        .and_then(|l| l.get(i))
+                        .unwrap_or(&Value::Unknown);
+                    fill_unknowns(v, e)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// The attributes to send: `planned` (the plan's `after`) completed from `evaluated` (the
+/// instance re-evaluated with the results so far, when there is one), in state form.
+#[must_use]
+pub fn desired_attributes(planned: &Value, evaluated: Option<&Value>) -> Attributes {
+    let value = match evaluated {
+        Some(e) => fill_unknowns(planned, e),
+        None => planned.clone(),
+    };
+    match value.to_json() {
+        serde_json::Value::Object(map) => map.into_iter().collect(),
+        _ => Attributes::new(),
+    }
+}
+
+/// Whether any configured part of the planned object was unknown at plan time, so that the
+/// configuration must be evaluated again (with the results of what it depends on) before the
+/// call. Unknown computed attributes that configuration does not set stay unknown whatever
+/// happens and do not count.
+#[must_use]
+pub fn needs_evaluation<'a>(
+    planned: &Value,
+    configured: impl IntoIterator<Item = &'a str>,
+) -> bool {
+    let Some(object) = planned.as_object() else {
+        return planned.contains_unknown();
+    };
+    configured
+        .into_iter()
+        .any(|name| object.get(name).is_some_and(Value::contains_unknown))
+}
+
+/// A returned object as a state instance: sensitive attributes listed, dependencies recorded.
+#[must_use]
+pub fn instance_state(
+    schema: &ResourceSchema,
+    attributes: Attributes,
+    dependencies: &[ResourceAddr],
+    create_before_destroy: bool,
+) -> InstanceState {
+    let sensitive: Vec<&str> = schema
+        .attributes
+        .iter()
+        .filter(|a| a.sensitive && attributes.get(a.name).is_some_and(|v| !v.is_null()))
+        .map(|a| a.name)
+        .collect();
+    let mut instance = InstanceState::new(attributes).with_sensitive(&sensitive);
+    instance.dependencies = dependencies
+        .iter()
+        .map(|d| state::ResourceAddr::managed(&d.type_name, &d.name))
+        .collect();
+    instance.create_before_destroy = create_before_destroy;
+    instance
+}
+
+/// The model address of a state instance address (`None` for data sources and modules).
+#[must_use]
+pub fn model_addr(addr: &state::InstanceAddr) -> Option<ResourceAddr> {
+    use crate::model::ids::InstanceKey;
+    if addr.resource.module.is_some() || addr.resource.mode != state::Mode::Managed {
+        return None;
+    }
+    let base = ResourceAddr::new(&addr.resource.type_name, &addr.resource.name);
+    Some(match &addr.key {
+        None => base,
+        Some(state::IndexKey::Int(i)) => base.with_key(InstanceKey::Int(*i)),
+        Some(state::IndexKey::Str(s)) => base.with_key(InstanceKey::Str(s.clone())),
+    })
+}
+
+/// Terraform's type JSON of a value, as state outputs record it (`"string"`,
+/// `["object",{"a":"number"}]`, `["tuple",[…]]`).
+#[must_use]
+pub fn type_json(value: &Value) -> serde_json::Value {
+    use serde_json::json;
+    match value.unmark().0 {
+        Value::Null | Value::Unknown | Value::Sensitive(_) => json!("dynamic"),
+        Value::Bool(_) => json!("bool"),
+        Value::Number(_) => json!("number"),
+        Value::String(_) => json!("string"),
+        Value::List(items) => json!(["tuple", items.iter().map(type_json).collect::<Vec<_>>()]),
+        Value::Object(map) => json!([
+            "object",
+            map.iter()
+                .map(|(k, v)| (k.clone(), type_json(v)))
+                .collect::<serde_json::Map<_, _>>()
+        ]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn unknowns_are_filled_from_the_evaluated_configuration_only() {
+        let planned = obj(&[
+            ("id", Value::Unknown),
+            ("name", Value::string("ci")),
+            ("project_id", Value::Unknown),
+            (
+                "scopes",
+                Value::List(vec![obj(&[("write_logs", Value::Bool(true))])]),
+            ),
+        ]);
+        let evaluated = obj(&[
+            ("id", Value::Unknown),
+            // A value the plan already knew is never overridden (ignore_changes keeps the
+            // recorded value in the plan).
+            ("name", Value::string("other")),
+            ("project_id", Value::string("p-1").mark_sensitive()),
+        ]);
+        let desired = desired_attributes(&planned, Some(&evaluated));
+        assert_eq!(
+            desired,
+            Attributes::from([
+                ("id".to_owned(), json!(null)),
+                ("name".to_owned(), json!("ci")),
+                ("project_id".to_owned(), json!("p-1")),
+                ("scopes".to_owned(), json!([{"write_logs": true}])),
+            ])
+        );
+        assert!(needs_evaluation(&planned, ["project_id", "name"]));
+        assert!(!needs_evaluation(&planned, ["name", "scopes"]));
+    }
+
+    #[test]
+    fn output_types_follow_terraform() {
+        let v = obj(&[("a", Value::List(vec![Value::Number(1.0)]))]);
+        assert_eq!(
+            type_json(&v),
+            json!(["object", {"a": ["tuple", ["number"]]}])
+        );
+        assert_eq!(
+            type_json(&Value::string("x").mark_sensitive()),
+            json!("string")
+        );
+    }
+}
