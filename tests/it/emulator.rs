@@ -803,3 +803,53 @@ fn blocking_emulator_serves_without_a_runtime() {
     });
     assert_eq!(status, 200);
 }
+
+#[test]
+fn cli_prints_the_scw_environment_and_serves() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let mut child = Command::new(crate::common::scwform_bin())
+        .args(["emulator", "--listen", "127.0.0.1:0", "--seed", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let stdout = child.stdout.take().expect("piped");
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .take(6)
+        .map(|l| l.expect("utf-8 line"))
+        .collect();
+    let get = |name: &str| {
+        lines
+            .iter()
+            .find_map(|l| l.strip_prefix(&format!("{name}=")))
+            .unwrap_or_else(|| panic!("{name} missing from {lines:?}"))
+            .to_owned()
+    };
+    let url = get("SCW_API_URL");
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert_eq!(get("SCW_SECRET_KEY"), scwform::emulator::DEFAULT_SECRET_KEY);
+    assert_eq!(get("SCW_ACCESS_KEY"), scwform::emulator::DEFAULT_ACCESS_KEY);
+    assert_eq!(get("SCW_DEFAULT_ORGANIZATION_ID"), get("SCW_DEFAULT_PROJECT_ID"));
+    assert_eq!(get("SCW_DEFAULT_REGION"), "fr-par");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let body: Value = rt.block_on(async {
+        client()
+            .get(format!("{url}/account/v3/projects"))
+            .header("X-Auth-Token", get("SCW_SECRET_KEY"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(body["projects"][0]["name"], "default");
+}
