@@ -832,7 +832,10 @@ fn cli_prints_the_scw_environment_and_serves() {
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
     assert_eq!(get("SCW_SECRET_KEY"), scwform::emulator::DEFAULT_SECRET_KEY);
     assert_eq!(get("SCW_ACCESS_KEY"), scwform::emulator::DEFAULT_ACCESS_KEY);
-    assert_eq!(get("SCW_DEFAULT_ORGANIZATION_ID"), get("SCW_DEFAULT_PROJECT_ID"));
+    assert_eq!(
+        get("SCW_DEFAULT_ORGANIZATION_ID"),
+        get("SCW_DEFAULT_PROJECT_ID")
+    );
     assert_eq!(get("SCW_DEFAULT_REGION"), "fr-par");
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()

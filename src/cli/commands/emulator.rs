@@ -14,10 +14,12 @@ use crate::emulator::{
 
 /// Builds the emulator configuration from the command line.
 fn config(args: &EmulatorArgs) -> Result<EmulatorConfig, String> {
-    let listen: SocketAddr = args
-        .listen
-        .parse()
-        .map_err(|_| format!("--listen: {:?} is not an address such as 127.0.0.1:8787", args.listen))?;
+    let listen: SocketAddr = args.listen.parse().map_err(|_| {
+        format!(
+            "--listen: {:?} is not an address such as 127.0.0.1:8787",
+            args.listen
+        )
+    })?;
     let secret_key = args
         .secret_key
         .clone()
