@@ -436,7 +436,7 @@ impl<'m> Evaluator<'m, '_> {
         let key = (decl.type_name, decl.name);
         let base = self.context(&decl.refs);
         let dependencies = self.dependencies(decl);
-        let references: Arc<[Reference]> = decl.refs.clone().into();
+        let references: Arc<[Reference]> = Arc::clone(&decl.refs);
         let timeouts = timeouts_of(decl);
         let shared = Shared {
             dependencies: &dependencies,
@@ -954,7 +954,7 @@ impl<'m> Evaluator<'m, '_> {
                 });
             }
         };
-        for r in &decl.refs {
+        for r in decl.refs.iter() {
             match &r.target {
                 RefTarget::Resource { type_name, name } => {
                     push(&mut out, type_name, name, r.span, DependencyKind::Reference);
