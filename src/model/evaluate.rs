@@ -342,11 +342,8 @@ impl<'m> Evaluator<'m, '_> {
                                 "Invalid value for variable",
                             )
                             .with_primary(v.condition.span, "this condition is false")
-                            .with_label(header_span(decl.block), "for this variable")
-                            .with_detail(format!(
-                                "{message}\n\nThis was checked by the validation rule of var.{}.",
-                                decl.name
-                            )),
+                            .with_label(header_span(decl.block), format!("var.{}", decl.name))
+                            .with_detail(message),
                         );
                     }
                     other => self.diags.push(
@@ -838,7 +835,7 @@ impl<'m> Evaluator<'m, '_> {
             Err(message) => {
                 self.diags.push(
                     Diagnostic::error("scw::model::wrong_type", "Incorrect attribute value type")
-                        .with_primary(span, format!("{} required", article(&ty)))
+                        .with_primary(span, format!("{} is required", article(&ty)))
                         .with_detail(format!(
                             "Inappropriate value for attribute \"{}\": {message}.",
                             attr.name

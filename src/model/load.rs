@@ -149,14 +149,7 @@ pub fn load_path(path: &Path, options: &LoadOptions, values: &dyn ResourceValues
         }
     }
     load_into(&mut loaded, texts, &auto_files, options, values, &mut diags);
-    diags.sort();
-    diags.0.dedup_by(|a, b| {
-        a.code == b.code
-            && a.summary == b.summary
-            && a.primary_span() == b.primary_span()
-            && a.detail == b.detail
-    });
-    loaded.diagnostics = diags;
+    loaded.diagnostics = finish(diags);
     loaded
 }
 
@@ -171,6 +164,41 @@ pub fn load_texts(
     let mut diags = Diagnostics::new();
     let texts = texts.into_iter().map(|(n, t)| (n, None, t)).collect();
     load_into(&mut loaded, texts, &[], options, values, &mut diags);
+    loaded.diagnostics = finish(diags);
+    loaded
+}
+
+/// Sorts, deduplicates (instances of one resource repeat the same problem) and drops
+/// evaluation errors that only restate a static reference error at the same place (an
+/// undeclared name or attribute is reported once, by lowering).
+fn finish(mut diags: Diagnostics) -> Diagnostics {
+    const STATIC: &[&str] = &[
+        "scw::model::unsupported_attribute",
+        "scw::model::count_outside_count",
+        "scw::model::each_outside_for_each",
+        "scw::model::invalid_reference",
+        "scw::model::unsupported",
+    ];
+    let mut covered: Vec<Span> = diags
+        .iter()
+        .filter(|d| STATIC.contains(&d.code))
+        .filter_map(Diagnostic::primary_span)
+        .collect();
+    if !covered.is_empty() {
+        covered.sort_by_key(|s| (s.file, s.start));
+        let overlaps = |span: Span| {
+            // Spans starting before `span` ends, in its file; the nearest ones may overlap.
+            let end = covered.partition_point(|c| (c.file, c.start) <= (span.file, span.end));
+            covered[..end]
+                .iter()
+                .rev()
+                .take_while(|c| c.file == span.file)
+                .any(|c| c.end >= span.start)
+        };
+        diags.0.retain(|d| {
+            !(d.code.starts_with("scw::eval::") && d.primary_span().is_some_and(overlaps))
+        });
+    }
     diags.sort();
     diags.0.dedup_by(|a, b| {
         a.code == b.code
@@ -178,8 +206,7 @@ pub fn load_texts(
             && a.primary_span() == b.primary_span()
             && a.detail == b.detail
     });
-    loaded.diagnostics = diags;
-    loaded
+    diags
 }
 
 fn display_name(path: &Path) -> String {

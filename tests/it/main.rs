@@ -1,4 +1,8 @@
 //! The single integration-test binary. One module per topic.
 
 mod common;
+mod examples;
+mod graph;
+mod lower;
 mod parse;
+mod validate;
