@@ -298,3 +298,37 @@ fn validate_fails_on_a_directory_without_configuration() {
     assert_eq!(code, 1);
     assert!(stderr.contains("No configuration files"), "{stderr}");
 }
+
+/// Every `"scw::…"` code string in the sources.
+fn codes_in(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).expect("source directory") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            codes_in(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).expect("source file");
+            for (i, _) in text.match_indices("\"scw::") {
+                let rest = &text[i + 1..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                    .unwrap_or(rest.len());
+                out.insert(rest[..end].to_owned());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_diagnostic_code_is_documented() {
+    let mut codes = std::collections::BTreeSet::new();
+    codes_in(&common::repo_root().join("src"), &mut codes);
+    let docs = std::fs::read_to_string(common::repo_root().join("docs/errors.md"))
+        .expect("docs/errors.md");
+    let missing: Vec<&String> = codes
+        .iter()
+        .filter(|c| c.matches("::").count() == 2 && !c.ends_with("::"))
+        .filter(|c| !docs.contains(&format!("### `{c}`")))
+        .collect();
+    assert!(missing.is_empty(), "undocumented codes: {missing:?}");
+    assert!(codes.len() > 50);
+}
