@@ -21,3 +21,11 @@ fn next_boundary(text: &str, pos: usize) -> usize {
         .next()
         .map_or(pos, |c| pos + c.len_utf8())
 }
+
+/// A quoted string that reaches the end of its line.
+pub(crate) fn unterminated_string(open_quote: Span, line_end: Span) -> Diagnostic {
+    Diagnostic::error("scw::parse::unterminated_string", "this string is never closed")
+        .with_primary(open_quote, "the string starts here")
+        .with_label(line_end, "the line ends before a closing `\"`")
+        .with_help("close the string with `\"` on the same line, or use a heredoc (`<<EOT`) for text over several lines")
+}

@@ -18,6 +18,7 @@ pub mod ast;
 mod build;
 mod error;
 mod grammar;
+mod scan;
 mod template;
 
 use std::num::NonZeroUsize;
@@ -58,7 +59,7 @@ pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> 
         };
         let end = chunk.as_span().end();
         let builder = Builder::new(file, pos);
-        collect_comments(&chunk, &builder, &mut comments);
+        collect_comments(text, pos, pos + end, file, &mut comments);
         let before = items.len();
         builder
             .structures(chunk.into_inner(), &mut items)
@@ -120,26 +121,22 @@ fn check_input(text: &str, file: FileId) -> Result<(), Diagnostics> {
     Ok(())
 }
 
-/// Gathers the comments of one parsed chunk, in source order.
+/// Gathers the comments of one parsed chunk (`text[start..end]`), in source order.
 fn collect_comments(
-    chunk: &pest::iterators::Pair<'_, Rule>,
-    builder: &Builder,
+    text: &str,
+    start: usize,
+    end: usize,
+    file: FileId,
     out: &mut Vec<ast::Comment>,
 ) {
-    let text = chunk.as_str().as_bytes();
-    if !text.iter().any(|&b| b == b'#' || b == b'/') {
+    let chunk = &text.as_bytes()[start..end];
+    if !chunk.iter().any(|&b| b == b'#' || b == b'/') {
         return;
     }
-    for pair in chunk.clone().into_inner().flatten() {
-        let kind = match pair.as_rule() {
-            Rule::line_comment if pair.as_str().starts_with('#') => ast::CommentKind::Hash,
-            Rule::line_comment => ast::CommentKind::DoubleSlash,
-            Rule::block_comment => ast::CommentKind::Block,
-            _ => continue,
-        };
+    for (kind, a, b) in scan::scan(text, start, end).comments {
         out.push(ast::Comment {
             kind,
-            span: builder.span(&pair),
+            span: Span::new(file, a, b),
         });
     }
 }
