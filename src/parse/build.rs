@@ -11,6 +11,8 @@
 //!
 //! Depends on `parse::grammar` (pairs) and `parse::ast`; nothing outside `parse`.
 
+use std::cell::Cell;
+
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, ConstPrattParser, Op};
 
@@ -80,16 +82,45 @@ fn is_operator(rule: Rule) -> bool {
     )
 }
 
+/// How deeply expressions and blocks may nest. Deeper input is refused with a diagnostic, so
+/// that building, using and dropping the tree never needs more stack than a thread has.
+pub(crate) const MAX_DEPTH: usize = 1000;
+
 /// Turns pairs of one parsed slice into AST nodes.
 pub(crate) struct Builder {
     file: FileId,
     base: usize,
+    depth: Cell<usize>,
 }
 
 impl Builder {
     /// A builder for pairs parsed from the slice starting at byte `base` of `file`.
     pub(crate) fn new(file: FileId, base: usize) -> Self {
-        Self { file, base }
+        Self {
+            file,
+            base,
+            depth: Cell::new(0),
+        }
+    }
+
+    /// Runs `f` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<T>(&self, pair: &Pair<'_, Rule>, f: impl FnOnce() -> Built<T>) -> Built<T> {
+        let depth = self.depth.get() + 1;
+        if depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                "scw::parse::too_complex",
+                format!("this is nested more than {MAX_DEPTH} levels deep"),
+            )
+            .with_primary(
+                self.span_at(pair.as_span().start(), pair.as_span().start()),
+                "too deep here",
+            )
+            .with_help("flatten the structure, e.g. by moving parts of it into locals"));
+        }
+        self.depth.set(depth);
+        let out = f();
+        self.depth.set(depth - 1);
+        out
     }
 
     /// A span from slice-relative offsets.
@@ -149,7 +180,8 @@ impl Builder {
                 }
                 Rule::block_tail => {
                     let name = name.take().expect("grammar: block_tail follows an ident");
-                    items.push(Structure::Block(self.block(name, pair)?));
+                    let block = self.nested(&pair.clone(), || self.block(name, pair))?;
+                    items.push(Structure::Block(block));
                 }
                 _ => {}
             }
@@ -240,6 +272,10 @@ impl Builder {
 
     /// Builds an `expr` / `expr_nl` pair.
     pub(crate) fn expr(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
+        self.nested(&pair.clone(), || self.expr_at_depth(pair))
+    }
+
+    fn expr_at_depth(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         // One pass over the direct children tells whether operators are present (rare) and
         // catches `ns::fn` names used without a call.
         let mut has_ops = false;
@@ -560,6 +596,7 @@ impl Builder {
                 .with_primary(self.span(pair), "")
             })?;
             let inner = Self::new(self.file, self.base + start);
+            inner.depth.set(self.depth.get());
             let string = sub.into_iter().next().expect("grammar: a string pair");
             return inner.template(string, None);
         }

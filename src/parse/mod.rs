@@ -41,6 +41,11 @@ fn init() {
     CALL_LIMIT_ONCE.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
 }
 
+/// The stack the parser runs on (virtual memory, committed only as it is used). pest fails
+/// cleanly ("stack limit reached") when it runs low, and the builder refuses nesting deeper
+/// than [`build::MAX_DEPTH`], so no input can overflow it.
+const PARSER_STACK: usize = 128 * 1024 * 1024;
+
 /// Parses one `.tf` file.
 ///
 /// # Errors
@@ -48,6 +53,10 @@ fn init() {
 pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
     check_input(text, file)?;
     init();
+    stacker::grow(PARSER_STACK, || parse_chunks(text, file))
+}
+
+fn parse_chunks(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
     let mut items = Vec::new();
     let mut comments = Vec::new();
     let mut pos = 0;
@@ -88,6 +97,10 @@ pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> 
 pub fn parse_expression(text: &str, file: FileId) -> Result<ast::Expr, Diagnostics> {
     check_input(text, file)?;
     init();
+    stacker::grow(PARSER_STACK, || parse_expression_inner(text, file))
+}
+
+fn parse_expression_inner(text: &str, file: FileId) -> Result<ast::Expr, Diagnostics> {
     let input = match HclParser::parse(Rule::expression_input, text) {
         Ok(mut pairs) => pairs.next().expect("grammar: expression_input is one pair"),
         Err(err) => return Err(error::from_pest(&err, text, 0, file).into()),
