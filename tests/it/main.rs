@@ -2,7 +2,14 @@
 
 mod client;
 mod common;
+mod emulator;
+mod emulator_conformance;
+mod emulator_faults;
 mod eval;
+mod examples;
+mod graph;
+mod lower;
 mod parse;
 mod settings;
 mod state;
+mod validate;
