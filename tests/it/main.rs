@@ -2,6 +2,7 @@
 
 mod client;
 mod common;
+mod eval;
 mod parse;
 mod settings;
 mod state;
