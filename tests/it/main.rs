@@ -2,6 +2,9 @@
 
 mod client;
 mod common;
+mod emulator;
+mod emulator_conformance;
+mod emulator_faults;
 mod eval;
 mod parse;
 mod settings;

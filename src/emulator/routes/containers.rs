@@ -500,7 +500,8 @@ fn check_container_values(p: &mut Problems, min: Option<u32>, max: Option<u32>, 
 }
 
 fn public_endpoint(ns: &Namespace, name: &str) -> String {
-    let compact: String = ns.name.chars().filter(|c| *c != '-').collect();
+    // The real API keeps at most 20 characters of the dash-less namespace name.
+    let compact: String = ns.name.chars().filter(|c| *c != '-').take(20).collect();
     let short: String = ns.id.to_string().chars().take(8).collect();
     format!(
         "https://{compact}{short}-{name}.functions.fnc.{}.scw.cloud",
