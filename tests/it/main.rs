@@ -2,5 +2,9 @@
 
 mod client;
 mod common;
+mod examples;
+mod graph;
+mod lower;
 mod parse;
 mod settings;
+mod validate;
