@@ -207,11 +207,16 @@ fn output_change(o: &OutputChange) -> Json {
     let after = o.after.clone().map(|v| v.marked_if(o.sensitive));
     let mut change = change_json(o.action, before.as_ref(), after.as_ref(), &[]);
     if let Json::Object(map) = &mut change {
-        // Terraform's output changes flag an unknown output as a plain `true`.
-        if let Some(a) = &o.after
-            && a.is_unknown()
-        {
-            map.insert("after_unknown".into(), true.into());
+        // Outputs are flagged as a whole: a plain `true` or `false` unless the value is a
+        // collection.
+        let unknown = match &o.after {
+            Some(a) if a.is_unknown() => Some(true),
+            Some(a) if a.as_list().is_none() && a.as_object().is_none() => Some(false),
+            None => Some(false),
+            Some(_) => None,
+        };
+        if let Some(u) = unknown {
+            map.insert("after_unknown".into(), u.into());
         }
     }
     change

@@ -302,7 +302,8 @@ pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
                 );
             }
         }
-        if !drift_blocks.is_empty() && !(changed.is_empty() && outputs.is_empty()) {
+        let has_changes = !changed.is_empty() || !outputs.is_empty();
+        if !drift_blocks.is_empty() && has_changes {
             out.push_str("### Changes outside scwform\n\nRefreshing found these objects changed since the last apply; the plan above may undo or respond to them.\n\n");
             for (i, (full, short)) in drift_blocks.iter().enumerate() {
                 if i < drift_kept {

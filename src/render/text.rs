@@ -53,7 +53,7 @@ pub fn render(plan: &Plan, options: &TextOptions) -> String {
         .filter(|o| o.action != Action::NoOp)
         .collect();
     if !plan.drift.is_empty() && (!changed.is_empty() || !outputs.is_empty()) {
-        render_drift(&mut out, &plan.drift, options);
+        render_drift(&mut out, &plan.drift, *options);
     }
     if changed.is_empty() && outputs.is_empty() {
         if plan.options.destroy {
@@ -132,7 +132,7 @@ fn legend(changed: &[&ResourceChange]) -> [(&'static str, &'static str, bool); 5
     ]
 }
 
-fn render_drift(out: &mut String, drift: &[ResourceChange], options: &TextOptions) {
+fn render_drift(out: &mut String, drift: &[ResourceChange], options: TextOptions) {
     out.push_str("\nNote: Objects have changed outside of Terraform\n\n");
     paragraph(out, DRIFT_SENTENCE, options.width);
     for change in drift {
@@ -283,8 +283,10 @@ fn resource_block(out: &mut String, change: &ResourceChange, mode: Mode) {
 
 type Object = std::collections::BTreeMap<String, Value>;
 
+/// A shown attribute value: null and (as the legacy SDK stores null) `""` are absent.
 fn get<'v>(o: Option<&'v Object>, name: &str) -> Option<&'v Value> {
-    o.and_then(|o| o.get(name)).filter(|v| !v.is_null())
+    o.and_then(|o| o.get(name))
+        .filter(|v| !v.is_null() && v.as_str() != Some(""))
 }
 
 /// Whether two values show the same (sensitive marks ignored).
@@ -337,8 +339,15 @@ fn body(
         } else {
             format!("{prefix}.{name}")
         };
-        let forces = forced.contains(path.as_str());
-        attribute(out, depth, name, width, b, a, forces);
+        attribute(
+            out,
+            depth,
+            name,
+            width,
+            b,
+            a,
+            forced.contains(path.as_str()),
+        );
     }
     if hidden > 0 {
         let _ = writeln!(

@@ -6,5 +6,7 @@ mod examples;
 mod graph;
 mod lower;
 mod parse;
+mod plan;
+mod render;
 mod settings;
 mod validate;
