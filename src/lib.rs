@@ -19,5 +19,6 @@ pub mod graph;
 pub mod model;
 pub mod parse;
 pub mod plan;
+pub mod render;
 pub mod schema;
 pub mod state;

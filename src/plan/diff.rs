@@ -45,6 +45,9 @@ pub(crate) enum Base<'a> {
     New,
     /// An existing object with these recorded attributes.
     Existing(&'a BTreeMap<String, Value>),
+    /// An existing object being replaced: its replacement keeps configured values equivalent
+    /// to the recorded ones in their recorded form, but computed values become unknown.
+    Replacing(&'a BTreeMap<String, Value>),
 }
 
 /// What comparing one object gave.
@@ -67,9 +70,10 @@ pub(crate) fn diff_object(
     prefix: &str,
 ) -> ObjectDiff {
     let mut out = ObjectDiff::default();
-    let prior = match base {
-        Base::Existing(p) => Some(p),
-        Base::New => None,
+    let (prior, replacing) = match base {
+        Base::Existing(p) => (Some(p), false),
+        Base::Replacing(p) => (Some(p), true),
+        Base::New => (None, false),
     };
     for attr in schema.attributes {
         let path = join(prefix, attr.name);
@@ -78,8 +82,16 @@ pub(crate) fn diff_object(
         let recorded = prior.map(|p| p.get(attr.name).unwrap_or(&Value::Null));
         let planned = match (wanted, recorded) {
             (None, None) => Value::Unknown,
+            (None, Some(_)) if replacing => Value::Unknown,
             (None, Some(r)) => r.clone(),
             (Some(w), None) => w.clone(),
+            (Some(w), Some(r)) if replacing => {
+                if equivalent(attr, w, r) {
+                    r.clone()
+                } else {
+                    w.clone()
+                }
+            }
             (Some(w), Some(r)) => {
                 if equivalent(attr, w, r) || is_ignored(ignore, attr.name) {
                     r.clone()
@@ -102,7 +114,11 @@ pub(crate) fn diff_object(
             .map_or(&[][..], Vec::as_slice);
         let recorded = prior.map(|p| p.get(block.name).and_then(Value::as_list).unwrap_or(&[]));
         let path = join(prefix, block.name);
-        let planned = if is_ignored(ignore, block.name) && recorded.is_some() {
+        let planned = if replacing {
+            // The replacement's blocks are what configuration says (or the defaults).
+            let mut scratch = ObjectDiff::default();
+            diff_blocks(block, given, None, &path, &mut scratch)
+        } else if is_ignored(ignore, block.name) && recorded.is_some() {
             recorded.map_or(Value::Unknown, |r| Value::List(r.to_vec()))
         } else {
             diff_blocks(block, given, recorded, &path, &mut out)

@@ -346,7 +346,13 @@ fn decide(
         None
     };
     if reason.is_some() {
-        let fresh = diff_object(&block, desired, Base::New, ignore, "");
+        let fresh = diff_object(
+            &block,
+            desired,
+            Base::Replacing(&recorded.attributes),
+            ignore,
+            "",
+        );
         return Decision {
             action: Action::Replace {
                 create_before_destroy: instance.lifecycle.create_before_destroy,
