@@ -29,6 +29,7 @@
 //! Depends on `plan` (the plan and its order), `api::resources` (the mappings), `state`,
 //! `model` (values, re-evaluation); never on `cli` or `render`.
 
+pub mod adopt;
 pub mod events;
 pub mod journal;
 pub mod refresh;

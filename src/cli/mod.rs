@@ -7,6 +7,8 @@ pub mod args;
 pub mod commands;
 pub mod exit;
 pub mod printer;
+pub mod progress;
+pub mod session;
 
 use std::process::ExitCode;
 
@@ -27,6 +29,9 @@ pub fn main() -> ExitCode {
         let vars = match &mut cli.command {
             args::Command::Validate(a) => Some(&mut a.vars),
             args::Command::Graph(a) => Some(&mut a.vars),
+            args::Command::Plan(a) => Some(&mut a.run.vars),
+            args::Command::Apply(a) => Some(&mut a.run.vars),
+            args::Command::Destroy(a) => Some(&mut a.run.vars),
             _ => None,
         };
         if let Some(vars) = vars {
@@ -65,6 +70,10 @@ pub fn run(cli: args::Cli) -> ExitStatus {
         args::Command::Graph(a) => commands::graph::run(&a, printer),
         args::Command::Fmt(a) => commands::fmt::run(&a, printer),
         args::Command::Emulator(a) => commands::emulator::run(&a, printer),
-        _ => ExitStatus::Failure,
+        args::Command::Plan(a) => commands::plan::run(&a, printer),
+        args::Command::Apply(a) => commands::apply::run(&a, printer),
+        args::Command::Destroy(a) => commands::apply::run_destroy(&a, printer),
+        args::Command::Output(a) => commands::output::run(&a, printer),
+        args::Command::State(c) => commands::state::run(&c, printer),
     }
 }

@@ -68,3 +68,70 @@ fn terminal_width() -> usize {
         .filter(|&w| w >= 40)
         .unwrap_or(100)
 }
+
+/// Progress on stderr while operations run: plain lines, or on a terminal the same lines above
+/// a spinner that counts what is running and done.
+#[derive(Debug)]
+pub struct ProgressView {
+    bar: Option<indicatif::ProgressBar>,
+    quiet: bool,
+}
+
+impl Printer {
+    /// Starts a progress view for `total` operations (a spinner only on a terminal and when
+    /// not quiet).
+    #[must_use]
+    pub fn progress(&self, total: u64) -> ProgressView {
+        use std::io::IsTerminal;
+        let bar = (!self.quiet && io::stderr().is_terminal() && total > 0).then(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} done {msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
+            bar
+        });
+        ProgressView {
+            bar,
+            quiet: self.quiet,
+        }
+    }
+
+    /// Writes a question to stderr, without a newline, for the answer typed after it.
+    pub fn prompt(&self, text: &str) {
+        let mut err = io::stderr().lock();
+        let _ = err.write_all(text.as_bytes());
+        let _ = err.flush();
+    }
+}
+
+impl ProgressView {
+    /// Prints one progress line.
+    pub fn line(&self, text: &str) {
+        if self.quiet {
+            return;
+        }
+        match &self.bar {
+            Some(bar) => bar.println(text),
+            None => {
+                let _ = writeln!(io::stderr().lock(), "{text}");
+            }
+        }
+    }
+
+    /// Counts one finished operation and says how many are running.
+    pub fn advance(&self, running: usize) {
+        if let Some(bar) = &self.bar {
+            bar.inc(1);
+            bar.set_message(format!("({running} running)"));
+        }
+    }
+
+    /// Removes the spinner.
+    pub fn finish(self) {
+        if let Some(bar) = self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,8 +1,13 @@
 //! One file per subcommand, plus what several of them share.
 
+pub mod apply;
 pub mod emulator;
 pub mod fmt;
 pub mod graph;
+pub mod output;
+pub mod plan;
+pub(crate) mod run;
+pub mod state;
 pub mod validate;
 
 use std::path::PathBuf;
@@ -12,7 +17,7 @@ use crate::model::evaluate::EvalOptions;
 use crate::model::load::{LoadOptions, VarSource};
 
 /// `--var` / `--var-file` in command-line order.
-fn var_sources(args: &VarArgs) -> Vec<VarSource> {
+pub(crate) fn var_sources(args: &VarArgs) -> Vec<VarSource> {
     let mut vars = args.vars.iter();
     let mut files = args.var_files.iter();
     let mut out = Vec::with_capacity(args.vars.len() + args.var_files.len());
@@ -30,7 +35,7 @@ fn var_sources(args: &VarArgs) -> Vec<VarSource> {
 }
 
 /// Load options for a command that only reads the configuration (no API, no state).
-fn offline_load_options(args: &VarArgs, path: &std::path::Path) -> LoadOptions {
+pub(crate) fn offline_load_options(args: &VarArgs, path: &std::path::Path) -> LoadOptions {
     LoadOptions {
         var_sources: var_sources(args),
         env: LoadOptions::env_from_process(),
@@ -45,6 +50,6 @@ fn offline_load_options(args: &VarArgs, path: &std::path::Path) -> LoadOptions {
 }
 
 /// The configuration path argument, defaulting to the current directory.
-fn config_path(path: Option<&PathBuf>) -> PathBuf {
+pub(crate) fn config_path(path: Option<&PathBuf>) -> PathBuf {
     path.cloned().unwrap_or_else(|| PathBuf::from("."))
 }

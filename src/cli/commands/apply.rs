@@ -1,0 +1,269 @@
+//! `scwform apply` and `scwform destroy`: plan, show the plan, ask for approval (Terraform's
+//! words; only `yes` approves; no terminal on stdin and no `--auto-approve` is an error), run
+//! the executor with progress on stderr, save the state, and print the summary and outputs.
+//!
+//! Ctrl-C once: nothing new starts, running operations finish, the state is saved, exit 130.
+//! Twice: stop waiting, save what is known, exit 130.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+
+use crate::apply::events::{Event, Events};
+use crate::apply::journal::{self, Journal};
+use crate::apply::writer::{SharedBackend, StateWriter};
+use crate::apply::{Apply, ApplyOptions, Cancel, api_lookup, apply, failure_diagnostic};
+use crate::cli::ExitStatus;
+use crate::cli::args::{ApplyArgs, DestroyArgs, PlanFormat, RunArgs};
+use crate::cli::printer::Printer;
+use crate::cli::progress;
+use crate::cli::session;
+use crate::diag::{Diagnostic, Diagnostics};
+
+use super::plan::render_plan;
+use super::run::{Prepared, prepare};
+
+/// Runs `scwform apply`.
+#[must_use]
+pub fn run(args: &ApplyArgs, printer: Printer) -> ExitStatus {
+    execute(&args.run, args.auto_approve, args.destroy, printer)
+}
+
+/// Runs `scwform destroy`.
+#[must_use]
+pub fn run_destroy(args: &DestroyArgs, printer: Printer) -> ExitStatus {
+    execute(&args.run, args.auto_approve, true, printer)
+}
+
+fn execute(args: &RunArgs, auto_approve: bool, destroy: bool, printer: Printer) -> ExitStatus {
+    let rt = match session::runtime() {
+        Ok(rt) => rt,
+        Err(d) => {
+            printer.error(&format!("Error: {}", d.summary));
+            return ExitStatus::Failure;
+        }
+    };
+    rt.block_on(async {
+        let operation = if destroy { "destroy" } else { "apply" };
+        let prepared = match prepare(printer, args, destroy, operation).await {
+            Ok(p) => p,
+            Err(status) => return status,
+        };
+        let _ = printer.out(&render_plan(&prepared, PlanFormat::Text));
+        if prepared.plan.errored {
+            return ExitStatus::Failure;
+        }
+        if prepared.plan.has_changes() && !auto_approve {
+            match approve(printer, destroy) {
+                Ok(true) => {}
+                Ok(false) => {
+                    printer.error(if destroy {
+                        "\nDestroy cancelled."
+                    } else {
+                        "\nApply cancelled."
+                    });
+                    return ExitStatus::Failure;
+                }
+                Err(d) => {
+                    printer.diagnostics(&d.into(), &prepared.sources);
+                    return ExitStatus::Failure;
+                }
+            }
+        }
+        run_plan(printer, args, prepared, destroy).await
+    })
+}
+
+/// Asks for approval on the terminal.
+fn approve(printer: Printer, destroy: bool) -> Result<bool, Diagnostic> {
+    if !std::io::stdin().is_terminal() {
+        return Err(Diagnostic::error(
+            "scw::cli::no_approval",
+            "Cannot ask for approval: stdin is not a terminal",
+        )
+        .with_detail("The plan has changes, and applying them needs an explicit approval, but there is no terminal to ask on.")
+        .with_help("run it from a terminal, or pass --auto-approve to apply without asking"));
+    }
+    let question = if destroy {
+        "\nDo you really want to destroy all resources?\n  scwform will destroy all your managed infrastructure, as shown above.\n  There is no undo. Only 'yes' will be accepted to confirm.\n\n  Enter a value: "
+    } else {
+        "\nDo you want to perform these actions?\n  scwform will perform the actions described above.\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    };
+    printer.prompt(question);
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return Ok(false);
+    }
+    Ok(answer.trim() == "yes")
+}
+
+async fn run_plan(
+    printer: Printer,
+    args: &RunArgs,
+    prepared: Prepared,
+    destroy: bool,
+) -> ExitStatus {
+    let Prepared {
+        workspace,
+        sources,
+        input,
+        connection,
+        backend,
+        lock,
+        refreshed,
+        plan,
+        unreconciled,
+        ..
+    } = prepared;
+    let backend: SharedBackend = backend;
+    let writer = StateWriter::start(backend, refreshed);
+    // The refreshed state (and anything adopted) is recorded even when nothing changes.
+    writer.update(|_| {});
+    let journal_path = journal::journal_path(&workspace.state);
+    if !unreconciled.is_empty() {
+        // Reported (and adopted where possible) by `prepare`: this run starts a fresh journal.
+        let _ = journal::retire(&journal_path);
+    }
+    let journal = match Journal::open(&journal_path) {
+        Ok(j) => Arc::new(j),
+        Err(e) => {
+            printer.diagnostics(
+                &Diagnostic::error(
+                    "scw::apply::journal",
+                    format!("cannot open the journal {}: {e}", journal_path.display()),
+                )
+                .into(),
+                &sources,
+            );
+            let _ = writer.finish().await;
+            return ExitStatus::Failure;
+        }
+    };
+
+    let cancel = Cancel::default();
+    let signals = {
+        let cancel = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                cancel.stop.cancel();
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    cancel.abort.cancel();
+                }
+            }
+        })
+    };
+    let (events, mut rx) = Events::channel();
+    let view = printer.progress(plan.order.steps().len() as u64);
+    let show = tokio::spawn(async move {
+        let mut running = 0usize;
+        while let Some(event) = rx.recv().await {
+            match &event {
+                Event::Started { .. } => running += 1,
+                Event::Completed { .. } | Event::Failed { .. } => {
+                    running = running.saturating_sub(1);
+                    view.advance(running);
+                }
+                _ => {}
+            }
+            if let Some(line) = progress::line(&event) {
+                view.line(&line);
+            }
+        }
+        view.finish();
+    });
+
+    let report = apply(Apply {
+        plan: &plan,
+        input,
+        cx: Arc::clone(&connection.cx),
+        lookup: api_lookup(),
+        writer: &writer,
+        journal: Some(Arc::clone(&journal)),
+        options: ApplyOptions {
+            parallelism: args.parallelism as usize,
+            ..ApplyOptions::default()
+        },
+        events,
+        cancel,
+    })
+    .await;
+    signals.abort();
+    let _ = show.await;
+    let (final_state, writer_stats, saved) = writer.finish().await;
+    tracing::info!(
+        changes = writer_stats.changes,
+        writes = writer_stats.writes,
+        save_ms = u64::try_from(writer_stats.save_time.as_millis()).unwrap_or(u64::MAX),
+        evaluations = report.evaluations,
+        "apply"
+    );
+    let journal = Arc::into_inner(journal);
+    let kept = journal.map(|j| j.finish(saved.is_ok()));
+    drop(lock);
+
+    let mut diags = Diagnostics::new();
+    for (addr, warning) in &report.warnings {
+        diags.push(Diagnostic::warning(
+            "scw::apply::warning",
+            format!("{addr}: {warning}"),
+        ));
+    }
+    for failure in &report.failures {
+        diags.push(failure_diagnostic(failure));
+    }
+    diags.extend(report.diagnostics.iter().cloned());
+    if let Err(e) = &saved {
+        diags.push(session::state_diagnostic(e, "Failed to save the state"));
+    }
+    if let Some(Err(e)) = kept {
+        diags.push(Diagnostic::warning(
+            "scw::apply::journal",
+            format!(
+                "cannot clean up the journal {}: {e}",
+                journal_path.display()
+            ),
+        ));
+    }
+    if !report.abandoned.is_empty() {
+        let list: Vec<String> = report
+            .abandoned
+            .iter()
+            .map(|(a, _)| a.to_string())
+            .collect();
+        diags.push(
+            Diagnostic::warning("scw::apply::abandoned", "Operations abandoned while running")
+                .with_detail(format!(
+                    "The run stopped waiting for: {}. Their outcome is unknown; the next run reports them from the journal {}.",
+                    list.join(", "),
+                    journal_path.display()
+                )),
+        );
+    }
+    printer.diagnostics(&diags, &sources);
+    drop(connection);
+
+    if report.interrupted {
+        printer.error("Interrupted: the state records everything that finished.");
+        return ExitStatus::Interrupted;
+    }
+    if !report.succeeded() || saved.is_err() {
+        return ExitStatus::Failure;
+    }
+    if destroy {
+        printer.note(&format!(
+            "\nDestroy complete! Resources: {} destroyed.",
+            report.destroyed
+        ));
+    } else {
+        printer.note(&format!(
+            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
+            report.added, report.changed, report.destroyed
+        ));
+        if !final_state.outputs.is_empty() {
+            let _ = printer.out(&format!(
+                "\nOutputs:\n\n{}",
+                super::output::list(&final_state.outputs)
+            ));
+        }
+    }
+    ExitStatus::Success
+}

@@ -1,0 +1,241 @@
+//! `scwform output`: the root module's output values, as recorded in the state by the last
+//! apply.
+//!
+//! As Terraform: the list form shows sensitive outputs as `<sensitive>`; a single output given
+//! by name is printed in full, and `--json` / `--raw` print values as they are (sensitive ones
+//! included: asking for one by name, or for JSON, is asking for the value).
+
+use std::fmt::Write as _;
+
+use crate::cli::ExitStatus;
+use crate::cli::args::OutputArgs;
+use crate::cli::printer::Printer;
+use crate::cli::session::{self, Workspace};
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use crate::state::{LocalBackend, OutputState, State, StateBackend};
+
+/// Runs the command.
+#[must_use]
+pub fn run(args: &OutputArgs, printer: Printer) -> ExitStatus {
+    let workspace = Workspace::new(args.dir.as_ref(), &args.state);
+    let state = match read_state(&workspace) {
+        Ok(s) => s,
+        Err(d) => {
+            printer.diagnostics(&d.into(), &SourceMap::new());
+            return ExitStatus::Failure;
+        }
+    };
+    match render(&state, args) {
+        Ok(text) => {
+            if text.is_empty() && args.name.is_none() && !args.json {
+                printer.diagnostics(
+                    &Diagnostics::from(
+                        Diagnostic::warning("scw::cli::no_outputs", "No outputs found")
+                            .with_detail("The state has no outputs. If the configuration declares some, run `scwform apply` to record them."),
+                    ),
+                    &SourceMap::new(),
+                );
+            }
+            let _ = printer.out(&text);
+            ExitStatus::Success
+        }
+        Err(d) => {
+            printer.diagnostics(&d.into(), &SourceMap::new());
+            ExitStatus::Failure
+        }
+    }
+}
+
+/// Reads the workspace's state (an empty one when there is none yet).
+pub(crate) fn read_state(workspace: &Workspace) -> Result<State, Diagnostic> {
+    LocalBackend::new(&workspace.state)
+        .load()
+        .map(Option::unwrap_or_default)
+        .map_err(|e| session::state_diagnostic(&e, "Error reading the state"))
+}
+
+/// The command's output text.
+pub(crate) fn render(state: &State, args: &OutputArgs) -> Result<String, Diagnostic> {
+    let Some(name) = &args.name else {
+        if args.json {
+            let doc: serde_json::Map<String, serde_json::Value> = state
+                .outputs
+                .iter()
+                .map(|(k, o)| {
+                    (
+                        k.clone(),
+                        serde_json::json!({"sensitive": o.sensitive, "type": o.type_, "value": o.value}),
+                    )
+                })
+                .collect();
+            let mut text = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
+            text.push('\n');
+            return Ok(text);
+        }
+        return Ok(list(&state.outputs));
+    };
+    let Some(output) = state.outputs.get(name) else {
+        return Err(Diagnostic::error(
+            "scw::cli::output_not_found",
+            format!("Output \"{name}\" not found"),
+        )
+        .with_detail("The output variable requested could not be found in the state file. If you recently added it to your configuration, run `scwform apply` to record it."));
+    };
+    if args.json {
+        let mut text = serde_json::to_string(&output.value).expect("JSON values serialise");
+        text.push('\n');
+        return Ok(text);
+    }
+    if args.raw {
+        return match &output.value {
+            serde_json::Value::String(s) => Ok(s.clone()),
+            serde_json::Value::Number(n) => Ok(n.to_string()),
+            serde_json::Value::Bool(b) => Ok(b.to_string()),
+            _ => Err(Diagnostic::error(
+                "scw::cli::output_not_raw",
+                "Unsupported value for raw output",
+            )
+            .with_detail(format!("The -raw option only supports strings, numbers, and boolean values, but output value \"{name}\" is not. Use --json instead."))),
+        };
+    }
+    Ok(format!("{}\n", format_value(&output.value, 0)))
+}
+
+/// Every output as `name = value` lines, sensitive ones as `<sensitive>` (Terraform's list
+/// form; also printed after an apply).
+#[must_use]
+pub(crate) fn list(outputs: &std::collections::BTreeMap<String, OutputState>) -> String {
+    let mut out = String::new();
+    for (name, o) in outputs {
+        if o.sensitive {
+            let _ = writeln!(out, "{name} = <sensitive>");
+        } else {
+            let _ = writeln!(out, "{name} = {}", format_value(&o.value, 0));
+        }
+    }
+    out
+}
+
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A value in Terraform's console form: strings quoted, lists and objects over several lines.
+#[must_use]
+pub(crate) fn format_value(v: &serde_json::Value, indent: usize) -> String {
+    use serde_json::Value as J;
+    let pad = " ".repeat(indent + 2);
+    let close = " ".repeat(indent);
+    match v {
+        J::Null => "null".to_owned(),
+        J::Bool(b) => b.to_string(),
+        J::Number(n) => n.to_string(),
+        J::String(s) => serde_json::to_string(s).expect("strings serialise"),
+        J::Array(items) if items.is_empty() => "[]".to_owned(),
+        J::Array(items) => {
+            let mut out = String::from("[\n");
+            for item in items {
+                let _ = writeln!(out, "{pad}{},", format_value(item, indent + 2));
+            }
+            let _ = write!(out, "{close}]");
+            out
+        }
+        J::Object(map) if map.is_empty() => "{}".to_owned(),
+        J::Object(map) => {
+            let keys: Vec<String> = map
+                .keys()
+                .map(|k| {
+                    if is_identifier(k) {
+                        k.clone()
+                    } else {
+                        serde_json::to_string(k).expect("strings serialise")
+                    }
+                })
+                .collect();
+            let width = keys.iter().map(String::len).max().unwrap_or(0);
+            let mut out = String::from("{\n");
+            for (key, value) in keys.iter().zip(map.values()) {
+                let _ = writeln!(
+                    out,
+                    "{pad}{key:width$} = {}",
+                    format_value(value, indent + 2)
+                );
+            }
+            let _ = write!(out, "{close}}}");
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn state() -> State {
+        let mut s = State::default();
+        s.outputs.insert(
+            "id".into(),
+            OutputState {
+                value: json!("p-1"),
+                type_: json!("string"),
+                sensitive: false,
+            },
+        );
+        s.outputs.insert(
+            "token".into(),
+            OutputState {
+                value: json!("s3cr3t"),
+                type_: json!("string"),
+                sensitive: true,
+            },
+        );
+        s.outputs.insert(
+            "all".into(),
+            OutputState {
+                value: json!({"a": [1, true], "b-c": {}}),
+                type_: json!("dynamic"),
+                sensitive: false,
+            },
+        );
+        s
+    }
+
+    fn args(name: Option<&str>, json: bool, raw: bool) -> OutputArgs {
+        OutputArgs {
+            name: name.map(str::to_owned),
+            json,
+            raw,
+            dir: None,
+            state: crate::cli::args::StateArgs::default(),
+        }
+    }
+
+    #[test]
+    fn the_list_hides_sensitive_values_and_names_show_them() {
+        let s = state();
+        let text = render(&s, &args(None, false, false)).expect("renders");
+        assert_eq!(
+            text,
+            "all = {\n  a   = [\n    1,\n    true,\n  ]\n  b-c = {}\n}\nid = \"p-1\"\ntoken = <sensitive>\n"
+        );
+        assert_eq!(
+            render(&s, &args(Some("token"), false, true)).expect("raw"),
+            "s3cr3t"
+        );
+        assert_eq!(
+            render(&s, &args(Some("token"), true, false)).expect("json"),
+            "\"s3cr3t\"\n"
+        );
+        assert!(render(&s, &args(Some("all"), false, true)).is_err());
+        assert!(render(&s, &args(Some("nope"), false, false)).is_err());
+        let all: serde_json::Value =
+            serde_json::from_str(&render(&s, &args(None, true, false)).expect("json"))
+                .expect("valid JSON");
+        assert_eq!(all["token"]["sensitive"], json!(true));
+    }
+}

@@ -1,0 +1,212 @@
+//! `scwform state list | show | rm | mv`: look at and edit the recorded state.
+//!
+//! `show` redacts sensitive attributes (by schema, or listed in the instance's
+//! `sensitive_attributes`) as `(sensitive value)`. `rm` and `mv` take the state lock and save
+//! through the backend (backup, atomic rename); they never touch the real objects.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+
+use crate::cli::ExitStatus;
+use crate::cli::args::{StateArgs, StateCommand};
+use crate::cli::printer::Printer;
+use crate::cli::session::{self, Workspace};
+use crate::diag::{Diagnostic, SourceMap};
+use crate::state::{InstanceAddr, InstanceState, LocalBackend, PathStep, State, StateBackend};
+
+use super::output::{format_value, read_state};
+
+/// Runs the command.
+#[must_use]
+pub fn run(command: &StateCommand, printer: Printer) -> ExitStatus {
+    let result = match command {
+        StateCommand::List(a) => list(&Workspace::new(a.dir.as_ref(), &a.state), &a.addresses),
+        StateCommand::Show(a) => show(&Workspace::new(a.dir.as_ref(), &a.state), &a.address),
+        StateCommand::Rm(a) => edit(&a.state, a.dir.as_ref(), "state rm", |state| {
+            let mut text = String::new();
+            let mut removed = 0;
+            for address in &a.addresses {
+                let addr = parse(address)?;
+                for gone in state
+                    .remove(&addr)
+                    .map_err(|e| session::state_diagnostic(&e, "Error removing from the state"))?
+                {
+                    let _ = writeln!(text, "Removed {gone}");
+                    removed += 1;
+                }
+            }
+            let _ = writeln!(text, "Successfully removed {removed} resource instance(s).");
+            Ok(text)
+        }),
+        StateCommand::Mv(a) => edit(&a.state, a.dir.as_ref(), "state mv", |state| {
+            let from = parse(&a.source)?;
+            let to = parse(&a.destination)?;
+            state
+                .move_to(&from, &to)
+                .map_err(|e| session::state_diagnostic(&e, "Error moving in the state"))?;
+            Ok(format!(
+                "Move \"{from}\" to \"{to}\"\nSuccessfully moved 1 object(s).\n"
+            ))
+        }),
+    };
+    match result {
+        Ok(text) => {
+            let _ = printer.out(&text);
+            ExitStatus::Success
+        }
+        Err(d) => {
+            printer.diagnostics(&d.into(), &SourceMap::new());
+            ExitStatus::Failure
+        }
+    }
+}
+
+fn parse(address: &str) -> Result<InstanceAddr, Diagnostic> {
+    address.parse::<InstanceAddr>().map_err(|e| {
+        Diagnostic::error(
+            "scw::cli::invalid_address",
+            format!("Invalid address {address:?}"),
+        )
+        .with_detail(e.to_string())
+    })
+}
+
+fn list(workspace: &Workspace, filters: &[String]) -> Result<String, Diagnostic> {
+    let state = read_state(workspace)?;
+    let filters = filters
+        .iter()
+        .map(|f| parse(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut out = String::new();
+    for addr in state.addresses() {
+        let keep = filters.is_empty()
+            || filters
+                .iter()
+                .any(|f| *f == addr || (f.key.is_none() && f.resource == addr.resource));
+        if keep {
+            let _ = writeln!(out, "{addr}");
+        }
+    }
+    Ok(out)
+}
+
+fn show(workspace: &Workspace, address: &str) -> Result<String, Diagnostic> {
+    let state = read_state(workspace)?;
+    let addr = parse(address)?;
+    let Some(instance) = state.instance(&addr) else {
+        return Err(Diagnostic::error(
+            "scw::cli::no_such_instance",
+            format!("No instance found for the given address {addr}"),
+        )
+        .with_help("`scwform state list` shows the recorded addresses"));
+    };
+    Ok(show_instance(&addr, instance))
+}
+
+/// Terraform's `state show` layout, sensitive values redacted.
+#[must_use]
+pub(crate) fn show_instance(addr: &InstanceAddr, instance: &InstanceState) -> String {
+    let schema = crate::schema::resource(&addr.resource.type_name);
+    let mut sensitive: BTreeSet<&str> = instance
+        .sensitive_attributes
+        .iter()
+        .filter_map(|p| match p.first() {
+            Some(PathStep::GetAttr(n)) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    if let Some(schema) = schema {
+        sensitive.extend(
+            schema
+                .attributes
+                .iter()
+                .filter(|a| a.sensitive)
+                .map(|a| a.name),
+        );
+    }
+    let is_block = |name: &str| schema.is_some_and(|s| s.block(name).is_some());
+    let mut out = format!(
+        "# {addr}:\nresource \"{}\" \"{}\" {{\n",
+        addr.resource.type_name, addr.resource.name
+    );
+    let plain: Vec<(&String, &serde_json::Value)> = instance
+        .attributes
+        .iter()
+        .filter(|(k, v)| !v.is_null() && !is_block(k))
+        .collect();
+    let width = plain.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (name, value) in &plain {
+        let shown = if sensitive.contains(name.as_str()) {
+            "(sensitive value)".to_owned()
+        } else {
+            format_value(value, 4)
+        };
+        let _ = writeln!(out, "    {name:width$} = {shown}");
+    }
+    for (name, value) in instance.attributes.iter().filter(|(k, _)| is_block(k)) {
+        for item in value.as_array().into_iter().flatten() {
+            let Some(map) = item.as_object() else {
+                continue;
+            };
+            let _ = writeln!(out, "\n    {name} {{");
+            let fields: Vec<_> = map.iter().filter(|(_, v)| !v.is_null()).collect();
+            let w = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (k, v) in fields {
+                let _ = writeln!(out, "        {k:w$} = {}", format_value(v, 8));
+            }
+            out.push_str("    }\n");
+        }
+    }
+    out.push_str("}\n");
+    out
+}
+
+fn edit(
+    args: &StateArgs,
+    dir: Option<&std::path::PathBuf>,
+    operation: &str,
+    change: impl FnOnce(&mut State) -> Result<String, Diagnostic>,
+) -> Result<String, Diagnostic> {
+    let workspace = Workspace::new(dir, args);
+    let timeout = session::parse_duration(&args.lock_timeout).map_err(|e| {
+        Diagnostic::error("scw::cli::invalid_duration", "Invalid --lock-timeout").with_detail(e)
+    })?;
+    let backend = LocalBackend::new(&workspace.state);
+    let _lock = session::lock(&backend, operation, timeout)?;
+    let mut state = backend
+        .load()
+        .map_err(|e| session::state_diagnostic(&e, "Error reading the state"))?
+        .unwrap_or_default();
+    let text = change(&mut state)?;
+    backend
+        .save(&mut state)
+        .map_err(|e| session::state_diagnostic(&e, "Failed to save the state"))?;
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+    use std::collections::BTreeMap;
+
+    #[test]
+    fn show_redacts_secrets_and_lays_out_blocks() {
+        let addr = InstanceAddr::managed("scaleway_cockpit_token", "main");
+        let instance = InstanceState::new(BTreeMap::from([
+            ("id".to_owned(), json!("fr-par/1")),
+            ("name".to_owned(), json!("main")),
+            ("secret_key".to_owned(), json!("very-secret")),
+            (
+                "scopes".to_owned(),
+                json!([{"query_logs": true, "write_logs": false}]),
+            ),
+        ]));
+        let text = show_instance(&addr, &instance);
+        assert!(!text.contains("very-secret"), "{text}");
+        assert_eq!(
+            text,
+            "# scaleway_cockpit_token.main:\nresource \"scaleway_cockpit_token\" \"main\" {\n    id         = \"fr-par/1\"\n    name       = \"main\"\n    secret_key = (sensitive value)\n\n    scopes {\n        query_logs = true\n        write_logs = false\n    }\n}\n"
+        );
+    }
+}
