@@ -2,6 +2,7 @@
 
 mod client;
 mod common;
+mod e2e;
 mod emulator;
 mod emulator_conformance;
 mod emulator_faults;

@@ -1,0 +1,569 @@
+//! End-to-end tests: the `scwform` binary against the emulator, through `--sandbox` or an
+//! emulator the test starts (reached by `SCW_API_URL`, behind a proxy that counts requests).
+
+mod harness;
+
+use serde_json::{Value, json};
+
+use harness::{Api, Workdir, attributes, example_dirs, secrets};
+
+const STATE: &str = "scwform.tfstate";
+
+fn project_and_token(project: &str, token: &str, scopes: &str) -> String {
+    format!(
+        r#"
+resource "scaleway_account_project" "main" {{
+  name = "{project}"
+}}
+
+resource "scaleway_cockpit_token" "main" {{
+  project_id = scaleway_account_project.main.id
+  name       = "{token}"
+  {scopes}
+}}
+
+output "project" {{
+  value = scaleway_account_project.main.id
+}}
+
+output "token_secret" {{
+  value     = scaleway_cockpit_token.main.secret_key
+  sensitive = true
+}}
+"#
+    )
+}
+
+/// The number of rows of an emulator store table (a JSON object or array).
+fn rows(table: &Value) -> usize {
+    match table {
+        Value::Array(a) => a.len(),
+        Value::Object(o) => o.len(),
+        _ => 0,
+    }
+}
+
+fn count(requests: &[String], prefix: &str) -> usize {
+    requests.iter().filter(|r| r.starts_with(prefix)).count()
+}
+
+fn position(requests: &[String], prefix: &str) -> usize {
+    requests
+        .iter()
+        .position(|r| r.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no request {prefix} in {requests:#?}"))
+}
+
+#[test]
+fn every_example_applies_then_plans_empty_then_destroys_in_the_sandbox() {
+    let examples = example_dirs();
+    assert!(examples.len() >= 3, "{examples:?}");
+    for example in examples {
+        let w = Workdir::copy_of(&example);
+        let main = w.path().join("main.tf");
+        let text = std::fs::read_to_string(&main).unwrap_or_default();
+        if text.contains("expires_at = \"2022-") {
+            // The seed page's example token expired in 2022: the API refuses it, with its
+            // message, after creating everything else; a future date then completes the job.
+            let refused = w.sandbox(&["apply", "--auto-approve"]);
+            refused.expect(1);
+            assert!(
+                refused.stderr.contains("must be in the future"),
+                "{}",
+                refused.stderr
+            );
+            std::fs::write(
+                &main,
+                text.replace("expires_at = \"2022-", "expires_at = \"2042-"),
+            )
+            .expect("rewrite");
+        }
+        let applied = w.sandbox(&["apply", "--auto-approve"]);
+        applied.expect(0);
+        assert!(
+            applied.stderr.contains("Apply complete! Resources: "),
+            "{}: {}",
+            example.display(),
+            applied.stderr
+        );
+        let state = w.state(".scwform/sandbox.tfstate");
+        let again = w.sandbox(&["plan", "--detailed-exitcode"]);
+        again.expect(0);
+        assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+        // No secret the state holds ever appears in what was printed.
+        for secret in secrets(&state) {
+            assert!(!applied.all().contains(&secret), "{}", example.display());
+            assert!(!again.all().contains(&secret), "{}", example.display());
+        }
+        w.sandbox(&["destroy", "--auto-approve"]).expect(0);
+        let store: Value = serde_json::from_str(
+            &std::fs::read_to_string(w.path().join(".scwform/sandbox.json")).expect("store"),
+        )
+        .expect("store JSON");
+        for table in [
+            "cockpit_tokens",
+            "namespaces",
+            "containers",
+            "container_tokens",
+            "function_namespaces",
+            "function_tokens",
+        ] {
+            assert_eq!(
+                rows(&store[table]),
+                0,
+                "{}: {table} left behind",
+                example.display()
+            );
+        }
+        // Only the organization's default project is left.
+        assert_eq!(rows(&store["projects"]), 1, "{}", example.display());
+        let listed = w.sandbox(&["state", "list"]);
+        listed.expect(0);
+        assert_eq!(listed.stdout, "");
+    }
+}
+
+#[test]
+fn renaming_a_project_is_one_patch_in_place() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-one", "tok-one", ""));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let id =
+        attributes(&w.state(STATE), "scaleway_account_project", "main").expect("recorded")["id"]
+            .clone();
+    api.take_requests();
+    w.write(&project_and_token("e2e-renamed", "tok-one", ""));
+    let run = api.run(&w, &["apply", "--auto-approve"]);
+    run.expect(0);
+    assert!(
+        run.stdout.contains("will be updated in-place"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("0 added, 1 changed, 0 destroyed"));
+    let requests = api.take_requests();
+    assert_eq!(count(&requests, "PATCH "), 1, "{requests:#?}");
+    assert_eq!(count(&requests, "POST "), 0, "{requests:#?}");
+    assert_eq!(count(&requests, "DELETE "), 0, "{requests:#?}");
+    let after = attributes(&w.state(STATE), "scaleway_account_project", "main").expect("kept");
+    assert_eq!(after["id"], id);
+    assert_eq!(after["name"], "e2e-renamed");
+}
+
+#[test]
+fn changing_token_scopes_replaces_it_with_a_new_secret() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-scopes", "tok-scopes", ""));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let before = attributes(&w.state(STATE), "scaleway_cockpit_token", "main").expect("token");
+    api.take_requests();
+    w.write(&project_and_token(
+        "e2e-scopes",
+        "tok-scopes",
+        "scopes {\n    query_logs = true\n  }",
+    ));
+    let run = api.run(&w, &["apply", "--auto-approve"]);
+    run.expect(0);
+    assert!(run.stdout.contains("must be replaced"), "{}", run.stdout);
+    assert!(run.stdout.contains("# forces replacement"));
+    let requests = api.take_requests();
+    let delete = position(&requests, "DELETE /cockpit/v1/regions/fr-par/tokens/");
+    let create = position(&requests, "POST /cockpit/v1/regions/fr-par/tokens");
+    assert!(delete < create, "destroy first by default: {requests:#?}");
+    let after = attributes(&w.state(STATE), "scaleway_cockpit_token", "main").expect("token");
+    assert_ne!(after["id"], before["id"]);
+    assert_ne!(after["secret_key"], before["secret_key"]);
+    assert!(after["secret_key"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(after["scopes"][0]["query_logs"], true);
+    for secret in [&before["secret_key"], &after["secret_key"]] {
+        assert!(!run.all().contains(secret.as_str().expect("string")));
+    }
+    // The sensitive output is hidden in lists, shown when asked for by name.
+    let out = api.run(&w, &["output"]);
+    out.expect(0);
+    assert!(
+        out.stdout.contains("token_secret = <sensitive>"),
+        "{}",
+        out.stdout
+    );
+    let raw = api.run(&w, &["output", "token_secret", "--raw"]);
+    assert_eq!(raw.stdout, after["secret_key"].as_str().expect("string"));
+}
+
+#[test]
+fn create_before_destroy_creates_the_replacement_first() {
+    let api = Api::start();
+    let w = Workdir::new();
+    let config = |name: &str| {
+        format!(
+            "resource \"scaleway_cockpit_token\" \"t\" {{\n  name = \"{name}\"\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n"
+        )
+    };
+    w.write(&config("tok-first"));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    api.take_requests();
+    w.write(&config("tok-second"));
+    let run = api.run(&w, &["apply", "--auto-approve"]);
+    run.expect(0);
+    assert!(run.stdout.contains("+/- resource"), "{}", run.stdout);
+    let requests = api.take_requests();
+    let create = position(&requests, "POST /cockpit/v1/regions/fr-par/tokens");
+    let delete = position(&requests, "DELETE /cockpit/v1/regions/fr-par/tokens/");
+    assert!(create < delete, "{requests:#?}");
+    let state = w.state(STATE);
+    assert_eq!(
+        state["resources"][0]["instances"].as_array().map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn removed_resources_are_deleted_in_reverse_dependency_order() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(
+        r#"
+resource "scaleway_account_project" "p" {
+  name = "e2e-order"
+}
+resource "scaleway_container_namespace" "ns" {
+  project_id = scaleway_account_project.p.id
+  name       = "e2e-order-ns"
+}
+resource "scaleway_container_token" "a" {
+  namespace_id = scaleway_container_namespace.ns.id
+  description  = "a"
+}
+resource "scaleway_container_token" "b" {
+  namespace_id = scaleway_container_namespace.ns.id
+  description  = "b"
+}
+"#,
+    );
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    api.take_requests();
+    w.write("# Everything removed.\n");
+    let run = api.run(&w, &["apply", "--auto-approve"]);
+    run.expect(0);
+    assert!(
+        run.stdout
+            .contains("(because scaleway_container_token.a is not in configuration)")
+    );
+    assert!(
+        run.stderr.contains("0 added, 0 changed, 4 destroyed"),
+        "{}",
+        run.stderr
+    );
+    let requests = api.take_requests();
+    let deletes: Vec<&String> = requests
+        .iter()
+        .filter(|r| r.starts_with("DELETE "))
+        .collect();
+    assert_eq!(deletes.len(), 4, "{requests:#?}");
+    assert!(deletes[0].contains("/tokens/") && deletes[1].contains("/tokens/"));
+    assert!(deletes[2].contains("/namespaces/"), "{deletes:#?}");
+    assert!(
+        deletes[3].starts_with("DELETE /account/v3/projects/"),
+        "{deletes:#?}"
+    );
+    assert_eq!(rows(&api.store()["namespaces"]), 0);
+}
+
+#[test]
+fn changes_made_outside_are_shown_and_repaired() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-drift", "tok-drift", ""));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let state = w.state(STATE);
+    let project = attributes(&state, "scaleway_account_project", "main").expect("project");
+    let token = attributes(&state, "scaleway_cockpit_token", "main").expect("token");
+    let token_uuid = token["id"]
+        .as_str()
+        .expect("id")
+        .trim_start_matches("fr-par/");
+    let project_id = project["id"].as_str().expect("id");
+    let (status, _) = api.call(
+        "DELETE",
+        &format!("/cockpit/v1/regions/fr-par/tokens/{token_uuid}"),
+        None,
+    );
+    assert_eq!(status, 204);
+    let (status, _) = api.call(
+        "PATCH",
+        &format!("/account/v3/projects/{project_id}"),
+        Some(json!({"name": "renamed-outside"})),
+    );
+    assert_eq!(status, 200);
+
+    // Without a refresh the state is trusted, and no object is read.
+    api.take_requests();
+    api.run(&w, &["plan", "--refresh=false", "--detailed-exitcode"])
+        .expect(0);
+    assert_eq!(count(&api.take_requests(), "GET "), 0);
+
+    let plan = api.run(&w, &["plan", "--detailed-exitcode"]);
+    plan.expect(2);
+    assert!(
+        plan.stdout
+            .contains("Objects have changed outside of Terraform"),
+        "{}",
+        plan.stdout
+    );
+    assert!(plan.stdout.contains("has been deleted"), "{}", plan.stdout);
+    assert!(plan.stdout.contains("will be created"));
+    assert!(plan.stdout.contains("will be updated in-place"));
+    let run = api.run(&w, &["apply", "--auto-approve"]);
+    run.expect(0);
+    assert!(
+        run.stderr.contains("1 added, 1 changed, 0 destroyed"),
+        "{}",
+        run.stderr
+    );
+    let (_, now) = api.call("GET", &format!("/account/v3/projects/{project_id}"), None);
+    assert_eq!(now["name"], "e2e-drift");
+    api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
+fn lifecycle_rules_and_targeting_are_honoured() {
+    let api = Api::start();
+    let w = Workdir::new();
+    let config = |description: &str, extra: &str| {
+        format!(
+            r#"
+resource "scaleway_account_project" "kept" {{
+  name        = "e2e-kept"
+  description = "{description}"
+  lifecycle {{
+    prevent_destroy = true
+    ignore_changes  = [description]
+  }}
+}}
+resource "scaleway_cockpit_token" "one" {{
+  name = "tok-one"
+}}
+{extra}
+"#
+        )
+    };
+    w.write(&config("first", ""));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+
+    // ignore_changes: a new description is not a change.
+    w.write(&config("second", ""));
+    api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
+
+    // --target: only the targeted resource is created.
+    let two = "resource \"scaleway_cockpit_token\" \"two\" {\n  name = \"tok-two\"\n}\nresource \"scaleway_cockpit_token\" \"three\" {\n  name = \"tok-three\"\n}\n";
+    w.write(&config("second", two));
+    let run = api.run(
+        &w,
+        &[
+            "apply",
+            "--auto-approve",
+            "--target",
+            "scaleway_cockpit_token.two",
+        ],
+    );
+    run.expect(0);
+    assert!(
+        run.stderr.contains("1 added, 0 changed, 0 destroyed"),
+        "{}",
+        run.stderr
+    );
+    let listed = api.run(&w, &["state", "list"]);
+    assert!(listed.stdout.contains("scaleway_cockpit_token.two\n"));
+    assert!(!listed.stdout.contains("scaleway_cockpit_token.three"));
+
+    // --replace: a replacement nothing else asked for.
+    let before = attributes(&w.state(STATE), "scaleway_cockpit_token", "one").expect("one");
+    let run = api.run(
+        &w,
+        &[
+            "apply",
+            "--auto-approve",
+            "--replace",
+            "scaleway_cockpit_token.one",
+            "--target",
+            "scaleway_cockpit_token.one",
+        ],
+    );
+    run.expect(0);
+    assert!(
+        run.stdout.contains("will be replaced, as requested"),
+        "{}",
+        run.stdout
+    );
+    let after = attributes(&w.state(STATE), "scaleway_cockpit_token", "one").expect("one");
+    assert_ne!(before["id"], after["id"]);
+
+    // prevent_destroy: a plan that would delete the project fails (as in Terraform, only
+    // while the block is still in the configuration).
+    let plan = api.run(&w, &["plan", "--destroy"]);
+    plan.expect(1);
+    assert!(plan.stderr.contains("prevent_destroy"), "{}", plan.stderr);
+
+    // --destroy on plan, limited to a token.
+    let plan = api.run(
+        &w,
+        &[
+            "plan",
+            "--destroy",
+            "--target",
+            "scaleway_cockpit_token.one",
+            "--detailed-exitcode",
+        ],
+    );
+    plan.expect(2);
+    assert!(plan.stdout.contains("1 to destroy."), "{}", plan.stdout);
+}
+
+#[test]
+fn a_failure_mid_apply_keeps_what_was_created_and_the_next_apply_finishes() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(
+        r#"
+resource "scaleway_account_project" "p" {
+  name = "e2e-fail"
+}
+resource "scaleway_cockpit_token" "t" {
+  for_each   = toset(["aaa", "bbb", "ccc"])
+  project_id = scaleway_account_project.p.id
+  name       = "tok-${each.key}"
+}
+"#,
+    );
+    api.fault(json!({
+        "method": "POST",
+        "path_prefix": "/cockpit/v1/regions/fr-par/tokens",
+        "count": 1,
+        "action": "status",
+        "status": 400
+    }));
+    let run = api.run(&w, &["apply", "--auto-approve", "--parallelism", "1"]);
+    run.expect(1);
+    assert!(
+        run.stderr.contains("failed while creating"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Apply complete!"));
+    let state = w.state(STATE);
+    let recorded: Vec<&Value> = state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .flat_map(|r| r["instances"].as_array().expect("instances"))
+        .collect();
+    assert_eq!(recorded.len(), 3, "the project and two tokens are recorded");
+    // Every intent settled (the failure was a definite answer) and the state was saved: the
+    // journal is gone.
+    assert!(!w.path().join("scwform.tfstate.journal").exists());
+    let run = api.run(&w, &["apply", "--auto-approve"]);
+    run.expect(0);
+    assert!(
+        run.stderr.contains("1 added, 0 changed, 0 destroyed"),
+        "{}",
+        run.stderr
+    );
+    api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
+fn two_applies_at_once_one_runs_and_the_other_names_the_holder() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-lock", "tok-lock", ""));
+    api.faults(json!({"latency_ms": 300}));
+    let mut first = api
+        .command(&w, &["apply", "--auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let lock = w.path().join("scwform.tfstate.lock.info");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(&lock).is_ok_and(|t| t.contains("\"apply\"")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first apply never locked"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = api.run(&w, &["apply", "--auto-approve"]);
+    second.expect(1);
+    assert!(second.stderr.contains("is locked"), "{}", second.stderr);
+    assert!(second.stderr.contains("held by"), "{}", second.stderr);
+    assert!(first.wait().expect("first finishes").success());
+    api.faults(json!({}));
+    let state = w.state(STATE);
+    assert_eq!(state["resources"].as_array().map(Vec::len), Some(2));
+    api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
+}
+
+#[test]
+fn approval_and_credentials_are_required() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-ask", "tok-ask", ""));
+    let run = api.run(&w, &["apply"]);
+    run.expect(1);
+    assert!(run.stderr.contains("--auto-approve"), "{}", run.stderr);
+    assert!(!w.path().join(STATE).exists());
+
+    let bare = w.run_with(w.command(&["plan"]));
+    bare.expect(1);
+    assert!(bare.stderr.contains("SCW_SECRET_KEY"), "{}", bare.stderr);
+    assert!(bare.stderr.contains("--sandbox"), "{}", bare.stderr);
+}
+
+#[test]
+fn state_commands_list_show_move_and_remove() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-state", "tok-state", ""));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let secret =
+        attributes(&w.state(STATE), "scaleway_cockpit_token", "main").expect("token")["secret_key"]
+            .as_str()
+            .expect("secret")
+            .to_owned();
+    let listed = api.run(&w, &["state", "list"]);
+    assert_eq!(
+        listed.stdout,
+        "scaleway_account_project.main\nscaleway_cockpit_token.main\n"
+    );
+    let shown = api.run(&w, &["state", "show", "scaleway_cockpit_token.main"]);
+    shown.expect(0);
+    assert!(
+        shown.stdout.contains("secret_key = (sensitive value)"),
+        "{}",
+        shown.stdout
+    );
+    assert!(!shown.stdout.contains(&secret));
+    api.run(
+        &w,
+        &[
+            "state",
+            "mv",
+            "scaleway_cockpit_token.main",
+            "scaleway_cockpit_token.moved",
+        ],
+    )
+    .expect(0);
+    let rm = api.run(&w, &["state", "rm", "scaleway_cockpit_token.moved"]);
+    rm.expect(0);
+    assert!(rm.stdout.contains("Removed scaleway_cockpit_token.moved"));
+    assert_eq!(
+        api.run(&w, &["state", "list"]).stdout,
+        "scaleway_account_project.main\n"
+    );
+    // The forgotten token is still in the API, and the configuration wants one: a new one.
+    let plan = api.run(&w, &["plan", "--detailed-exitcode"]);
+    plan.expect(2);
+    assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy."));
+}
