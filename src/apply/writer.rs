@@ -6,6 +6,10 @@
 //! snapshot through the backend on a blocking thread (atomic rename, see `state::local`), and
 //! starts over if more changes arrived meanwhile. When 1,000 actions finish faster than one save
 //! takes, they are written together, while a lone change is on disk within one save's time.
+//! Saves are paced: after a save that took `d`, the next one starts no sooner than
+//! `max(MIN_INTERVAL, 2d)` later, so that saving a large state never takes more than a third of
+//! a core from the API calls (the journal covers what happens in between: a crash loses no created
+//! object, the next run adopts it). [`StateWriter::finish`] saves at once.
 //!
 //! Invariants: after [`StateWriter::finish`] returns `Ok`, the stored state equals the working
 //! state; saves happen one at a time, in order, so the serial only grows; a failed save is kept
@@ -54,6 +58,9 @@ impl Shared {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
+
+/// The shortest pause between two saves.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(20);
 
 /// Saves a working state in the background whenever it changes.
 pub struct StateWriter {
@@ -134,7 +141,15 @@ impl StateWriter {
     }
 }
 
+/// Resolves once the writer is asked to finish.
+async fn closed(shared: &Shared) {
+    while !shared.closed.load(Ordering::Acquire) {
+        shared.dirty.notified().await;
+    }
+}
+
 async fn run(shared: Arc<Shared>, backend: SharedBackend) {
+    let mut last_save: Option<(Instant, Duration)> = None;
     loop {
         let generation = shared.generation.load(Ordering::Acquire);
         let saved = shared.saved.load(Ordering::Acquire);
@@ -145,6 +160,18 @@ async fn run(shared: Arc<Shared>, backend: SharedBackend) {
             shared.dirty.notified().await;
             continue;
         }
+        if let Some(previous) = last_save {
+            // Pace the saves (see the module docs), unless the run is ending.
+            let (started, took): (Instant, Duration) = previous;
+            let next = started + took + (took * 2).max(MIN_INTERVAL);
+            if !shared.closed.load(Ordering::Acquire) && Instant::now() < next {
+                tokio::select! {
+                    () = tokio::time::sleep_until(next.into()) => {}
+                    () = closed(&shared) => {}
+                }
+            }
+        }
+        let generation = shared.generation.load(Ordering::Acquire);
         let mut snapshot = shared.state().clone();
         let backend = Arc::clone(&backend);
         let started = Instant::now();
@@ -153,6 +180,7 @@ async fn run(shared: Arc<Shared>, backend: SharedBackend) {
             (outcome, snapshot.serial)
         })
         .await;
+        last_save = Some((started, started.elapsed()));
         let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
         shared.save_nanos.fetch_add(nanos, Ordering::AcqRel);
         match result {

@@ -1,0 +1,183 @@
+//! Apply throughput against the emulator with injected latency.
+//!
+//! Applies N independent Cockpit tokens (one POST each) through the real executor, API
+//! mappings, coalescing state writer and journal, against the in-process emulator answering
+//! every request after `LATENCY_MS`, at several `--parallelism` values, and prints the wall
+//! time as a ratio to the bound `ceil(N / parallelism) × calls per token × latency`.
+//!
+//! Run: `CARGO_TARGET_DIR=/work/release-target cargo bench --bench apply`
+//! (environment: `N` = 1000, `LATENCY_MS` = 20, `PARALLELISM` = "10,50").
+
+#![allow(clippy::print_stdout)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use scwform::api::client::{Client, ClientConfig};
+use scwform::api::resources::{ApiContext, Defaults, WaitSettings};
+use scwform::apply::events::Events;
+use scwform::apply::journal::{Journal, journal_path};
+use scwform::apply::writer::{SharedBackend, StateWriter};
+use scwform::apply::{Apply, ApplyOptions, Cancel, SharedInput, api_lookup, apply};
+use scwform::emulator::{Emulator, EmulatorConfig, FaultConfig, Settle};
+use scwform::model::evaluate::ResourceValues;
+use scwform::model::load::{LoadOptions, load_texts};
+use scwform::plan::{PlanOptions, plan};
+use scwform::state::{LocalBackend, State};
+
+fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The same number of token creations sent straight through the API client with the same
+/// concurrency: what the machine and the emulator allow, with no planning, state or journal.
+async fn raw_floor(cx: &Arc<ApiContext>, n: usize, parallelism: usize) -> Duration {
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(parallelism));
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let cx = Arc::clone(cx);
+        let semaphore = Arc::clone(&semaphore);
+        tasks.spawn(async move {
+            let _permit = semaphore.acquire_owned().await;
+            let body = serde_json::json!({
+                "project_id": cx.defaults.project_id.map(|p| p.to_string()),
+                "name": format!("floor-{i}"),
+                "token_scopes": ["write_only_metrics"],
+            });
+            let _: Result<serde_json::Value, _> = cx
+                .client
+                .post("/cockpit/v1/regions/fr-par/tokens", &body)
+                .await;
+        });
+    }
+    while tasks.join_next().await.is_some() {}
+    started.elapsed()
+}
+
+fn main() {
+    let n: usize = env("N", 1000);
+    let latency_ms: u64 = env("LATENCY_MS", 20);
+    let parallelisms: Vec<usize> = std::env::var("PARALLELISM")
+        .unwrap_or_else(|_| "10,50".into())
+        .split(',')
+        .filter_map(|p| p.trim().parse().ok())
+        .collect();
+    let text = format!(
+        "resource \"scaleway_cockpit_token\" \"t\" {{\n  count = {n}\n  name  = \"tok-${{count.index}}\"\n}}\n"
+    );
+    let calls_per_token = 1;
+    println!("apply: {n} cockpit tokens, {latency_ms} ms latency per request");
+    for p in parallelisms {
+        let emulator = Emulator::start_blocking(EmulatorConfig {
+            settle: Settle::Reads { reads: 1 },
+            faults: FaultConfig {
+                latency_ms,
+                ..FaultConfig::default()
+            },
+            ..EmulatorConfig::default()
+        })
+        .expect("emulator starts");
+        let handle = emulator.handle();
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let state_path = dir.path().join("scwform.tfstate");
+        let input: SharedInput = {
+            let text = text.clone();
+            Arc::new(move |values: &dyn ResourceValues| {
+                let loaded = load_texts(
+                    vec![("main.tf".into(), text.clone())],
+                    &LoadOptions::default(),
+                    values,
+                );
+                (loaded.config, loaded.diagnostics)
+            })
+        };
+        let empty = State::default();
+        let planned = plan(
+            &*input,
+            &empty,
+            &empty,
+            &PlanOptions {
+                refresh: true,
+                ..PlanOptions::default()
+            },
+        )
+        .expect("plans");
+        let client = Client::new(ClientConfig::new(
+            handle.base_url(),
+            Some(handle.secret_key().to_owned().into()),
+        ))
+        .expect("client");
+        let mut cx = ApiContext::new(
+            client,
+            Defaults {
+                organization_id: Some(handle.organization_id()),
+                project_id: Some(handle.default_project_id()),
+                region: "fr-par".into(),
+            },
+        );
+        cx.waits = WaitSettings::fast();
+        let cx = Arc::new(cx);
+        let (elapsed, report, stats) = rt.block_on(async {
+            let backend: SharedBackend = Arc::new(LocalBackend::new(&state_path));
+            let writer = StateWriter::start(backend, empty.clone());
+            let journal = Arc::new(Journal::open(&journal_path(&state_path)).expect("journal"));
+            let started = Instant::now();
+            let report = apply(Apply {
+                plan: &planned,
+                input: Arc::clone(&input),
+                cx: Arc::clone(&cx),
+                lookup: api_lookup(),
+                writer: &writer,
+                journal: Some(journal),
+                options: ApplyOptions {
+                    parallelism: p,
+                    heartbeat: Duration::from_secs(10),
+                },
+                events: Events::none(),
+                cancel: Cancel::default(),
+            })
+            .await;
+            let executed = started.elapsed();
+            let (_, stats, saved) = writer.finish().await;
+            println!(
+                "  parallelism {p:>3}: operations done after {:.3} s, last save {:.3} s",
+                executed.as_secs_f64(),
+                started.elapsed().saturating_sub(executed).as_secs_f64()
+            );
+            let elapsed = started.elapsed();
+            saved.expect("state saved");
+            (elapsed, report, stats)
+        });
+        let floor = rt.block_on(raw_floor(&cx, n, p));
+        println!(
+            "  parallelism {p:>3}: floor (same POSTs through the bare client, no executor) {:.3} s, ratio {:.3}",
+            floor.as_secs_f64(),
+            floor.as_secs_f64()
+                / (Duration::from_millis(latency_ms)
+                    * u32::try_from(n.div_ceil(p)).unwrap_or(u32::MAX))
+                .as_secs_f64()
+        );
+        assert!(report.succeeded(), "{:?}", report.failures.first());
+        assert_eq!(report.added, n);
+        let waves = n.div_ceil(p);
+        let bound = Duration::from_millis(latency_ms)
+            * u32::try_from(waves * calls_per_token).unwrap_or(u32::MAX);
+        println!(
+            "  parallelism {p:>3}: {:>7.3} s  bound {:>6.3} s  ratio {:.3}  (state writes {}, saving {:.3} s, evaluations {})",
+            elapsed.as_secs_f64(),
+            bound.as_secs_f64(),
+            elapsed.as_secs_f64() / bound.as_secs_f64(),
+            stats.writes,
+            stats.save_time.as_secs_f64(),
+            report.evaluations,
+        );
+    }
+}
