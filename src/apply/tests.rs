@@ -564,3 +564,54 @@ async fn refresh_drops_objects_the_api_no_longer_has() {
     assert!(report.errors.is_empty());
     assert_eq!(report.state.addresses().len(), 20);
 }
+
+#[tokio::test]
+async fn long_operations_report_that_they_are_still_running() {
+    let fake = Fake::leak(Duration::from_millis(60));
+    let text = "resource \"scaleway_cockpit_token\" \"slow\" {\n  name = \"tok-slow\"\n}\n";
+    let config = input(text);
+    let empty = State::default();
+    let planned = plan(&*config, &empty, &empty, &normal()).expect("plans");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let writer = StateWriter::start(
+        Arc::new(LocalBackend::new(dir.path().join("s.tfstate"))),
+        empty,
+    );
+    let (events, mut rx) = Events::channel();
+    let report = apply(Apply {
+        plan: &planned,
+        input: config,
+        cx: context(),
+        lookup: fake.lookup(),
+        writer: &writer,
+        journal: None,
+        options: ApplyOptions {
+            parallelism: 1,
+            heartbeat: Duration::from_millis(15),
+        },
+        events,
+        cancel: Cancel::default(),
+    })
+    .await;
+    let _ = writer.finish().await;
+    assert!(report.succeeded());
+    let mut seen = Vec::new();
+    while let Ok(e) = rx.try_recv() {
+        seen.push(e);
+    }
+    assert!(matches!(
+        seen.first(),
+        Some(Event::Started {
+            operation: Operation::Create,
+            ..
+        })
+    ));
+    assert!(
+        seen.iter().any(|e| matches!(e, Event::StillRunning { .. })),
+        "{seen:?}"
+    );
+    assert!(matches!(
+        seen.last(),
+        Some(Event::Completed { id: Some(_), .. })
+    ));
+}
