@@ -491,19 +491,11 @@ impl<'a> Lowerer<'a, '_> {
                     "description" => decl.description = self.static_string(a),
                     "sensitive" => decl.sensitive = self.static_bool(a),
                     "nullable" => decl.nullable = self.static_bool(a),
-                    other => {
-                        let d = self.error(
-                            "scw::model::unsupported_argument",
-                            "Unsupported argument",
-                            a.name.span,
-                            "not expected here",
-                        );
-                        d.detail = Some(format!(
-                            "An argument named \"{other}\" is not expected in a variable block."
-                        ));
-                        d.help = suggest::did_you_mean(
-                            other,
-                            ["type", "default", "description", "sensitive", "nullable"],
+                    _ => {
+                        self.unknown_argument(
+                            a,
+                            "a variable block",
+                            &["type", "default", "description", "sensitive", "nullable"],
                         );
                     }
                 },
@@ -515,18 +507,12 @@ impl<'a> Lowerer<'a, '_> {
                         match a.name.name.as_str() {
                             "condition" => condition = Some(&a.expr),
                             "error_message" => message = Some(&a.expr),
-                            other => {
-                                let d = self.error(
-                                    "scw::model::unsupported_argument",
-                                    "Unsupported argument",
-                                    a.name.span,
-                                    "not expected here",
+                            _ => {
+                                self.unknown_argument(
+                                    a,
+                                    "a validation block",
+                                    &["condition", "error_message"],
                                 );
-                                d.detail = Some(format!(
-                                    "An argument named \"{other}\" is not expected in a validation block."
-                                ));
-                                d.help =
-                                    suggest::did_you_mean(other, ["condition", "error_message"]);
                             }
                         }
                     }
@@ -629,19 +615,11 @@ impl<'a> Lowerer<'a, '_> {
                     "sensitive" => decl.sensitive = self.static_bool(a),
                     "description" => decl.description = self.static_string(a),
                     "depends_on" => decl.depends_on = self.depends_on(a),
-                    other => {
-                        let d = self.error(
-                            "scw::model::unsupported_argument",
-                            "Unsupported argument",
-                            a.name.span,
-                            "not expected here",
-                        );
-                        d.detail = Some(format!(
-                            "An argument named \"{other}\" is not expected in an output block."
-                        ));
-                        d.help = suggest::did_you_mean(
-                            other,
-                            ["value", "sensitive", "description", "depends_on"],
+                    _ => {
+                        self.unknown_argument(
+                            a,
+                            "an output block",
+                            &["value", "sensitive", "description", "depends_on"],
                         );
                     }
                 },
@@ -1006,6 +984,21 @@ impl<'a> Lowerer<'a, '_> {
         ));
     }
 
+    /// An argument that a fixed-shape block (variable, output, lifecycle...) does not take.
+    fn unknown_argument(&mut self, a: &Attribute, context: &str, candidates: &[&str]) {
+        let name = a.name.name.as_str();
+        let d = self.error(
+            "scw::model::unsupported_argument",
+            "Unsupported argument",
+            a.name.span,
+            "not expected here",
+        );
+        d.detail = Some(format!(
+            "An argument named \"{name}\" is not expected in {context}."
+        ));
+        d.help = suggest::did_you_mean(name, candidates.iter().copied());
+    }
+
     fn unexpected_block(&mut self, block: &Block, context: &str, candidates: &[&str]) {
         let name = block.ident.name.as_str();
         let d = self.error(
@@ -1194,19 +1187,11 @@ impl<'a> Lowerer<'a, '_> {
                         "not supported yet",
                     );
                 }
-                other => {
-                    let d = self.error(
-                        "scw::model::unsupported_argument",
-                        "Unsupported argument",
-                        a.name.span,
-                        "not expected here",
-                    );
-                    d.detail = Some(format!(
-                        "An argument named \"{other}\" is not expected in a lifecycle block."
-                    ));
-                    d.help = suggest::did_you_mean(
-                        other,
-                        ["create_before_destroy", "prevent_destroy", "ignore_changes"],
+                _ => {
+                    self.unknown_argument(
+                        a,
+                        "a lifecycle block",
+                        &["create_before_destroy", "prevent_destroy", "ignore_changes"],
                     );
                 }
             }
@@ -1231,17 +1216,11 @@ impl<'a> Lowerer<'a, '_> {
         for a in block.body.attributes() {
             let name = a.name.name.as_str();
             if !matches!(name, "create" | "read" | "update" | "delete" | "default") {
-                let d = self.error(
-                    "scw::model::unsupported_argument",
-                    "Unsupported argument",
-                    a.name.span,
-                    "not expected here",
+                self.unknown_argument(
+                    a,
+                    "a timeouts block",
+                    &["create", "read", "update", "delete", "default"],
                 );
-                d.detail = Some(format!(
-                    "An argument named \"{name}\" is not expected in a timeouts block."
-                ));
-                d.help =
-                    suggest::did_you_mean(name, ["create", "read", "update", "delete", "default"]);
                 continue;
             }
             match literal_string(&a.expr) {

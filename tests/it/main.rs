@@ -2,6 +2,7 @@
 
 mod client;
 mod common;
+mod eval;
 mod examples;
 mod graph;
 mod lower;

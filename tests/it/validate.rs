@@ -55,11 +55,6 @@ fn expectations(text: &str) -> Vec<(String, usize)> {
         .collect()
 }
 
-/// The parser's error adapter (specific codes such as `scw::parse::unclosed_block`, labels on
-/// the opening brace) is still being written on the `parser` branch. Until it is merged, a
-/// syntax-error fixture only has to produce some syntax error. Set to `false` once merged.
-const PARSER_ERRORS_PENDING: bool = true;
-
 #[test]
 fn every_error_fixture_reports_its_diagnostic_at_its_line() {
     let dir = common::repo_root().join("tests/fixtures/errors");
@@ -82,12 +77,7 @@ fn every_error_fixture_reports_its_diagnostic_at_its_line() {
                 d.code == code
                     && d.primary_span()
                         .is_some_and(|s| loaded.sources.range(s).0.line == *line)
-            }) || (PARSER_ERRORS_PENDING
-                && code.starts_with("scw::parse::")
-                && loaded
-                    .diagnostics
-                    .iter()
-                    .any(|d| d.code.starts_with("scw::parse::") && d.is_error()));
+            });
             if !found {
                 failures.push(format!(
                     "{stem}: expected {code} at line {line}, got:\n{rendered}"
@@ -297,4 +287,40 @@ fn validate_fails_on_a_directory_without_configuration() {
     let (code, _, stderr) = run(&["validate", dir.path().to_str().expect("utf-8")]);
     assert_eq!(code, 1);
     assert!(stderr.contains("No configuration files"), "{stderr}");
+}
+
+/// Every `"scw::…"` code string in the sources.
+fn codes_in(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
+    for entry in std::fs::read_dir(dir).expect("source directory") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            codes_in(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = std::fs::read_to_string(&path).expect("source file");
+            for (i, _) in text.match_indices("\"scw::") {
+                let rest = &text[i + 1..];
+                let end = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                    .unwrap_or(rest.len());
+                out.insert(rest[..end].to_owned());
+            }
+        }
+    }
+}
+
+#[test]
+fn every_diagnostic_code_is_documented() {
+    let mut codes = std::collections::BTreeSet::new();
+    codes_in(&common::repo_root().join("src"), &mut codes);
+    let docs = std::fs::read_to_string(common::repo_root().join("docs/errors.md"))
+        .expect("docs/errors.md");
+    let missing: Vec<&String> = codes
+        .iter()
+        .filter(|c| c.matches("::").count() == 2 && !c.ends_with("::"))
+        .filter(|c| {
+            !docs.contains(&format!("### `{c}`\n")) && !docs.contains(&format!("### {c}\n"))
+        })
+        .collect();
+    assert!(missing.is_empty(), "undocumented codes: {missing:?}");
+    assert!(codes.len() > 50);
 }

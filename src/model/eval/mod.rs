@@ -213,6 +213,28 @@ pub mod codes {
     pub const INVALID_TYPE: &str = "scw::eval::invalid_type";
     /// A value that does not convert to the required type.
     pub const TYPE_MISMATCH: &str = "scw::eval::type_mismatch";
+
+    /// Every code above (a test checks each one is documented in `docs/errors.md`).
+    pub const ALL: [&str; 18] = [
+        UNKNOWN_NAME,
+        UNSUPPORTED_ATTRIBUTE,
+        INVALID_INDEX,
+        NULL_VALUE,
+        INVALID_OPERAND,
+        DIVISION_BY_ZERO,
+        INVALID_CONDITION,
+        INVALID_TEMPLATE_VALUE,
+        INVALID_ITERATION,
+        DUPLICATE_KEY,
+        INVALID_KEY,
+        UNKNOWN_FUNCTION,
+        WRONG_ARITY,
+        INVALID_ARGUMENT,
+        FUNCTION_FAILED,
+        INVALID_EXPANSION,
+        INVALID_TYPE,
+        TYPE_MISMATCH,
+    ];
 }
 
 /// Errors that `try` and `can` never swallow: they are mistakes in the configuration, not

@@ -974,3 +974,114 @@ fn tuple_errors_are_all_collected() {
         ]
     );
 }
+
+mod never_panic {
+    //! Arbitrary expression trees over arbitrary-ish values evaluate to a value or diagnostics,
+    //! never a panic.
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const FUNCS: [&str; 16] = [
+        "upper",
+        "format",
+        "concat",
+        "merge",
+        "lookup",
+        "element",
+        "flatten",
+        "range",
+        "try",
+        "can",
+        "tolist",
+        "jsonencode",
+        "length",
+        "coalesce",
+        "sensitive",
+        "zipmap",
+    ];
+    const ATTRS: [&str; 6] = ["name", "tags", "servers", "secret", "unknown", "nothing"];
+    const OPS: [BinaryOp; 13] = [
+        BinaryOp::Or,
+        BinaryOp::And,
+        BinaryOp::Eq,
+        BinaryOp::NotEq,
+        BinaryOp::Lt,
+        BinaryOp::Le,
+        BinaryOp::Gt,
+        BinaryOp::Ge,
+        BinaryOp::Add,
+        BinaryOp::Sub,
+        BinaryOp::Mul,
+        BinaryOp::Div,
+        BinaryOp::Mod,
+    ];
+
+    fn leaf() -> impl Strategy<Value = Expr> {
+        prop_oneof![
+            Just(()).prop_map(|()| null()),
+            any::<bool>().prop_map(boolean),
+            (-3i32..4).prop_map(|i| num(f64::from(i))),
+            "[a-z0-9%]{0,4}".prop_map(|t| s(&t)),
+            (0..ATTRS.len()).prop_map(|i| attr(var("var"), ATTRS[i])),
+            Just(()).prop_map(|()| var("v")),
+            Just(()).prop_map(|()| var("nope")),
+        ]
+    }
+
+    fn expr() -> impl Strategy<Value = Expr> {
+        leaf().prop_recursive(4, 32, 3, |inner| {
+            prop_oneof![
+                (0..OPS.len(), inner.clone(), inner.clone())
+                    .prop_map(|(op, l, r)| bin(OPS[op], l, r)),
+                (any::<bool>(), inner.clone())
+                    .prop_map(|(neg, e)| { un(if neg { UnaryOp::Neg } else { UnaryOp::Not }, e) }),
+                (inner.clone(), inner.clone(), inner.clone()).prop_map(|(c, t, f)| cond(c, t, f)),
+                prop::collection::vec(inner.clone(), 0..3).prop_map(tuple),
+                prop::collection::vec((inner.clone(), inner.clone()), 0..3).prop_map(object_exprs),
+                (inner.clone(), inner.clone()).prop_map(|(e, k)| index(e, k)),
+                (inner.clone(), 0..ATTRS.len()).prop_map(|(e, a)| attr(e, ATTRS[a])),
+                (inner.clone(), any::<bool>(), 0..ATTRS.len()).prop_map(|(e, full, a)| splat(
+                    e,
+                    full,
+                    vec![step_attr(ATTRS[a])]
+                )),
+                (
+                    0..FUNCS.len(),
+                    prop::collection::vec(inner.clone(), 0..3),
+                    any::<bool>()
+                )
+                    .prop_map(|(f, args, expand)| {
+                        if expand && !args.is_empty() {
+                            call_expand(FUNCS[f], args)
+                        } else {
+                            call(FUNCS[f], args)
+                        }
+                    }),
+                (
+                    inner.clone(),
+                    inner.clone(),
+                    proptest::option::of(inner.clone())
+                )
+                    .prop_map(|(c, v, f)| for_list(Some("k"), "v", c, v, f)),
+                (inner.clone(), inner.clone(), inner.clone(), any::<bool>())
+                    .prop_map(|(c, k, v, g)| for_object(None, "v", c, k, v, g, None)),
+                (inner.clone(), inner.clone(), inner.clone()).prop_map(|(a, c, coll)| tmpl(vec![
+                    lit("x"),
+                    interp(a),
+                    tmpl_if(c, vec![lit("y")], vec![]),
+                    tmpl_for(None, "v", coll, vec![interp(var("v"))]),
+                ])),
+            ]
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn evaluation_never_panics(e in expr()) {
+            let _ = eval(&e, &ctx());
+        }
+    }
+}

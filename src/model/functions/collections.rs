@@ -293,6 +293,11 @@ pub(super) fn sum(args: Vec<Value>) -> FnResult {
             Err(e) => return Err(FnError::Arg(0, format!("element {i}: {e}"))),
         }
     }
+    if !total.is_finite() {
+        return Err(FnError::Call(
+            "the sum is too large to be represented".into(),
+        ));
+    }
     Ok(Value::Number(total))
 }
 
