@@ -10,6 +10,8 @@ mod examples;
 mod graph;
 mod lower;
 mod parse;
+mod plan;
+mod render;
 mod settings;
 mod state;
 mod validate;
