@@ -7,5 +7,6 @@ mod emulator_conformance;
 mod emulator_faults;
 mod eval;
 mod parse;
+mod resources;
 mod settings;
 mod state;

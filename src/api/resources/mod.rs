@@ -171,14 +171,39 @@ impl ApiContext {
     }
 }
 
-/// The result of a create, read or update.
-#[derive(Debug, Clone, PartialEq)]
+/// The result of a create, read or update. Its `Debug` output redacts secret attributes.
+#[derive(Clone, PartialEq)]
 pub struct Outcome {
     /// The whole object in state form after the call.
     pub attributes: Attributes,
     /// Things the user should know that did not make the call fail (a container that settled
     /// in `error`).
     pub warnings: Vec<String>,
+}
+
+/// Attributes whose values are secrets (or hashes of secrets) in some resource type.
+const SECRET_ATTRIBUTES: [&str; 3] = ["secret_key", "token", "secret_environment_variables"];
+
+impl fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted: BTreeMap<&str, &dyn fmt::Debug> = self
+            .attributes
+            .iter()
+            .map(|(k, v)| {
+                let shown: &dyn fmt::Debug =
+                    if SECRET_ATTRIBUTES.contains(&k.as_str()) && !v.is_null() {
+                        &"<redacted>"
+                    } else {
+                        v
+                    };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Outcome")
+            .field("attributes", &redacted)
+            .field("warnings", &self.warnings)
+            .finish()
+    }
 }
 
 impl Outcome {
