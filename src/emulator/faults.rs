@@ -121,11 +121,20 @@ struct Bucket {
     last: Instant,
 }
 
-#[derive(Debug)]
 struct State {
     config: FaultConfig,
     rng: SplitMix64,
     buckets: HashMap<String, Bucket>,
+}
+
+impl std::fmt::Debug for State {
+    // Buckets are keyed by secret key: never shown.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("config", &self.config)
+            .field("buckets", &self.buckets.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// The live fault state.

@@ -32,7 +32,7 @@ pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SequentialIds, Syste
 pub use faults::{FaultAction, FaultConfig, TargetedFault};
 pub use secrets::HashParams;
 
-use crate::api::types::{OrganizationId, ProjectId};
+use crate::api::types::{OrganizationId, ProjectId, Secret};
 use clock::SplitMix64;
 use store::{Pending, Store, Target};
 
@@ -69,7 +69,7 @@ impl Default for Settle {
 }
 
 /// Everything the emulator is started with.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct EmulatorConfig {
     /// Address to bind; port 0 picks a free port.
     pub listen: SocketAddr,
@@ -93,6 +93,21 @@ pub struct EmulatorConfig {
     pub ids: Arc<dyn IdGenerator>,
     /// argon2id cost of secret hashes.
     pub hash_params: HashParams,
+}
+
+impl std::fmt::Debug for EmulatorConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorConfig")
+            .field("listen", &self.listen)
+            .field("secret_key", &"<redacted>")
+            .field("access_key", &self.access_key)
+            .field("organization_id", &self.organization_id)
+            .field("data", &self.data)
+            .field("settle", &self.settle)
+            .field("faults", &self.faults)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for EmulatorConfig {
@@ -147,7 +162,7 @@ pub(crate) struct AppState {
     pub(crate) hash_params: HashParams,
     pub(crate) data: Option<PathBuf>,
     persist_lock: Mutex<()>,
-    initial_key: (String, String, OrganizationId),
+    initial_key: (Secret, String, OrganizationId),
 }
 
 impl AppState {
@@ -221,7 +236,7 @@ impl AppState {
     pub(crate) fn reset(&self) {
         let (secret, access, org) = &self.initial_key;
         let mut fresh = Store::default();
-        fresh.add_key(secret, access, *org, self.now());
+        fresh.add_key(secret.expose(), access, *org, self.now());
         *self.write() = fresh;
         self.persist();
     }
@@ -275,7 +290,7 @@ impl Emulator {
             data: config.data.clone(),
             persist_lock: Mutex::new(()),
             initial_key: (
-                config.secret_key.clone(),
+                Secret::new(config.secret_key.clone()),
                 config.access_key.clone(),
                 config.organization_id,
             ),
@@ -321,7 +336,6 @@ impl Emulator {
 }
 
 /// A running emulator.
-#[derive(Debug)]
 pub struct EmulatorHandle {
     addr: SocketAddr,
     secret_key: String,
@@ -329,6 +343,16 @@ pub struct EmulatorHandle {
     organization_id: OrganizationId,
     stop: Option<oneshot::Sender<()>>,
     task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle")
+            .field("addr", &self.addr)
+            .field("secret_key", &"<redacted>")
+            .field("organization_id", &self.organization_id)
+            .finish_non_exhaustive()
+    }
 }
 
 impl EmulatorHandle {
@@ -412,5 +436,27 @@ impl Drop for BlockingEmulator {
             runtime.block_on(handle.shutdown());
             runtime.shutdown_background();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_secret_key() {
+        let config = EmulatorConfig {
+            secret_key: "44444444-4444-4444-4444-444444444444".to_owned(),
+            ..EmulatorConfig::default()
+        };
+        assert!(!format!("{config:?}").contains("44444444"));
+        let mut store = Store::default();
+        store.add_key(
+            &config.secret_key,
+            "SCWX",
+            config.organization_id,
+            jiff::Timestamp::UNIX_EPOCH,
+        );
+        assert!(!format!("{store:?}").contains("44444444"));
     }
 }

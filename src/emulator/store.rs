@@ -109,7 +109,7 @@ pub(crate) struct FunctionRec {
 }
 
 /// Everything the emulator knows.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Store {
     pub(crate) api_keys: IndexMap<String, ApiKey>,
     pub(crate) organizations: IndexMap<OrganizationId, jiff::Timestamp>,
@@ -121,6 +121,24 @@ pub(crate) struct Store {
     pub(crate) function_namespaces: IndexMap<NamespaceId, FnNamespaceRec>,
     pub(crate) functions: IndexMap<FunctionId, FunctionRec>,
     pub(crate) function_tokens: IndexMap<TokenId, TokenRec>,
+}
+
+impl std::fmt::Debug for Store {
+    // The API keys are the map's keys: show counts only, never the keys.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("api_keys", &self.api_keys.len())
+            .field("organizations", &self.organizations.len())
+            .field("projects", &self.projects.len())
+            .field("cockpit_tokens", &self.cockpit_tokens.len())
+            .field("namespaces", &self.namespaces.len())
+            .field("containers", &self.containers.len())
+            .field("container_tokens", &self.container_tokens.len())
+            .field("function_namespaces", &self.function_namespaces.len())
+            .field("functions", &self.functions.len())
+            .field("function_tokens", &self.function_tokens.len())
+            .finish()
+    }
 }
 
 impl Store {

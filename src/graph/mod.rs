@@ -13,7 +13,7 @@
 //! Depends on `model` (the evaluated configuration) and `diag`.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap};
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use petgraph::Direction;
@@ -56,12 +56,15 @@ impl DependencyGraph {
                 .or_default()
                 .push(n);
         }
+        // Deduplicated through a set: `find_edge` scans a node's edges, which is quadratic for
+        // a resource that thousands of others depend on.
+        let mut edges: HashSet<(NodeIndex, NodeIndex)> = HashSet::new();
         for (addr, instance) in &config.instances {
             let dependent = nodes[addr];
             for dep in &instance.dependencies {
                 let key = (dep.resource.type_name.as_str(), dep.resource.name.as_str());
                 for &dependency in by_resource.get(&key).map_or(&[][..], Vec::as_slice) {
-                    if graph.find_edge(dependency, dependent).is_none() {
+                    if edges.insert((dependency, dependent)) {
                         graph.add_edge(
                             dependency,
                             dependent,

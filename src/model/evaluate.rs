@@ -342,11 +342,8 @@ impl<'m> Evaluator<'m, '_> {
                                 "Invalid value for variable",
                             )
                             .with_primary(v.condition.span, "this condition is false")
-                            .with_label(header_span(decl.block), "for this variable")
-                            .with_detail(format!(
-                                "{message}\n\nThis was checked by the validation rule of var.{}.",
-                                decl.name
-                            )),
+                            .with_label(header_span(decl.block), format!("var.{}", decl.name))
+                            .with_detail(message),
                         );
                     }
                     other => self.diags.push(
@@ -436,7 +433,7 @@ impl<'m> Evaluator<'m, '_> {
         let key = (decl.type_name, decl.name);
         let base = self.context(&decl.refs);
         let dependencies = self.dependencies(decl);
-        let references: Arc<[Reference]> = decl.refs.clone().into();
+        let references: Arc<[Reference]> = Arc::clone(&decl.refs);
         let timeouts = timeouts_of(decl);
         let shared = Shared {
             dependencies: &dependencies,
@@ -838,7 +835,7 @@ impl<'m> Evaluator<'m, '_> {
             Err(message) => {
                 self.diags.push(
                     Diagnostic::error("scw::model::wrong_type", "Incorrect attribute value type")
-                        .with_primary(span, format!("{} required", article(&ty)))
+                        .with_primary(span, format!("{} is required", article(&ty)))
                         .with_detail(format!(
                             "Inappropriate value for attribute \"{}\": {message}.",
                             attr.name
@@ -954,7 +951,7 @@ impl<'m> Evaluator<'m, '_> {
                 });
             }
         };
-        for r in &decl.refs {
+        for r in decl.refs.iter() {
             match &r.target {
                 RefTarget::Resource { type_name, name } => {
                     push(&mut out, type_name, name, r.span, DependencyKind::Reference);

@@ -192,8 +192,8 @@ pub struct ResourceDecl<'a> {
     /// `timeouts { ... }` (operation → duration text), when the type allows it.
     pub timeouts: Option<&'a Block>,
     /// References made by every expression of the block (attributes, nested blocks, count,
-    /// `for_each`).
-    pub refs: Vec<Reference>,
+    /// `for_each`), shared with every instance.
+    pub refs: std::sync::Arc<[Reference]>,
 }
 
 impl ResourceDecl<'_> {
@@ -229,6 +229,7 @@ pub fn lower<'a>(files: &'a [ast::File], diags: &mut Diagnostics) -> Module<'a> 
     let mut lowerer = Lowerer {
         module: Module::default(),
         diags,
+        deprecated_types: IndexMap::new(),
     };
     for file in files {
         for item in &file.body.items {
@@ -246,12 +247,33 @@ pub fn lower<'a>(files: &'a [ast::File], diags: &mut Diagnostics) -> Module<'a> 
         }
     }
     lowerer.check_references();
+    for (type_name, (span, count)) in std::mem::take(&mut lowerer.deprecated_types) {
+        let why = schema::resource(type_name)
+            .and_then(|s| s.deprecated)
+            .unwrap_or_default();
+        let others = match count {
+            1 => String::new(),
+            2 => " This configuration has 1 more resource of this type.".to_owned(),
+            n => format!(
+                " This configuration has {} more resources of this type.",
+                n - 1
+            ),
+        };
+        lowerer.diags.push(
+            Diagnostic::warning("scw::model::deprecated", "Deprecated resource type")
+                .with_primary(span, "deprecated")
+                .with_detail(format!("The {type_name} resource type is {why}.{others}")),
+        );
+    }
     lowerer.module
 }
 
 struct Lowerer<'a, 'd> {
     module: Module<'a>,
     diags: &'d mut Diagnostics,
+    /// Deprecated resource types seen: how many resources use each. One warning per type
+    /// (at its first use) keeps large configurations readable.
+    deprecated_types: IndexMap<&'a str, (Span, usize)>,
 }
 
 fn literal_bool(expr: &Expr) -> Option<bool> {
@@ -469,19 +491,11 @@ impl<'a> Lowerer<'a, '_> {
                     "description" => decl.description = self.static_string(a),
                     "sensitive" => decl.sensitive = self.static_bool(a),
                     "nullable" => decl.nullable = self.static_bool(a),
-                    other => {
-                        let d = self.error(
-                            "scw::model::unsupported_argument",
-                            "Unsupported argument",
-                            a.name.span,
-                            "not expected here",
-                        );
-                        d.detail = Some(format!(
-                            "An argument named \"{other}\" is not expected in a variable block."
-                        ));
-                        d.help = suggest::did_you_mean(
-                            other,
-                            ["type", "default", "description", "sensitive", "nullable"],
+                    _ => {
+                        self.unknown_argument(
+                            a,
+                            "a variable block",
+                            &["type", "default", "description", "sensitive", "nullable"],
                         );
                     }
                 },
@@ -493,18 +507,12 @@ impl<'a> Lowerer<'a, '_> {
                         match a.name.name.as_str() {
                             "condition" => condition = Some(&a.expr),
                             "error_message" => message = Some(&a.expr),
-                            other => {
-                                let d = self.error(
-                                    "scw::model::unsupported_argument",
-                                    "Unsupported argument",
-                                    a.name.span,
-                                    "not expected here",
+                            _ => {
+                                self.unknown_argument(
+                                    a,
+                                    "a validation block",
+                                    &["condition", "error_message"],
                                 );
-                                d.detail = Some(format!(
-                                    "An argument named \"{other}\" is not expected in a validation block."
-                                ));
-                                d.help =
-                                    suggest::did_you_mean(other, ["condition", "error_message"]);
                             }
                         }
                     }
@@ -607,19 +615,11 @@ impl<'a> Lowerer<'a, '_> {
                     "sensitive" => decl.sensitive = self.static_bool(a),
                     "description" => decl.description = self.static_string(a),
                     "depends_on" => decl.depends_on = self.depends_on(a),
-                    other => {
-                        let d = self.error(
-                            "scw::model::unsupported_argument",
-                            "Unsupported argument",
-                            a.name.span,
-                            "not expected here",
-                        );
-                        d.detail = Some(format!(
-                            "An argument named \"{other}\" is not expected in an output block."
-                        ));
-                        d.help = suggest::did_you_mean(
-                            other,
-                            ["value", "sensitive", "description", "depends_on"],
+                    _ => {
+                        self.unknown_argument(
+                            a,
+                            "an output block",
+                            &["value", "sensitive", "description", "depends_on"],
                         );
                     }
                 },
@@ -677,12 +677,11 @@ impl<'a> Lowerer<'a, '_> {
             self.module.broken_resources.insert(key);
             return;
         };
-        if let Some(why) = schema.deprecated {
-            self.diags.push(
-                Diagnostic::warning("scw::model::deprecated", "Deprecated resource type")
-                    .with_primary(block.labels[0].span, "deprecated")
-                    .with_detail(format!("The {type_name} resource type is {why}.")),
-            );
+        if schema.deprecated.is_some() {
+            self.deprecated_types
+                .entry(type_name)
+                .or_insert((block.labels[0].span, 0))
+                .1 += 1;
         }
         let mut decl = ResourceDecl {
             type_name,
@@ -695,7 +694,7 @@ impl<'a> Lowerer<'a, '_> {
             depends_on: Vec::new(),
             lifecycle: Lifecycle::default(),
             timeouts: None,
-            refs: Vec::new(),
+            refs: std::sync::Arc::from(Vec::new()),
         };
         for a in block.body.attributes() {
             match a.name.name.as_str() {
@@ -758,12 +757,12 @@ impl<'a> Lowerer<'a, '_> {
             RESOURCE_META,
             header_span(block),
         );
+        let mut refs = Vec::new();
         for a in [decl.count, decl.for_each].into_iter().flatten() {
-            refs::collect(&a.expr, &mut decl.refs, self.diags);
+            refs::collect(&a.expr, &mut refs, self.diags);
         }
-        let mut refs = std::mem::take(&mut decl.refs);
         self.collect_body_refs(&decl.body, &mut refs);
-        decl.refs = refs;
+        decl.refs = refs.into();
         self.module.resources.insert(key, decl);
     }
 
@@ -789,6 +788,7 @@ impl<'a> Lowerer<'a, '_> {
         self.check_duplicate_attributes(body);
         let mut out = BodyDecl::default();
         let mut seen_attrs: HashSet<&str> = HashSet::new();
+        let mut misspelt: Vec<&str> = Vec::new();
         for item in &body.items {
             match item {
                 Structure::Attribute(a) => {
@@ -846,7 +846,7 @@ impl<'a> Lowerer<'a, '_> {
                             d.detail = Some(format!(
                                 "An argument named \"{name}\" is not expected in {context}."
                             ));
-                            d.help = suggest::did_you_mean(
+                            let closest = suggest::closest(
                                 name,
                                 schema
                                     .attributes
@@ -855,6 +855,9 @@ impl<'a> Lowerer<'a, '_> {
                                     .map(|a| a.name)
                                     .chain(meta.iter().copied()),
                             );
+                            d.help = closest.map(|c| format!("Did you mean \"{c}\"?"));
+                            // A misspelt required argument is reported once, as misspelt.
+                            misspelt.extend(closest);
                         }
                     }
                 }
@@ -919,7 +922,9 @@ impl<'a> Lowerer<'a, '_> {
         }
         // Required attributes and block counts.
         for attr in schema.attributes.iter().filter(|a| a.required) {
-            if !out.attributes.iter().any(|(s, _)| s.name == attr.name) {
+            if !out.attributes.iter().any(|(s, _)| s.name == attr.name)
+                && !misspelt.contains(&attr.name)
+            {
                 self.missing_argument(attr.name, header, context);
             }
         }
@@ -977,6 +982,21 @@ impl<'a> Lowerer<'a, '_> {
         .detail = Some(format!(
             "The argument \"{name}\" is required in {context}, but no definition was found."
         ));
+    }
+
+    /// An argument that a fixed-shape block (variable, output, lifecycle...) does not take.
+    fn unknown_argument(&mut self, a: &Attribute, context: &str, candidates: &[&str]) {
+        let name = a.name.name.as_str();
+        let d = self.error(
+            "scw::model::unsupported_argument",
+            "Unsupported argument",
+            a.name.span,
+            "not expected here",
+        );
+        d.detail = Some(format!(
+            "An argument named \"{name}\" is not expected in {context}."
+        ));
+        d.help = suggest::did_you_mean(name, candidates.iter().copied());
     }
 
     fn unexpected_block(&mut self, block: &Block, context: &str, candidates: &[&str]) {
@@ -1167,19 +1187,11 @@ impl<'a> Lowerer<'a, '_> {
                         "not supported yet",
                     );
                 }
-                other => {
-                    let d = self.error(
-                        "scw::model::unsupported_argument",
-                        "Unsupported argument",
-                        a.name.span,
-                        "not expected here",
-                    );
-                    d.detail = Some(format!(
-                        "An argument named \"{other}\" is not expected in a lifecycle block."
-                    ));
-                    d.help = suggest::did_you_mean(
-                        other,
-                        ["create_before_destroy", "prevent_destroy", "ignore_changes"],
+                _ => {
+                    self.unknown_argument(
+                        a,
+                        "a lifecycle block",
+                        &["create_before_destroy", "prevent_destroy", "ignore_changes"],
                     );
                 }
             }
@@ -1204,17 +1216,11 @@ impl<'a> Lowerer<'a, '_> {
         for a in block.body.attributes() {
             let name = a.name.name.as_str();
             if !matches!(name, "create" | "read" | "update" | "delete" | "default") {
-                let d = self.error(
-                    "scw::model::unsupported_argument",
-                    "Unsupported argument",
-                    a.name.span,
-                    "not expected here",
+                self.unknown_argument(
+                    a,
+                    "a timeouts block",
+                    &["create", "read", "update", "delete", "default"],
                 );
-                d.detail = Some(format!(
-                    "An argument named \"{name}\" is not expected in a timeouts block."
-                ));
-                d.help =
-                    suggest::did_you_mean(name, ["create", "read", "update", "delete", "default"]);
                 continue;
             }
             match literal_string(&a.expr) {
@@ -1253,7 +1259,7 @@ impl Lowerer<'_, '_> {
         let module = &self.module;
         let diags = &mut *self.diags;
         for decl in module.resources.values() {
-            for r in &decl.refs {
+            for r in decl.refs.iter() {
                 check_reference(module, r, RefSite::Resource(decl), diags);
             }
             for d in &decl.depends_on {

@@ -11,6 +11,7 @@ pub mod eval;
 pub mod evaluate;
 pub(crate) mod functions;
 pub mod ids;
+pub mod load;
 pub mod lower;
 pub mod order;
 pub mod refs;

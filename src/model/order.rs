@@ -58,6 +58,9 @@ pub fn cycle_diagnostic(members: &[String], edges: &[CycleEdge]) -> Diagnostic {
 #[derive(Debug, Default)]
 pub struct BlockGraph {
     graph: DiGraph<String, Span>,
+    /// Edges already added, so that repeated references cost O(1) (a variable read by
+    /// thousands of blocks would make `find_edge` quadratic).
+    edges: std::collections::HashSet<(NodeIndex, NodeIndex)>,
 }
 
 impl BlockGraph {
@@ -74,7 +77,7 @@ impl BlockGraph {
 
     /// Records that `dependent` reads `dependency`, written at `span`. Repeated edges are kept once.
     pub fn depends(&mut self, dependent: NodeIndex, dependency: NodeIndex, span: Span) {
-        if self.graph.find_edge(dependency, dependent).is_none() {
+        if self.edges.insert((dependency, dependent)) {
             self.graph.add_edge(dependency, dependent, span);
         }
     }

@@ -209,12 +209,12 @@ pub(super) static CONTAINER: ResourceSchema = ResourceSchema {
     deprecated: None,
 };
 
-/// `scaleway_container_token`.
-pub(super) static TOKEN: ResourceSchema = ResourceSchema {
-    type_name: "scaleway_container_token",
-    attributes: &[
+/// The attributes of a serverless token (container or function): it belongs to exactly one of a
+/// namespace or its `parent` (`container_id` / `function_id`), and nothing can be updated.
+pub(super) const fn token_attributes(parent: &'static str) -> [AttributeSchema; 7] {
+    [
         ID,
-        AttributeSchema::new("container_id", AttrType::String)
+        AttributeSchema::new(parent, AttrType::String)
             .optional()
             .force_new()
             .validate(Validation::UuidOrRegional),
@@ -233,7 +233,15 @@ pub(super) static TOKEN: ResourceSchema = ResourceSchema {
             .computed()
             .sensitive(),
         REGION,
-    ],
+    ]
+}
+
+static TOKEN_ATTRIBUTES: [AttributeSchema; 7] = token_attributes("container_id");
+
+/// `scaleway_container_token`.
+pub(super) static TOKEN: ResourceSchema = ResourceSchema {
+    type_name: "scaleway_container_token",
+    attributes: &TOKEN_ATTRIBUTES,
     blocks: &[],
     id_form: IdForm::Regional,
     name_prefix: None,

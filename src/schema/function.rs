@@ -4,8 +4,8 @@
 
 use super::{
     AttrType, AttributeSchema, Constraint, ID, IdForm, PROJECT_ID, REGION, ResourceSchema,
-    SERVERLESS_REGIONS, Timeouts, Validation,
-    container::{ENV_LIMITS, TOKEN_DEPRECATION},
+    SERVERLESS_REGIONS, Timeouts,
+    container::{ENV_LIMITS, TOKEN_DEPRECATION, token_attributes},
 };
 
 /// `scaleway_function_namespace`.
@@ -50,31 +50,12 @@ pub(super) static NAMESPACE: ResourceSchema = ResourceSchema {
     deprecated: None,
 };
 
-/// `scaleway_function_token`.
+static TOKEN_ATTRIBUTES: [AttributeSchema; 7] = token_attributes("function_id");
+
+/// `scaleway_function_token`: the container token's schema with `function_id`.
 pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     type_name: "scaleway_function_token",
-    attributes: &[
-        ID,
-        AttributeSchema::new("function_id", AttrType::String)
-            .optional()
-            .force_new()
-            .validate(Validation::UuidOrRegional),
-        AttributeSchema::new("namespace_id", AttrType::String)
-            .optional()
-            .force_new()
-            .validate(Validation::UuidOrRegional),
-        AttributeSchema::new("description", AttrType::String)
-            .optional()
-            .force_new(),
-        AttributeSchema::new("expires_at", AttrType::String)
-            .optional()
-            .force_new()
-            .validate(Validation::Rfc3339),
-        AttributeSchema::new("token", AttrType::String)
-            .computed()
-            .sensitive(),
-        REGION,
-    ],
+    attributes: &TOKEN_ATTRIBUTES,
     blocks: &[],
     id_form: IdForm::Regional,
     name_prefix: None,

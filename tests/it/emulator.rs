@@ -856,3 +856,70 @@ fn cli_prints_the_scw_environment_and_serves() {
     let _ = child.wait();
     assert_eq!(body["projects"][0]["name"], "default");
 }
+
+#[tokio::test]
+async fn duplicate_names_answer_409_already_exists() {
+    let env = Env::start().await;
+    let first = env.ready_namespace("twice").await;
+    let again = env
+        .post(NS, json!({"project_id": env.org(), "name": "twice"}))
+        .await;
+    assert_eq!(again.status, 409);
+    assert_eq!(again.body["type"], "already_exists");
+    assert_eq!(again.body["resource"], "namespace");
+    assert_eq!(again.body["resource_id"], first);
+    // Another region is another place.
+    let elsewhere = env
+        .post(
+            "/containers/v1/regions/nl-ams/namespaces",
+            json!({"project_id": env.org(), "name": "twice"}),
+        )
+        .await;
+    assert_eq!(elsewhere.status, 200);
+}
+
+#[tokio::test]
+async fn function_token_scoped_to_a_function() {
+    let env = Env::start().await;
+    let base = "/functions/v1beta1/regions/fr-par";
+    let ns = env
+        .post(
+            &format!("{base}/namespaces"),
+            json!({"name": "fn-ns", "project_id": env.org()}),
+        )
+        .await;
+    let ns_id = ns.body["id"].as_str().unwrap().to_owned();
+    let f = env
+        .post(
+            &format!("{base}/functions"),
+            json!({"name": "fn", "namespace_id": ns_id, "runtime": "node26", "memory_limit": 256}),
+        )
+        .await;
+    assert_eq!(f.status, 200, "{}", f.body);
+    assert_eq!(
+        (f.body["status"].as_str(), f.body["cpu_limit"].as_u64()),
+        (Some("created"), Some(140))
+    );
+    let fid = f.body["id"].as_str().unwrap().to_owned();
+    let t = env
+        .post(&format!("{base}/tokens"), json!({"function_id": fid}))
+        .await;
+    assert_eq!(t.status, 200, "{}", t.body);
+    assert_eq!(t.body["function_id"], fid.as_str());
+    assert!(t.body.get("namespace_id").is_none());
+    assert_eq!(t.body["expires_at"], Value::Null);
+    let listed = env.get(&format!("{base}/tokens?function_id={fid}")).await;
+    assert_eq!(listed.body["total_count"], 1);
+    assert_eq!(listed.body["tokens"][0]["token"], "<hidden>");
+    // Deleting the namespace takes its functions and tokens with it.
+    env.delete(&format!("{base}/namespaces/{ns_id}")).await;
+    let gone = env.get(&format!("{base}/functions/{fid}")).await;
+    assert_eq!(
+        (gone.status, gone.body.clone()),
+        (404, json!({"message": "Function was not found"}))
+    );
+    assert_eq!(
+        env.get(&format!("{base}/tokens")).await.body["total_count"],
+        0
+    );
+}

@@ -54,3 +54,43 @@ fn parses_blocks_attributes_and_references() {
     assert_eq!(&src[block.open_brace.range()], "{");
     assert_eq!(&src[block.close_brace.range()], "}");
 }
+
+fn nested(kind: &str, depth: usize, closed: bool) -> String {
+    let (open, close) = match kind {
+        "object" => ("{a = ", "}"),
+        "tuple" => ("[", "]"),
+        "call" => ("f(", ")"),
+        _ => ("\"${", "}\""),
+    };
+    let mut s = format!("x = {}1", open.repeat(depth));
+    if closed {
+        s.push_str(&close.repeat(depth));
+    }
+    s.push('\n');
+    s
+}
+
+#[test]
+fn deep_nesting_200_levels_parses_when_closed_and_fails_when_not() {
+    for kind in ["object", "tuple", "call", "template"] {
+        let ok = nested(kind, 200, true);
+        parse_source(&ok, FileId(0)).unwrap_or_else(|d| panic!("{kind}: {:?}", d.0[0].summary));
+        let err = parse_source(&nested(kind, 200, false), FileId(0)).expect_err(kind);
+        assert!(err.0[0].code.starts_with("scw::parse::"), "{kind}");
+    }
+}
+
+#[test]
+fn absurdly_deep_nesting_is_refused_not_a_crash() {
+    for kind in ["object", "tuple", "call", "template"] {
+        for closed in [true, false] {
+            let src = nested(kind, 1_500, closed);
+            let err = parse_source(&src, FileId(0)).expect_err(kind);
+            assert!(
+                err.0[0].code.starts_with("scw::parse::"),
+                "{kind}: {}",
+                err.0[0].code
+            );
+        }
+    }
+}
