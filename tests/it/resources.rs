@@ -780,3 +780,81 @@ async fn malformed_attributes_are_errors_not_panics() {
         Err(ResourceError::InvalidAttribute { ref attribute, .. }) if attribute == "scaling_option"
     ));
 }
+
+#[tokio::test]
+async fn project_delete_retries_while_the_project_is_not_usable() {
+    use axum::http::{StatusCode, header::CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    // The emulator has no switch for this answer, so a two-line server plays the API.
+    let attempts = Arc::new(AtomicU32::new(0));
+    let counter = attempts.clone();
+    let app = axum::Router::new().route(
+        "/account/v3/projects/{id}",
+        axum::routing::delete(move || {
+            let counter = counter.clone();
+            async move {
+                if counter.fetch_add(1, Ordering::SeqCst) < 2 {
+                    (
+                        StatusCode::PRECONDITION_FAILED,
+                        [(CONTENT_TYPE, "application/json")],
+                        r#"{"help_message":"please retry later","message":"precondition is not respected","precondition":"resource_not_usable","type":"precondition_failed"}"#,
+                    )
+                        .into_response()
+                } else {
+                    StatusCode::NO_CONTENT.into_response()
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("bound");
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let cx = ApiContext {
+        client: Client::new(ClientConfig::new(format!("http://{addr}"), None))
+            .expect("client builds"),
+        defaults: Defaults::default(),
+        waits: WaitSettings::fast(),
+        names: NameGenerator::seeded(0),
+    };
+    api("scaleway_account_project")
+        .delete(
+            &cx,
+            &attrs(json!({"id": "33333333-3333-3333-3333-333333333333"})),
+        )
+        .await
+        .expect("deleted once usable");
+    assert_eq!(attempts.load(Ordering::SeqCst), 3);
+    server.abort();
+}
+
+#[tokio::test]
+async fn project_still_in_use_is_not_retried() {
+    let env = Env::start().await;
+    let project = env
+        .create("scaleway_account_project", json!({"name": "busy"}))
+        .await;
+    let ns = env
+        .create(
+            "scaleway_container_namespace",
+            json!({"project_id": s(&project.attributes, "id")}),
+        )
+        .await;
+    let err = api("scaleway_account_project")
+        .delete(&env.cx, &project.attributes)
+        .await
+        .expect_err("a project with resources cannot go");
+    let api_error = err.client().and_then(|c| c.api()).expect("an API error");
+    assert_eq!(api_error.status, 412);
+    assert_eq!(
+        api_error.precondition.as_deref(),
+        Some("resource_still_in_use")
+    );
+    env.delete_and_check_gone("scaleway_container_namespace", &ns.attributes)
+        .await;
+    env.delete_and_check_gone("scaleway_account_project", &project.attributes)
+        .await;
+}
