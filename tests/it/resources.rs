@@ -590,6 +590,13 @@ async fn container_tokens_record_their_secret_once_and_references_as_regional_id
     let read = env.read(ty, a).await.expect("exists");
     assert_eq!(s(&read.attributes, "token"), token, "reads keep the secret");
     assert_eq!(read.attributes, *a);
+    let mut forgotten = a.clone();
+    forgotten.remove("token");
+    let read = env.read(ty, &forgotten).await.expect("exists");
+    assert!(
+        !read.attributes.contains_key("token"),
+        "the API's \"<hidden>\" placeholder never reaches state"
+    );
 
     let by_container = env
         .create(
