@@ -28,7 +28,12 @@ fn input(n: usize) -> Option<String> {
     std::fs::create_dir_all(&dir).ok()?;
     let file = dir.join(format!("gen_{n}.tf"));
     if !file.is_file() {
-        let status = Command::new("python3").arg(&generator).arg(n.to_string()).arg(&file).status().ok()?;
+        let status = Command::new("python3")
+            .arg(&generator)
+            .arg(n.to_string())
+            .arg(&file)
+            .status()
+            .ok()?;
         if !status.success() {
             eprintln!("skipping: gen_tf.py failed");
             return None;
@@ -39,11 +44,21 @@ fn input(n: usize) -> Option<String> {
 
 fn validate(text: &str) -> (scwform::model::load::Loaded, usize) {
     let options = LoadOptions {
-        eval: EvalOptions { validate_only: true, ..EvalOptions::default() },
+        eval: EvalOptions {
+            validate_only: true,
+            ..EvalOptions::default()
+        },
         ..LoadOptions::default()
     };
-    let loaded = load_texts(vec![("main.tf".to_owned(), text.to_owned())], &options, &NoPriorValues);
-    assert!(!loaded.diagnostics.has_errors(), "generated configuration validates");
+    let loaded = load_texts(
+        vec![("main.tf".to_owned(), text.to_owned())],
+        &options,
+        &NoPriorValues,
+    );
+    assert!(
+        !loaded.diagnostics.has_errors(),
+        "generated configuration validates"
+    );
     let graph = DependencyGraph::new(&loaded.config);
     let ordered = graph.order().map(|o| o.len()).unwrap_or_default();
     (loaded, ordered)

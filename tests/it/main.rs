@@ -12,6 +12,7 @@ mod lower;
 mod parse;
 mod plan;
 mod render;
+mod resources;
 mod settings;
 mod state;
 mod validate;
