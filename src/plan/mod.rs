@@ -17,7 +17,6 @@
 
 mod diff;
 mod order;
-mod secrets;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -31,8 +30,8 @@ use crate::model::value::Value;
 use crate::schema::{self, ResourceSchema};
 use crate::state::{self, IndexKey, InstanceAddr, Mode, PathStep, State};
 
+pub use crate::secret::secret_matches;
 pub use order::{ActionOrder, Progress, Step, StepKind};
-pub use secrets::secret_matches;
 
 use diff::{Base, Desired, diff_object};
 

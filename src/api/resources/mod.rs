@@ -33,8 +33,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
-
 use super::client::Client;
 use super::error::ClientError;
 use super::names::NameGenerator;
@@ -346,29 +344,10 @@ pub fn type_names() -> impl Iterator<Item = &'static str> {
     MAPPINGS.iter().map(|m| m.type_name())
 }
 
-/// Whether a configured secret `plaintext` is the one behind `stored`, the value state keeps
-/// for a secret environment variable: the argon2id hash the API returned (verified with the
-/// parameters written in the hash), or, for a state written by hand, the plaintext itself.
-///
-/// The planner uses it to suppress diffs between configuration and state, as the provider's
-/// `CompareArgon2idPasswordAndHash` does.
-#[must_use]
-pub fn secret_matches(plaintext: &str, stored: &str) -> bool {
-    if plaintext == stored {
-        return true;
-    }
-    match PasswordHash::new(stored) {
-        Ok(hash) => argon2::Argon2::default()
-            .verify_password(plaintext.as_bytes(), &hash)
-            .is_ok(),
-        Err(_) => false,
-    }
-}
+pub use crate::secret::secret_matches;
 
 #[cfg(test)]
 mod tests {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-
     use super::*;
 
     #[test]
@@ -384,20 +363,6 @@ mod tests {
             resource_api("scaleway_container").map(ResourceApi::type_name),
             Some("scaleway_container")
         );
-    }
-
-    #[test]
-    fn secrets_verify_against_their_argon2id_hash() {
-        let salt = SaltString::encode_b64(b"0123456789abcdef").expect("16 bytes is a valid salt");
-        let params = argon2::Params::new(256, 1, 1, None).expect("valid parameters");
-        let hash = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-            .hash_password(b"hunter2", &salt)
-            .expect("hashing works")
-            .to_string();
-        assert!(secret_matches("hunter2", &hash));
-        assert!(!secret_matches("hunter3", &hash));
-        assert!(secret_matches("plain", "plain"));
-        assert!(!secret_matches("a", "$argon2id$garbage"));
     }
 
     #[test]
