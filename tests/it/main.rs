@@ -1,3 +1,4 @@
 //! The single integration-test binary. One module per topic.
 
 mod common;
+mod fmt;
