@@ -14,10 +14,12 @@
 //! changes nothing. Any text is accepted without panicking, but the result is only meaningful
 //! for text that parses: callers check that first (the CLI does, with [`crate::parse`]).
 //!
-//! Depends on nothing else in the crate.
+//! Depends on nothing else in the crate, except [`meaning`], which compares syntax trees
+//! ([`crate::parse::ast`]).
 
 mod layout;
 pub mod lexer;
+pub mod meaning;
 mod rewrite;
 
 use layout::Texts;

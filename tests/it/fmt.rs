@@ -76,3 +76,200 @@ fn first_difference(name: &Path, got: &str, want: &str) -> String {
         want.lines().nth(line).unwrap_or("<end>")
     )
 }
+
+/// What one `scwform fmt` run did.
+struct Outcome {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Runs `scwform fmt ARGS` in `dir`, feeding `stdin`.
+fn fmt_in(dir: &Path, args: &[&str], stdin: &str) -> Outcome {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(common::scwform_bin())
+        .arg("fmt")
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env("COLUMNS", "80")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the scwform binary runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin is piped")
+        .write_all(stdin.as_bytes())
+        .expect("stdin accepts the input");
+    let out = child.wait_with_output().expect("scwform exits");
+    Outcome {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+const UGLY: &str = "resource \"scaleway_account_project\" \"main\" {\nname=\"main\"\n    description = \"${var.d}\"\n}\n";
+const PRETTY: &str = "resource \"scaleway_account_project\" \"main\" {\n  name        = \"main\"\n  description = var.d\n}\n";
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        fs::create_dir_all(parent).expect("the test directory is writable");
+    }
+    fs::write(&path, text).expect("the test directory is writable");
+    path
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).expect("the file is readable")
+}
+
+fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary directory can be created")
+}
+
+#[test]
+fn fmt_rewrites_changed_files_in_place_and_lists_them() {
+    let dir = temp_dir();
+    let ugly = write(dir.path(), "a.tf", UGLY);
+    let pretty = write(dir.path(), "b.tf", PRETTY);
+    let vars = write(dir.path(), "c.tfvars", "x=1\nyy=2\n");
+    let other = write(dir.path(), "notes.txt", UGLY);
+    let out = fmt_in(dir.path(), &[], "");
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "a.tf\nc.tfvars\n", "")
+    );
+    assert_eq!(read(&ugly), PRETTY);
+    assert_eq!(read(&pretty), PRETTY);
+    assert_eq!(read(&vars), "x  = 1\nyy = 2\n");
+    assert_eq!(read(&other), UGLY);
+    // A second run finds nothing to do.
+    let again = fmt_in(dir.path(), &[], "");
+    assert_eq!((again.code, again.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn fmt_check_lists_files_needing_format_exits_3_and_writes_nothing() {
+    let dir = temp_dir();
+    let ugly = write(dir.path(), "main.tf", UGLY);
+    write(dir.path(), "ok.tf", PRETTY);
+    let out = fmt_in(dir.path(), &["--check"], "");
+    assert_eq!((out.code, out.stdout.as_str()), (3, "main.tf\n"));
+    assert_eq!(read(&ugly), UGLY);
+}
+
+#[test]
+fn fmt_check_exits_0_when_everything_is_formatted() {
+    let dir = temp_dir();
+    write(dir.path(), "main.tf", PRETTY);
+    let out = fmt_in(dir.path(), &["--check"], "");
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, "", "")
+    );
+}
+
+#[test]
+fn fmt_diff_prints_a_unified_diff_after_the_file_name() {
+    let dir = temp_dir();
+    write(dir.path(), "main.tf", UGLY);
+    let out = fmt_in(dir.path(), &["--check", "--diff", "main.tf"], "");
+    assert_eq!(out.code, 3);
+    insta::assert_snapshot!(out.stdout, @r#"
+    main.tf
+    --- old/main.tf
+    +++ new/main.tf
+    @@ -1,4 +1,4 @@
+     resource "scaleway_account_project" "main" {
+    -name="main"
+    -    description = "${var.d}"
+    +  name        = "main"
+    +  description = var.d
+     }
+    "#);
+}
+
+#[test]
+fn fmt_recursive_descends_into_subdirectories_but_not_hidden_ones() {
+    let dir = temp_dir();
+    write(dir.path(), "top.tf", UGLY);
+    let nested = write(dir.path(), "modules/net/main.tf", UGLY);
+    let hidden = write(dir.path(), ".terraform/modules/x/main.tf", UGLY);
+    let flat = fmt_in(dir.path(), &["--check"], "");
+    assert_eq!((flat.code, flat.stdout.as_str()), (3, "top.tf\n"));
+    let deep = fmt_in(dir.path(), &["--recursive"], "");
+    assert_eq!(
+        (deep.code, deep.stdout.as_str()),
+        (0, "modules/net/main.tf\ntop.tf\n")
+    );
+    assert_eq!(read(&nested), PRETTY);
+    assert_eq!(read(&hidden), UGLY);
+}
+
+#[test]
+fn fmt_dash_formats_stdin_to_stdout() {
+    let dir = temp_dir();
+    let out = fmt_in(dir.path(), &["-"], UGLY);
+    assert_eq!(
+        (out.code, out.stdout.as_str(), out.stderr.as_str()),
+        (0, PRETTY, "")
+    );
+    let check = fmt_in(dir.path(), &["--check", "-"], UGLY);
+    assert_eq!((check.code, check.stdout.as_str()), (3, ""));
+    let clean = fmt_in(dir.path(), &["--check", "-"], PRETTY);
+    assert_eq!((clean.code, clean.stdout.as_str()), (0, ""));
+}
+
+#[test]
+fn fmt_reports_a_missing_path_with_exit_2() {
+    let dir = temp_dir();
+    let out = fmt_in(dir.path(), &["nowhere.tf"], "");
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("No file or directory at nowhere.tf"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("scw::fmt::path_not_found"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn fmt_refuses_files_that_are_not_terraform() {
+    let dir = temp_dir();
+    let other = write(dir.path(), "notes.txt", UGLY);
+    let out = fmt_in(dir.path(), &["notes.txt"], "");
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("scw::fmt::unsupported_file"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(read(&other), UGLY);
+}
+
+#[cfg(unix)]
+#[test]
+fn fmt_keeps_the_file_mode_when_rewriting() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = temp_dir();
+    let path = write(dir.path(), "main.tf", UGLY);
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).expect("chmod works");
+    let out = fmt_in(dir.path(), &[], "");
+    assert_eq!(out.code, 0);
+    assert_eq!(read(&path), PRETTY);
+    let mode = fs::metadata(&path)
+        .expect("the file exists")
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o640);
+}
