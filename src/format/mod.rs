@@ -178,3 +178,23 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod robustness {
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Any text, however broken, is formatted without panicking, and only blanks and
+        /// Terraform's rewrites differ (so at worst it is left recognisable).
+        #[test]
+        fn any_text_formats_without_panicking(src in "[ \t\r\na-z0-9_=\"${}%~#/*<>()\\[\\],.:?!&|+-]{0,80}|\\PC{0,40}") {
+            let out = super::format_source(&src);
+            let strip = |s: &str| s.chars().filter(|c| !matches!(c, ' ' | '\t')).count();
+            // Rewrites add at most a few characters per token (quotes around labels,
+            // parentheses, `(any)`), and remove at most `"${` / `}"`.
+            prop_assert!(strip(&out) <= strip(&src) * 4 + 8);
+        }
+    }
+}
