@@ -1,6 +1,145 @@
 //! Parsing: `.tf` text to the syntax tree in [`ast`].
 //!
-//! The only module that names pest types (the grammar lives in `grammar/`). It returns our own
-//! AST with byte spans and comments, and syntax errors as [`crate::diag::Diagnostic`]s.
+//! The only module that names pest types: the grammar lives in `grammar/` (see its README),
+//! [`grammar`] derives the parser, `build` turns pairs into [`ast`] nodes, `template` finishes
+//! string templates and `error` turns pest failures into [`Diagnostic`]s in words.
+//!
+//! A file is parsed one top-level item at a time (rule `chunk`): pest's token queue then only
+//! ever holds one item, which keeps memory flat and the queue in cache on large files.
+//!
+//! Invariants: every AST node carries a byte span into the parsed text; literal values are
+//! final; no input makes these functions panic, recurse without bound or run longer than
+//! linear time (the grammar has no shared recursive prefixes, and `pest::set_call_limit` is a
+//! safety net). Inputs over `u32::MAX` bytes are refused.
+//!
+//! Depends on `diag` only.
 
 pub mod ast;
+mod build;
+mod error;
+mod grammar;
+mod template;
+
+use std::num::NonZeroUsize;
+use std::sync::Once;
+
+use pest::Parser as _;
+
+use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
+use build::Builder;
+use grammar::{HclParser, Rule};
+
+/// pest's process-wide budget of rule calls per parse. The grammar is linear, so this only
+/// bites on input that would otherwise take unreasonably long; ~10 calls per byte is typical,
+/// and one top-level item is parsed per call.
+const CALL_LIMIT: usize = 50_000_000;
+
+static CALL_LIMIT_ONCE: Once = Once::new();
+
+fn init() {
+    CALL_LIMIT_ONCE.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
+}
+
+/// Parses one `.tf` file.
+///
+/// # Errors
+/// Syntax errors, as diagnostics with codes `scw::parse::<kind>` and a label at the spot.
+pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
+    check_input(text, file)?;
+    init();
+    let mut items = Vec::new();
+    let mut comments = Vec::new();
+    let mut pos = 0;
+    loop {
+        let rest = &text[pos..];
+        let chunk = match HclParser::parse(Rule::chunk, rest) {
+            Ok(mut pairs) => pairs.next().expect("grammar: chunk is one pair"),
+            Err(err) => return Err(error::from_pest(&err, text, pos, file).into()),
+        };
+        let end = chunk.as_span().end();
+        let builder = Builder::new(file, pos);
+        collect_comments(&chunk, &builder, &mut comments);
+        let before = items.len();
+        builder
+            .structures(chunk.into_inner(), &mut items)
+            .map_err(Diagnostics::from)?;
+        pos += end;
+        if items.len() == before {
+            // Only blank lines and comments were left: the end of input.
+            break;
+        }
+    }
+    let span = match (items.first(), items.last()) {
+        (Some(first), Some(last)) => build::structure_span(first).to(build::structure_span(last)),
+        _ => Span::new(file, 0, 0),
+    };
+    Ok(ast::File {
+        id: file,
+        body: ast::Body { items, span },
+        comments,
+    })
+}
+
+/// Parses a lone expression (a `--var name=value` value, a type constraint).
+///
+/// # Errors
+/// Syntax errors, as for [`parse_source`].
+pub fn parse_expression(text: &str, file: FileId) -> Result<ast::Expr, Diagnostics> {
+    check_input(text, file)?;
+    init();
+    let input = match HclParser::parse(Rule::expression_input, text) {
+        Ok(mut pairs) => pairs.next().expect("grammar: expression_input is one pair"),
+        Err(err) => return Err(error::from_pest(&err, text, 0, file).into()),
+    };
+    let builder = Builder::new(file, 0);
+    let expr = input
+        .into_inner()
+        .find(|p| p.as_rule() == Rule::expr_nl)
+        .expect("grammar: expression_input holds an expression");
+    builder.expr(expr).map_err(Diagnostics::from)
+}
+
+/// Refuses inputs the spans cannot address, and byte order marks (which HCL forbids).
+fn check_input(text: &str, file: FileId) -> Result<(), Diagnostics> {
+    if u32::try_from(text.len()).is_err() {
+        return Err(Diagnostic::error(
+            "scw::parse::too_large",
+            "this file is too large to parse (over 4 GiB)",
+        )
+        .with_detail(format!("it has {} bytes", text.len()))
+        .into());
+    }
+    if text.starts_with('\u{feff}') {
+        return Err(Diagnostic::error(
+            "scw::parse::unexpected_token",
+            "the file starts with a byte order mark, which HCL does not allow",
+        )
+        .with_primary(Span::new(file, 0, 3), "remove this invisible character")
+        .into());
+    }
+    Ok(())
+}
+
+/// Gathers the comments of one parsed chunk, in source order.
+fn collect_comments(
+    chunk: &pest::iterators::Pair<'_, Rule>,
+    builder: &Builder,
+    out: &mut Vec<ast::Comment>,
+) {
+    let text = chunk.as_str().as_bytes();
+    if !text.iter().any(|&b| b == b'#' || b == b'/') {
+        return;
+    }
+    for pair in chunk.clone().into_inner().flatten() {
+        let kind = match pair.as_rule() {
+            Rule::line_comment if pair.as_str().starts_with('#') => ast::CommentKind::Hash,
+            Rule::line_comment => ast::CommentKind::DoubleSlash,
+            Rule::block_comment => ast::CommentKind::Block,
+            _ => continue,
+        };
+        out.push(ast::Comment {
+            kind,
+            span: builder.span(&pair),
+        });
+    }
+}

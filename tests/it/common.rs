@@ -12,8 +12,14 @@ pub(crate) fn shared_dir(what: &str) -> Option<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("..")
         .join("shared");
+    // A git worktree under `wt/` sits one level deeper than the main checkout.
+    let nested = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join("shared");
     if dir.is_dir() {
         Some(dir)
+    } else if nested.is_dir() {
+        Some(nested)
     } else {
         eprintln!(
             "skipping {what}: reference data ../shared is absent (expected at {})",

@@ -12,7 +12,7 @@ use crate::common;
 #[test]
 #[allow(clippy::print_stderr)]
 fn fmt_matches_terraform_on_every_fixture() {
-    let Some(shared) = shared_dir("fmt fixtures") else {
+    let Some(shared) = common::shared_dir("fmt fixtures") else {
         return;
     };
     let input = shared.join("fixtures/hcl/input");
@@ -51,15 +51,6 @@ fn fmt_matches_terraform_on_every_fixture() {
         "mismatches:\n{}",
         mismatches.join("\n")
     );
-}
-
-/// `../shared`, or the directory named by `SCWFORM_SHARED_DIR` (for checkouts, such as git
-/// worktrees, that do not sit beside it).
-fn shared_dir(what: &str) -> Option<PathBuf> {
-    std::env::var_os("SCWFORM_SHARED_DIR")
-        .map(PathBuf::from)
-        .filter(|p| p.is_dir())
-        .or_else(|| common::shared_dir(what))
 }
 
 fn first_difference(name: &Path, got: &str, want: &str) -> String {
@@ -272,4 +263,28 @@ fn fmt_keeps_the_file_mode_when_rewriting() {
         .permissions()
         .mode();
     assert_eq!(mode & 0o777, 0o640);
+}
+
+#[test]
+fn fmt_leaves_an_unparsable_file_untouched_and_exits_2() {
+    let dir = temp_dir();
+    let broken_text = "resource \"x\" \"y\" {\n  a =\n";
+    let broken = write(dir.path(), "broken.tf", broken_text);
+    let fine = write(dir.path(), "fine.tf", UGLY);
+    let out = fmt_in(dir.path(), &[], "");
+    assert_eq!(out.code, 2);
+    // The other file is still formatted.
+    assert_eq!(out.stdout, "fine.tf\n");
+    assert_eq!(read(&fine), PRETTY);
+    assert_eq!(
+        fs::read(&broken).expect("the file is readable"),
+        broken_text.as_bytes()
+    );
+    assert!(out.stderr.contains("scw::parse::"), "{}", out.stderr);
+    assert!(out.stderr.contains("broken.tf"), "{}", out.stderr);
+    // The same under --check: 2 wins over 3.
+    let check = fmt_in(dir.path(), &["--check"], "");
+    assert_eq!(check.code, 2);
+    let stdin = fmt_in(dir.path(), &["-"], broken_text);
+    assert_eq!((stdin.code, stdin.stdout.as_str()), (2, ""));
 }

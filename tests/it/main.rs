@@ -2,3 +2,5 @@
 
 mod common;
 mod fmt;
+mod fmt_props;
+mod parse;

@@ -16,6 +16,7 @@ use crate::cli::args::FmtArgs;
 use crate::cli::printer::Printer;
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap};
 use crate::format::{format_source, meaning};
+use crate::parse::{self, ast};
 
 /// File name endings `fmt` formats (Terraform also formats its test files; scwform has none).
 const EXTENSIONS: [&str; 2] = [".tf", ".tfvars"];
@@ -29,7 +30,6 @@ pub fn run(args: &FmtArgs, printer: Printer) -> ExitStatus {
     let mut run = Run {
         args,
         printer,
-        sources: SourceMap::new(),
         failed: false,
         needs_formatting: false,
         stdout_closed: false,
@@ -78,7 +78,6 @@ pub fn run(args: &FmtArgs, printer: Printer) -> ExitStatus {
 struct Run<'a> {
     args: &'a FmtArgs,
     printer: Printer,
-    sources: SourceMap,
     /// Some file could not be read, parsed, checked or written.
     failed: bool,
     /// Some file's formatting differs from its text.
@@ -109,7 +108,7 @@ impl Run<'_> {
         self.failed = true;
         self.printer.diagnostics(
             &Diagnostics::from(Diagnostic::error(code, summary)),
-            &self.sources,
+            &SourceMap::new(),
         );
     }
 
@@ -182,20 +181,28 @@ impl Run<'_> {
             );
             return;
         };
-        let id = self.sources.add(name, path, text.as_str());
-        let before = match syntax_tree(&text, id) {
+        let formatted = format_source(&text);
+        let changed = formatted != text;
+        let (before, after) = parse_both(&text, changed.then_some(formatted.as_str()));
+        let before = match before {
             Ok(tree) => tree,
             Err(diagnostics) => {
                 self.failed = true;
-                self.printer.diagnostics(&diagnostics, &self.sources);
+                let mut sources = SourceMap::new();
+                sources.add(name, path, text);
+                self.printer.diagnostics(&diagnostics, &sources);
                 return;
             }
         };
-        let formatted = format_source(&text);
-        if formatted != text {
-            if let Some(before) = &before
-                && !self.keeps_meaning(name, path, before, &formatted)
-            {
+        if changed {
+            if !after.is_some_and(|after| meaning::same_meaning(&before, &after)) {
+                self.error(
+                    "scw::fmt::meaning_changed",
+                    format!(
+                        "Formatting {name} would change its meaning, so it was left as is; \
+                         please report this as a bug in scwform"
+                    ),
+                );
                 return;
             }
             self.needs_formatting = true;
@@ -221,37 +228,24 @@ impl Run<'_> {
             self.out(&formatted);
         }
     }
-
-    /// Whether `formatted` parses to the same tree as the original; reports it when not.
-    fn keeps_meaning(
-        &mut self,
-        name: &str,
-        path: Option<&Path>,
-        before: &crate::parse::ast::File,
-        formatted: &str,
-    ) -> bool {
-        let id: FileId = self
-            .sources
-            .add(format!("{name} (formatted)"), path, formatted);
-        let same = syntax_tree(formatted, id)
-            .is_ok_and(|after| after.is_none_or(|after| meaning::same_meaning(before, &after)));
-        if !same {
-            self.error(
-                "scw::fmt::meaning_changed",
-                format!(
-                    "Formatting {name} would change its meaning, so it was left as is; \
-                     please report this as a bug in scwform"
-                ),
-            );
-        }
-        same
-    }
 }
 
-/// Parses `text`. TEMPORARY until the parser branch is merged: no tree, no errors.
-#[allow(clippy::unnecessary_wraps)]
-fn syntax_tree(_text: &str, _id: FileId) -> Result<Option<crate::parse::ast::File>, Diagnostics> {
-    Ok(None)
+/// Parses the original text and, when given, the formatted one (on a second thread: each is a
+/// full parse, and the machine has the cores). The formatted tree is `None` when it does not
+/// parse: only whether it does matters, its diagnostics would point at text nobody wrote.
+fn parse_both(
+    text: &str,
+    formatted: Option<&str>,
+) -> (Result<ast::File, Diagnostics>, Option<ast::File>) {
+    let Some(formatted) = formatted else {
+        return (parse::parse_source(text, FileId(0)), None);
+    };
+    std::thread::scope(|scope| {
+        let after = scope.spawn(|| parse::parse_source(formatted, FileId(1)).ok());
+        let before = parse::parse_source(text, FileId(0));
+        // A panic while parsing the output counts as "does not parse": nothing is written.
+        (before, after.join().ok().flatten())
+    })
 }
 
 /// Whether `name` ends with a formatted extension.

@@ -1,0 +1,690 @@
+//! Pest pairs to [`ast`] nodes.
+//!
+//! The grammar guarantees the shape of every pair this module walks, so the walk never
+//! re-validates structure; it only decodes (escapes, numbers), folds operators with pest's
+//! `PrattParser`, nests splat steps, and turns template tokens into final parts (see
+//! [`super::template`]). Every node gets a byte span: pair offsets are relative to the parsed
+//! slice, and `base` moves them to file offsets.
+//!
+//! Comment pairs can appear among the children of any rule (pest inserts `/* */` wherever it
+//! skips whitespace); [`kids`] filters them out, and the caller collects them separately.
+//!
+//! Depends on `parse::grammar` (pairs) and `parse::ast`; nothing outside `parse`.
+
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, ConstPrattParser, Op};
+
+use super::ast::{
+    Attribute, BinaryOp, Block, BlockLabel, Body, Expr, ExprKind, ForExpr, FuncCall, Heredoc,
+    Ident, ObjectItem, ObjectKey, Step, StepKind, Structure, Template, TemplatePart, UnaryOp,
+};
+use super::grammar::Rule;
+use super::template::{self, Tok};
+use crate::diag::{Diagnostic, FileId, Span};
+
+/// Result of building one node: the first problem found stops the build of that file.
+pub(crate) type Built<T> = Result<T, Diagnostic>;
+
+/// HCL's precedence levels, lowest first; unary operators bind tighter than any binary one and
+/// traversal steps (and call arguments) tighter still.
+static PRATT: ConstPrattParser<Rule, 18> = ConstPrattParser::new_const([
+    (Op::infix(Rule::op_or, Assoc::Left), true),
+    (Op::infix(Rule::op_and, Assoc::Left), true),
+    (Op::infix(Rule::op_eq, Assoc::Left), true),
+    (Op::infix(Rule::op_ne, Assoc::Left), false),
+    (Op::infix(Rule::op_lt, Assoc::Left), true),
+    (Op::infix(Rule::op_le, Assoc::Left), false),
+    (Op::infix(Rule::op_gt, Assoc::Left), false),
+    (Op::infix(Rule::op_ge, Assoc::Left), false),
+    (Op::infix(Rule::op_add, Assoc::Left), true),
+    (Op::infix(Rule::op_sub, Assoc::Left), false),
+    (Op::infix(Rule::op_mul, Assoc::Left), true),
+    (Op::infix(Rule::op_div, Assoc::Left), false),
+    (Op::infix(Rule::op_mod, Assoc::Left), false),
+    (Op::prefix(Rule::op_neg), true),
+    (Op::prefix(Rule::op_not), false),
+    (Op::postfix(Rule::dot_step), true),
+    (Op::postfix(Rule::bracket_step), false),
+    (Op::postfix(Rule::call_args), false),
+]);
+
+/// Whether a rule is a comment (collected apart, skipped by the walk).
+pub(crate) fn is_comment(rule: Rule) -> bool {
+    matches!(rule, Rule::line_comment | Rule::block_comment)
+}
+
+/// The children of `pair`, without comments.
+fn kids(pair: Pair<'_, Rule>) -> impl Iterator<Item = Pair<'_, Rule>> {
+    pair.into_inner().filter(|p| !is_comment(p.as_rule()))
+}
+
+fn is_operator(rule: Rule) -> bool {
+    matches!(
+        rule,
+        Rule::op_neg
+            | Rule::op_not
+            | Rule::op_or
+            | Rule::op_and
+            | Rule::op_eq
+            | Rule::op_ne
+            | Rule::op_lt
+            | Rule::op_le
+            | Rule::op_gt
+            | Rule::op_ge
+            | Rule::op_add
+            | Rule::op_sub
+            | Rule::op_mul
+            | Rule::op_div
+            | Rule::op_mod
+    )
+}
+
+/// Turns pairs of one parsed slice into AST nodes.
+pub(crate) struct Builder {
+    file: FileId,
+    base: usize,
+}
+
+impl Builder {
+    /// A builder for pairs parsed from the slice starting at byte `base` of `file`.
+    pub(crate) fn new(file: FileId, base: usize) -> Self {
+        Self { file, base }
+    }
+
+    /// A span from slice-relative offsets.
+    pub(crate) fn span_at(&self, start: usize, end: usize) -> Span {
+        Span::new(self.file, self.base + start, self.base + end)
+    }
+
+    /// The span of a pair.
+    pub(crate) fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        self.span_at(s.start(), s.end())
+    }
+
+    fn ident(&self, pair: &Pair<'_, Rule>) -> Ident {
+        Ident {
+            name: pair.as_str().to_owned(),
+            span: self.span(pair),
+        }
+    }
+
+    /// Builds the structures found among `pairs` (`ident` followed by `attr_tail` or
+    /// `block_tail`), appending to `items`.
+    pub(crate) fn structures<'i>(
+        &self,
+        pairs: impl Iterator<Item = Pair<'i, Rule>>,
+        items: &mut Vec<Structure>,
+    ) -> Built<()> {
+        let mut name: Option<Ident> = None;
+        for pair in pairs {
+            match pair.as_rule() {
+                Rule::ident => name = Some(self.ident(&pair)),
+                Rule::attr_tail => {
+                    let name = name.take().expect("grammar: attr_tail follows an ident");
+                    items.push(Structure::Attribute(self.attribute(name, pair)?));
+                }
+                Rule::block_tail => {
+                    let name = name.take().expect("grammar: block_tail follows an ident");
+                    items.push(Structure::Block(self.block(name, pair)?));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn attribute(&self, name: Ident, tail: Pair<'_, Rule>) -> Built<Attribute> {
+        let expr_pair = kids(tail)
+            .next()
+            .expect("grammar: attr_tail holds an expression");
+        let expr = self.expr(expr_pair)?;
+        let span = name.span.to(expr.span);
+        Ok(Attribute { name, expr, span })
+    }
+
+    fn block(&self, ident: Ident, tail: Pair<'_, Rule>) -> Built<Block> {
+        let mut labels = Vec::new();
+        let mut items = Vec::new();
+        let mut open_brace = None;
+        let mut close_brace = None;
+        let mut inner = kids(tail).peekable();
+        while let Some(pair) = inner.next() {
+            match pair.as_rule() {
+                Rule::label_str => {
+                    let raw = pair.as_str();
+                    let start = pair.as_span().start();
+                    let value = template::decode_quoted(&raw[1..raw.len() - 1], |a, b| {
+                        self.span_at(start + 1 + a, start + 1 + b)
+                    })?;
+                    labels.push(BlockLabel {
+                        value,
+                        quoted: true,
+                        span: self.span(&pair),
+                    });
+                }
+                Rule::ident if open_brace.is_none() => labels.push(BlockLabel {
+                    value: pair.as_str().to_owned(),
+                    quoted: false,
+                    span: self.span(&pair),
+                }),
+                Rule::lbrace => {
+                    open_brace = Some(self.span(&pair));
+                    // The body's items run up to the closing brace.
+                    let body: Vec<_> = inner
+                        .by_ref()
+                        .take_while(|p| {
+                            if p.as_rule() == Rule::rbrace {
+                                close_brace = Some(self.span(p));
+                                false
+                            } else {
+                                true
+                            }
+                        })
+                        .collect();
+                    self.structures(body.into_iter(), &mut items)?;
+                }
+                _ => {}
+            }
+        }
+        let open_brace = open_brace.expect("grammar: a block has `{`");
+        let close_brace = close_brace.expect("grammar: a block has `}`");
+        let body_span = match (items.first(), items.last()) {
+            (Some(first), Some(last)) => structure_span(first).to(structure_span(last)),
+            _ => Span {
+                start: open_brace.end,
+                end: open_brace.end,
+                ..open_brace
+            },
+        };
+        let span = ident.span.to(close_brace);
+        Ok(Block {
+            ident,
+            labels,
+            body: Body {
+                items,
+                span: body_span,
+            },
+            open_brace,
+            close_brace,
+            span,
+        })
+    }
+
+    /// Builds an `expr` / `expr_nl` pair.
+    pub(crate) fn expr(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
+        // One pass over the direct children tells whether operators are present (rare) and
+        // catches `ns::fn` names used without a call.
+        let mut has_ops = false;
+        let mut prev_qualified: Option<Pair<'_, Rule>> = None;
+        for child in kids(pair.clone()) {
+            let rule = child.as_rule();
+            if let Some(q) = prev_qualified.take()
+                && rule != Rule::call_args
+            {
+                return Err(self.qualified_without_call(&q));
+            }
+            if rule == Rule::qname && child.as_str().contains("::") {
+                prev_qualified = Some(child);
+            } else if is_operator(rule) {
+                has_ops = true;
+            }
+        }
+        if let Some(q) = prev_qualified {
+            return Err(self.qualified_without_call(&q));
+        }
+
+        let mut children = kids(pair).peekable();
+        let operation = if has_ops {
+            let operands = std::iter::from_fn(|| {
+                children.next_if(|p| !matches!(p.as_rule(), Rule::cond | Rule::cond_nl))
+            });
+            PRATT
+                .map_primary(|p| self.primary(p))
+                .map_prefix(|op, rhs| {
+                    let rhs = rhs?;
+                    let op_kind = if op.as_rule() == Rule::op_neg {
+                        UnaryOp::Neg
+                    } else {
+                        UnaryOp::Not
+                    };
+                    let span = self.span(&op).to(rhs.span);
+                    Ok(Expr {
+                        kind: ExprKind::Unary {
+                            op: op_kind,
+                            operand: Box::new(rhs),
+                        },
+                        span,
+                    })
+                })
+                .map_postfix(|lhs, step| self.postfix(lhs?, step))
+                .map_infix(|lhs, op, rhs| {
+                    let (lhs, rhs) = (lhs?, rhs?);
+                    let span = lhs.span.to(rhs.span);
+                    Ok(Expr {
+                        kind: ExprKind::Binary {
+                            op: binary_op(op.as_rule()),
+                            lhs: Box::new(lhs),
+                            rhs: Box::new(rhs),
+                        },
+                        span,
+                    })
+                })
+                .parse(operands)?
+        } else {
+            let first = children.next().expect("grammar: an expression has a term");
+            let mut e = self.primary(first)?;
+            while let Some(step) =
+                children.next_if(|p| !matches!(p.as_rule(), Rule::cond | Rule::cond_nl))
+            {
+                e = self.postfix(e, step)?;
+            }
+            e
+        };
+        match children.next() {
+            Some(cond) => {
+                let mut branches = kids(cond);
+                let then = self.expr(branches.next().expect("grammar: cond has a then branch"))?;
+                let otherwise =
+                    self.expr(branches.next().expect("grammar: cond has an else branch"))?;
+                let span = operation.span.to(otherwise.span);
+                Ok(Expr {
+                    kind: ExprKind::Conditional {
+                        cond: Box::new(operation),
+                        then: Box::new(then),
+                        otherwise: Box::new(otherwise),
+                    },
+                    span,
+                })
+            }
+            None => Ok(operation),
+        }
+    }
+
+    fn qualified_without_call(&self, q: &Pair<'_, Rule>) -> Diagnostic {
+        Diagnostic::error(
+            "scw::parse::unexpected_token",
+            "expected `(` after a provider function name",
+        )
+        .with_primary(
+            self.span(q),
+            "`provider::namespace::name` can only be called",
+        )
+    }
+
+    /// One expression term.
+    fn primary(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::plain_str => {
+                let raw = pair.as_str();
+                let value = &raw[1..raw.len() - 1];
+                let parts = if value.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![TemplatePart::Literal {
+                        value: value.to_owned(),
+                        span: Span {
+                            start: span.start + 1,
+                            end: span.end - 1,
+                            ..span
+                        },
+                    }]
+                };
+                ExprKind::Template(Template {
+                    parts,
+                    heredoc: None,
+                })
+            }
+            Rule::string => ExprKind::Template(self.template(pair, None)?),
+            Rule::heredoc => {
+                let mut inner = pair.clone().into_inner();
+                let open = inner
+                    .next()
+                    .expect("grammar: heredoc starts with its opener");
+                let text = open.as_str();
+                let indented = text.as_bytes().get(2) == Some(&b'-');
+                let marker = text[if indented { 3 } else { 2 }..].trim_end().to_owned();
+                ExprKind::Template(self.template(pair, Some(Heredoc { marker, indented }))?)
+            }
+            Rule::keyword => match pair.as_str() {
+                "true" => ExprKind::Bool(true),
+                "false" => ExprKind::Bool(false),
+                _ => ExprKind::Null,
+            },
+            Rule::qname => ExprKind::Variable(self.ident(&pair)),
+            Rule::number => ExprKind::Number(pair.as_str().parse::<f64>().map_err(|_| {
+                Diagnostic::error("scw::parse::invalid_number", "this number is not valid")
+                    .with_primary(span, "")
+            })?),
+            Rule::tuple => ExprKind::Tuple(kids(pair).map(|p| self.expr(p)).collect::<Built<_>>()?),
+            Rule::object => ExprKind::Object(
+                kids(pair)
+                    .map(|item| self.object_item(item))
+                    .collect::<Built<_>>()?,
+            ),
+            Rule::paren => ExprKind::Parens(Box::new(
+                self.expr(
+                    kids(pair)
+                        .next()
+                        .expect("grammar: parens hold an expression"),
+                )?,
+            )),
+            Rule::for_tuple | Rule::for_object => ExprKind::For(Box::new(self.for_expr(pair)?)),
+            rule => unreachable!("grammar: {rule:?} is not a term"),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn object_item(&self, item: Pair<'_, Rule>) -> Built<ObjectItem> {
+        let mut inner = kids(item);
+        let key = self.expr(inner.next().expect("grammar: object item has a key"))?;
+        let value = self.expr(inner.next().expect("grammar: object item has a value"))?;
+        let key = match key.kind {
+            ExprKind::Variable(ident) => ObjectKey::Ident(ident),
+            // `true`, `false` and `null` written bare are names too, as in HCL.
+            ExprKind::Bool(b) => ObjectKey::Ident(Ident {
+                name: if b { "true" } else { "false" }.to_owned(),
+                span: key.span,
+            }),
+            ExprKind::Null => ObjectKey::Ident(Ident {
+                name: "null".to_owned(),
+                span: key.span,
+            }),
+            _ => ObjectKey::Expr(key),
+        };
+        Ok(ObjectItem { key, value })
+    }
+
+    fn for_expr(&self, pair: Pair<'_, Rule>) -> Built<ForExpr> {
+        let object_form = pair.as_rule() == Rule::for_object;
+        let mut inner = kids(pair);
+        let intro = inner.next().expect("grammar: for starts with its intro");
+        let (key_var, value_var, collection) = self.for_intro(intro)?;
+        let first = self.expr(inner.next().expect("grammar: for has an element"))?;
+        let (key_expr, value_expr) = if object_form {
+            let value = self.expr(inner.next().expect("grammar: object for has a value"))?;
+            (Some(first), value)
+        } else {
+            (None, first)
+        };
+        let mut group = false;
+        let mut cond = None;
+        for rest in inner {
+            match rest.as_rule() {
+                Rule::ellipsis => group = true,
+                Rule::for_cond => {
+                    cond =
+                        Some(self.expr(kids(rest).next().expect("grammar: if has a condition"))?);
+                }
+                _ => {}
+            }
+        }
+        Ok(ForExpr {
+            key_var,
+            value_var,
+            collection,
+            key_expr,
+            value_expr,
+            group,
+            cond,
+        })
+    }
+
+    /// `for k, v in coll` (expression or directive): key variable, value variable, collection.
+    fn for_intro(&self, intro: Pair<'_, Rule>) -> Built<(Option<Ident>, Ident, Expr)> {
+        let mut idents = Vec::with_capacity(2);
+        let mut collection = None;
+        for p in kids(intro) {
+            match p.as_rule() {
+                Rule::ident => idents.push(self.ident(&p)),
+                Rule::expr_nl => collection = Some(self.expr(p)?),
+                _ => {}
+            }
+        }
+        let collection = collection.expect("grammar: for has a collection");
+        let value_var = idents.pop().expect("grammar: for names a variable");
+        Ok((idents.pop(), value_var, collection))
+    }
+
+    /// A traversal step (or call arguments) applied to `lhs`.
+    fn postfix(&self, lhs: Expr, step: Pair<'_, Rule>) -> Built<Expr> {
+        let span = self.span(&step);
+        let kind = match step.as_rule() {
+            Rule::call_args => return self.call(lhs, step),
+            Rule::dot_step => {
+                let text = &step.as_str()[1..];
+                match text.as_bytes()[0] {
+                    b'*' => StepKind::Splat {
+                        full: false,
+                        each: Vec::new(),
+                    },
+                    b'0'..=b'9' => StepKind::LegacyIndex(text.parse::<u64>().map_err(|_| {
+                        Diagnostic::error("scw::parse::invalid_number", "this index is too large")
+                            .with_primary(span, "")
+                    })?),
+                    _ => StepKind::GetAttr(Ident {
+                        name: text.to_owned(),
+                        span: Span {
+                            start: span.start + 1,
+                            ..span
+                        },
+                    }),
+                }
+            }
+            Rule::bracket_step => {
+                let inner = kids(step)
+                    .next()
+                    .expect("grammar: [] holds `*` or an expression");
+                if inner.as_rule() == Rule::splat_star {
+                    StepKind::Splat {
+                        full: true,
+                        each: Vec::new(),
+                    }
+                } else {
+                    StepKind::Index(self.expr(inner)?)
+                }
+            }
+            rule => unreachable!("grammar: {rule:?} is not a traversal step"),
+        };
+        let step = Step { kind, span };
+        Ok(match lhs.kind {
+            ExprKind::Traversal { root, mut steps } => {
+                push_step(&mut steps, step);
+                Expr {
+                    span: lhs.span.to(span),
+                    kind: ExprKind::Traversal { root, steps },
+                }
+            }
+            _ => Expr {
+                span: lhs.span.to(span),
+                kind: ExprKind::Traversal {
+                    root: Box::new(lhs),
+                    steps: vec![step],
+                },
+            },
+        })
+    }
+
+    fn call(&self, callee: Expr, args: Pair<'_, Rule>) -> Built<Expr> {
+        let span = callee.span.to(self.span(&args));
+        let ExprKind::Variable(name) = callee.kind else {
+            unreachable!("grammar: call arguments follow a name")
+        };
+        let mut list = Vec::new();
+        let mut expand_final = false;
+        for p in kids(args) {
+            if p.as_rule() == Rule::ellipsis {
+                expand_final = true;
+            } else {
+                list.push(self.expr(p)?);
+            }
+        }
+        Ok(Expr {
+            kind: ExprKind::Call(FuncCall {
+                name,
+                args: list,
+                expand_final,
+            }),
+            span,
+        })
+    }
+
+    /// A quoted template (`string`) or a heredoc.
+    fn template(&self, pair: Pair<'_, Rule>, heredoc: Option<Heredoc>) -> Built<Template> {
+        let mut toks = Vec::new();
+        let mut close = None;
+        let mut open_end = 0;
+        let pairs = kids(pair).filter(|p| {
+            match p.as_rule() {
+                Rule::heredoc_close => close = Some(p.as_span()),
+                Rule::heredoc_open => open_end = p.as_span().end(),
+                _ => {}
+            }
+            true
+        });
+        self.template_tokens(pairs, heredoc.is_some(), &mut toks)?;
+        // The newline before a heredoc's closing line is content, unless the body is empty
+        // (then that newline is the one right after `<<EOT`).
+        if let Some(close) = close
+            && close.start() > open_end
+        {
+            let nl_len = if close.as_str().starts_with("\r\n") {
+                2
+            } else {
+                1
+            };
+            let nl_span = self.span_at(close.start(), close.start() + nl_len);
+            match toks.last_mut() {
+                Some(Tok::Lit { value, span, .. }) => {
+                    value.push('\n');
+                    span.end = nl_span.end;
+                }
+                _ => toks.push(Tok::Lit {
+                    value: "\n".to_owned(),
+                    span: nl_span,
+                    verbatim: nl_len == 1,
+                }),
+            }
+        }
+        if heredoc.as_ref().is_some_and(|h| h.indented) {
+            template::flush_heredoc(&mut toks);
+        }
+        let parts = template::finish(toks);
+        Ok(Template { parts, heredoc })
+    }
+
+    /// Flattens template pairs into tokens, as HCL's own template parser sees them.
+    fn template_tokens<'i>(
+        &self,
+        pairs: impl Iterator<Item = Pair<'i, Rule>>,
+        heredoc: bool,
+        out: &mut Vec<Tok>,
+    ) -> Built<()> {
+        for pair in pairs {
+            let span = self.span(&pair);
+            let text = pair.as_str();
+            let strip_left = text.as_bytes().get(2) == Some(&b'~');
+            let strip_right = text.len() >= 4 && text.as_bytes()[text.len() - 2] == b'~';
+            match pair.as_rule() {
+                Rule::qlit | Rule::hlit => {
+                    let start = pair.as_span().start();
+                    let value = if heredoc {
+                        template::decode_heredoc(text)
+                    } else {
+                        template::decode_quoted(text, |a, b| self.span_at(start + a, start + b))?
+                    };
+                    out.push(Tok::Lit {
+                        verbatim: value.len() == text.len(),
+                        value,
+                        span,
+                    });
+                }
+                Rule::interp => {
+                    let expr =
+                        self.expr(kids(pair).next().expect("grammar: ${} holds an expression"))?;
+                    out.push(Tok::Interp {
+                        expr,
+                        strip_left,
+                        strip_right,
+                        span,
+                    });
+                }
+                Rule::qif | Rule::hif | Rule::qfor | Rule::hfor | Rule::qseq | Rule::hseq => {
+                    self.template_tokens(kids(pair), heredoc, out)?;
+                }
+                Rule::if_open => {
+                    let cond =
+                        self.expr(kids(pair).next().expect("grammar: %{if} has a condition"))?;
+                    out.push(Tok::If {
+                        cond,
+                        strip_left,
+                        strip_right,
+                        span,
+                    });
+                }
+                Rule::for_open => {
+                    let (key_var, value_var, collection) = self.for_intro(pair)?;
+                    out.push(Tok::For {
+                        key_var,
+                        value_var,
+                        collection,
+                        strip_left,
+                        strip_right,
+                        span,
+                    });
+                }
+                Rule::else_tag | Rule::endif_tag | Rule::endfor_tag => out.push(Tok::Tag {
+                    rule_else: pair.as_rule() == Rule::else_tag,
+                    strip_left,
+                    strip_right,
+                    span,
+                }),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The span of a body item.
+pub(crate) fn structure_span(s: &Structure) -> Span {
+    match s {
+        Structure::Attribute(a) => a.span,
+        Structure::Block(b) => b.span,
+    }
+}
+
+/// Appends a step, nesting it into a trailing splat when HCL applies it per element:
+/// after `[*]` every step does; after `.*` only attribute (and legacy index) steps do.
+fn push_step(steps: &mut Vec<Step>, step: Step) {
+    if let Some(Step {
+        kind: StepKind::Splat { full, each },
+        ..
+    }) = steps.last_mut()
+        && (*full || matches!(step.kind, StepKind::GetAttr(_) | StepKind::LegacyIndex(_)))
+    {
+        push_step(each, step);
+        return;
+    }
+    steps.push(step);
+}
+
+fn binary_op(rule: Rule) -> BinaryOp {
+    match rule {
+        Rule::op_or => BinaryOp::Or,
+        Rule::op_and => BinaryOp::And,
+        Rule::op_eq => BinaryOp::Eq,
+        Rule::op_ne => BinaryOp::NotEq,
+        Rule::op_lt => BinaryOp::Lt,
+        Rule::op_le => BinaryOp::Le,
+        Rule::op_gt => BinaryOp::Gt,
+        Rule::op_ge => BinaryOp::Ge,
+        Rule::op_add => BinaryOp::Add,
+        Rule::op_sub => BinaryOp::Sub,
+        Rule::op_mul => BinaryOp::Mul,
+        Rule::op_div => BinaryOp::Div,
+        Rule::op_mod => BinaryOp::Mod,
+        rule => unreachable!("grammar: {rule:?} is not a binary operator"),
+    }
+}
