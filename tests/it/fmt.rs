@@ -53,6 +53,48 @@ fn fmt_matches_terraform_on_every_fixture() {
     );
 }
 
+/// Hand-written corner cases, with `terraform fmt`'s own output as the expectation.
+#[test]
+fn fmt_matches_terraform_on_corner_cases() {
+    let dir = common::repo_root().join("tests/fixtures/fmt");
+    let mut inputs: Vec<PathBuf> = fs::read_dir(&dir)
+        .expect("tests/fixtures/fmt is readable")
+        .map(|e| e.expect("directory entries are readable").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "in"))
+        .collect();
+    inputs.sort();
+    assert!(
+        inputs.len() >= 30,
+        "expected the corner cases in {}",
+        dir.display()
+    );
+    let mut mismatches = Vec::new();
+    for input in &inputs {
+        let src = fs::read_to_string(input).expect("cases are UTF-8");
+        let want =
+            fs::read_to_string(input.with_extension("out")).expect("every case has its .out");
+        let got = format_source(&src);
+        if got != want {
+            mismatches.push(first_difference(
+                input.strip_prefix(&dir).unwrap_or(input),
+                &got,
+                &want,
+            ));
+        }
+        assert_eq!(
+            format_source(&got),
+            got,
+            "formatting {} twice changes it",
+            input.display()
+        );
+    }
+    assert!(
+        mismatches.is_empty(),
+        "mismatches:\n{}",
+        mismatches.join("\n")
+    );
+}
+
 fn first_difference(name: &Path, got: &str, want: &str) -> String {
     let line = got
         .lines()
@@ -215,6 +257,18 @@ fn fmt_dash_formats_stdin_to_stdout() {
     assert_eq!((check.code, check.stdout.as_str()), (3, ""));
     let clean = fmt_in(dir.path(), &["--check", "-"], PRETTY);
     assert_eq!((clean.code, clean.stdout.as_str()), (0, ""));
+    // As with Terraform, the text printed for stdin always ends with a newline...
+    let unterminated = fmt_in(dir.path(), &["-"], "a=1");
+    assert_eq!(
+        (unterminated.code, unterminated.stdout.as_str()),
+        (0, "a = 1\n")
+    );
+    let empty = fmt_in(dir.path(), &["-"], "");
+    assert_eq!((empty.code, empty.stdout.as_str()), (0, "\n"));
+    // ... while a file keeps its ending.
+    let file = write(dir.path(), "x.tf", "a=1");
+    assert_eq!(fmt_in(dir.path(), &["x.tf"], "").code, 0);
+    assert_eq!(read(&file), "a = 1");
 }
 
 #[test]

@@ -476,3 +476,63 @@ fn meaning_sees_changed_values_but_not_terraform_rewrites() {
         "x {\n  type = list(string)\n}\n"
     ));
 }
+
+/// The `terraform` binary, when one is installed (this test compares against it).
+fn terraform() -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|dir| dir.join("terraform"))
+        .find(|p| p.is_file())
+}
+
+/// Differential test: generated configurations formatted by `terraform fmt` itself (when it is
+/// installed; skipped otherwise) and by scwform must be byte-identical.
+#[test]
+#[allow(clippy::print_stderr)]
+fn fmt_matches_an_installed_terraform_on_generated_configurations() {
+    use proptest::strategy::ValueTree as _;
+    use proptest::test_runner::{Config, TestRunner};
+    let Some(terraform) = terraform() else {
+        eprintln!("skipping the comparison with terraform fmt: no terraform on PATH");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("a temporary directory can be created");
+    let mut runner = TestRunner::new(Config::default());
+    let strategy = (body(2), prop::collection::vec(any::<u8>(), 1..64));
+    let n = cases() as usize * 2;
+    let mut inputs = Vec::with_capacity(n);
+    for i in 0..n {
+        let (items, noise) = strategy
+            .new_tree(&mut runner)
+            .expect("the strategy generates values")
+            .current();
+        let src = render(&items, &noise);
+        std::fs::write(dir.path().join(format!("case{i:04}.tf")), &src)
+            .expect("the temporary directory is writable");
+        inputs.push(src);
+    }
+    let status = std::process::Command::new(terraform)
+        .arg("fmt")
+        .arg(dir.path())
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("terraform runs");
+    assert!(status.success(), "terraform fmt failed: {status}");
+    let mut mismatches = 0;
+    for (i, src) in inputs.iter().enumerate() {
+        let want = std::fs::read_to_string(dir.path().join(format!("case{i:04}.tf")))
+            .expect("terraform left the file readable");
+        let got = format_source(src);
+        if got != want {
+            mismatches += 1;
+            eprintln!("case {i}: input {src:?}\n  terraform {want:?}\n  scwform   {got:?}");
+        }
+    }
+    eprintln!(
+        "terraform fmt comparison: {} of {n} identical",
+        n - mismatches
+    );
+    assert_eq!(mismatches, 0);
+}

@@ -237,7 +237,12 @@ impl Run<'_> {
             }
         }
         if path.is_none() && !self.args.check && !self.args.diff {
+            // Terraform prints stdin's result as a line of its UI, which always ends with a
+            // newline; formatted files keep their ending as it was.
             self.out(&formatted);
+            if !formatted.ends_with('\n') {
+                self.out("\n");
+            }
         }
     }
 }
