@@ -29,28 +29,8 @@ use layout::Texts;
 /// Text longer than `u32::MAX` bytes is returned unchanged.
 #[must_use]
 pub fn format_source(src: &str) -> String {
-    format(src).text
-}
-
-/// Formatted text, and whether getting it took more than moving blanks.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Formatted {
-    /// The formatted text.
-    pub text: String,
-    /// Whether one of Terraform's rewrites (unwrapped interpolation, legacy `variable` type,
-    /// quoted label) changed tokens. When `false`, `text` has exactly the tokens of the source
-    /// and only the blanks between them differ.
-    pub rewrote: bool,
-}
-
-/// Formats like [`format_source`], also telling whether tokens were rewritten.
-#[must_use]
-pub fn format(src: &str) -> Formatted {
     if u32::try_from(src.len()).is_err() {
-        return Formatted {
-            text: src.to_owned(),
-            rewrote: false,
-        };
+        return src.to_owned();
     }
     let tokens = lexer::tokenize(src);
     // Blanks before the end of input are the only spaces kept from the source; they are
@@ -63,7 +43,6 @@ pub fn format(src: &str) -> Formatted {
     let rewrite::Rewritten {
         tokens: mut out_tokens,
         extra,
-        rewrote,
     } = rewrite::rewrite(src, &tokens);
     drop(tokens);
     let texts = Texts { src, extra: &extra };
@@ -78,21 +57,7 @@ pub fn format(src: &str) -> Formatted {
         }
         text.push_str(texts.get(t));
     }
-    Formatted { text, rewrote }
-}
-
-/// Whether `a` and `b` scan to the same tokens (same kinds, same bytes), so that they differ
-/// at most in the spaces and tabs between tokens. HCL's parser sees only tokens, so two such
-/// texts parse to the same tree.
-#[must_use]
-pub fn same_tokens(a: &str, b: &str) -> bool {
-    let (ta, tb) = (lexer::tokenize(a), lexer::tokenize(b));
-    ta.len() == tb.len()
-        && ta.iter().zip(&tb).all(|(x, y)| {
-            x.kind == y.kind
-                && a.get(x.start as usize..x.end as usize)
-                    == b.get(y.start as usize..y.end as usize)
-        })
+    text
 }
 
 #[cfg(test)]
@@ -192,19 +157,6 @@ mod tests {
         assert_eq!(f("a=1\r\nbb=2\r\n"), "a  = 1\r\nbb = 2\r\n");
         assert_eq!(f("a = 1\n   "), "a = 1\n   ");
         assert_eq!(f("a = 1\n\t"), "a = 1\n ");
-    }
-
-    #[test]
-    fn reports_rewrites_and_token_identity() {
-        let spaced = super::format("a=1\nbb = [1,2]\n");
-        assert!(!spaced.rewrote);
-        assert!(super::same_tokens("a=1\nbb = [1,2]\n", &spaced.text));
-        let unwrapped = super::format("a = \"${b}\"\n");
-        assert!(unwrapped.rewrote);
-        assert!(!super::same_tokens("a = \"${b}\"\n", &unwrapped.text));
-        // Blanks can matter to the scanner: `a -b` is not `a-b`.
-        assert!(!super::same_tokens("x = a - b\n", "x = a-b\n"));
-        assert!(!super::same_tokens("a = 1\n", "a = 1\r\n"));
     }
 
     #[test]

@@ -51,8 +51,6 @@ pub(crate) struct Rewritten {
     pub(crate) tokens: Vec<FmtToken>,
     /// Text of synthetic tokens.
     pub(crate) extra: String,
-    /// Whether any rewrite was made (otherwise `tokens` are exactly the source's).
-    pub(crate) rewrote: bool,
 }
 
 /// Applies Terraform's rewrites to a token stream of `src`.
@@ -65,7 +63,6 @@ pub(crate) fn rewrite(src: &str, tokens: &[Token]) -> Rewritten {
     };
     walker.body(0, false, false);
     let Walker { edits, extra, .. } = walker;
-    let rewrote = !edits.is_empty();
     let mut out = Vec::with_capacity(tokens.len() + edits.len() * 4);
     let mut next = 0;
     for edit in edits {
@@ -83,11 +80,7 @@ pub(crate) fn rewrite(src: &str, tokens: &[Token]) -> Rewritten {
         next = edit.end;
     }
     out.extend(tokens[next..].iter().copied().map(FmtToken::from_source));
-    Rewritten {
-        tokens: out,
-        extra,
-        rewrote,
-    }
+    Rewritten { tokens: out, extra }
 }
 
 /// Replace `start..end` (token indices) with `replacement`.

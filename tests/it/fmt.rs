@@ -342,3 +342,28 @@ fn fmt_leaves_an_unparsable_file_untouched_and_exits_2() {
     let stdin = fmt_in(dir.path(), &["-"], broken_text);
     assert_eq!((stdin.code, stdin.stdout.as_str()), (2, ""));
 }
+
+/// The parser accepts blanks after a heredoc opener (`<<EOT ␉`), which HashiCorp's scanner,
+/// and so the formatter, does not read as a heredoc: formatting would break it, so the
+/// meaning check must keep the file as it is.
+#[test]
+fn fmt_refuses_to_write_when_the_result_would_not_mean_the_same() {
+    let dir = temp_dir();
+    let text = "a = <<EOT \nhello\nEOT\n";
+    let path = write(dir.path(), "main.tf", text);
+    if scwform::parse::parse_source(text, scwform::diag::FileId(0)).is_err() {
+        // The parser now rejects this input too: then it is the parse check that protects it.
+        let out = fmt_in(dir.path(), &[], "");
+        assert_eq!(out.code, 2);
+        assert_eq!(read(&path), text);
+        return;
+    }
+    let out = fmt_in(dir.path(), &[], "");
+    assert_eq!((out.code, out.stdout.as_str()), (2, ""));
+    assert!(
+        out.stderr.contains("scw::fmt::meaning_changed"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(read(&path), text);
+}

@@ -2,12 +2,10 @@
 //! `terraform fmt` does (same output bytes, same file selection, same listing and exit codes).
 //!
 //! Invariants: a file that does not parse is never written; a file is only written when its
-//! formatted text provably means the same: when only blanks moved, it must scan to the same
-//! tokens (HCL's parser sees nothing else); when Terraform's rewrites changed tokens, it must
-//! parse to the same syntax tree, spans aside ([`crate::format::meaning`]). Writes are atomic
-//! (a temporary file in the same directory, renamed over the original, keeping its
-//! permissions). Exit codes: 0 = success, 2 = some file could not be read, parsed or written,
-//! 3 = `--check` found files to format.
+//! formatted text parses to the same syntax tree, spans aside ([`crate::format::meaning`]).
+//! Writes are atomic (a temporary file in the same directory, renamed over the original,
+//! keeping its permissions). Exit codes: 0 = success, 2 = some file could not be read, parsed
+//! or written, 3 = `--check` found files to format.
 
 use std::fs;
 use std::io::{self, Read as _, Write as _};
@@ -17,7 +15,7 @@ use crate::cli::ExitStatus;
 use crate::cli::args::FmtArgs;
 use crate::cli::printer::Printer;
 use crate::diag::{Diagnostic, Diagnostics, FileId, SourceMap};
-use crate::format::{self, Formatted, meaning};
+use crate::format::{format_source, meaning};
 use crate::parse::{self, ast};
 
 /// File name endings `fmt` formats (Terraform also formats its test files; scwform has none).
@@ -183,14 +181,9 @@ impl Run<'_> {
             );
             return;
         };
-        let Formatted {
-            text: formatted,
-            rewrote,
-        } = format::format(&text);
+        let formatted = format_source(&text);
         let changed = formatted != text;
-        // Blanks-only changes are checked on tokens (cheap); rewrites on syntax trees.
-        let compare_trees = changed && rewrote;
-        let (before, after) = parse_both(&text, compare_trees.then_some(formatted.as_str()));
+        let (before, after) = parse_both(&text, changed.then_some(formatted.as_str()));
         let before = match before {
             Ok(tree) => tree,
             Err(diagnostics) => {
@@ -202,12 +195,10 @@ impl Run<'_> {
             }
         };
         if changed {
-            let same = if compare_trees {
-                after.is_some_and(|after| meaning::same_meaning(&before, &after))
-            } else {
-                format::same_tokens(&text, &formatted)
-            };
-            if !same {
+            // Comparing trees, not tokens: the parser is the judge of what the text means,
+            // including where it is more lenient than HashiCorp's scanner that the formatter
+            // follows (there, moving blanks can break what the parser had accepted).
+            if !after.is_some_and(|after| meaning::same_meaning(&before, &after)) {
                 self.error(
                     "scw::fmt::meaning_changed",
                     format!(
