@@ -367,3 +367,16 @@ fn fmt_refuses_to_write_when_the_result_would_not_mean_the_same() {
     );
     assert_eq!(read(&path), text);
 }
+
+#[test]
+fn fmt_shows_paths_relative_to_the_working_directory() {
+    let dir = temp_dir();
+    write(dir.path(), "top.tf", UGLY);
+    let sub = dir.path().join("sub");
+    write(&sub, "x.tf", UGLY);
+    let out = fmt_in(&sub, &["--check", "--recursive", ".."], "");
+    assert_eq!((out.code, out.stdout.as_str()), (3, "x.tf\n../top.tf\n"));
+    let absolute = dir.path().join("top.tf");
+    let out = fmt_in(dir.path(), &["--check", &absolute.to_string_lossy()], "");
+    assert_eq!((out.code, out.stdout.as_str()), (3, "top.tf\n"));
+}

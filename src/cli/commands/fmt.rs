@@ -33,6 +33,7 @@ pub fn run(args: &FmtArgs, printer: Printer) -> ExitStatus {
         failed: false,
         needs_formatting: false,
         stdout_closed: false,
+        cwd: std::env::current_dir().ok().map(|d| clean(&d)),
     };
     if args.paths.first().is_some_and(|p| p.as_os_str() == "-") {
         run.stdin();
@@ -43,7 +44,10 @@ pub fn run(args: &FmtArgs, printer: Printer) -> ExitStatus {
         } else {
             &args.paths[..]
         };
-        for path in paths {
+        for given in paths {
+            // Terraform shows (and opens) every path relative to the working directory.
+            let normalized = normalize(given, run.cwd.as_deref());
+            let path = normalized.as_path();
             match fs::metadata(path) {
                 Err(_) => {
                     // Like Terraform, a missing path stops the run.
@@ -82,6 +86,8 @@ struct Run<'a> {
     failed: bool,
     /// Some file's formatting differs from its text.
     needs_formatting: bool,
+    /// The working directory (cleaned), which paths are shown relative to.
+    cwd: Option<PathBuf>,
     /// Stdout was closed by the reader (`scwform fmt -diff | head`): stop writing to it.
     stdout_closed: bool,
 }
@@ -142,12 +148,9 @@ impl Run<'_> {
             if is_ignored(&name) {
                 continue;
             }
-            // As Terraform does, `dir/./x.tf` is shown as `dir/x.tf` and `./x.tf` as `x.tf`.
-            let path = if dir == Path::new(".") {
-                PathBuf::from(&name)
-            } else {
-                dir.join(&name)
-            };
+            // As Terraform does, every path is shown relative to the working directory:
+            // `./x.tf` as `x.tf`, and `../here/x.tf` as `x.tf`.
+            let path = normalize(&dir.join(&name), self.cwd.as_deref());
             // The entry's own type: a symlink to a directory is not followed.
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 if self.args.recursive {
@@ -273,6 +276,68 @@ fn display(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// `path` relative to the working directory, lexically (as Terraform's `NormalizePath`: an
+/// absolute path inside the working directory becomes relative, one outside it gets `..`).
+fn normalize(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    let Some(cwd) = cwd else {
+        return clean(path);
+    };
+    let absolute = clean(&cwd.join(path));
+    relative(cwd, &absolute).unwrap_or(absolute)
+}
+
+/// Removes `.` components and folds `name/..`, without touching the file system (Go's
+/// `filepath.Clean`); an empty result is `.`.
+fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut parts: Vec<Component<'_>> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match parts.last() {
+                Some(Component::Normal(_)) => {
+                    parts.pop();
+                }
+                // `/..` is `/`.
+                Some(Component::RootDir | Component::Prefix(_)) => {}
+                _ => parts.push(c),
+            },
+            _ => parts.push(c),
+        }
+    }
+    if parts.is_empty() {
+        PathBuf::from(".")
+    } else {
+        parts.iter().collect()
+    }
+}
+
+/// The relative path from `base` to `target`, both absolute and clean (Go's `filepath.Rel`).
+fn relative(base: &Path, target: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    if base.is_absolute() != target.is_absolute() {
+        return None;
+    }
+    let b: Vec<Component<'_>> = base.components().collect();
+    let t: Vec<Component<'_>> = target.components().collect();
+    let common = b.iter().zip(&t).take_while(|(x, y)| x == y).count();
+    if base.is_absolute() && common == 0 {
+        // Different drives.
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &t[common..] {
+        out.push(c);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Some(out)
+}
+
 /// `diff -u` between the file and its formatted text, labelled `old/NAME` and `new/NAME`
 /// as Terraform labels them.
 fn unified_diff(name: &str, old: &str, new: &str) -> String {
@@ -312,6 +377,27 @@ mod tests {
         assert!(is_ignored("main.tf~"));
         assert!(is_ignored("#main.tf#"));
         assert!(!is_ignored("main.tf"));
+    }
+
+    #[test]
+    fn paths_are_cleaned_and_made_relative_as_terraform_does() {
+        use super::{clean, relative};
+        use std::path::{Path, PathBuf};
+        assert_eq!(clean(Path::new("./a/./b/../c.tf")), PathBuf::from("a/c.tf"));
+        assert_eq!(clean(Path::new("./")), PathBuf::from("."));
+        assert_eq!(clean(Path::new("../x/../y")), PathBuf::from("../y"));
+        assert_eq!(clean(Path::new("/../a")), PathBuf::from("/a"));
+        let rel = |b: &str, t: &str| relative(Path::new(b), Path::new(t));
+        assert_eq!(
+            rel("/w/repo", "/w/repo/m/x.tf"),
+            Some(PathBuf::from("m/x.tf"))
+        );
+        assert_eq!(
+            rel("/w/repo", "/w/other/x.tf"),
+            Some(PathBuf::from("../other/x.tf"))
+        );
+        assert_eq!(rel("/w/repo", "/w/repo"), Some(PathBuf::from(".")));
+        assert_eq!(rel("/w/repo", "rel"), None);
     }
 
     #[test]
