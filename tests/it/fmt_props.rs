@@ -536,3 +536,91 @@ fn fmt_matches_an_installed_terraform_on_generated_configurations() {
     );
     assert_eq!(mismatches, 0);
 }
+
+/// Adds blanks between tokens where they are only separators (never inside strings,
+/// heredocs or before the end of input), choosing where and how many from `noise`.
+fn sprinkle(src: &str, noise: &[u8]) -> String {
+    use scwform::format::lexer::{TokenKind as K, tokenize};
+    let mut out = String::with_capacity(src.len() * 2);
+    // Open templates and interpolations: blanks are separators only in code.
+    let mut open: Vec<bool> = Vec::new();
+    let mut prev_end = 0;
+    // Blanks after a heredoc's closing marker would belong to the marker's line.
+    let mut after_marker = false;
+    for (i, t) in tokenize(src).iter().enumerate() {
+        let (start, end) = (t.start as usize, t.end as usize);
+        out.push_str(&src[prev_end..start]);
+        let in_code = open.last().is_none_or(|&code| code);
+        let literal = matches!(
+            t.kind,
+            K::QuotedLit | K::StringLit | K::CQuote | K::CHeredoc | K::Eof
+        );
+        if in_code && !literal && !after_marker {
+            let n = noise[i % noise.len()];
+            for k in 0..n % 4 {
+                out.push(if (n >> (2 + k)) & 1 == 1 { '\t' } else { ' ' });
+            }
+        }
+        out.push_str(&src[start..end]);
+        prev_end = end;
+        after_marker = t.kind == K::CHeredoc;
+        match t.kind {
+            K::OQuote | K::OHeredoc => open.push(false),
+            K::TemplateInterp | K::TemplateControl => open.push(true),
+            K::CQuote | K::CHeredoc | K::TemplateSeqEnd => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Inputs with Terraform's canonical forms, read once: the corner cases of
+/// `tests/fixtures/fmt`, and the reference fixtures when `../shared` is present.
+fn fixtures() -> &'static [(String, String)] {
+    static FIXTURES: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    FIXTURES.get_or_init(|| {
+        let read =
+            |path: &std::path::Path| std::fs::read_to_string(path).expect("fixtures are UTF-8");
+        let list = |dir: &std::path::Path, ext: &str| {
+            let mut paths: Vec<_> = std::fs::read_dir(dir)
+                .expect("the fixtures directory is readable")
+                .map(|e| e.expect("directory entries are readable").path())
+                .filter(|p| p.extension().is_some_and(|e| e == ext))
+                .collect();
+            paths.sort();
+            paths
+        };
+        let corner = crate::common::repo_root().join("tests/fixtures/fmt");
+        let mut all: Vec<(String, String)> = list(&corner, "in")
+            .iter()
+            .map(|p| (read(p), read(&p.with_extension("out"))))
+            .collect();
+        if let Some(shared) = crate::common::shared_dir("fmt fixtures") {
+            let hcl = shared.join("fixtures/hcl");
+            for p in list(&hcl.join("input"), "tf") {
+                let name = p.file_name().expect("a file has a name");
+                all.push((read(&p), read(&hcl.join("canonical").join(name))));
+            }
+        }
+        all
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(), ..ProptestConfig::default() })]
+
+    /// Blanks between tokens never matter: a fixture with blanks sprinkled anywhere between
+    /// its tokens still formats to exactly Terraform's canonical text.
+    #[test]
+    fn blanks_between_tokens_do_not_change_the_result(
+        pick in any::<prop::sample::Index>(),
+        noise in prop::collection::vec(any::<u8>(), 1..97),
+    ) {
+        let all = fixtures();
+        let (input, canonical) = &all[pick.index(all.len())];
+        let noisy = sprinkle(input, &noise);
+        prop_assert_eq!(format_source(&noisy), canonical.as_str(), "for {:?}", noisy);
+    }
+}
