@@ -3,8 +3,8 @@
 
 use scwform::diag::{FileId, SourceMap, Span, render_plain};
 use scwform::parse::ast::{
-    BinaryOp, CommentKind, Expr, ExprKind, ObjectKey, Step, StepKind, Structure, Template,
-    TemplatePart, UnaryOp,
+    CommentKind, Expr, ExprKind, ObjectKey, Step, StepKind, Structure, Template, TemplatePart,
+    UnaryOp,
 };
 use scwform::parse::{parse_expression, parse_source};
 
