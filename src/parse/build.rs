@@ -11,6 +11,8 @@
 //!
 //! Depends on `parse::grammar` (pairs) and `parse::ast`; nothing outside `parse`.
 
+use std::cell::Cell;
+
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, ConstPrattParser, Op};
 
@@ -18,9 +20,10 @@ use super::ast::{
     Attribute, BinaryOp, Block, BlockLabel, Body, Expr, ExprKind, ForExpr, FuncCall, Heredoc,
     Ident, ObjectItem, ObjectKey, Step, StepKind, Structure, Template, TemplatePart, UnaryOp,
 };
-use super::grammar::Rule;
+use super::grammar::{HclParser, Rule};
 use super::template::{self, Tok};
 use crate::diag::{Diagnostic, FileId, Span};
+use pest::Parser as _;
 
 /// Result of building one node: the first problem found stops the build of that file.
 pub(crate) type Built<T> = Result<T, Diagnostic>;
@@ -48,9 +51,9 @@ static PRATT: ConstPrattParser<Rule, 18> = ConstPrattParser::new_const([
     (Op::postfix(Rule::call_args), false),
 ]);
 
-/// Whether a rule is a comment (collected apart, skipped by the walk).
+/// Whether a rule is a comment (collected apart by `parse::scan`, skipped by the walk).
 pub(crate) fn is_comment(rule: Rule) -> bool {
-    matches!(rule, Rule::line_comment | Rule::block_comment)
+    rule == Rule::line_comment
 }
 
 /// The children of `pair`, without comments.
@@ -79,16 +82,45 @@ fn is_operator(rule: Rule) -> bool {
     )
 }
 
+/// How deeply expressions and blocks may nest. Deeper input is refused with a diagnostic, so
+/// that building, using and dropping the tree never needs more stack than a thread has.
+pub(crate) const MAX_DEPTH: usize = 1000;
+
 /// Turns pairs of one parsed slice into AST nodes.
 pub(crate) struct Builder {
     file: FileId,
     base: usize,
+    depth: Cell<usize>,
 }
 
 impl Builder {
     /// A builder for pairs parsed from the slice starting at byte `base` of `file`.
     pub(crate) fn new(file: FileId, base: usize) -> Self {
-        Self { file, base }
+        Self {
+            file,
+            base,
+            depth: Cell::new(0),
+        }
+    }
+
+    /// Runs `f` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
+    fn nested<T>(&self, pair: &Pair<'_, Rule>, f: impl FnOnce() -> Built<T>) -> Built<T> {
+        let depth = self.depth.get() + 1;
+        if depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                "scw::parse::too_complex",
+                format!("this is nested more than {MAX_DEPTH} levels deep"),
+            )
+            .with_primary(
+                self.span_at(pair.as_span().start(), pair.as_span().start()),
+                "too deep here",
+            )
+            .with_help("flatten the structure, e.g. by moving parts of it into locals"));
+        }
+        self.depth.set(depth);
+        let out = f();
+        self.depth.set(depth - 1);
+        out
     }
 
     /// A span from slice-relative offsets.
@@ -122,25 +154,42 @@ impl Builder {
                 Rule::ident => name = Some(self.ident(&pair)),
                 Rule::attr_tail => {
                     let name = name.take().expect("grammar: attr_tail follows an ident");
-                    items.push(Structure::Attribute(self.attribute(name, pair)?));
+                    let expr_pair = kids(pair)
+                        .next()
+                        .expect("grammar: attr_tail holds an expression");
+                    let expr = self.expr(expr_pair)?;
+                    items.push(Structure::Attribute(Attribute {
+                        span: name.span.to(expr.span),
+                        name,
+                        expr,
+                    }));
+                }
+                Rule::fast_tail => {
+                    let name = name.take().expect("grammar: fast_tail follows an ident");
+                    let mut parts = pair.into_inner();
+                    let first = parts.next().expect("grammar: fast_tail holds a term");
+                    if first.as_rule() == Rule::qname && first.as_str().contains("::") {
+                        return Err(self.qualified_without_call(&first));
+                    }
+                    let mut expr = self.primary(first)?;
+                    for step in parts {
+                        expr = self.postfix(expr, step)?;
+                    }
+                    items.push(Structure::Attribute(Attribute {
+                        span: name.span.to(expr.span),
+                        name,
+                        expr,
+                    }));
                 }
                 Rule::block_tail => {
                     let name = name.take().expect("grammar: block_tail follows an ident");
-                    items.push(Structure::Block(self.block(name, pair)?));
+                    let block = self.nested(&pair.clone(), || self.block(name, pair))?;
+                    items.push(Structure::Block(block));
                 }
                 _ => {}
             }
         }
         Ok(())
-    }
-
-    fn attribute(&self, name: Ident, tail: Pair<'_, Rule>) -> Built<Attribute> {
-        let expr_pair = kids(tail)
-            .next()
-            .expect("grammar: attr_tail holds an expression");
-        let expr = self.expr(expr_pair)?;
-        let span = name.span.to(expr.span);
-        Ok(Attribute { name, expr, span })
     }
 
     fn block(&self, ident: Ident, tail: Pair<'_, Rule>) -> Built<Block> {
@@ -154,6 +203,19 @@ impl Builder {
                 Rule::label_str => {
                     let raw = pair.as_str();
                     let start = pair.as_span().start();
+                    if let Some(at) = template_sequence(raw) {
+                        return Err(Diagnostic::error(
+                            "scw::parse::unexpected_token",
+                            "block labels cannot contain `${` or `%{`",
+                        )
+                        .with_primary(
+                            self.span_at(start + at, start + at + 2),
+                            "template sequence in a label",
+                        )
+                        .with_help(
+                            "a block label is a plain string; write `$${` for a literal `${`",
+                        ));
+                    }
                     let value = template::decode_quoted(&raw[1..raw.len() - 1], |a, b| {
                         self.span_at(start + 1 + a, start + 1 + b)
                     })?;
@@ -213,6 +275,10 @@ impl Builder {
 
     /// Builds an `expr` / `expr_nl` pair.
     pub(crate) fn expr(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
+        self.nested(&pair.clone(), || self.expr_at_depth(pair))
+    }
+
+    fn expr_at_depth(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         // One pass over the direct children tells whether operators are present (rare) and
         // catches `ns::fn` names used without a call.
         let mut has_ops = false;
@@ -316,26 +382,7 @@ impl Builder {
     fn primary(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::plain_str => {
-                let raw = pair.as_str();
-                let value = &raw[1..raw.len() - 1];
-                let parts = if value.is_empty() {
-                    Vec::new()
-                } else {
-                    vec![TemplatePart::Literal {
-                        value: value.to_owned(),
-                        span: Span {
-                            start: span.start + 1,
-                            end: span.end - 1,
-                            ..span
-                        },
-                    }]
-                };
-                ExprKind::Template(Template {
-                    parts,
-                    heredoc: None,
-                })
-            }
+            Rule::plain_str => ExprKind::Template(self.plain_string(&pair)?),
             Rule::string => ExprKind::Template(self.template(pair, None)?),
             Rule::heredoc => {
                 let mut inner = pair.clone().into_inner();
@@ -530,6 +577,46 @@ impl Builder {
         })
     }
 
+    /// A `plain_str`: usually final as is; a newline inside means the string was never
+    /// closed on its line, and a `%{` directive sends it through the full template rule.
+    fn plain_string(&self, pair: &Pair<'_, Rule>) -> Built<Template> {
+        let raw = pair.as_str();
+        let start = pair.as_span().start();
+        let value = &raw[1..raw.len() - 1];
+        if let Some(nl) = value.find('\n') {
+            let line_end = start + 1 + nl;
+            return Err(super::error::unterminated_string(
+                self.span_at(start, start + 1),
+                self.span_at(line_end, line_end),
+            ));
+        }
+        if value.contains("%{") {
+            let sub = HclParser::parse(Rule::string, raw).map_err(|_| {
+                Diagnostic::error(
+                    "scw::parse::unexpected_token",
+                    "this template directive is not valid",
+                )
+                .with_primary(self.span(pair), "")
+            })?;
+            let inner = Self::new(self.file, self.base + start);
+            inner.depth.set(self.depth.get());
+            let string = sub.into_iter().next().expect("grammar: a string pair");
+            return inner.template(string, None);
+        }
+        let parts = if value.is_empty() {
+            Vec::new()
+        } else {
+            vec![TemplatePart::Literal {
+                value: value.to_owned(),
+                span: self.span_at(start + 1, start + raw.len() - 1),
+            }]
+        };
+        Ok(Template {
+            parts,
+            heredoc: None,
+        })
+    }
+
     /// A quoted template (`string`) or a heredoc.
     fn template(&self, pair: Pair<'_, Rule>, heredoc: Option<Heredoc>) -> Built<Template> {
         let mut toks = Vec::new();
@@ -645,6 +732,20 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// The offset of a `${` or `%{` that is not escaped as `$${` / `%%{`.
+fn template_sequence(raw: &str) -> Option<usize> {
+    let bytes = raw.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        match (bytes[i], bytes[i + 1]) {
+            (b'$', b'$') | (b'%', b'%') | (b'\\', _) => i += 2,
+            (b'$' | b'%', b'{') => return Some(i),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 /// The span of a body item.

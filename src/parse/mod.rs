@@ -18,6 +18,7 @@ pub mod ast;
 mod build;
 mod error;
 mod grammar;
+mod scan;
 mod template;
 
 use std::num::NonZeroUsize;
@@ -40,6 +41,11 @@ fn init() {
     CALL_LIMIT_ONCE.call_once(|| pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT)));
 }
 
+/// The stack the parser runs on (virtual memory, committed only as it is used). pest fails
+/// cleanly ("stack limit reached") when it runs low, and the builder refuses nesting deeper
+/// than [`build::MAX_DEPTH`], so no input can overflow it.
+const PARSER_STACK: usize = 128 * 1024 * 1024;
+
 /// Parses one `.tf` file.
 ///
 /// # Errors
@@ -47,6 +53,10 @@ fn init() {
 pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
     check_input(text, file)?;
     init();
+    stacker::grow(PARSER_STACK, || parse_chunks(text, file))
+}
+
+fn parse_chunks(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
     let mut items = Vec::new();
     let mut comments = Vec::new();
     let mut pos = 0;
@@ -58,7 +68,7 @@ pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> 
         };
         let end = chunk.as_span().end();
         let builder = Builder::new(file, pos);
-        collect_comments(&chunk, &builder, &mut comments);
+        collect_comments(text, pos, pos + end, file, &mut comments);
         let before = items.len();
         builder
             .structures(chunk.into_inner(), &mut items)
@@ -87,6 +97,10 @@ pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> 
 pub fn parse_expression(text: &str, file: FileId) -> Result<ast::Expr, Diagnostics> {
     check_input(text, file)?;
     init();
+    stacker::grow(PARSER_STACK, || parse_expression_inner(text, file))
+}
+
+fn parse_expression_inner(text: &str, file: FileId) -> Result<ast::Expr, Diagnostics> {
     let input = match HclParser::parse(Rule::expression_input, text) {
         Ok(mut pairs) => pairs.next().expect("grammar: expression_input is one pair"),
         Err(err) => return Err(error::from_pest(&err, text, 0, file).into()),
@@ -120,26 +134,22 @@ fn check_input(text: &str, file: FileId) -> Result<(), Diagnostics> {
     Ok(())
 }
 
-/// Gathers the comments of one parsed chunk, in source order.
+/// Gathers the comments of one parsed chunk (`text[start..end]`), in source order.
 fn collect_comments(
-    chunk: &pest::iterators::Pair<'_, Rule>,
-    builder: &Builder,
+    text: &str,
+    start: usize,
+    end: usize,
+    file: FileId,
     out: &mut Vec<ast::Comment>,
 ) {
-    let text = chunk.as_str().as_bytes();
-    if !text.iter().any(|&b| b == b'#' || b == b'/') {
+    let chunk = &text.as_bytes()[start..end];
+    if !chunk.iter().any(|&b| b == b'#' || b == b'/') {
         return;
     }
-    for pair in chunk.clone().into_inner().flatten() {
-        let kind = match pair.as_rule() {
-            Rule::line_comment if pair.as_str().starts_with('#') => ast::CommentKind::Hash,
-            Rule::line_comment => ast::CommentKind::DoubleSlash,
-            Rule::block_comment => ast::CommentKind::Block,
-            _ => continue,
-        };
+    for (kind, a, b) in scan::scan(text, start, end).comments {
         out.push(ast::Comment {
             kind,
-            span: builder.span(&pair),
+            span: Span::new(file, a, b),
         });
     }
 }
