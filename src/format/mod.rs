@@ -10,9 +10,10 @@
 //!
 //! Invariants: the output depends only on the input text; only whitespace between tokens
 //! changes, plus the rewrites above; string contents, heredoc bodies and comments are kept
-//! byte for byte (line endings included, so CRLF files stay CRLF); formatting formatted text
-//! changes nothing. Any text is accepted without panicking, but the result is only meaningful
-//! for text that parses: callers check that first (the CLI does, with [`crate::parse`]).
+//! byte for byte (line endings included, so CRLF files stay CRLF); on text that parses,
+//! formatting formatted text changes nothing (the property tests in `tests/it/fmt_props.rs`
+//! check it). Any text is accepted without panicking, but the result is only meaningful for
+//! text that parses: callers check that first (the CLI does, with [`crate::parse`]).
 //!
 //! Depends on nothing else in the crate, except [`meaning`], which compares syntax trees
 //! ([`crate::parse::ast`]).

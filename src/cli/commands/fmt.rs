@@ -88,7 +88,7 @@ struct Run<'a> {
     needs_formatting: bool,
     /// The working directory (cleaned), which paths are shown relative to.
     cwd: Option<PathBuf>,
-    /// Stdout was closed by the reader (`scwform fmt -diff | head`): stop writing to it.
+    /// Stdout was closed by the reader (`scwform fmt --diff | head`): stop writing to it.
     stdout_closed: bool,
 }
 
