@@ -27,6 +27,12 @@ enum Gen {
     Not(Vec<String>),
     Conditional(Box<Self>, Box<Self>, Box<Self>),
     ForTuple(String, Vec<String>, Box<Self>),
+    /// `ref[*].name`
+    Splat(Vec<String>, String),
+    /// `ref["key"]`
+    Index(Vec<String>, String),
+    /// `"%{ if ref }a%{ else }b%{ endif }"`
+    Directive(Vec<String>, String, String),
     Heredoc(bool, Vec<String>),
 }
 
@@ -74,6 +80,9 @@ fn expression() -> impl Strategy<Value = Gen> {
         reference().prop_map(Gen::Reference),
         any::<u16>().prop_map(Gen::Negative),
         reference().prop_map(Gen::Not),
+        (reference(), name()).prop_map(|(r, n)| Gen::Splat(r, n)),
+        (reference(), text()).prop_map(|(r, k)| Gen::Index(r, k)),
+        (reference(), text(), text()).prop_map(|(r, a, b)| Gen::Directive(r, a, b)),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
@@ -198,6 +207,10 @@ impl Writer<'_> {
                     self.blanks();
                     self.out.push('=');
                     self.blanks();
+                    if self.pick(9) == 0 {
+                        self.out.push_str("/* c */");
+                        self.blanks();
+                    }
                     self.expr(e);
                     if let Some(c) = comment {
                         self.blanks();
@@ -250,6 +263,12 @@ impl Writer<'_> {
             if i + 1 < items.len() || (multi && self.pick(2) == 0) {
                 self.out.push(',');
             }
+            if multi && self.pick(5) == 0 {
+                self.blanks();
+                self.out.push_str("# note");
+                // The comment ends the line itself.
+                self.out.push('\n');
+            }
         }
         if multi {
             self.out.push('\n');
@@ -283,6 +302,26 @@ impl Writer<'_> {
                 self.out.push_str("}\"");
             }
             Gen::Reference(r) => self.reference(r),
+            Gen::Splat(r, n) => {
+                self.reference(r);
+                let _ = write!(self.out, "[*].{n}");
+            }
+            Gen::Index(r, k) => {
+                self.reference(r);
+                let _ = write!(self.out, "[\"{k}\"]");
+            }
+            Gen::Directive(r, a, b) => {
+                self.out.push_str("\"%{");
+                self.blanks();
+                self.out.push_str("if ");
+                self.reference(r);
+                self.blanks();
+                let _ = write!(self.out, "}}{a}%{{");
+                self.blanks();
+                self.out.push_str("else");
+                self.blanks();
+                let _ = write!(self.out, "}}{b}%{{ endif }}\"");
+            }
             Gen::Tuple(items, multi) => {
                 self.out.push('[');
                 self.list(items, *multi, Self::expr);
