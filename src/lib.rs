@@ -8,7 +8,9 @@
 //!
 //! Data only flows down this list; see `docs/architecture.md` for the dependency rule.
 
+pub mod api;
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod emulator;
 pub mod format;
@@ -16,3 +18,4 @@ pub mod graph;
 pub mod model;
 pub mod parse;
 pub mod schema;
+pub mod state;

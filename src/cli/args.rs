@@ -38,6 +38,19 @@ pub struct VarArgs {
     /// Read variables from a `.tfvars` file (repeatable).
     #[arg(long = "var-file", value_name = "FILE")]
     pub var_files: Vec<PathBuf>,
+    /// The order in which `--var` and `--var-file` were given (filled from the parsed
+    /// command line by `cli::main`; empty means files first, then `--var`s).
+    #[arg(skip)]
+    pub order: Vec<VarArgKind>,
+}
+
+/// Which kind of variable option came next on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VarArgKind {
+    /// A `--var`.
+    Var,
+    /// A `--var-file`.
+    File,
 }
 
 /// `scwform validate`

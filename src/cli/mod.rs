@@ -10,7 +10,7 @@ pub mod printer;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 pub use exit::ExitStatus;
 use printer::Printer;
@@ -18,8 +18,42 @@ use printer::Printer;
 /// Entry point of the binary: parses `std::env::args` and runs the command.
 #[must_use]
 pub fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let matches = args::Cli::command().get_matches();
+    let mut cli = match args::Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if let Some((_, sub)) = matches.subcommand() {
+        let vars = match &mut cli.command {
+            args::Command::Validate(a) => Some(&mut a.vars),
+            args::Command::Graph(a) => Some(&mut a.vars),
+            _ => None,
+        };
+        if let Some(vars) = vars {
+            vars.order = var_order(sub);
+        }
+    }
     run(cli).into()
+}
+
+/// The interleaving of `--var` and `--var-file` on the command line (Terraform applies them in
+/// the order given, later ones winning).
+fn var_order(matches: &clap::ArgMatches) -> Vec<args::VarArgKind> {
+    let indices = |id: &str, kind: args::VarArgKind| {
+        matches
+            .try_get_raw(id)
+            .ok()
+            .flatten()
+            .and_then(|_| matches.indices_of(id))
+            .into_iter()
+            .flatten()
+            .map(move |i| (i, kind))
+    };
+    let mut all: Vec<(usize, args::VarArgKind)> = indices("vars", args::VarArgKind::Var)
+        .chain(indices("var_files", args::VarArgKind::File))
+        .collect();
+    all.sort_by_key(|(i, _)| *i);
+    all.into_iter().map(|(_, k)| k).collect()
 }
 
 /// Runs a parsed command line.

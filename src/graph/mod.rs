@@ -1,4 +1,426 @@
 //! The dependency graph of resource instances (petgraph), with deterministic ordering and
 //! cycle diagnostics.
 //!
-//! Depends on `model`.
+//! Nodes are the instances of a [`Config`]; an edge `a → b` means `b` depends on `a` (an
+//! expression of `b` refers to `a`, directly or through local values, or `b` lists `a` in
+//! `depends_on`), so creates and updates run along the edges and deletes against them.
+//! A dependency on a resource is a dependency on every one of its instances, as in Terraform.
+//!
+//! Invariants: [`DependencyGraph::order`] is a topological order whose ties are broken by
+//! address, so it is the same on every run; a cycle is reported as `scw::graph::cycle`
+//! naming every member (petgraph's `tarjan_scc`), never as a partial order.
+//!
+//! Depends on `model` (the evaluated configuration) and `diag`.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::fmt::Write as _;
+
+use petgraph::Direction;
+use petgraph::stable_graph::{NodeIndex, StableDiGraph};
+use petgraph::visit::EdgeRef;
+
+use crate::diag::{Diagnostics, Span};
+use crate::model::config::{Config, DependencyKind};
+use crate::model::ids::ResourceAddr;
+use crate::model::order::{CycleEdge, cycle_diagnostic};
+
+/// What an edge stands for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Edge {
+    /// Where the dependency is written (in the dependent's block).
+    pub span: Span,
+    /// How it arises.
+    pub kind: DependencyKind,
+}
+
+/// Resource instances and their dependencies.
+#[derive(Debug, Default)]
+pub struct DependencyGraph {
+    graph: StableDiGraph<ResourceAddr, Edge>,
+    nodes: HashMap<ResourceAddr, NodeIndex>,
+}
+
+impl DependencyGraph {
+    /// Builds the graph of a configuration's instances.
+    #[must_use]
+    pub fn new(config: &Config) -> Self {
+        let mut graph = StableDiGraph::with_capacity(config.instances.len(), 0);
+        let mut nodes = HashMap::with_capacity(config.instances.len());
+        let mut by_resource: HashMap<(&str, &str), Vec<NodeIndex>> = HashMap::new();
+        for addr in config.instances.keys() {
+            let n = graph.add_node(addr.clone());
+            nodes.insert(addr.clone(), n);
+            by_resource
+                .entry((addr.type_name.as_str(), addr.name.as_str()))
+                .or_default()
+                .push(n);
+        }
+        // Deduplicated through a set: `find_edge` scans a node's edges, which is quadratic for
+        // a resource that thousands of others depend on.
+        let mut edges: HashSet<(NodeIndex, NodeIndex)> = HashSet::new();
+        for (addr, instance) in &config.instances {
+            let dependent = nodes[addr];
+            for dep in &instance.dependencies {
+                let key = (dep.resource.type_name.as_str(), dep.resource.name.as_str());
+                for &dependency in by_resource.get(&key).map_or(&[][..], Vec::as_slice) {
+                    if edges.insert((dependency, dependent)) {
+                        graph.add_edge(
+                            dependency,
+                            dependent,
+                            Edge {
+                                span: dep.span,
+                                kind: dep.kind.clone(),
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        Self { graph, nodes }
+    }
+
+    /// Number of instances.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Whether there is no instance.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.graph.node_count() == 0
+    }
+
+    /// Number of dependency edges.
+    #[must_use]
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// The instances `addr` depends on, sorted.
+    #[must_use]
+    pub fn dependencies(&self, addr: &ResourceAddr) -> Vec<&ResourceAddr> {
+        self.neighbors(addr, Direction::Incoming)
+    }
+
+    /// The instances that depend on `addr`, sorted.
+    #[must_use]
+    pub fn dependents(&self, addr: &ResourceAddr) -> Vec<&ResourceAddr> {
+        self.neighbors(addr, Direction::Outgoing)
+    }
+
+    fn neighbors(&self, addr: &ResourceAddr, dir: Direction) -> Vec<&ResourceAddr> {
+        let Some(&n) = self.nodes.get(addr) else {
+            return Vec::new();
+        };
+        let mut out: Vec<&ResourceAddr> = self
+            .graph
+            .neighbors_directed(n, dir)
+            .map(|m| &self.graph[m])
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// Every instance, dependencies before dependents, ties broken by address.
+    ///
+    /// # Errors
+    /// One `scw::graph::cycle` diagnostic per cycle.
+    pub fn order(&self) -> Result<Vec<&ResourceAddr>, Diagnostics> {
+        let mut indegree: HashMap<NodeIndex, usize> = self
+            .graph
+            .node_indices()
+            .map(|n| {
+                (
+                    n,
+                    self.graph
+                        .neighbors_directed(n, Direction::Incoming)
+                        .count(),
+                )
+            })
+            .collect();
+        let mut ready: BinaryHeap<Reverse<(&ResourceAddr, NodeIndex)>> = indegree
+            .iter()
+            .filter(|(_, d)| **d == 0)
+            .map(|(n, _)| Reverse((&self.graph[*n], *n)))
+            .collect();
+        let mut order = Vec::with_capacity(self.graph.node_count());
+        while let Some(Reverse((addr, n))) = ready.pop() {
+            order.push(addr);
+            for m in self.graph.neighbors(n) {
+                let d = indegree
+                    .get_mut(&m)
+                    .expect("every node has an in-degree entry");
+                *d -= 1;
+                if *d == 0 {
+                    ready.push(Reverse((&self.graph[m], m)));
+                }
+            }
+        }
+        if order.len() == self.graph.node_count() {
+            Ok(order)
+        } else {
+            Err(self.cycles())
+        }
+    }
+
+    /// The order for deletes: dependents before what they depend on.
+    ///
+    /// # Errors
+    /// As [`Self::order`].
+    pub fn reverse_order(&self) -> Result<Vec<&ResourceAddr>, Diagnostics> {
+        let mut order = self.order()?;
+        order.reverse();
+        Ok(order)
+    }
+
+    /// One diagnostic per cycle (empty when the graph is acyclic).
+    #[must_use]
+    pub fn cycles(&self) -> Diagnostics {
+        let mut out = Diagnostics::new();
+        for scc in petgraph::algo::tarjan_scc(&self.graph) {
+            let looped = scc.len() > 1 || self.graph.find_edge(scc[0], scc[0]).is_some();
+            if !looped {
+                continue;
+            }
+            let members: BTreeSet<&ResourceAddr> = scc.iter().map(|n| &self.graph[*n]).collect();
+            let mut edges = Vec::new();
+            for addr in &members {
+                let dependent = self.nodes[*addr];
+                let mut incoming: Vec<CycleEdge> = self
+                    .graph
+                    .edges_directed(dependent, Direction::Incoming)
+                    .filter(|e| scc.contains(&e.source()))
+                    .map(|e| CycleEdge {
+                        from: addr.to_string(),
+                        to: self.graph[e.source()].to_string(),
+                        span: e.weight().span,
+                    })
+                    .collect();
+                incoming.sort_by(|a, b| a.to.cmp(&b.to));
+                edges.extend(incoming);
+            }
+            let names: Vec<String> = members.iter().map(ToString::to_string).collect();
+            out.push(cycle_diagnostic(&names, &edges));
+        }
+        out.sort();
+        out
+    }
+
+    /// Sorted edges as (dependent, dependency) pairs.
+    fn sorted_edges(&self) -> Vec<(&ResourceAddr, &ResourceAddr)> {
+        let mut edges: Vec<_> = self
+            .graph
+            .edge_indices()
+            .filter_map(|e| self.graph.edge_endpoints(e))
+            .map(|(dependency, dependent)| (&self.graph[dependent], &self.graph[dependency]))
+            .collect();
+        edges.sort();
+        edges
+    }
+
+    fn sorted_nodes(&self) -> Vec<&ResourceAddr> {
+        let mut nodes: Vec<_> = self.graph.node_weights().collect();
+        nodes.sort();
+        nodes
+    }
+
+    /// Graphviz DOT: one node per instance, an edge from each dependent to what it depends on.
+    #[must_use]
+    pub fn to_dot(&self) -> String {
+        let mut out = String::from("digraph {\n  rankdir = \"RL\";\n  node [shape = \"box\"];\n");
+        for addr in self.sorted_nodes() {
+            let _ = writeln!(out, "  {};", dot_id(addr));
+        }
+        for (dependent, dependency) in self.sorted_edges() {
+            let _ = writeln!(out, "  {} -> {};", dot_id(dependent), dot_id(dependency));
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    /// A Mermaid flowchart: one node per instance, an arrow from each dependent to what it
+    /// depends on.
+    #[must_use]
+    pub fn to_mermaid(&self) -> String {
+        let nodes = self.sorted_nodes();
+        let ids: HashMap<&ResourceAddr, usize> =
+            nodes.iter().enumerate().map(|(i, a)| (*a, i)).collect();
+        let mut out = String::from("flowchart RL\n");
+        for (i, addr) in nodes.iter().enumerate() {
+            let label = addr.to_string().replace('"', "#quot;");
+            let _ = writeln!(out, "  n{i}[\"{label}\"]");
+        }
+        for (dependent, dependency) in self.sorted_edges() {
+            let _ = writeln!(out, "  n{} --> n{}", ids[dependent], ids[dependency]);
+        }
+        out
+    }
+}
+
+fn dot_id(addr: &ResourceAddr) -> String {
+    let text = addr.to_string();
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        if c == '"' || c == '\\' {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::diag::FileId;
+    use crate::model::config::{Dependency, ResourceInstance};
+    use crate::model::ids::InstanceKey;
+
+    fn instance(addr: &str, deps: &[&str]) -> (ResourceAddr, ResourceInstance) {
+        let addr: ResourceAddr = addr.parse().expect("valid address");
+        let schema = crate::schema::resource(&addr.type_name).expect("known type");
+        let inst = ResourceInstance {
+            addr: addr.clone(),
+            schema,
+            attributes: BTreeMap::new(),
+            blocks: BTreeMap::new(),
+            configured: BTreeMap::new(),
+            lifecycle: crate::model::lower::Lifecycle::default(),
+            timeouts: schema.timeouts,
+            dependencies: deps
+                .iter()
+                .enumerate()
+                .map(|(i, d)| Dependency {
+                    resource: d.parse().expect("valid address"),
+                    span: Span::new(FileId(0), i, i + 1),
+                    kind: DependencyKind::Reference,
+                })
+                .collect(),
+            references: Arc::from(Vec::new()),
+            span: Span::default(),
+        };
+        (addr, inst)
+    }
+
+    fn config(items: &[(&str, &[&str])]) -> Config {
+        let mut config = Config::default();
+        for (addr, deps) in items {
+            let (a, i) = instance(addr, deps);
+            config.instances.insert(a, i);
+        }
+        config.instances.sort_keys();
+        config
+    }
+
+    #[test]
+    fn order_is_topological_with_address_ties() {
+        let c = config(&[
+            ("scaleway_container_token.t", &["scaleway_container.c"]),
+            ("scaleway_container.c", &["scaleway_container_namespace.ns"]),
+            (
+                "scaleway_container_namespace.ns",
+                &["scaleway_account_project.p"],
+            ),
+            ("scaleway_account_project.p", &[]),
+            ("scaleway_account_project.a", &[]),
+        ]);
+        let g = DependencyGraph::new(&c);
+        let order: Vec<String> = g
+            .order()
+            .expect("acyclic")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "scaleway_account_project.a",
+                "scaleway_account_project.p",
+                "scaleway_container_namespace.ns",
+                "scaleway_container.c",
+                "scaleway_container_token.t"
+            ]
+        );
+        let reverse: Vec<String> = g
+            .reverse_order()
+            .expect("acyclic")
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            reverse.first().map(String::as_str),
+            Some("scaleway_container_token.t")
+        );
+    }
+
+    #[test]
+    fn a_dependency_on_a_resource_reaches_every_instance() {
+        let mut c = config(&[(
+            "scaleway_container_namespace.ns",
+            &["scaleway_account_project.p"],
+        )]);
+        for i in 0..3 {
+            let (a, inst) = instance("scaleway_account_project.p", &[]);
+            let a = a.with_key(InstanceKey::Int(i));
+            c.instances
+                .insert(a.clone(), ResourceInstance { addr: a, ..inst });
+        }
+        c.instances.sort_keys();
+        let g = DependencyGraph::new(&c);
+        assert_eq!(g.edge_count(), 3);
+        let ns: ResourceAddr = "scaleway_container_namespace.ns".parse().expect("valid");
+        assert_eq!(g.dependencies(&ns).len(), 3);
+    }
+
+    #[test]
+    fn cycles_are_reported_with_every_member() {
+        let c = config(&[
+            (
+                "scaleway_account_project.a",
+                &["scaleway_account_project.b"],
+            ),
+            (
+                "scaleway_account_project.b",
+                &["scaleway_account_project.a"],
+            ),
+            ("scaleway_account_project.c", &[]),
+        ]);
+        let g = DependencyGraph::new(&c);
+        let diags = g.order().expect_err("cyclic");
+        assert_eq!(diags.0.len(), 1);
+        assert_eq!(
+            diags.0[0].summary,
+            "Cycle: scaleway_account_project.a, scaleway_account_project.b"
+        );
+        assert_eq!(diags.0[0].code, "scw::graph::cycle");
+        assert_eq!(diags.0[0].labels.len(), 2);
+    }
+
+    #[test]
+    fn dot_and_mermaid_are_deterministic() {
+        let c = config(&[
+            (
+                "scaleway_container_namespace.ns",
+                &["scaleway_account_project.p"],
+            ),
+            ("scaleway_account_project.p", &[]),
+        ]);
+        let g = DependencyGraph::new(&c);
+        assert_eq!(
+            g.to_dot(),
+            "digraph {\n  rankdir = \"RL\";\n  node [shape = \"box\"];\n  \"scaleway_account_project.p\";\n  \"scaleway_container_namespace.ns\";\n  \"scaleway_container_namespace.ns\" -> \"scaleway_account_project.p\";\n}\n"
+        );
+        assert_eq!(
+            g.to_mermaid(),
+            "flowchart RL\n  n0[\"scaleway_account_project.p\"]\n  n1[\"scaleway_container_namespace.ns\"]\n  n1 --> n0\n"
+        );
+    }
+}

@@ -1,6 +1,21 @@
 //! The desired configuration: lowering the syntax tree against resource schemas, evaluating
 //! expressions, and the values they produce.
 //!
-//! Depends on `parse` (the AST only), `schema` and `diag`.
+//! The pipeline is [`load`] (files and variable values) → [`lower`] (checked declarations,
+//! [`refs`]) → [`evaluate`] (ordered by [`order`], expressions through [`eval`]) → [`config`].
+//!
+//! Depends on `parse` (the AST, and the parser for loading), `schema` and `diag`.
 
+pub mod config;
+pub mod eval;
+pub mod evaluate;
+pub(crate) mod functions;
+pub mod ids;
+pub mod load;
+pub mod lower;
+pub mod order;
+pub mod refs;
+pub mod types;
 pub mod value;
+
+pub use ids::{InstanceKey, ResourceAddr};

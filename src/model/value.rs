@@ -91,6 +91,46 @@ impl Value {
         }
     }
 
+    /// Consumes the value, removing every sensitive mark at any depth, and says whether there
+    /// was one. Callers that compute a result from the contents re-mark that result.
+    #[must_use]
+    pub fn into_deep_unmarked(self) -> (Self, bool) {
+        match self {
+            Self::Sensitive(inner) => (inner.into_deep_unmarked().0, true),
+            Self::List(items) => {
+                let mut any = false;
+                let items = items
+                    .into_iter()
+                    .map(|v| {
+                        let (v, marked) = v.into_deep_unmarked();
+                        any |= marked;
+                        v
+                    })
+                    .collect();
+                (Self::List(items), any)
+            }
+            Self::Object(map) => {
+                let mut any = false;
+                let map = map
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let (v, marked) = v.into_deep_unmarked();
+                        any |= marked;
+                        (k, v)
+                    })
+                    .collect();
+                (Self::Object(map), any)
+            }
+            other => (other, false),
+        }
+    }
+
+    /// Whether the value is wholly known: neither it nor anything inside it is unknown.
+    #[must_use]
+    pub fn is_wholly_known(&self) -> bool {
+        !self.contains_unknown()
+    }
+
     /// Whether the value is unknown at the top level (looking through a sensitive mark).
     #[must_use]
     pub fn is_unknown(&self) -> bool {

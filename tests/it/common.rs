@@ -9,17 +9,17 @@ use std::path::{Path, PathBuf};
 /// Tests that need it call this and return early when it is `None`, after saying why.
 #[allow(clippy::print_stderr)]
 pub(crate) fn shared_dir(what: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
-        .join("shared");
-    // A git worktree under `wt/` sits one level deeper than the main checkout.
-    let nested = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .join("shared");
+    // `SCWFORM_SHARED_DIR` points elsewhere, e.g. from a checkout that has no `../shared`.
+    let dir = std::env::var_os("SCWFORM_SHARED_DIR").map_or_else(
+        || {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("..")
+                .join("shared")
+        },
+        PathBuf::from,
+    );
     if dir.is_dir() {
         Some(dir)
-    } else if nested.is_dir() {
-        Some(nested)
     } else {
         eprintln!(
             "skipping {what}: reference data ../shared is absent (expected at {})",

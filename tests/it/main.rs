@@ -1,6 +1,17 @@
 //! The single integration-test binary. One module per topic.
 
+mod client;
 mod common;
+mod emulator;
+mod emulator_conformance;
+mod emulator_faults;
+mod eval;
+mod examples;
 mod fmt;
 mod fmt_props;
+mod graph;
+mod lower;
 mod parse;
+mod settings;
+mod state;
+mod validate;

@@ -205,8 +205,8 @@ impl Run<'_> {
                 self.error(
                     "scw::fmt::meaning_changed",
                     format!(
-                        "Formatting {name} would change its meaning, so it was left as is; \
-                         please report this as a bug in scwform"
+                        "Formatting {name} would change its meaning, so it was left as is \
+                         (see scw::fmt::meaning_changed in docs/errors.md)"
                     ),
                 );
                 return;

@@ -1,0 +1,86 @@
+# Quickstart: a project with a Cockpit token, a Serverless Containers namespace, a container,
+# and access tokens for both the namespace and the container.
+#
+#   scwform validate examples/quickstart
+#   scwform graph examples/quickstart
+
+terraform {
+  required_providers {
+    scaleway = {
+      source = "scaleway/scaleway"
+    }
+  }
+}
+
+provider "scaleway" {
+  region = "fr-par"
+}
+
+resource "scaleway_account_project" "quickstart" {
+  name        = "quickstart"
+  description = "Created by the scwform quickstart"
+}
+
+# Reads metrics and logs, writes metrics only.
+resource "scaleway_cockpit_token" "metrics" {
+  project_id = scaleway_account_project.quickstart.id
+  name       = "quickstart-metrics"
+
+  scopes {
+    query_metrics = true
+    write_metrics = true
+    query_logs    = true
+    write_logs    = false
+  }
+}
+
+resource "scaleway_container_namespace" "apps" {
+  project_id  = scaleway_account_project.quickstart.id
+  name        = "quickstart-apps"
+  description = "Containers of the quickstart"
+
+  environment_variables = {
+    LOG_LEVEL = "info"
+  }
+}
+
+resource "scaleway_container" "hello" {
+  namespace_id = scaleway_container_namespace.apps.id
+  name         = "hello"
+  image        = "docker.io/library/nginx:latest"
+  port         = 80
+  min_scale    = 0
+  max_scale    = 2
+  privacy      = "private"
+}
+
+# Lets CI deploy to any container of the namespace until 2030.
+resource "scaleway_container_token" "namespace" {
+  namespace_id = scaleway_container_namespace.apps.id
+  description  = "CI deployments"
+  expires_at   = "2030-01-01T00:00:00Z"
+}
+
+# Lets a client call the private container.
+resource "scaleway_container_token" "hello" {
+  container_id = scaleway_container.hello.id
+  description  = "Calls to hello"
+}
+
+output "project_id" {
+  value = scaleway_account_project.quickstart.id
+}
+
+output "hello_endpoint" {
+  value = scaleway_container.hello.public_endpoint
+}
+
+output "metrics_token" {
+  value     = scaleway_cockpit_token.metrics.secret_key
+  sensitive = true
+}
+
+output "hello_token" {
+  value     = scaleway_container_token.hello.token
+  sensitive = true
+}

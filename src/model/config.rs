@@ -1,0 +1,165 @@
+//! The evaluated configuration: what the planner compares with state and the real objects.
+//!
+//! A [`Config`] holds variable, local and output values and one [`ResourceInstance`] per
+//! expanded instance (`count`/`for_each` already applied), each with its attribute values as
+//! the schema sees them: configured values converted to the schema type, defaults applied,
+//! unset computed attributes [`Value::Unknown`] (or the prior value a [`super::ResourceValues`]
+//! supplied), and schema-sensitive attributes marked sensitive.
+//!
+//! Invariants: `instances` is sorted by address; every dependency names a resource that has at
+//! least one instance or none at all (count = 0), never an undeclared one.
+//!
+//! Depends on `schema`, `diag` and the sibling model modules.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+
+use super::ids::ResourceAddr;
+use super::lower::Lifecycle;
+use super::refs::Reference;
+use super::value::Value;
+use crate::diag::Span;
+use crate::schema::{ResourceSchema, Timeouts};
+
+/// A configuration after evaluation.
+#[derive(Debug, Default)]
+pub struct Config {
+    /// Input variable values (sensitive variables marked), in declaration order.
+    pub variables: IndexMap<String, Value>,
+    /// Local values, in declaration order.
+    pub locals: IndexMap<String, Value>,
+    /// Outputs, in declaration order.
+    pub outputs: IndexMap<String, OutputValue>,
+    /// Resource instances, sorted by address.
+    pub instances: IndexMap<ResourceAddr, ResourceInstance>,
+    /// The provider block's attribute values (only those configured).
+    pub provider: BTreeMap<&'static str, Value>,
+}
+
+impl Config {
+    /// The instances of one resource (`type.name`), in address order.
+    pub fn instances_of<'c>(
+        &'c self,
+        type_name: &'c str,
+        name: &'c str,
+    ) -> impl Iterator<Item = &'c ResourceInstance> + 'c {
+        self.instances
+            .values()
+            .filter(move |i| i.addr.is_instance_of(type_name, name))
+    }
+}
+
+/// An output's value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputValue {
+    /// The value (possibly unknown, possibly holding sensitive parts).
+    pub value: Value,
+    /// Declared `sensitive = true`.
+    pub sensitive: bool,
+    /// The description, if any.
+    pub description: Option<String>,
+    /// The `output "NAME"` header.
+    pub span: Span,
+}
+
+/// Why one resource depends on another.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DependencyKind {
+    /// An expression of the resource refers to the other one.
+    Reference,
+    /// An expression refers to this local value, which (directly or through other locals)
+    /// refers to the other resource.
+    ThroughLocal(String),
+    /// Listed in `depends_on`.
+    DependsOn,
+}
+
+/// One dependency of a resource instance on another resource (all of its instances).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// The resource depended on, without instance key.
+    pub resource: ResourceAddr,
+    /// Where the dependency is written in the dependent resource's block.
+    pub span: Span,
+    /// How it arises.
+    pub kind: DependencyKind,
+}
+
+/// The evaluated contents of one nested block occurrence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlockValue {
+    /// Attribute values, as for a resource (defaults applied, unset computed ones unknown).
+    pub attributes: BTreeMap<&'static str, Value>,
+    /// Nested blocks.
+    pub blocks: BTreeMap<&'static str, Vec<Self>>,
+    /// Where the block is written.
+    pub span: Span,
+}
+
+impl BlockValue {
+    /// The block as an object value (nested blocks as lists of objects).
+    #[must_use]
+    pub fn to_value(&self) -> Value {
+        object_value(&self.attributes, &self.blocks)
+    }
+}
+
+fn object_value(
+    attributes: &BTreeMap<&'static str, Value>,
+    blocks: &BTreeMap<&'static str, Vec<BlockValue>>,
+) -> Value {
+    let mut map: BTreeMap<String, Value> = attributes
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), v.clone()))
+        .collect();
+    for (name, occurrences) in blocks {
+        map.insert(
+            (*name).to_owned(),
+            Value::List(occurrences.iter().map(BlockValue::to_value).collect()),
+        );
+    }
+    Value::Object(map)
+}
+
+/// One expanded resource instance.
+#[derive(Debug, Clone)]
+pub struct ResourceInstance {
+    /// Its address.
+    pub addr: ResourceAddr,
+    /// Its type's schema.
+    pub schema: &'static ResourceSchema,
+    /// Every schema attribute: configured values (converted to the schema type), defaults,
+    /// `Unknown` for unset computed attributes (or the prior value supplied to evaluation),
+    /// `Null` for unset optional ones. Sensitive attributes are marked.
+    pub attributes: BTreeMap<&'static str, Value>,
+    /// Nested blocks by name, each a list of occurrences (unset computed blocks are absent).
+    pub blocks: BTreeMap<&'static str, Vec<BlockValue>>,
+    /// The attributes set in configuration, with the span of their value expression.
+    pub configured: BTreeMap<&'static str, Span>,
+    /// The `lifecycle` settings.
+    pub lifecycle: Lifecycle,
+    /// Effective timeouts (schema defaults, overridden by a `timeouts` block).
+    pub timeouts: Timeouts,
+    /// The resources this instance depends on (references, through locals, `depends_on`).
+    pub dependencies: Vec<Dependency>,
+    /// Every reference the resource block makes (shared by all instances of the resource).
+    pub references: Arc<[Reference]>,
+    /// The `resource "TYPE" "NAME"` header.
+    pub span: Span,
+}
+
+impl ResourceInstance {
+    /// The instance as an object value, as other expressions see it.
+    #[must_use]
+    pub fn to_value(&self) -> Value {
+        object_value(&self.attributes, &self.blocks)
+    }
+
+    /// The value of one attribute.
+    #[must_use]
+    pub fn attribute(&self, name: &str) -> Option<&Value> {
+        self.attributes.get(name)
+    }
+}

@@ -1,0 +1,234 @@
+//! Operators: arithmetic, comparison, equality and logic, with HCL's conversions (a numeric
+//! string is a number operand, `"true"` is a bool operand), unknown propagation and sensitive
+//! marks.
+//!
+//! Invariant: every result that depends on a sensitive operand is marked sensitive; every
+//! result that depends on an unknown operand is unknown.
+//!
+//! Depends on `diag`, `parse::ast` (operator kinds), `model::value` and `model::types`.
+
+use std::collections::BTreeMap;
+
+use super::codes;
+use crate::diag::{Diagnostic, Span};
+use crate::model::types::{self, Type};
+use crate::model::value::Value;
+use crate::parse::ast::{BinaryOp, UnaryOp};
+
+/// `-x` and `!x`.
+pub(super) fn unary(op: UnaryOp, v: Value, span: Span) -> Result<Value, Diagnostic> {
+    let (v, marked) = v.into_unmarked();
+    if matches!(v, Value::Unknown) {
+        return Ok(Value::Unknown.marked_if(marked));
+    }
+    let result = match op {
+        UnaryOp::Neg => Value::Number(-number_operand(v, span, "operand")?),
+        UnaryOp::Not => Value::Bool(!bool_operand(v, span, "operand")?),
+    };
+    Ok(result.marked_if(marked))
+}
+
+/// `a && b`, `a || b` (the evaluator has already short-circuited a deciding left operand).
+pub(super) fn logical(
+    op: BinaryOp,
+    l: Value,
+    r: Value,
+    l_span: Span,
+    r_span: Span,
+) -> Result<Value, Diagnostic> {
+    let (l, l_marked) = l.into_unmarked();
+    let (r, r_marked) = r.into_unmarked();
+    let l = known_bool(l, l_span, "left operand");
+    let r = known_bool(r, r_span, "right operand");
+    let (l, r) = match (l, r) {
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+        (Ok(l), Ok(r)) => (l, r),
+    };
+    // `false && unknown` is false and `true || unknown` is true whichever side is unknown:
+    // the known side decides, and only its mark matters.
+    let decider = op == BinaryOp::Or;
+    if l == Some(decider) {
+        return Ok(Value::Bool(decider).marked_if(l_marked));
+    }
+    if r == Some(decider) {
+        return Ok(Value::Bool(decider).marked_if(r_marked));
+    }
+    let marked = l_marked || r_marked;
+    Ok(match (l, r) {
+        (Some(_), Some(_)) => Value::Bool(!decider),
+        _ => Value::Unknown,
+    }
+    .marked_if(marked))
+}
+
+/// Every binary operator except `&&` and `||`.
+pub(super) fn binary(
+    op: BinaryOp,
+    l: Value,
+    r: Value,
+    l_span: Span,
+    r_span: Span,
+) -> Result<Value, Diagnostic> {
+    if matches!(op, BinaryOp::Eq | BinaryOp::NotEq) {
+        let marked = l.contains_sensitive() || r.contains_sensitive();
+        let eq = values_equal(&l, &r);
+        let v = match eq {
+            Some(eq) => Value::Bool(if op == BinaryOp::Eq { eq } else { !eq }),
+            None => Value::Unknown,
+        };
+        return Ok(v.marked_if(marked));
+    }
+    let (l, l_marked) = l.into_unmarked();
+    let (r, r_marked) = r.into_unmarked();
+    let marked = l_marked || r_marked;
+    // Type errors are reported even when the other operand is unknown.
+    let l = known_number(l, l_span, "left operand");
+    let r = known_number(r, r_span, "right operand");
+    let (l, r) = match (l, r) {
+        (Err(e), _) | (_, Err(e)) => return Err(e),
+        (Ok(Some(l)), Ok(Some(r))) => (l, r),
+        _ => return Ok(Value::Unknown.marked_if(marked)),
+    };
+    let v = match op {
+        BinaryOp::Add => Value::Number(l + r),
+        BinaryOp::Sub => Value::Number(l - r),
+        BinaryOp::Mul => Value::Number(l * r),
+        BinaryOp::Div | BinaryOp::Mod => {
+            if r == 0.0 {
+                let what = if op == BinaryOp::Div {
+                    "divide"
+                } else {
+                    "take the remainder of a division"
+                };
+                return Err(
+                    Diagnostic::error(codes::DIVISION_BY_ZERO, "Division by zero")
+                        .with_primary(r_span, "this is zero")
+                        .with_detail(format!("Can't {what} by zero.")),
+                );
+            }
+            if op == BinaryOp::Div {
+                Value::Number(l / r)
+            } else {
+                // Truncated remainder, the sign follows the dividend (as Terraform).
+                Value::Number(l % r)
+            }
+        }
+        BinaryOp::Lt => Value::Bool(l < r),
+        BinaryOp::Le => Value::Bool(l <= r),
+        BinaryOp::Gt => Value::Bool(l > r),
+        BinaryOp::Ge => Value::Bool(l >= r),
+        BinaryOp::And | BinaryOp::Or | BinaryOp::Eq | BinaryOp::NotEq => {
+            unreachable!("handled before: logical and equality operators")
+        }
+    };
+    if let Value::Number(n) = v
+        && !n.is_finite()
+    {
+        return Err(
+            Diagnostic::error(codes::INVALID_OPERAND, "Number out of range")
+                .with_primary(l_span.to(r_span), "the result is too large")
+                .with_detail(format!(
+                    "The result of this \"{}\" operation is too large to be represented.",
+                    op.as_str()
+                )),
+        );
+    }
+    Ok(v.marked_if(marked))
+}
+
+/// Three-valued equality, ignoring marks: `Some(true|false)` when decided, `None` when an
+/// unknown part could change the answer. Values of different kinds are never equal.
+pub(crate) fn values_equal(a: &Value, b: &Value) -> Option<bool> {
+    let (a, _) = a.unmark();
+    let (b, _) = b.unmark();
+    match (a, b) {
+        (Value::Unknown, _) | (_, Value::Unknown) => None,
+        (Value::Null, Value::Null) => Some(true),
+        (Value::Bool(x), Value::Bool(y)) => Some(x == y),
+        #[allow(clippy::float_cmp)]
+        (Value::Number(x), Value::Number(y)) => Some(x == y),
+        (Value::String(x), Value::String(y)) => Some(x == y),
+        (Value::List(x), Value::List(y)) => {
+            if x.len() != y.len() {
+                return Some(false);
+            }
+            all_equal(x.iter().zip(y))
+        }
+        (Value::Object(x), Value::Object(y)) => objects_equal(x, y),
+        _ => Some(false),
+    }
+}
+
+fn objects_equal(x: &BTreeMap<String, Value>, y: &BTreeMap<String, Value>) -> Option<bool> {
+    if x.len() != y.len() || x.keys().zip(y.keys()).any(|(a, b)| a != b) {
+        return Some(false);
+    }
+    all_equal(x.values().zip(y.values()))
+}
+
+/// False if any pair is surely different, else unknown if any pair is unknown, else true.
+fn all_equal<'a>(pairs: impl Iterator<Item = (&'a Value, &'a Value)>) -> Option<bool> {
+    let mut unknown = false;
+    for (a, b) in pairs {
+        match values_equal(a, b) {
+            Some(false) => return Some(false),
+            None => unknown = true,
+            Some(true) => {}
+        }
+    }
+    if unknown { None } else { Some(true) }
+}
+
+fn invalid_operand(span: Span, which: &str, required: &str, got: &Value) -> Diagnostic {
+    Diagnostic::error(codes::INVALID_OPERAND, "Invalid operand")
+        .with_primary(
+            span,
+            format!("a {required} is required, got {}", got.kind_name()),
+        )
+        .with_detail(format!(
+            "Unsuitable value for {which}: a {required} is required, got {}.",
+            got.kind_name()
+        ))
+}
+
+fn number_operand(v: Value, span: Span, which: &str) -> Result<f64, Diagnostic> {
+    match v {
+        Value::Null => Err(Diagnostic::error(codes::NULL_VALUE, "Invalid operand")
+            .with_primary(span, "this value is null")
+            .with_detail(format!(
+                "Unsuitable value for {which}: a number is required, got null."
+            ))),
+        other => match types::convert(other.clone(), &Type::Number) {
+            Ok(Value::Number(n)) => Ok(n),
+            _ => Err(invalid_operand(span, which, "number", &other)),
+        },
+    }
+}
+
+fn known_number(v: Value, span: Span, which: &str) -> Result<Option<f64>, Diagnostic> {
+    match v {
+        Value::Unknown => Ok(None),
+        other => number_operand(other, span, which).map(Some),
+    }
+}
+
+fn bool_operand(v: Value, span: Span, which: &str) -> Result<bool, Diagnostic> {
+    match v {
+        Value::Null => Err(Diagnostic::error(codes::NULL_VALUE, "Invalid operand")
+            .with_primary(span, "this value is null")
+            .with_detail(format!(
+                "Unsuitable value for {which}: a bool is required, got null."
+            ))),
+        other => match types::convert(other.clone(), &Type::Bool) {
+            Ok(Value::Bool(b)) => Ok(b),
+            _ => Err(invalid_operand(span, which, "bool", &other)),
+        },
+    }
+}
+
+fn known_bool(v: Value, span: Span, which: &str) -> Result<Option<bool>, Diagnostic> {
+    match v {
+        Value::Unknown => Ok(None),
+        other => bool_operand(other, span, which).map(Some),
+    }
+}

@@ -1,0 +1,1209 @@
+//! The evaluation driver: a checked [`Module`] plus variable values → [`Config`].
+//!
+//! Blocks (variables, locals, resources, outputs) are evaluated in a topological order of the
+//! block-level graph ([`super::order`]); a cycle is reported and its members are left
+//! unevaluated (their value is unknown to anything after them). Each expression is evaluated
+//! in a context holding only the names it refers to (so the cost is linear in references, not
+//! in the size of the configuration). Resources expand `count` / `for_each` into instances;
+//! each instance's attributes are converted to the schema's types, validated, given their
+//! defaults, and marked sensitive where the schema says so. Attributes not set in
+//! configuration come from a [`ResourceValues`] (the planner's prior state) or are unknown.
+//!
+//! Invariant: every problem becomes a diagnostic; evaluation never stops at the first one and
+//! never panics on any input.
+//!
+//! Depends on `diag`, `schema`, `parse::ast` and the sibling model modules (`eval`, `types`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use petgraph::graph::NodeIndex;
+
+use super::config::{
+    BlockValue, Config, Dependency, DependencyKind, OutputValue, ResourceInstance,
+};
+use super::eval::{self, EvalContext};
+use super::ids::{InstanceKey, ResourceAddr};
+use super::lower::{BodyDecl, Module, ResourceDecl, header_span};
+use super::order::BlockGraph;
+use super::refs::{RefTarget, Reference};
+use super::types::{self, Type};
+use super::value::Value;
+use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::parse::ast::{self, Expr};
+use crate::schema::{
+    self, AttrType, AttributeSchema, BlockSchema, Constraint, DefaultValue, ResourceSchema,
+    Timeouts, Validation,
+    validation::{RegionCheck, check_map_entry, check_number, check_region, check_str},
+};
+
+/// Where values of resource attributes that configuration does not set come from.
+///
+/// `validate` and `graph` use [`NoPriorValues`] (every such attribute is unknown); the planner
+/// supplies the values recorded in state.
+pub trait ResourceValues {
+    /// The recorded object of one instance (an object value), if there is one.
+    fn instance(&self, addr: &ResourceAddr) -> Option<Value>;
+}
+
+/// No prior values: every computed attribute not set in configuration is unknown.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoPriorValues;
+
+impl ResourceValues for NoPriorValues {
+    fn instance(&self, _addr: &ResourceAddr) -> Option<Value> {
+        None
+    }
+}
+
+/// How to evaluate.
+#[derive(Debug, Clone)]
+pub struct EvalOptions {
+    /// `validate` mode: an unknown `count` / `for_each` is not an error (the resource is then
+    /// checked once with unknown keys and has no instances).
+    pub validate_only: bool,
+    /// `path.module` and `path.root`.
+    pub module_path: String,
+    /// `path.cwd`.
+    pub cwd: String,
+    /// `terraform.workspace`.
+    pub workspace: String,
+}
+
+impl Default for EvalOptions {
+    fn default() -> Self {
+        Self {
+            validate_only: false,
+            module_path: ".".into(),
+            cwd: ".".into(),
+            workspace: "default".into(),
+        }
+    }
+}
+
+/// The `type` of each schema attribute type, as a type constraint for conversion.
+#[must_use]
+pub fn constraint_of(ty: AttrType) -> Type {
+    match ty {
+        AttrType::String => Type::String,
+        AttrType::Int | AttrType::Float => Type::Number,
+        AttrType::Bool => Type::Bool,
+        AttrType::List(e) => Type::list(constraint_of(*e)),
+        AttrType::Set(e) => Type::set(constraint_of(*e)),
+        AttrType::Map(e) => Type::map(constraint_of(*e)),
+    }
+}
+
+fn default_value(d: DefaultValue) -> Value {
+    match d {
+        DefaultValue::Bool(b) => Value::Bool(b),
+        #[allow(clippy::cast_precision_loss)]
+        DefaultValue::Int(i) => Value::Number(i as f64),
+        DefaultValue::Str(s) => Value::string(s),
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Node<'m> {
+    Variable(&'m str),
+    Local(&'m str),
+    Resource(&'m str, &'m str),
+    Output(&'m str),
+}
+
+/// Evaluates a module with the given variable values (already converted to their types).
+///
+/// The result is complete even when there are errors: what could not be evaluated is left
+/// out (instances) or unknown (values).
+pub fn evaluate(
+    module: &Module<'_>,
+    variables: IndexMap<String, Value>,
+    values: &dyn ResourceValues,
+    options: &EvalOptions,
+    diags: &mut Diagnostics,
+) -> Config {
+    let mut ev = Evaluator {
+        module,
+        values,
+        options,
+        diags,
+        variables,
+        locals: HashMap::new(),
+        local_reach: HashMap::new(),
+        resources: HashMap::new(),
+        referenced: HashSet::new(),
+        config: Config::default(),
+    };
+    ev.run();
+    let mut config = ev.config;
+    config.variables = ev.variables;
+    for name in module.locals.keys() {
+        let value = ev.locals.remove(name).unwrap_or(Value::Unknown);
+        config.locals.insert((*name).to_owned(), value);
+    }
+    config.instances.sort_keys();
+    config
+}
+
+struct Evaluator<'m, 'd> {
+    module: &'m Module<'m>,
+    values: &'m dyn ResourceValues,
+    options: &'m EvalOptions,
+    diags: &'d mut Diagnostics,
+    variables: IndexMap<String, Value>,
+    locals: HashMap<&'m str, Value>,
+    /// The resources each evaluated local reaches (directly or through other locals).
+    local_reach: HashMap<&'m str, Vec<(&'m str, &'m str)>>,
+    /// The value other expressions see for each referenced resource.
+    resources: HashMap<(&'m str, &'m str), Value>,
+    referenced: HashSet<(&'m str, &'m str)>,
+    config: Config,
+}
+
+impl<'m> Evaluator<'m, '_> {
+    fn run(&mut self) {
+        let module = self.module;
+        let mut graph = BlockGraph::new();
+        let mut nodes: Vec<Node<'m>> = Vec::new();
+        let mut index: HashMap<Node<'m>, NodeIndex> = HashMap::new();
+        let mut add = |graph: &mut BlockGraph, node: Node<'m>, name: String| {
+            let n = graph.add(name);
+            nodes.push(node);
+            index.insert(node, n);
+        };
+        for name in module.variables.keys() {
+            add(&mut graph, Node::Variable(name), format!("var.{name}"));
+        }
+        for name in module.locals.keys() {
+            add(&mut graph, Node::Local(name), format!("local.{name}"));
+        }
+        for (t, n) in module.resources.keys() {
+            add(&mut graph, Node::Resource(t, n), format!("{t}.{n}"));
+        }
+        for name in module.outputs.keys() {
+            add(&mut graph, Node::Output(name), format!("output.{name}"));
+        }
+        let target_of = |r: &'m RefTarget| -> Option<Node<'m>> {
+            match r {
+                RefTarget::Variable(n) => Some(Node::Variable(n)),
+                RefTarget::Local(n) => Some(Node::Local(n)),
+                RefTarget::Resource { type_name, name } => Some(Node::Resource(type_name, name)),
+                _ => None,
+            }
+        };
+        let link = |graph: &mut BlockGraph, user: Node<'m>, refs: &'m [Reference]| {
+            for r in refs {
+                if let Some(t) = target_of(&r.target)
+                    && let (Some(&from), Some(&to)) = (index.get(&user), index.get(&t))
+                {
+                    graph.depends(from, to, r.span);
+                }
+            }
+        };
+        for (name, decl) in &module.locals {
+            link(&mut graph, Node::Local(name), &decl.refs);
+        }
+        for ((t, n), decl) in &module.resources {
+            link(&mut graph, Node::Resource(t, n), &decl.refs);
+            for d in &decl.depends_on {
+                if let Some(target) = target_of(&d.target)
+                    && let (Some(&from), Some(&to)) =
+                        (index.get(&Node::Resource(t, n)), index.get(&target))
+                {
+                    graph.depends(from, to, d.span);
+                }
+            }
+        }
+        for (name, decl) in &module.outputs {
+            link(&mut graph, Node::Output(name), &decl.refs);
+        }
+        // Everything any expression reads from a resource is kept for later lookups.
+        let all_refs = module
+            .locals
+            .values()
+            .flat_map(|l| l.refs.iter())
+            .chain(module.resources.values().flat_map(|r| r.refs.iter()))
+            .chain(module.outputs.values().flat_map(|o| o.refs.iter()));
+        for r in all_refs {
+            if let RefTarget::Resource { type_name, name } = &r.target {
+                self.referenced.insert((type_name, name));
+            }
+        }
+        let (order, cycles) = graph.order();
+        self.diags.extend(cycles);
+        self.check_variable_validations();
+        for n in order {
+            match nodes[n.index()] {
+                Node::Variable(_) => {}
+                Node::Local(name) => self.local(name),
+                Node::Resource(t, n) => self.resource(&module.resources[&(t, n)]),
+                Node::Output(name) => self.output(name),
+            }
+        }
+        self.provider();
+    }
+
+    /// A context binding exactly the names `refs` reads.
+    fn context(&self, refs: &[Reference]) -> EvalContext<'static> {
+        let mut ctx = EvalContext::new();
+        let mut var = BTreeMap::new();
+        let mut local = BTreeMap::new();
+        let mut types: BTreeMap<&str, BTreeMap<String, Value>> = BTreeMap::new();
+        for r in refs {
+            match &r.target {
+                RefTarget::Variable(n) => {
+                    let v = self.variables.get(n).cloned().unwrap_or(Value::Unknown);
+                    var.insert(n.clone(), v);
+                }
+                RefTarget::Local(n) => {
+                    let v = self
+                        .locals
+                        .get(n.as_str())
+                        .cloned()
+                        .unwrap_or(Value::Unknown);
+                    local.insert(n.clone(), v);
+                }
+                RefTarget::Resource { type_name, name } => {
+                    let v = self
+                        .resources
+                        .get(&(type_name.as_str(), name.as_str()))
+                        .cloned()
+                        .unwrap_or(Value::Unknown);
+                    types
+                        .entry(type_name.as_str())
+                        .or_default()
+                        .insert(name.clone(), v);
+                }
+                RefTarget::Path(_) => {
+                    let path = Value::Object(BTreeMap::from([
+                        (
+                            "module".to_owned(),
+                            Value::string(&self.options.module_path),
+                        ),
+                        ("root".to_owned(), Value::string(&self.options.module_path)),
+                        ("cwd".to_owned(), Value::string(&self.options.cwd)),
+                    ]));
+                    ctx.set("path", path);
+                }
+                RefTarget::Workspace => ctx.set(
+                    "terraform",
+                    Value::Object(BTreeMap::from([(
+                        "workspace".to_owned(),
+                        Value::string(&self.options.workspace),
+                    )])),
+                ),
+                RefTarget::CountIndex | RefTarget::EachKey | RefTarget::EachValue => {}
+            }
+        }
+        if !var.is_empty() {
+            ctx.set("var", Value::Object(var));
+        }
+        if !local.is_empty() {
+            ctx.set("local", Value::Object(local));
+        }
+        for (t, objects) in types {
+            ctx.set(t, Value::Object(objects));
+        }
+        ctx
+    }
+
+    fn eval(&mut self, expr: &Expr, ctx: &EvalContext<'_>) -> Option<Value> {
+        match eval::eval(expr, ctx) {
+            Ok(v) => Some(v),
+            Err(d) => {
+                self.diags.extend(d);
+                None
+            }
+        }
+    }
+
+    fn check_variable_validations(&mut self) {
+        let module = self.module;
+        for decl in module.variables.values() {
+            if decl.validations.is_empty() {
+                continue;
+            }
+            let ctx = self.context(&decl.refs);
+            for v in &decl.validations {
+                let Some(ok) = self.eval(v.condition, &ctx) else {
+                    continue;
+                };
+                match ok.unmark().0 {
+                    Value::Bool(true) | Value::Unknown => {}
+                    Value::Bool(false) => {
+                        let message = self
+                            .eval(v.error_message, &ctx)
+                            .and_then(|m| m.as_str().map(str::to_owned))
+                            .unwrap_or_else(|| "The value is not valid.".to_owned());
+                        self.diags.push(
+                            Diagnostic::error(
+                                "scw::model::invalid_variable_value",
+                                "Invalid value for variable",
+                            )
+                            .with_primary(v.condition.span, "this condition is false")
+                            .with_label(header_span(decl.block), format!("var.{}", decl.name))
+                            .with_detail(message),
+                        );
+                    }
+                    other => self.diags.push(
+                        Diagnostic::error(
+                            "scw::model::invalid_validation_condition",
+                            "Invalid variable validation result",
+                        )
+                        .with_primary(v.condition.span, "not a bool")
+                        .with_detail(format!(
+                            "A validation condition must be true or false, not a {}.",
+                            other.kind_name()
+                        )),
+                    ),
+                }
+            }
+        }
+    }
+
+    fn local(&mut self, name: &'m str) {
+        let decl = &self.module.locals[name];
+        let ctx = self.context(&decl.refs);
+        let value = self
+            .eval(&decl.attribute.expr, &ctx)
+            .unwrap_or(Value::Unknown);
+        self.locals.insert(name, value);
+        let mut reach: Vec<(&'m str, &'m str)> = Vec::new();
+        for r in &decl.refs {
+            match &r.target {
+                RefTarget::Resource { type_name, name } => reach.push((type_name, name)),
+                RefTarget::Local(other) => {
+                    if let Some(more) = self.local_reach.get(other.as_str()) {
+                        reach.extend(more.iter().copied());
+                    }
+                }
+                _ => {}
+            }
+        }
+        reach.sort_unstable();
+        reach.dedup();
+        self.local_reach.insert(name, reach);
+    }
+
+    fn output(&mut self, name: &'m str) {
+        let decl = &self.module.outputs[name];
+        let Some(attr) = decl.value else {
+            return;
+        };
+        let ctx = self.context(&decl.refs);
+        let mut value = self.eval(&attr.expr, &ctx).unwrap_or(Value::Unknown);
+        if value.contains_sensitive() && !decl.sensitive {
+            self.diags.push(
+                Diagnostic::error("scw::model::sensitive_output", "Output refers to sensitive values")
+                    .with_primary(attr.expr.span, "this value is sensitive")
+                    .with_detail("To reduce the risk of accidentally exporting sensitive data that was intended to be only internal, any output containing sensitive data must be explicitly marked as sensitive, to confirm your intent.")
+                    .with_help("If you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true"),
+            );
+        }
+        if decl.sensitive {
+            value = value.mark_sensitive();
+        }
+        self.config.outputs.insert(
+            name.to_owned(),
+            OutputValue {
+                value,
+                sensitive: decl.sensitive,
+                description: decl.description.clone(),
+                span: header_span(decl.block),
+            },
+        );
+    }
+
+    fn provider(&mut self) {
+        let module = self.module;
+        let Some(p) = &module.provider else {
+            return;
+        };
+        let ctx = self.context(&p.refs);
+        let (attributes, _, _) =
+            self.body(&p.body, &schema::PROVIDER, &ctx, schema::ALL_REGIONS, None);
+        self.config.provider = attributes
+            .into_iter()
+            .filter(|(k, _)| p.body.attributes.iter().any(|(s, _)| s.name == *k))
+            .collect();
+    }
+
+    fn resource(&mut self, decl: &'m ResourceDecl<'m>) {
+        let key = (decl.type_name, decl.name);
+        let base = self.context(&decl.refs);
+        let dependencies = self.dependencies(decl);
+        let references: Arc<[Reference]> = Arc::clone(&decl.refs);
+        let timeouts = timeouts_of(decl);
+        let shared = Shared {
+            dependencies: &dependencies,
+            references: &references,
+            timeouts,
+        };
+        let resource_addr = ResourceAddr::new(decl.type_name, decl.name);
+        let value = match self.expansion(decl, &base) {
+            Expansion::Single => self
+                .instance(decl, resource_addr, &base, &shared)
+                .unwrap_or(Value::Unknown),
+            Expansion::Count(n) => {
+                let mut items = Vec::new();
+                for i in 0..n {
+                    let mut ctx = base.child();
+                    #[allow(clippy::cast_precision_loss)]
+                    let index = Value::Number(i as f64);
+                    ctx.set(
+                        "count",
+                        Value::Object(BTreeMap::from([("index".to_owned(), index)])),
+                    );
+                    let addr = resource_addr.clone().with_key(InstanceKey::Int(i));
+                    items.push(
+                        self.instance(decl, addr, &ctx, &shared)
+                            .unwrap_or(Value::Unknown),
+                    );
+                }
+                Value::List(items)
+            }
+            Expansion::ForEach(entries) => {
+                let mut objects = BTreeMap::new();
+                for (k, v) in entries {
+                    let mut ctx = base.child();
+                    ctx.set(
+                        "each",
+                        Value::Object(BTreeMap::from([
+                            ("key".to_owned(), Value::string(k.clone())),
+                            ("value".to_owned(), v),
+                        ])),
+                    );
+                    let addr = resource_addr.clone().with_key(InstanceKey::Str(k.clone()));
+                    let value = self
+                        .instance(decl, addr, &ctx, &shared)
+                        .unwrap_or(Value::Unknown);
+                    objects.insert(k, value);
+                }
+                Value::Object(objects)
+            }
+            Expansion::Unknown => {
+                // Check the body once with unknown keys; how many instances exist is not known.
+                let mut ctx = base.child();
+                let unknown = Value::Unknown;
+                ctx.set(
+                    "count",
+                    Value::Object(BTreeMap::from([("index".to_owned(), unknown.clone())])),
+                );
+                ctx.set(
+                    "each",
+                    Value::Object(BTreeMap::from([
+                        ("key".to_owned(), unknown.clone()),
+                        ("value".to_owned(), unknown),
+                    ])),
+                );
+                let addr = resource_addr.clone();
+                let _ = self.instance_values(decl, &addr, &ctx);
+                Value::Unknown
+            }
+            Expansion::Invalid => Value::Unknown,
+        };
+        if self.referenced.contains(&key) {
+            self.resources.insert(key, value);
+        }
+    }
+
+    fn expansion(&mut self, decl: &ResourceDecl<'m>, ctx: &EvalContext<'_>) -> Expansion {
+        /// More instances than this is surely a mistake, and would exhaust memory.
+        const MAX_INSTANCES: f64 = 1_000_000.0;
+        if let Some(count) = decl.count {
+            let Some(value) = self.eval(&count.expr, ctx) else {
+                return Expansion::Invalid;
+            };
+            let invalid = |this: &mut Self, label: &str, detail: &str| {
+                this.diags.push(
+                    Diagnostic::error("scw::model::invalid_count", "Invalid count argument")
+                        .with_primary(count.expr.span, label)
+                        .with_detail(detail.to_owned()),
+                );
+                Expansion::Invalid
+            };
+            let (inner, sensitive) = value.unmark();
+            if sensitive {
+                return invalid(
+                    self,
+                    "sensitive",
+                    "Sensitive values, or values derived from sensitive values, cannot be used as count arguments.",
+                );
+            }
+            return match types::convert(inner.clone(), &Type::Number) {
+                Ok(Value::Unknown) if self.options.validate_only => Expansion::Unknown,
+                Ok(Value::Unknown) => invalid(
+                    self,
+                    "known only after apply",
+                    "The \"count\" value depends on resource attributes that cannot be determined until apply, so scwform cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the count depends on.",
+                ),
+                Ok(Value::Null) => invalid(
+                    self,
+                    "null",
+                    "The given \"count\" argument value is null. An integer is required.",
+                ),
+                Ok(Value::Number(n)) if n.fract() != 0.0 || n < 0.0 => invalid(
+                    self,
+                    "not a whole number",
+                    &format!(
+                        "The given \"count\" argument value is {}. A whole number zero or more is required.",
+                        super::value::format_number(n)
+                    ),
+                ),
+                Ok(Value::Number(n)) if n > MAX_INSTANCES => invalid(
+                    self,
+                    "too many instances",
+                    &format!(
+                        "The given \"count\" argument value is {}; at most 1000000 instances are supported.",
+                        super::value::format_number(n)
+                    ),
+                ),
+                #[allow(clippy::cast_possible_truncation)]
+                Ok(Value::Number(n)) => Expansion::Count(n as i64),
+                _ => invalid(
+                    self,
+                    "a number is required",
+                    &format!(
+                        "The \"count\" argument must be a whole number, not a {}.",
+                        inner.kind_name()
+                    ),
+                ),
+            };
+        }
+        let Some(for_each) = decl.for_each else {
+            return Expansion::Single;
+        };
+        let Some(value) = self.eval(&for_each.expr, ctx) else {
+            return Expansion::Invalid;
+        };
+        let invalid = |this: &mut Self, label: &str, detail: String| {
+            this.diags.push(
+                Diagnostic::error("scw::model::invalid_for_each", "Invalid for_each argument")
+                    .with_primary(for_each.expr.span, label)
+                    .with_detail(detail),
+            );
+            Expansion::Invalid
+        };
+        if value.unmark().1 {
+            return invalid(self, "sensitive", "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments. If used, the sensitive value could be exposed as a resource instance key.".into());
+        }
+        let unknown_detail = "The \"for_each\" value depends on resource attributes that cannot be determined until apply, so scwform cannot predict how many instances will be created. To work around this, use the -target argument to first apply only the resources that the for_each depends on.";
+        match value.unmark().0 {
+            Value::Unknown if self.options.validate_only => Expansion::Unknown,
+            Value::Unknown => invalid(self, "known only after apply", unknown_detail.into()),
+            Value::Null => invalid(self, "null", "The given \"for_each\" argument value is null. A map, or set of strings, is allowed.".into()),
+            Value::Object(map) => Expansion::ForEach(map.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
+            Value::List(items) => {
+                let mut keys: Vec<(String, Value)> = Vec::with_capacity(items.len());
+                for item in items {
+                    match item.unmark() {
+                        (_, true) => return invalid(self, "sensitive", "Sensitive values cannot be used as for_each keys.".into()),
+                        (Value::String(s), false) => keys.push((s.clone(), Value::string(s.clone()))),
+                        (Value::Unknown, false) if self.options.validate_only => return Expansion::Unknown,
+                        (Value::Unknown, false) => return invalid(self, "known only after apply", unknown_detail.into()),
+                        (Value::Null, false) => return invalid(self, "contains null", "The given \"for_each\" argument value is a set containing null; null values cannot be instance keys.".into()),
+                        (other, false) => return invalid(self, "a set of strings is required", format!("The given \"for_each\" argument value is unsuitable: a set of strings is allowed, and this one contains a {}.", other.kind_name())),
+                    }
+                }
+                keys.sort_by(|a, b| a.0.cmp(&b.0));
+                if let Some(w) = keys.windows(2).find(|w| w[0].0 == w[1].0) {
+                    let dup = w[0].0.clone();
+                    return invalid(self, "duplicate key", format!("The given \"for_each\" argument value contains \"{dup}\" more than once; instance keys must be unique (use toset() to remove duplicates)."));
+                }
+                Expansion::ForEach(keys)
+            }
+            other => invalid(self, "a map or set of strings is required", format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {}.", other.kind_name())),
+        }
+    }
+
+    /// Evaluates one instance and records it; returns its value as other expressions see it.
+    fn instance(
+        &mut self,
+        decl: &ResourceDecl<'m>,
+        addr: ResourceAddr,
+        ctx: &EvalContext<'_>,
+        shared: &Shared<'_>,
+    ) -> Option<Value> {
+        let (attributes, blocks, configured) = self.instance_values(decl, &addr, ctx);
+        let instance = ResourceInstance {
+            addr: addr.clone(),
+            schema: decl.schema,
+            attributes,
+            blocks,
+            configured,
+            lifecycle: decl.lifecycle.clone(),
+            timeouts: shared.timeouts,
+            dependencies: shared.dependencies.to_vec(),
+            references: Arc::clone(shared.references),
+            span: decl.header_span(),
+        };
+        let value = self
+            .referenced
+            .contains(&(decl.type_name, decl.name))
+            .then(|| instance.to_value());
+        self.config.instances.insert(addr, instance);
+        value
+    }
+
+    fn instance_values(
+        &mut self,
+        decl: &ResourceDecl<'m>,
+        addr: &ResourceAddr,
+        ctx: &EvalContext<'_>,
+    ) -> BodyValues {
+        let prior = self.values.instance(addr);
+        let schema = decl.schema;
+        let values = self.body(
+            &decl.body,
+            &schema.as_block(),
+            ctx,
+            schema.regions,
+            prior.as_ref(),
+        );
+        self.check_constraints(decl, schema, &values);
+        values
+    }
+
+    fn check_constraints(
+        &mut self,
+        decl: &ResourceDecl<'m>,
+        schema: &ResourceSchema,
+        values: &BodyValues,
+    ) {
+        let (attributes, blocks, configured) = values;
+        let is_set = |name: &str| -> Option<Span> {
+            if let Some(span) = configured.get(name)
+                && attributes.get(name).is_some_and(|v| !v.is_null())
+            {
+                return Some(*span);
+            }
+            blocks.get(name).and_then(|b| b.first()).map(|b| b.span)
+        };
+        for c in schema.constraints {
+            match c {
+                Constraint::ExactlyOneOf(names) => {
+                    let mut set: Vec<(Span, &str)> = names
+                        .iter()
+                        .filter_map(|n| is_set(n).map(|s| (s, *n)))
+                        .collect();
+                    set.sort_by_key(|(s, _)| (s.file, s.start));
+                    let listed = names
+                        .iter()
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    if set.is_empty() {
+                        self.diags.push(
+                            Diagnostic::error("scw::model::exactly_one_of", "Invalid combination of arguments")
+                                .with_primary(decl.header_span(), format!("set one of {listed}"))
+                                .with_detail(format!("Exactly one of {listed} must be specified, but none was (a null value counts as not set).")),
+                        );
+                    } else if set.len() > 1 {
+                        let given = set
+                            .iter()
+                            .map(|(_, n)| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ");
+                        let mut d = Diagnostic::error(
+                            "scw::model::exactly_one_of",
+                            "Invalid combination of arguments",
+                        )
+                        .with_primary(
+                            set[1].0,
+                            format!(
+                                "\"{}\" cannot be set together with \"{}\"",
+                                set[1].1, set[0].1
+                            ),
+                        )
+                        .with_detail(format!(
+                            "Only one of {listed} can be specified, but {given} were specified."
+                        ));
+                        d = d.with_label(set[0].0, "already set here");
+                        self.diags.push(d);
+                    }
+                }
+                Constraint::ConflictsWith(a, b) => {
+                    if let (Some(sa), Some(sb)) = (is_set(a), is_set(b)) {
+                        let ((first, fname), (second, sname)) =
+                            if (sa.file, sa.start) <= (sb.file, sb.start) {
+                                ((sa, *a), (sb, *b))
+                            } else {
+                                ((sb, *b), (sa, *a))
+                            };
+                        self.diags.push(
+                            Diagnostic::error(
+                                "scw::model::conflicting_arguments",
+                                "Conflicting configuration arguments",
+                            )
+                            .with_primary(second, format!("conflicts with \"{fname}\""))
+                            .with_label(first, "set here")
+                            .with_detail(format!(
+                                "\"{sname}\": conflicts with {fname}. Set only one of them."
+                            )),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Evaluates a body against its schema.
+    fn body(
+        &mut self,
+        body: &BodyDecl<'m>,
+        schema: &BlockSchema,
+        ctx: &EvalContext<'_>,
+        regions: &[&str],
+        prior: Option<&Value>,
+    ) -> BodyValues {
+        let mut attributes = BTreeMap::new();
+        let mut configured = BTreeMap::new();
+        let prior_object = prior.and_then(Value::as_object);
+        for attr in schema.attributes {
+            let written = body.attributes.iter().find(|(s, _)| s.name == attr.name);
+            let mut value = None;
+            if let Some((_, a)) = written {
+                configured.insert(attr.name, a.expr.span);
+                let v = self.eval(&a.expr, ctx).unwrap_or(Value::Unknown);
+                let v = self.check_attribute(attr, v, a.expr.span, regions);
+                if v.is_null() {
+                    if attr.required {
+                        self.diags.push(
+                            Diagnostic::error(
+                                "scw::model::missing_argument",
+                                "Missing required argument",
+                            )
+                            .with_primary(a.expr.span, "must not be null")
+                            .with_detail(format!(
+                                "The argument \"{}\" is required, but the given value is null.",
+                                attr.name
+                            )),
+                        );
+                    }
+                } else {
+                    value = Some(v);
+                }
+            }
+            let value = value.unwrap_or_else(|| {
+                if let Some(d) = attr.default {
+                    default_value(d)
+                } else if attr.computed {
+                    prior_object
+                        .and_then(|o| o.get(attr.name))
+                        .filter(|v| !v.is_null())
+                        .cloned()
+                        .unwrap_or(Value::Unknown)
+                } else {
+                    Value::Null
+                }
+            });
+            let value = if attr.sensitive && !value.is_null() {
+                value.mark_sensitive()
+            } else {
+                value
+            };
+            attributes.insert(attr.name, value);
+        }
+        let mut blocks: BTreeMap<&'static str, Vec<BlockValue>> = BTreeMap::new();
+        for nested in &body.blocks {
+            let (a, b, _) = self.body(&nested.body, nested.schema, ctx, regions, None);
+            blocks
+                .entry(nested.schema.name)
+                .or_default()
+                .push(BlockValue {
+                    attributes: a,
+                    blocks: b,
+                    span: nested.block.ident.span,
+                });
+        }
+        (attributes, blocks, configured)
+    }
+
+    /// Converts a configured value to the attribute's type and validates it; a value that
+    /// cannot be used becomes unknown (after a diagnostic) so that nothing else cascades.
+    fn check_attribute(
+        &mut self,
+        attr: &AttributeSchema,
+        value: Value,
+        span: Span,
+        regions: &[&str],
+    ) -> Value {
+        let ty = constraint_of(attr.ty);
+        let value = match types::convert(value, &ty) {
+            Ok(v) => v,
+            Err(message) => {
+                self.diags.push(
+                    Diagnostic::error("scw::model::wrong_type", "Incorrect attribute value type")
+                        .with_primary(span, format!("{} is required", article(&ty)))
+                        .with_detail(format!(
+                            "Inappropriate value for attribute \"{}\": {message}.",
+                            attr.name
+                        )),
+                );
+                return Value::Unknown;
+            }
+        };
+        if attr.ty == AttrType::Int
+            && let Some(n) = value.as_number()
+            && n.fract() != 0.0
+        {
+            self.diags.push(
+                Diagnostic::error("scw::model::wrong_type", "Incorrect attribute value type")
+                    .with_primary(span, "a whole number is required")
+                    .with_detail(format!("Inappropriate value for attribute \"{}\": a whole number is required, got {}.", attr.name, super::value::format_number(n))),
+            );
+            return Value::Unknown;
+        }
+        if let Some(validation) = attr.validation {
+            self.validate(attr, &validation, &value, span, regions);
+        }
+        value
+    }
+
+    fn validate(
+        &mut self,
+        attr: &AttributeSchema,
+        validation: &Validation,
+        value: &Value,
+        span: Span,
+        regions: &[&str],
+    ) {
+        let name = attr.name;
+        if let Some(s) = value.as_str() {
+            if let Validation::Region = validation {
+                let d = match check_region(s, regions) {
+                    RegionCheck::Ok => return,
+                    RegionCheck::Malformed => Diagnostic::error("scw::model::invalid_region", "Invalid region")
+                        .with_primary(span, "not a region")
+                        .with_detail(format!("{s:?} is not a Scaleway region: regions look like fr-par. This resource is available in {}.", regions.join(", "))),
+                    RegionCheck::Unknown => Diagnostic::warning("scw::model::unknown_region", "Unknown region")
+                        .with_primary(span, "not a region scwform knows")
+                        .with_detail(format!("{s:?} is not one of the regions this resource is known to be available in ({}); the API may refuse it.", regions.join(", "))),
+                    RegionCheck::Unavailable => Diagnostic::error("scw::model::region_unavailable", "Region not available for this resource")
+                        .with_primary(span, "not offered here")
+                        .with_detail(format!("This product is not offered in {s:?}; it is available in {}.", regions.join(", "))),
+                };
+                let d = match crate::diag::suggest::did_you_mean(s, regions.iter().copied()) {
+                    Some(help) if !d.is_error() || d.code == "scw::model::invalid_region" => {
+                        d.with_help(help)
+                    }
+                    _ => d,
+                };
+                self.diags.push(d);
+                return;
+            }
+            if let Err(message) = check_str(validation, s) {
+                let (code, summary) = match validation {
+                    Validation::Uuid | Validation::UuidOrRegional => {
+                        ("scw::model::invalid_uuid", "Invalid UUID")
+                    }
+                    Validation::Rfc3339 => (
+                        "scw::model::invalid_timestamp",
+                        "Invalid RFC 3339 timestamp",
+                    ),
+                    _ => ("scw::model::invalid_value", "Invalid attribute value"),
+                };
+                self.diags.push(
+                    Diagnostic::error(code, summary)
+                        .with_primary(span, format!("invalid \"{name}\""))
+                        .with_detail(format!("Invalid value for \"{name}\": {message}.")),
+                );
+            }
+        } else if let Some(n) = value.as_number() {
+            if let Err(message) = check_number(validation, n) {
+                self.diags.push(
+                    Diagnostic::error("scw::model::invalid_value", "Invalid attribute value")
+                        .with_primary(span, format!("invalid \"{name}\""))
+                        .with_detail(format!("Invalid value for \"{name}\": {message}.")),
+                );
+            }
+        } else if let Some(map) = value.as_object() {
+            for (k, v) in map {
+                if let Some(v) = v.as_str()
+                    && let Err(message) = check_map_entry(validation, k, v)
+                {
+                    self.diags.push(
+                        Diagnostic::error("scw::model::invalid_value", "Invalid attribute value")
+                            .with_primary(span, format!("invalid \"{name}\""))
+                            .with_detail(format!("Invalid value for \"{name}\": {message}.")),
+                    );
+                }
+            }
+        }
+    }
+
+    fn dependencies(&self, decl: &'m ResourceDecl<'m>) -> Vec<Dependency> {
+        let own = (decl.type_name, decl.name);
+        let mut seen: HashSet<(&'m str, &'m str)> = HashSet::new();
+        let mut out = Vec::new();
+        let module = self.module;
+        let mut push = |out: &mut Vec<Dependency>,
+                        t: &'m str,
+                        n: &'m str,
+                        span: Span,
+                        kind: DependencyKind| {
+            if (t, n) != own && module.resources.contains_key(&(t, n)) && seen.insert((t, n)) {
+                out.push(Dependency {
+                    resource: ResourceAddr::new(t, n),
+                    span,
+                    kind,
+                });
+            }
+        };
+        for r in decl.refs.iter() {
+            match &r.target {
+                RefTarget::Resource { type_name, name } => {
+                    push(&mut out, type_name, name, r.span, DependencyKind::Reference);
+                }
+                RefTarget::Local(l) => {
+                    for &(t, n) in self
+                        .local_reach
+                        .get(l.as_str())
+                        .map_or(&[][..], Vec::as_slice)
+                    {
+                        push(
+                            &mut out,
+                            t,
+                            n,
+                            r.span,
+                            DependencyKind::ThroughLocal(l.clone()),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        for d in &decl.depends_on {
+            if let RefTarget::Resource { type_name, name } = &d.target {
+                push(&mut out, type_name, name, d.span, DependencyKind::DependsOn);
+            }
+        }
+        out
+    }
+}
+
+type BodyValues = (
+    BTreeMap<&'static str, Value>,
+    BTreeMap<&'static str, Vec<BlockValue>>,
+    BTreeMap<&'static str, Span>,
+);
+
+/// What every instance of one resource shares.
+struct Shared<'s> {
+    dependencies: &'s [Dependency],
+    references: &'s Arc<[Reference]>,
+    timeouts: Timeouts,
+}
+
+enum Expansion {
+    Single,
+    Count(i64),
+    ForEach(Vec<(String, Value)>),
+    /// `validate` only: the number of instances is not known yet.
+    Unknown,
+    /// Already diagnosed.
+    Invalid,
+}
+
+fn article(ty: &Type) -> String {
+    let text = ty.to_string();
+    match text.chars().next() {
+        Some('a' | 'e' | 'i' | 'o' | 'u') => format!("an {text}"),
+        _ => format!("a {text}"),
+    }
+}
+
+/// The schema's timeouts, overridden by a `timeouts { ... }` block (already checked by
+/// lowering to hold literal durations).
+fn timeouts_of(decl: &ResourceDecl<'_>) -> Timeouts {
+    let mut t = decl.schema.timeouts;
+    let Some(block) = decl.timeouts else {
+        return t;
+    };
+    let seconds = |a: &ast::Attribute| -> Option<u32> {
+        let ast::ExprKind::Template(tpl) = &a.expr.kind else {
+            return None;
+        };
+        let secs = schema::validation::parse_duration(&tpl.as_literal()?)?;
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+        Some(secs.clamp(0.0, f64::from(u32::MAX)) as u32)
+    };
+    if let Some(s) = block
+        .body
+        .attributes()
+        .find(|a| a.name.name == "default")
+        .and_then(seconds)
+    {
+        t = Timeouts::all(s, t.configurable);
+    }
+    for a in block.body.attributes() {
+        if let Some(s) = seconds(a) {
+            match a.name.name.as_str() {
+                "create" => t.create = s,
+                "read" => t.read = s,
+                "update" => t.update = s,
+                "delete" => t.delete = s,
+                _ => {}
+            }
+        }
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::FileId;
+    use crate::model::lower::lower;
+    use crate::model::refs::tests::{e, ident, path, sp};
+    use crate::parse::ast::{
+        Attribute, Block, BlockLabel, Body, ExprKind, File, Structure, Template, TemplatePart,
+    };
+
+    fn attr(name: &str, expr: Expr) -> Structure {
+        Structure::Attribute(Attribute {
+            name: ident(name),
+            expr,
+            span: sp(0, 1),
+        })
+    }
+
+    fn string(s: &str) -> Expr {
+        e(ExprKind::Template(Template {
+            parts: vec![TemplatePart::Literal {
+                value: s.to_owned(),
+                span: sp(0, 1),
+            }],
+            heredoc: None,
+        }))
+    }
+
+    fn resource(type_name: &str, name: &str, items: Vec<Structure>) -> Structure {
+        let label = |v: &str| BlockLabel {
+            value: v.to_owned(),
+            quoted: true,
+            span: sp(0, 1),
+        };
+        Structure::Block(Block {
+            ident: ident("resource"),
+            labels: vec![label(type_name), label(name)],
+            body: Body {
+                items,
+                span: sp(0, 1),
+            },
+            open_brace: sp(0, 1),
+            close_brace: sp(0, 1),
+            span: sp(0, 1),
+        })
+    }
+
+    fn run(items: Vec<Structure>) -> (Config, Diagnostics) {
+        let files = vec![File {
+            id: FileId(0),
+            body: Body {
+                items,
+                span: sp(0, 1),
+            },
+            comments: Vec::new(),
+        }];
+        let mut diags = Diagnostics::new();
+        let module = lower(&files, &mut diags);
+        let config = evaluate(
+            &module,
+            IndexMap::new(),
+            &NoPriorValues,
+            &EvalOptions::default(),
+            &mut diags,
+        );
+        (config, diags)
+    }
+
+    #[test]
+    fn count_expands_instances_with_defaults_unknowns_and_dependencies() {
+        let (config, diags) = run(vec![
+            resource(
+                "scaleway_account_project",
+                "p",
+                vec![attr("name", string("demo"))],
+            ),
+            resource(
+                "scaleway_container",
+                "c",
+                vec![
+                    attr("count", e(ExprKind::Number(2.0))),
+                    attr(
+                        "namespace_id",
+                        path(&["scaleway_account_project", "p", "id"]),
+                    ),
+                ],
+            ),
+        ]);
+        assert!(diags.is_empty(), "{diags:?}");
+        let addrs: Vec<String> = config.instances.keys().map(ToString::to_string).collect();
+        assert_eq!(
+            addrs,
+            [
+                "scaleway_account_project.p",
+                "scaleway_container.c[0]",
+                "scaleway_container.c[1]"
+            ]
+        );
+        let p = &config.instances[0];
+        assert_eq!(p.attributes["name"], Value::string("demo"));
+        assert_eq!(p.attributes["id"], Value::Unknown);
+        assert_eq!(p.attributes["description"], Value::Null);
+        let c = &config.instances[1];
+        assert_eq!(c.attributes["namespace_id"], Value::Unknown);
+        assert_eq!(c.attributes["privacy"], Value::string("public"));
+        assert_eq!(c.attributes["protocol"], Value::string("http1"));
+        assert!(c.configured.contains_key("namespace_id"));
+        assert_eq!(c.dependencies.len(), 1);
+        assert_eq!(
+            c.dependencies[0].resource.to_string(),
+            "scaleway_account_project.p"
+        );
+    }
+
+    #[test]
+    fn values_are_converted_validated_and_marked() {
+        let (config, diags) = run(vec![resource(
+            "scaleway_container_namespace",
+            "ns",
+            vec![
+                attr("region", string("it-mil")),
+                attr("tags", e(ExprKind::Tuple(vec![e(ExprKind::Number(1.0))]))),
+                attr(
+                    "secret_environment_variables",
+                    e(ExprKind::Object(vec![crate::parse::ast::ObjectItem {
+                        key: crate::parse::ast::ObjectKey::Ident(ident("K")),
+                        value: string("v"),
+                    }])),
+                ),
+            ],
+        )]);
+        let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["scw::model::region_unavailable"]);
+        let ns = &config.instances[0];
+        assert_eq!(ns.attributes["tags"], Value::List(vec![Value::string("1")]));
+        assert!(matches!(
+            ns.attributes["secret_environment_variables"],
+            Value::Sensitive(_)
+        ));
+    }
+
+    #[test]
+    fn exactly_one_of_is_checked_on_values() {
+        let (_, diags) = run(vec![resource(
+            "scaleway_container_token",
+            "t",
+            vec![attr("container_id", e(ExprKind::Null))],
+        )]);
+        let codes: Vec<_> = diags
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(codes, ["scw::model::exactly_one_of"]);
+    }
+}

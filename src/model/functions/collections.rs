@@ -1,0 +1,455 @@
+//! Collection functions: lists, sets, maps.
+//!
+//! Functions registered with `pass_marks` move elements around unchanged, so an element's
+//! sensitive mark stays on that element; functions registered with `top_level_unknowns` see
+//! unknown elements and must treat them explicitly (usually: a result that depends on an
+//! unknown element is unknown).
+//!
+//! Depends on `model::value`, `model::types` and `model::eval` (equality).
+
+use std::collections::BTreeMap;
+
+use super::{FnError, FnResult, arg_int, arg_list, arg_num, arg_str, num, take_list, take_object};
+use crate::model::eval::values_equal;
+use crate::model::types::{self, Type};
+use crate::model::value::{Value, format_number};
+
+/// Most elements `range` may produce, so a typo cannot allocate without bound.
+const RANGE_LIMIT: usize = 1024;
+
+/// `length(string | list | map)`. Unknown elements do not make the length unknown.
+pub(super) fn length(args: Vec<Value>) -> FnResult {
+    match args.first() {
+        Some(Value::String(s)) => Ok(num(s.chars().count())),
+        Some(Value::List(items)) => Ok(num(items.len())),
+        Some(Value::Object(map)) => Ok(num(map.len())),
+        Some(other) => Err(FnError::Arg(
+            0,
+            format!(
+                "a string, list, set, tuple, map or object is required, got {}",
+                other.kind_name()
+            ),
+        )),
+        None => Err(FnError::Arity("one argument is required".into())),
+    }
+}
+
+pub(super) fn concat(mut args: Vec<Value>) -> FnResult {
+    if args.is_empty() {
+        return Err(FnError::Arity("at least one argument is required".into()));
+    }
+    let mut out = Vec::new();
+    for i in 0..args.len() {
+        out.extend(take_list(&mut args, i)?);
+    }
+    Ok(Value::List(out))
+}
+
+/// Later maps win; null arguments are skipped.
+pub(super) fn merge(mut args: Vec<Value>) -> FnResult {
+    let mut out = BTreeMap::new();
+    for i in 0..args.len() {
+        if args[i].is_null() {
+            continue;
+        }
+        out.extend(take_object(&mut args, i)?);
+    }
+    Ok(Value::Object(out))
+}
+
+pub(super) fn lookup(mut args: Vec<Value>) -> FnResult {
+    let key = arg_str(&args, 1)?.to_owned();
+    let default = args.get_mut(2).map(std::mem::take);
+    let mut map = take_object(&mut args, 0)?;
+    match (map.remove(&key), default) {
+        (Some(v), _) => Ok(v),
+        (None, Some(d)) => Ok(d),
+        (None, None) => Err(FnError::Arg(
+            1,
+            format!("the map has no element with key \"{key}\" and no default was given"),
+        )),
+    }
+}
+
+/// `element(list, index)`: the index wraps around the list's length.
+pub(super) fn element(mut args: Vec<Value>) -> FnResult {
+    let index = arg_int(&args, 1)?;
+    let mut items = take_list(&mut args, 0)?;
+    if items.is_empty() {
+        return Err(FnError::Arg(
+            0,
+            "cannot use element function with an empty list".into(),
+        ));
+    }
+    let index = usize::try_from(index).map_err(|_| {
+        FnError::Arg(
+            1,
+            "cannot use element function with a negative index".into(),
+        )
+    })?;
+    let i = index % items.len();
+    Ok(items.swap_remove(i))
+}
+
+/// True when found; unknown when not found but an unknown element could be it.
+pub(super) fn contains(args: Vec<Value>) -> FnResult {
+    let list = arg_list(&args, 0)?;
+    let needle = args.get(1).cloned().unwrap_or_default();
+    let mut maybe = false;
+    for item in list {
+        match values_equal(item, &needle) {
+            Some(true) => return Ok(Value::Bool(true)),
+            None => maybe = true,
+            Some(false) => {}
+        }
+    }
+    Ok(if maybe {
+        Value::Unknown
+    } else {
+        Value::Bool(false)
+    })
+}
+
+/// Keys in lexical order (the order of the map).
+pub(super) fn keys(mut args: Vec<Value>) -> FnResult {
+    let map = take_object(&mut args, 0)?;
+    Ok(Value::List(map.into_keys().map(Value::String).collect()))
+}
+
+/// Values in the lexical order of their keys.
+pub(super) fn values(mut args: Vec<Value>) -> FnResult {
+    let map = take_object(&mut args, 0)?;
+    Ok(Value::List(map.into_values().collect()))
+}
+
+/// First occurrences, in order.
+pub(super) fn distinct(mut args: Vec<Value>) -> FnResult {
+    let items = take_list(&mut args, 0)?;
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if !out.iter().any(|e| values_equal(e, &item) == Some(true)) {
+            out.push(item);
+        }
+    }
+    Ok(Value::List(out))
+}
+
+/// Replaces nested lists by their elements, recursively. An unknown element might be a list,
+/// so it makes the result unknown.
+pub(super) fn flatten(mut args: Vec<Value>) -> FnResult {
+    let items = take_list(&mut args, 0)?;
+    let mut out = Vec::new();
+    if flatten_into(items, false, &mut out) {
+        Ok(Value::List(out))
+    } else {
+        Ok(Value::Unknown)
+    }
+}
+
+/// Returns false when an unknown element makes the shape unknown.
+fn flatten_into(items: Vec<Value>, marked: bool, out: &mut Vec<Value>) -> bool {
+    for item in items {
+        let (inner, m) = item.into_unmarked();
+        match inner {
+            Value::List(nested) => {
+                if !flatten_into(nested, marked || m, out) {
+                    return false;
+                }
+            }
+            Value::Unknown => return false,
+            other => out.push(other.marked_if(marked || m)),
+        }
+    }
+    true
+}
+
+/// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
+pub(super) fn range(args: Vec<Value>) -> FnResult {
+    let (start, limit, step) = match args.len() {
+        1 => (0.0, arg_num(&args, 0)?, 1.0),
+        2 => {
+            let (s, l) = (arg_num(&args, 0)?, arg_num(&args, 1)?);
+            (s, l, if l < s { -1.0 } else { 1.0 })
+        }
+        3 => (arg_num(&args, 0)?, arg_num(&args, 1)?, arg_num(&args, 2)?),
+        _ => {
+            return Err(FnError::Arity(
+                "one to three arguments are required: range(limit), range(start, limit) or \
+                 range(start, limit, step)"
+                    .into(),
+            ));
+        }
+    };
+    if step == 0.0 {
+        return Err(FnError::Arg(2, "step must not be zero".into()));
+    }
+    let mut out = Vec::new();
+    let mut i = 0.0_f64;
+    loop {
+        let v = step.mul_add(i, start);
+        if (step > 0.0 && v >= limit) || (step < 0.0 && v <= limit) {
+            break;
+        }
+        if out.len() >= RANGE_LIMIT {
+            return Err(FnError::Call(format!(
+                "more than {RANGE_LIMIT} numbers would be produced; use a larger step"
+            )));
+        }
+        out.push(Value::Number(v));
+        i += 1.0;
+    }
+    Ok(Value::List(out))
+}
+
+/// The first argument that is neither null nor an empty string.
+pub(super) fn coalesce(args: Vec<Value>) -> FnResult {
+    let mut sensitive_before = false;
+    for v in args {
+        if v.is_unknown() {
+            return Ok(Value::Unknown.marked_if(sensitive_before || v.contains_sensitive()));
+        }
+        let skip = v.is_null() || v.as_str() == Some("");
+        if !skip {
+            return Ok(v.marked_if(sensitive_before));
+        }
+        // Skipping a sensitive argument still tells something about it.
+        sensitive_before |= v.contains_sensitive();
+    }
+    Err(FnError::Call(
+        "no non-null, non-empty-string arguments".into(),
+    ))
+}
+
+/// The first non-empty list.
+pub(super) fn coalescelist(mut args: Vec<Value>) -> FnResult {
+    if args.is_empty() {
+        return Err(FnError::Arity("at least one argument is required".into()));
+    }
+    for i in 0..args.len() {
+        let items = take_list(&mut args, i)?;
+        if !items.is_empty() {
+            return Ok(Value::List(items));
+        }
+    }
+    Err(FnError::Call("no non-empty list arguments".into()))
+}
+
+/// Removes null and empty-string elements.
+pub(super) fn compact(mut args: Vec<Value>) -> FnResult {
+    let items = take_list(&mut args, 0)?;
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        match item {
+            Value::Null => {}
+            Value::String(s) if s.is_empty() => {}
+            Value::String(_) => out.push(item),
+            Value::Number(n) => out.push(Value::String(format_number(n))),
+            Value::Bool(b) => out.push(Value::String(b.to_string())),
+            other => {
+                return Err(FnError::Arg(
+                    0,
+                    format!(
+                        "element {i} is a {}; a string is required",
+                        other.kind_name()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Value::List(out))
+}
+
+/// Null for an empty (or null) list, the element for a one-element list, else an error.
+pub(super) fn one(mut args: Vec<Value>) -> FnResult {
+    if args.first().is_some_and(Value::is_null) {
+        return Ok(Value::Null);
+    }
+    let mut items = take_list(&mut args, 0)?;
+    match items.len() {
+        0 => Ok(Value::Null),
+        1 => Ok(items.swap_remove(0)),
+        n => Err(FnError::Arg(
+            0,
+            format!("must be a list, set or tuple with either zero or one elements, got {n}"),
+        )),
+    }
+}
+
+pub(super) fn sum(args: Vec<Value>) -> FnResult {
+    let items = arg_list(&args, 0)?;
+    if items.is_empty() {
+        return Err(FnError::Arg(0, "cannot sum an empty list".into()));
+    }
+    let mut total = 0.0;
+    for (i, item) in items.iter().enumerate() {
+        match types::convert(item.clone(), &Type::Number) {
+            Ok(Value::Number(n)) => total += n,
+            Ok(_) => {
+                return Err(FnError::Arg(
+                    0,
+                    format!("element {i} is null; cannot sum null values"),
+                ));
+            }
+            Err(e) => return Err(FnError::Arg(0, format!("element {i}: {e}"))),
+        }
+    }
+    if !total.is_finite() {
+        return Err(FnError::Call(
+            "the sum is too large to be represented".into(),
+        ));
+    }
+    Ok(Value::Number(total))
+}
+
+pub(super) fn reverse(mut args: Vec<Value>) -> FnResult {
+    let mut items = take_list(&mut args, 0)?;
+    items.reverse();
+    Ok(Value::List(items))
+}
+
+/// Sorts strings lexically (numbers and bools convert to strings first).
+pub(super) fn sort(args: Vec<Value>) -> FnResult {
+    let items = arg_list(&args, 0)?;
+    let mut strings = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::Null => {
+                return Err(FnError::Arg(
+                    0,
+                    format!("element {i} is null; a null string cannot be sorted"),
+                ));
+            }
+            v => match types::convert(v.clone(), &Type::String) {
+                Ok(Value::String(s)) => strings.push(s),
+                _ => {
+                    return Err(FnError::Arg(
+                        0,
+                        format!("element {i} is a {}; a string is required", v.kind_name()),
+                    ));
+                }
+            },
+        }
+    }
+    strings.sort();
+    Ok(Value::List(
+        strings.into_iter().map(Value::String).collect(),
+    ))
+}
+
+/// `zipmap(keys, values)`: a map from the keys to the values at the same positions.
+pub(super) fn zipmap(mut args: Vec<Value>) -> FnResult {
+    let keys = take_list(&mut args, 0)?;
+    let values = take_list(&mut args, 1)?;
+    if keys.len() != values.len() {
+        return Err(FnError::Call(format!(
+            "number of keys ({}) does not match number of values ({})",
+            keys.len(),
+            values.len()
+        )));
+    }
+    let mut out = BTreeMap::new();
+    let mut unknown = false;
+    let mut marked = false;
+    for (i, (k, v)) in keys.into_iter().zip(values).enumerate() {
+        let (k, m) = k.into_unmarked();
+        marked |= m;
+        let key = match k {
+            Value::String(s) => s,
+            Value::Number(n) => format_number(n),
+            Value::Bool(b) => b.to_string(),
+            Value::Unknown => {
+                unknown = true;
+                continue;
+            }
+            Value::Null => return Err(FnError::Arg(0, format!("key {i} is null"))),
+            other => {
+                return Err(FnError::Arg(
+                    0,
+                    format!("key {i} is a {}; a string is required", other.kind_name()),
+                ));
+            }
+        };
+        out.insert(key, v);
+    }
+    // A sensitive key would be visible as a map key: the whole map is sensitive instead.
+    let result = if unknown {
+        Value::Unknown
+    } else {
+        Value::Object(out)
+    };
+    Ok(result.marked_if(marked))
+}
+
+/// The union of sets, deduplicated, in canonical set order.
+pub(super) fn setunion(mut args: Vec<Value>) -> FnResult {
+    if args.is_empty() {
+        return Err(FnError::Arity("at least one set is required".into()));
+    }
+    let mut all = Vec::new();
+    for i in 0..args.len() {
+        all.extend(take_list(&mut args, i)?);
+    }
+    Ok(Value::List(types::canonical_set(all)))
+}
+
+/// `slice(list, start, end)`: elements `start..end`.
+pub(super) fn slice(mut args: Vec<Value>) -> FnResult {
+    let start = arg_int(&args, 1)?;
+    let end = arg_int(&args, 2)?;
+    let items = take_list(&mut args, 0)?;
+    let len = items.len();
+    let start = usize::try_from(start)
+        .map_err(|_| FnError::Arg(1, "the start index must not be negative".into()))?;
+    let end = usize::try_from(end)
+        .map_err(|_| FnError::Arg(2, "the end index must not be negative".into()))?;
+    if end > len {
+        return Err(FnError::Arg(
+            2,
+            format!("the end index must not be greater than the length of the list ({len})"),
+        ));
+    }
+    if start > end {
+        return Err(FnError::Arg(
+            1,
+            "the start index must not be greater than the end index".into(),
+        ));
+    }
+    Ok(Value::List(
+        items.into_iter().skip(start).take(end - start).collect(),
+    ))
+}
+
+/// Shared by `alltrue` (`target == false`: any false decides) and `anytrue` (any true does).
+fn any_is(args: &[Value], decider: bool) -> FnResult {
+    let items = arg_list(args, 0)?;
+    let mut unknown = false;
+    for (i, item) in items.iter().enumerate() {
+        match item {
+            Value::Unknown => unknown = true,
+            Value::Null => {
+                return Err(FnError::Arg(
+                    0,
+                    format!("element {i} is null; a bool is required"),
+                ));
+            }
+            v => match types::convert(v.clone(), &Type::Bool) {
+                Ok(Value::Bool(b)) if b == decider => return Ok(Value::Bool(decider)),
+                Ok(_) => {}
+                Err(e) => return Err(FnError::Arg(0, format!("element {i}: {e}"))),
+            },
+        }
+    }
+    Ok(if unknown {
+        Value::Unknown
+    } else {
+        Value::Bool(!decider)
+    })
+}
+
+pub(super) fn alltrue(args: Vec<Value>) -> FnResult {
+    any_is(&args, false)
+}
+
+pub(super) fn anytrue(args: Vec<Value>) -> FnResult {
+    any_is(&args, true)
+}

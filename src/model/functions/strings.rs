@@ -1,0 +1,260 @@
+//! String functions: case, trimming, searching, splitting, joining, regular expressions.
+//!
+//! "Character" means Unicode scalar value here (Terraform counts grapheme clusters; the two
+//! differ only for combining sequences such as emoji with modifiers).
+//!
+//! Depends on `model::value` and the `regex` crate (whose syntax matches Go's RE2 for every
+//! common construct).
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+
+use super::{FnError, FnResult, arg_int, arg_list, arg_str};
+use crate::model::value::{Value, format_number};
+
+pub(super) fn lower(args: Vec<Value>) -> FnResult {
+    Ok(Value::String(arg_str(&args, 0)?.to_lowercase()))
+}
+
+pub(super) fn upper(args: Vec<Value>) -> FnResult {
+    Ok(Value::String(arg_str(&args, 0)?.to_uppercase()))
+}
+
+/// Upper-cases the first letter of each word; a word starts after anything that is not a
+/// letter, digit or underscore (Go's `strings.Title` rules).
+pub(super) fn title(args: Vec<Value>) -> FnResult {
+    let s = arg_str(&args, 0)?;
+    let mut out = String::with_capacity(s.len());
+    let mut prev_separator = true;
+    for c in s.chars() {
+        if prev_separator {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        prev_separator = is_word_separator(c);
+    }
+    Ok(Value::String(out))
+}
+
+fn is_word_separator(c: char) -> bool {
+    if c.is_ascii() {
+        return !(c.is_ascii_alphanumeric() || c == '_');
+    }
+    if c.is_alphanumeric() {
+        return false;
+    }
+    c.is_whitespace()
+}
+
+pub(super) fn trimspace(args: Vec<Value>) -> FnResult {
+    Ok(Value::string(arg_str(&args, 0)?.trim()))
+}
+
+pub(super) fn trim(args: Vec<Value>) -> FnResult {
+    let s = arg_str(&args, 0)?;
+    let cutset = arg_str(&args, 1)?;
+    Ok(Value::string(s.trim_matches(|c| cutset.contains(c))))
+}
+
+pub(super) fn trimprefix(args: Vec<Value>) -> FnResult {
+    let s = arg_str(&args, 0)?;
+    let prefix = arg_str(&args, 1)?;
+    Ok(Value::string(s.strip_prefix(prefix).unwrap_or(s)))
+}
+
+pub(super) fn trimsuffix(args: Vec<Value>) -> FnResult {
+    let s = arg_str(&args, 0)?;
+    let suffix = arg_str(&args, 1)?;
+    Ok(Value::string(s.strip_suffix(suffix).unwrap_or(s)))
+}
+
+pub(super) fn startswith(args: Vec<Value>) -> FnResult {
+    Ok(Value::Bool(
+        arg_str(&args, 0)?.starts_with(arg_str(&args, 1)?),
+    ))
+}
+
+pub(super) fn endswith(args: Vec<Value>) -> FnResult {
+    Ok(Value::Bool(
+        arg_str(&args, 0)?.ends_with(arg_str(&args, 1)?),
+    ))
+}
+
+pub(super) fn strrev(args: Vec<Value>) -> FnResult {
+    Ok(Value::String(arg_str(&args, 0)?.chars().rev().collect()))
+}
+
+/// Removes every trailing `\n`, `\r\n` or `\r`.
+pub(super) fn chomp(args: Vec<Value>) -> FnResult {
+    Ok(Value::string(
+        arg_str(&args, 0)?.trim_end_matches(['\r', '\n']),
+    ))
+}
+
+/// Adds `spaces` spaces after every newline (so to every line but the first).
+pub(super) fn indent(args: Vec<Value>) -> FnResult {
+    let spaces = arg_int(&args, 0)?;
+    let spaces = usize::try_from(spaces)
+        .ok()
+        .filter(|n| *n <= 1024)
+        .ok_or_else(|| FnError::Arg(0, "the number of spaces must be between 0 and 1024".into()))?;
+    let pad = format!("\n{}", " ".repeat(spaces));
+    Ok(Value::String(arg_str(&args, 1)?.replace('\n', &pad)))
+}
+
+/// `substr(str, offset, length)`: a negative offset counts from the end; a negative length
+/// takes the rest; ranges past the end are clipped.
+pub(super) fn substr(args: Vec<Value>) -> FnResult {
+    let s = arg_str(&args, 0)?;
+    let offset = arg_int(&args, 1)?;
+    let length = arg_int(&args, 2)?;
+    let chars: Vec<char> = s.chars().collect();
+    let len = i64::try_from(chars.len()).unwrap_or(i64::MAX);
+    let start = if offset < 0 {
+        (offset + len).max(0)
+    } else {
+        offset
+    };
+    if start >= len || length == 0 {
+        return Ok(Value::string(""));
+    }
+    let end = if length < 0 {
+        len
+    } else {
+        (start + length).min(len)
+    };
+    // Invariant: 0 <= start < end <= len, all derived from a usize length.
+    let (start, end) = (
+        usize::try_from(start).unwrap_or(0),
+        usize::try_from(end).unwrap_or(0),
+    );
+    Ok(Value::String(chars[start..end].iter().collect()))
+}
+
+/// `split(separator, str)` with Go's rules: an empty separator splits into characters.
+pub(super) fn split(args: Vec<Value>) -> FnResult {
+    let sep = arg_str(&args, 0)?;
+    let s = arg_str(&args, 1)?;
+    let parts: Vec<Value> = if sep.is_empty() {
+        s.chars().map(|c| Value::String(c.to_string())).collect()
+    } else {
+        s.split(sep).map(Value::string).collect()
+    };
+    Ok(Value::List(parts))
+}
+
+/// `join(separator, list...)`: elements must be strings (numbers and bools convert).
+pub(super) fn join(args: Vec<Value>) -> FnResult {
+    let sep = arg_str(&args, 0)?;
+    if args.len() < 2 {
+        return Err(FnError::Arity("at least one list is required".into()));
+    }
+    let mut parts: Vec<String> = Vec::new();
+    for (li, _) in args.iter().enumerate().skip(1) {
+        for (ei, v) in arg_list(&args, li)?.iter().enumerate() {
+            match v {
+                Value::String(s) => parts.push(s.clone()),
+                Value::Number(n) => parts.push(format_number(*n)),
+                Value::Bool(b) => parts.push(b.to_string()),
+                Value::Null => {
+                    return Err(FnError::Arg(
+                        li,
+                        format!("element {ei} is null; cannot concatenate null values"),
+                    ));
+                }
+                other => {
+                    return Err(FnError::Arg(
+                        li,
+                        format!(
+                            "element {ei} is a {}; a string is required",
+                            other.kind_name()
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(Value::String(parts.join(sep)))
+}
+
+fn compile(pattern: &str, arg: usize) -> Result<Regex, FnError> {
+    Regex::new(pattern).map_err(|e| {
+        FnError::Arg(
+            arg,
+            format!("invalid regular expression: {}", one_line(&e.to_string())),
+        )
+    })
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `replace(str, substr, replacement)`; a `substr` wrapped in slashes is a regular expression
+/// and the replacement may use `$1` / `${name}`.
+pub(super) fn replace(args: Vec<Value>) -> FnResult {
+    let s = arg_str(&args, 0)?;
+    let substr = arg_str(&args, 1)?;
+    let replacement = arg_str(&args, 2)?;
+    if substr.len() > 1 && substr.starts_with('/') && substr.ends_with('/') {
+        let re = compile(&substr[1..substr.len() - 1], 1)?;
+        return Ok(Value::String(re.replace_all(s, replacement).into_owned()));
+    }
+    Ok(Value::String(s.replace(substr, replacement)))
+}
+
+/// The shape of one match for `regex`/`regexall`: the matched text when the pattern has no
+/// groups, a list of groups when they are unnamed, an object when they are named.
+fn match_value(re: &Regex, caps: &regex::Captures<'_>) -> Value {
+    let group = |i: usize| {
+        caps.get(i)
+            .map_or(Value::Null, |m| Value::string(m.as_str()))
+    };
+    if re.captures_len() == 1 {
+        return group(0);
+    }
+    if re.capture_names().flatten().next().is_some() {
+        let map: BTreeMap<String, Value> = re
+            .capture_names()
+            .enumerate()
+            .filter_map(|(i, name)| name.map(|n| (n.to_owned(), group(i))))
+            .collect();
+        return Value::Object(map);
+    }
+    Value::List((1..re.captures_len()).map(group).collect())
+}
+
+fn check_groups(re: &Regex) -> Result<(), FnError> {
+    let named = re.capture_names().skip(1).flatten().count();
+    let total = re.captures_len() - 1;
+    if named > 0 && named < total {
+        return Err(FnError::Arg(
+            0,
+            "the pattern cannot mix named and unnamed capture groups".into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn regex(args: Vec<Value>) -> FnResult {
+    let re = compile(arg_str(&args, 0)?, 0)?;
+    check_groups(&re)?;
+    let s = arg_str(&args, 1)?;
+    match re.captures(s) {
+        Some(caps) => Ok(match_value(&re, &caps)),
+        None => Err(FnError::Call(
+            "the pattern did not match any part of the given string".into(),
+        )),
+    }
+}
+
+pub(super) fn regexall(args: Vec<Value>) -> FnResult {
+    let re = compile(arg_str(&args, 0)?, 0)?;
+    check_groups(&re)?;
+    let s = arg_str(&args, 1)?;
+    Ok(Value::List(
+        re.captures_iter(s).map(|c| match_value(&re, &c)).collect(),
+    ))
+}

@@ -1,0 +1,164 @@
+//! Time and identity functions.
+//!
+//! `timestamp()` and `uuid()` are unknown during planning (they are only known at apply
+//! time), which also keeps evaluation deterministic. `timeadd` is pure: an RFC 3339 timestamp
+//! plus a Go duration string (`"1h30m"`, `"-10s"`, `"1.5h"`), printed back in RFC 3339 in the
+//! timestamp's own UTC offset, without fractional seconds (Go's `time.RFC3339` layout).
+//!
+//! Depends on `model::value` and `jiff`.
+
+use jiff::Timestamp;
+use jiff::tz::Offset;
+
+use super::{FnError, FnResult, arg_str};
+use crate::model::value::Value;
+
+pub(super) fn timestamp(_args: Vec<Value>) -> FnResult {
+    Ok(Value::Unknown)
+}
+
+pub(super) fn uuid(_args: Vec<Value>) -> FnResult {
+    Ok(Value::Unknown)
+}
+
+pub(super) fn timeadd(args: Vec<Value>) -> FnResult {
+    let ts_text = arg_str(&args, 0)?;
+    let duration_text = arg_str(&args, 1)?;
+    let (ts, offset) = parse_rfc3339(ts_text).ok_or_else(|| {
+        FnError::Arg(
+            0,
+            format!("{ts_text:?} is not a valid RFC 3339 timestamp, e.g. \"2024-01-31T12:00:00Z\""),
+        )
+    })?;
+    let nanos = parse_duration(duration_text).ok_or_else(|| {
+        FnError::Arg(
+            1,
+            format!(
+                "{duration_text:?} is not a valid duration, e.g. \"1h30m\", \"-10s\" or \"1.5h\""
+            ),
+        )
+    })?;
+    let out_of_range = || FnError::Call("the resulting time is out of range".into());
+    let span = jiff::SignedDuration::from_nanos_i128(nanos);
+    let sum = ts.checked_add(span).map_err(|_| out_of_range())?;
+    Ok(Value::String(format_rfc3339(sum, offset)))
+}
+
+/// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, keeping the offset for printing.
+fn parse_rfc3339(s: &str) -> Option<(Timestamp, Offset)> {
+    let bytes = s.as_bytes();
+    if bytes.len() < 20 || !matches!(bytes.get(10), Some(b'T' | b't')) {
+        return None;
+    }
+    let offset = if s.ends_with(['Z', 'z']) {
+        Offset::UTC
+    } else {
+        let tail = s.get(s.len().checked_sub(6)?..)?;
+        let sign = match tail.as_bytes().first()? {
+            b'+' => 1,
+            b'-' => -1,
+            _ => return None,
+        };
+        if tail.as_bytes().get(3) != Some(&b':') {
+            return None;
+        }
+        let hours: i32 = tail.get(1..3)?.parse().ok()?;
+        let minutes: i32 = tail.get(4..6)?.parse().ok()?;
+        if hours > 23 || minutes > 59 {
+            return None;
+        }
+        Offset::from_seconds(sign * (hours * 3600 + minutes * 60)).ok()?
+    };
+    let ts: Timestamp = s.parse().ok()?;
+    Some((ts, offset))
+}
+
+fn format_rfc3339(ts: Timestamp, offset: Offset) -> String {
+    let dt = offset.to_datetime(ts);
+    let base = dt.strftime("%Y-%m-%dT%H:%M:%S").to_string();
+    let secs = offset.seconds();
+    if secs == 0 {
+        format!("{base}Z")
+    } else {
+        let sign = if secs < 0 { '-' } else { '+' };
+        let abs = secs.unsigned_abs();
+        format!("{base}{sign}{:02}:{:02}", abs / 3600, (abs % 3600) / 60)
+    }
+}
+
+/// A Go duration string to nanoseconds: a sign, then one or more `<decimal><unit>` with units
+/// `ns`, `us`/`µs`/`μs`, `ms`, `s`, `m`, `h`; `"0"` alone is zero.
+fn parse_duration(s: &str) -> Option<i128> {
+    let (negative, mut rest) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    if rest == "0" {
+        return Some(0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let number = &rest[..number_len];
+        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
+            return None;
+        }
+        let value: f64 = number.parse().ok()?;
+        rest = &rest[number_len..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1.0,
+            "us" | "\u{b5}s" | "\u{3bc}s" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total = value.mul_add(scale, total);
+    }
+    // Go limits durations to about 290 years.
+    if total > 9.2e18 {
+        return None;
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let nanos = total.round() as i128;
+    Some(if negative { -nanos } else { nanos })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_follow_go_syntax() {
+        assert_eq!(parse_duration("1h30m"), Some(5_400_000_000_000));
+        assert_eq!(parse_duration("-10s"), Some(-10_000_000_000));
+        assert_eq!(parse_duration("1.5h"), Some(5_400_000_000_000));
+        assert_eq!(parse_duration("300ms"), Some(300_000_000));
+        assert_eq!(parse_duration("2\u{b5}s"), Some(2_000));
+        assert_eq!(parse_duration("0"), Some(0));
+        for bad in ["", "1", "h", "1x", "1.2.3s", "-", "1h 2m"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timestamps_keep_their_offset() {
+        let (ts, off) = parse_rfc3339("2024-01-31T23:30:00+02:00").unwrap();
+        assert_eq!(format_rfc3339(ts, off), "2024-01-31T23:30:00+02:00");
+        let (ts, off) = parse_rfc3339("2024-01-31T23:30:00.5Z").unwrap();
+        assert_eq!(format_rfc3339(ts, off), "2024-01-31T23:30:00Z");
+        assert!(parse_rfc3339("2024-01-31").is_none());
+        assert!(parse_rfc3339("2024-01-31 23:30:00Z").is_none());
+    }
+}

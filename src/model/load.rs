@@ -1,0 +1,522 @@
+//! Loading a configuration: files on disk → parsed, lowered, evaluated [`Config`].
+//!
+//! Shared by every command that reads a configuration (`validate`, `graph`, and later `plan` /
+//! `apply`), so that they agree on which files are read and how variables get their values.
+//!
+//! - A path is a `.tf` file or a directory, whose `*.tf` files are read (not recursively), in
+//!   name order.
+//! - Variable values, later sources winning (Terraform's precedence): declared defaults <
+//!   `TF_VAR_name` environment variables < `terraform.tfvars` (or `.json`) <
+//!   `*.auto.tfvars` (and `.json`, in name order) < `--var-file` and `--var` in command-line
+//!   order. Values given as text (environment, `--var`) are raw strings for variables of type
+//!   `string` or without a type, and HCL expressions otherwise; tfvars files hold constant
+//!   expressions.
+//! - In `validate` mode a variable without a value is unknown instead of an error.
+//!
+//! Invariant: every diagnostic is collected, sorted and deduplicated; nothing here prints.
+//! Depends on `parse`, `diag` and the sibling model modules. The only module of `model` that
+//! touches the file system (reading configuration and variable files).
+
+use std::path::{Path, PathBuf};
+
+use indexmap::IndexMap;
+
+use super::config::Config;
+use super::eval::{self, EvalContext};
+use super::evaluate::{EvalOptions, ResourceValues, evaluate};
+use super::lower::{Module, VariableDecl, header_span, lower};
+use super::types::{self, Type};
+use super::value::Value;
+use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
+use crate::parse::{self, ast};
+
+/// A variable source given on the command line, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarSource {
+    /// `--var NAME=VALUE`
+    Var(String),
+    /// `--var-file FILE`
+    File(PathBuf),
+}
+
+/// What to load and how.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// `--var` / `--var-file`, in command-line order.
+    pub var_sources: Vec<VarSource>,
+    /// `TF_VAR_*` environment variables as (name without the prefix, value).
+    pub env: Vec<(String, String)>,
+    /// Evaluation settings (`validate` mode, workspace, paths).
+    pub eval: EvalOptions,
+}
+
+impl LoadOptions {
+    /// The `TF_VAR_*` variables of this process, sorted by name.
+    #[must_use]
+    pub fn env_from_process() -> Vec<(String, String)> {
+        let mut vars: Vec<(String, String)> = std::env::vars()
+            .filter_map(|(k, v)| k.strip_prefix("TF_VAR_").map(|n| (n.to_owned(), v)))
+            .collect();
+        vars.sort();
+        vars
+    }
+}
+
+/// A loaded configuration.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Every file read (configuration, variable files, `--var` texts), for rendering
+    /// diagnostics.
+    pub sources: SourceMap,
+    /// The evaluated configuration (partial when there are errors).
+    pub config: Config,
+    /// Every problem found, sorted.
+    pub diagnostics: Diagnostics,
+    /// The parsed configuration files (kept so that callers may reuse them, and so that a
+    /// short-lived process can skip freeing them).
+    pub files: Vec<ast::File>,
+}
+
+/// One input value before it is converted to its variable's type.
+struct Input {
+    value: RawValue,
+    /// Where the value was given (for diagnostics), if in a file.
+    span: Option<Span>,
+}
+
+enum RawValue {
+    /// Text from the environment or `--var`: a raw string or an expression, by type.
+    Text { text: String, origin: String },
+    /// An already evaluated constant (tfvars).
+    Value(Value),
+}
+
+/// Loads the configuration at `path` (a `.tf` file or a directory).
+pub fn load_path(path: &Path, options: &LoadOptions, values: &dyn ResourceValues) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut diags = Diagnostics::new();
+    let (tf_files, var_dir) = if path.is_dir() {
+        match list_dir(path) {
+            Ok(files) => (files, Some(path.to_path_buf())),
+            Err(e) => {
+                diags.push(Diagnostic::error(
+                    "scw::model::io",
+                    format!("Cannot read directory {}: {e}", path.display()),
+                ));
+                (Vec::new(), None)
+            }
+        }
+    } else {
+        (vec![path.to_path_buf()], None)
+    };
+    let mut texts = Vec::new();
+    for file in &tf_files {
+        match std::fs::read_to_string(file) {
+            Ok(text) => texts.push((display_name(file), Some(file.clone()), text)),
+            Err(e) => diags.push(Diagnostic::error(
+                "scw::model::io",
+                format!("Cannot read {}: {e}", file.display()),
+            )),
+        }
+    }
+    if tf_files.is_empty() && !diags.has_errors() {
+        diags.push(
+            Diagnostic::error("scw::model::no_configuration", "No configuration files")
+                .with_detail(format!("There are no .tf files in {}.", path.display())),
+        );
+    }
+    let mut auto_files = Vec::new();
+    if let Some(dir) = var_dir {
+        for name in ["terraform.tfvars", "terraform.tfvars.json"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                auto_files.push(p);
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(&dir) {
+            let mut autos: Vec<PathBuf> = entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.is_file()
+                        && p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                            n.ends_with(".auto.tfvars") || n.ends_with(".auto.tfvars.json")
+                        })
+                })
+                .collect();
+            autos.sort();
+            auto_files.extend(autos);
+        }
+    }
+    load_into(&mut loaded, texts, &auto_files, options, values, &mut diags);
+    loaded.diagnostics = finish(diags);
+    loaded
+}
+
+/// Loads a configuration from in-memory texts `(name, text)` (tests, stdin); variable files
+/// and `--var`s come from `options` only.
+pub fn load_texts(
+    texts: Vec<(String, String)>,
+    options: &LoadOptions,
+    values: &dyn ResourceValues,
+) -> Loaded {
+    let mut loaded = Loaded::default();
+    let mut diags = Diagnostics::new();
+    let texts = texts.into_iter().map(|(n, t)| (n, None, t)).collect();
+    load_into(&mut loaded, texts, &[], options, values, &mut diags);
+    loaded.diagnostics = finish(diags);
+    loaded
+}
+
+/// Sorts, deduplicates (instances of one resource repeat the same problem) and drops
+/// evaluation errors that only restate a static reference error at the same place (an
+/// undeclared name or attribute is reported once, by lowering).
+fn finish(mut diags: Diagnostics) -> Diagnostics {
+    const STATIC: &[&str] = &[
+        "scw::model::unsupported_attribute",
+        "scw::model::count_outside_count",
+        "scw::model::each_outside_for_each",
+        "scw::model::invalid_reference",
+        "scw::model::unsupported",
+    ];
+    let mut covered: Vec<Span> = diags
+        .iter()
+        .filter(|d| STATIC.contains(&d.code))
+        .filter_map(Diagnostic::primary_span)
+        .collect();
+    if !covered.is_empty() {
+        covered.sort_by_key(|s| (s.file, s.start));
+        let overlaps = |span: Span| {
+            // Spans starting before `span` ends, in its file; the nearest ones may overlap.
+            let end = covered.partition_point(|c| (c.file, c.start) <= (span.file, span.end));
+            covered[..end]
+                .iter()
+                .rev()
+                .take_while(|c| c.file == span.file)
+                .any(|c| c.end >= span.start)
+        };
+        diags.0.retain(|d| {
+            !(d.code.starts_with("scw::eval::") && d.primary_span().is_some_and(overlaps))
+        });
+    }
+    diags.sort();
+    diags.0.dedup_by(|a, b| {
+        a.code == b.code
+            && a.summary == b.summary
+            && a.primary_span() == b.primary_span()
+            && a.detail == b.detail
+    });
+    diags
+}
+
+fn display_name(path: &Path) -> String {
+    path.to_string_lossy().trim_start_matches("./").to_owned()
+}
+
+fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+fn load_into(
+    loaded: &mut Loaded,
+    texts: Vec<(String, Option<PathBuf>, String)>,
+    auto_var_files: &[PathBuf],
+    options: &LoadOptions,
+    values: &dyn ResourceValues,
+    diags: &mut Diagnostics,
+) {
+    let sources = &mut loaded.sources;
+    let mut files = Vec::with_capacity(texts.len());
+    for (name, path, text) in texts {
+        if u32::try_from(text.len()).is_err() {
+            diags.push(Diagnostic::error(
+                "scw::model::io",
+                format!("{name} is larger than 4 GiB"),
+            ));
+            continue;
+        }
+        let id = sources.add(name, path.as_deref(), text);
+        let text = sources.file(id).text.clone();
+        match parse::parse_source(&text, id) {
+            Ok(file) => files.push(file),
+            Err(d) => diags.extend(d),
+        }
+    }
+    let module = lower(&files, diags);
+
+    // Inputs, lowest precedence first: later inserts replace earlier ones.
+    let mut inputs: IndexMap<String, Input> = IndexMap::new();
+    for (name, value) in &options.env {
+        if module.variables.contains_key(name.as_str()) {
+            inputs.insert(
+                name.clone(),
+                Input {
+                    value: RawValue::Text {
+                        text: value.clone(),
+                        origin: format!("TF_VAR_{name}"),
+                    },
+                    span: None,
+                },
+            );
+        }
+    }
+    for file in auto_var_files {
+        read_var_file(file, &module, sources, &mut inputs, diags);
+    }
+    for source in &options.var_sources {
+        match source {
+            VarSource::File(file) => read_var_file(file, &module, sources, &mut inputs, diags),
+            VarSource::Var(assignment) => {
+                let Some((name, value)) = assignment.split_once('=') else {
+                    diags.push(
+                        Diagnostic::error("scw::model::invalid_var_option", "Invalid --var option")
+                            .with_detail(format!("The given --var option {assignment:?} is not correctly specified. It must be a variable name and its value separated by an equals sign, as in --var name=value.")),
+                    );
+                    continue;
+                };
+                let name = name.trim();
+                if !module.variables.contains_key(name) {
+                    let mut d = Diagnostic::error("scw::model::undeclared_variable_value", "Value for undeclared variable")
+                        .with_detail(format!("A variable named \"{name}\" was assigned on the command line, but the configuration does not declare a variable of that name. To use this value, add a variable \"{name}\" block to the configuration."));
+                    d.help =
+                        crate::diag::suggest::did_you_mean(name, module.variables.keys().copied());
+                    diags.push(d);
+                    continue;
+                }
+                inputs.insert(
+                    name.to_owned(),
+                    Input {
+                        value: RawValue::Text {
+                            text: value.to_owned(),
+                            origin: format!("--var {name}"),
+                        },
+                        span: None,
+                    },
+                );
+            }
+        }
+    }
+    let variables = resolve_variables(&module, inputs, sources, options.eval.validate_only, diags);
+    loaded.config = evaluate(&module, variables, values, &options.eval, diags);
+    drop(module);
+    loaded.files = files;
+}
+
+fn read_var_file(
+    path: &Path,
+    module: &Module<'_>,
+    sources: &mut SourceMap,
+    inputs: &mut IndexMap<String, Input>,
+    diags: &mut Diagnostics,
+) {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "scw::model::io",
+                format!("Cannot read variables file {}: {e}", path.display()),
+            ));
+            return;
+        }
+    };
+    if u32::try_from(text.len()).is_err() {
+        diags.push(Diagnostic::error(
+            "scw::model::io",
+            format!("{} is larger than 4 GiB", path.display()),
+        ));
+        return;
+    }
+    let id = sources.add(display_name(path), Some(path), text);
+    let text = sources.file(id).text.clone();
+    let mut assign = |name: &str, value: Value, span: Span, diags: &mut Diagnostics| {
+        if module.variables.contains_key(name) {
+            inputs.insert(
+                name.to_owned(),
+                Input {
+                    value: RawValue::Value(value),
+                    span: Some(span),
+                },
+            );
+        } else {
+            let mut d = Diagnostic::warning("scw::model::undeclared_variable_value", "Value for undeclared variable")
+                .with_primary(span, "not declared")
+                .with_detail(format!("The variables file assigns a value to \"{name}\", but the configuration does not declare a variable of that name."));
+            d.help = crate::diag::suggest::did_you_mean(name, module.variables.keys().copied());
+            diags.push(d);
+        }
+    };
+    if path.extension().is_some_and(|e| e == "json") {
+        let whole = Span::new(id, 0, 0);
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(serde_json::Value::Object(map)) => {
+                for (k, v) in &map {
+                    assign(k, Value::from_json(v), whole, diags);
+                }
+            }
+            Ok(_) => diags.push(
+                Diagnostic::error("scw::model::invalid_var_file", "Invalid variables file")
+                    .with_primary(whole, "")
+                    .with_detail("A JSON variables file must hold one object."),
+            ),
+            Err(e) => diags.push(
+                Diagnostic::error("scw::model::invalid_var_file", "Invalid variables file")
+                    .with_primary(whole, "")
+                    .with_detail(format!("This file is not valid JSON: {e}.")),
+            ),
+        }
+        return;
+    }
+    let file = match parse::parse_source(&text, id) {
+        Ok(f) => f,
+        Err(d) => {
+            diags.extend(d);
+            return;
+        }
+    };
+    let ctx = EvalContext::new();
+    for item in &file.body.items {
+        match item {
+            ast::Structure::Attribute(a) => match eval::eval(&a.expr, &ctx) {
+                Ok(v) => assign(&a.name.name, v, a.expr.span, diags),
+                Err(d) => diags.extend(d),
+            },
+            ast::Structure::Block(b) => diags.push(
+                Diagnostic::error(
+                    "scw::model::invalid_var_file",
+                    "Unexpected block in variables file",
+                )
+                .with_primary(b.ident.span, "not allowed here")
+                .with_detail(
+                    "A variables file only assigns values to variables, as in name = \"value\".",
+                ),
+            ),
+        }
+    }
+}
+
+/// Gives every declared variable its value: the winning input converted to the declared type,
+/// else the default, else unknown (`validate`) or a diagnostic.
+fn resolve_variables(
+    module: &Module<'_>,
+    mut inputs: IndexMap<String, Input>,
+    sources: &mut SourceMap,
+    validate_only: bool,
+    diags: &mut Diagnostics,
+) -> IndexMap<String, Value> {
+    let mut out = IndexMap::with_capacity(module.variables.len());
+    let empty = EvalContext::new();
+    for (name, decl) in &module.variables {
+        let ty = match decl.type_expr.map(types::parse_type) {
+            Some(Ok(t)) => Some(t),
+            Some(Err(d)) => {
+                diags.extend(d);
+                None
+            }
+            None => None,
+        };
+        let constraint = ty.clone().unwrap_or(Type::Any);
+        let default = decl.default.and_then(|expr| {
+            let v = eval::eval(expr, &empty).map_err(|d| diags.extend(d)).ok()?;
+            match types::convert(v, &constraint) {
+                Ok(v) => Some(v),
+                Err(message) => {
+                    diags.push(
+                        Diagnostic::error("scw::model::invalid_default", "Invalid default value for variable")
+                            .with_primary(expr.span, format!("not a valid {constraint}"))
+                            .with_detail(format!("This default value is not compatible with the variable's type constraint: {message}.")),
+                    );
+                    None
+                }
+            }
+        });
+        let given = inputs.shift_remove(*name).and_then(|input| {
+            let span = input.span;
+            let value = match input.value {
+                RawValue::Value(v) => v,
+                RawValue::Text { text, origin } => {
+                    let literal = match &ty {
+                        None | Some(Type::String) => true,
+                        Some(_) => false,
+                    };
+                    if literal {
+                        Value::String(text)
+                    } else {
+                        let id = sources.add(format!("<value for {origin}>"), None, text);
+                        let text = sources.file(id).text.clone();
+                        let parsed = parse::parse_expression(&text, id)
+                            .and_then(|expr| eval::eval(&expr, &empty));
+                        match parsed {
+                            Ok(v) => v,
+                            Err(d) => {
+                                diags.extend(d);
+                                return None;
+                            }
+                        }
+                    }
+                }
+            };
+            match types::convert(value, &constraint) {
+                Ok(v) => Some(v),
+                Err(message) => {
+                    let mut d = Diagnostic::error(
+                        "scw::model::invalid_variable_value",
+                        "Invalid value for input variable",
+                    )
+                    .with_detail(format!(
+                        "The value given for var.{name} is not suitable: {message}."
+                    ));
+                    d = match span {
+                        Some(s) => d
+                            .with_primary(s, format!("not a valid {constraint}"))
+                            .with_label(header_span(decl.block), "declared here"),
+                        None => d.with_primary(
+                            header_span(decl.block),
+                            format!("var.{name} needs a {constraint}"),
+                        ),
+                    };
+                    diags.push(d);
+                    Some(Value::Unknown)
+                }
+            }
+        });
+        let value = resolve_one(decl, given, default, validate_only, diags);
+        out.insert((*name).to_owned(), value.marked_if(decl.sensitive));
+    }
+    out
+}
+
+fn resolve_one(
+    decl: &VariableDecl<'_>,
+    given: Option<Value>,
+    default: Option<Value>,
+    validate_only: bool,
+    diags: &mut Diagnostics,
+) -> Value {
+    match given {
+        Some(v) if !v.is_null() => return v,
+        Some(v) if decl.nullable => return v,
+        _ => {}
+    }
+    if let Some(d) = default {
+        return d;
+    }
+    if decl.default.is_some() {
+        // The default itself was invalid (already reported).
+        return Value::Unknown;
+    }
+    if validate_only {
+        return Value::Unknown;
+    }
+    diags.push(
+        Diagnostic::error("scw::model::missing_variable", "No value for required variable")
+            .with_primary(header_span(decl.block), "no value given")
+            .with_detail(format!("The root module input variable \"{}\" is not set, and has no default value. Use a --var or --var-file command line argument, a TF_VAR_{} environment variable or a terraform.tfvars file to provide a value for this variable.", decl.name, decl.name)),
+    );
+    Value::Unknown
+}

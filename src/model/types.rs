@@ -1,0 +1,920 @@
+//! Type constraints (`string`, `list(string)`, `object({a = optional(number, 1)})`...) and the
+//! conversions between values that Terraform performs when a value meets a constraint.
+//!
+//! A [`Type`] is parsed from a type expression ([`parse_type`], as written in a `variable`
+//! block's `type` argument) and applied with [`convert`]. Values carry no static type (a
+//! [`Value::List`] is a tuple, list or set; a [`Value::Object`] an object or map), so
+//! conversion is about contents: primitives convert between each other where Terraform allows
+//! (`1` ↔ `"1"`, `"true"` ↔ `true`), tuples become lists, optional attributes get their
+//! defaults, sets lose duplicates and take a canonical order.
+//!
+//! Invariants: unknown converts to unknown and null to null for every type; sensitive marks
+//! are kept (a marked input gives a marked output, deep marks stay in place).
+//!
+//! Depends on `parse::ast`, `diag`, `model::value` and, for `optional` defaults,
+//! `model::eval`.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::diag::{Diagnostic, Diagnostics, Span, suggest};
+use crate::model::eval::{self, EvalContext, codes, values_equal};
+use crate::model::value::{Value, format_number};
+use crate::parse::ast::{Expr, ExprKind, ObjectKey};
+
+/// A type constraint.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Type {
+    /// `any`: no constraint (inside a collection: the elements' common type).
+    Any,
+    /// `string`
+    String,
+    /// `number`
+    Number,
+    /// `bool`
+    Bool,
+    /// `list(T)`
+    List(Box<Self>),
+    /// `set(T)`
+    Set(Box<Self>),
+    /// `map(T)`
+    Map(Box<Self>),
+    /// `tuple([T1, T2...])`
+    Tuple(Vec<Self>),
+    /// `object({name = T, other = optional(T, default)})`
+    Object(BTreeMap<String, AttrType>),
+}
+
+/// One attribute of an object type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AttrType {
+    /// The attribute's type.
+    pub ty: Type,
+    /// Declared with `optional(...)`: may be absent (or null) in the value.
+    pub optional: bool,
+    /// The second argument of `optional(T, default)`, already converted to `T`.
+    pub default: Option<Value>,
+}
+
+impl AttrType {
+    /// A required attribute of type `ty`.
+    #[must_use]
+    pub fn required(ty: Type) -> Self {
+        Self {
+            ty,
+            optional: false,
+            default: None,
+        }
+    }
+
+    /// An optional attribute of type `ty`, null when absent unless `default` is given.
+    #[must_use]
+    pub fn optional(ty: Type, default: Option<Value>) -> Self {
+        Self {
+            ty,
+            optional: true,
+            default,
+        }
+    }
+}
+
+impl Type {
+    /// `list(ty)`.
+    #[must_use]
+    pub fn list(ty: Self) -> Self {
+        Self::List(Box::new(ty))
+    }
+
+    /// `set(ty)`.
+    #[must_use]
+    pub fn set(ty: Self) -> Self {
+        Self::Set(Box::new(ty))
+    }
+
+    /// `map(ty)`.
+    #[must_use]
+    pub fn map(ty: Self) -> Self {
+        Self::Map(Box::new(ty))
+    }
+
+    /// Whether this is `string`, `number` or `bool`.
+    #[must_use]
+    pub fn is_primitive(&self) -> bool {
+        matches!(self, Self::String | Self::Number | Self::Bool)
+    }
+
+    /// The most specific type that describes `value` (null and unknown give `any`; lists give
+    /// tuples, objects give objects).
+    #[must_use]
+    pub fn of(value: &Value) -> Self {
+        match value.unmark().0 {
+            Value::Null | Value::Unknown | Value::Sensitive(_) => Self::Any,
+            Value::Bool(_) => Self::Bool,
+            Value::Number(_) => Self::Number,
+            Value::String(_) => Self::String,
+            Value::List(items) => Self::Tuple(items.iter().map(Self::of).collect()),
+            Value::Object(map) => Self::Object(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), AttrType::required(Self::of(v))))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    /// The type as it is written in configuration, e.g. `map(list(string))`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Any => f.write_str("any"),
+            Self::String => f.write_str("string"),
+            Self::Number => f.write_str("number"),
+            Self::Bool => f.write_str("bool"),
+            Self::List(t) => write!(f, "list({t})"),
+            Self::Set(t) => write!(f, "set({t})"),
+            Self::Map(t) => write!(f, "map({t})"),
+            Self::Tuple(ts) => {
+                f.write_str("tuple([")?;
+                for (i, t) in ts.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{t}")?;
+                }
+                f.write_str("])")
+            }
+            Self::Object(attrs) => {
+                f.write_str("object({")?;
+                for (i, (name, attr)) in attrs.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    match (&attr.optional, &attr.default) {
+                        (false, _) => write!(f, "{name} = {}", attr.ty)?,
+                        (true, None) => write!(f, "{name} = optional({})", attr.ty)?,
+                        (true, Some(d)) => write!(f, "{name} = optional({}, {d})", attr.ty)?,
+                    }
+                }
+                f.write_str("})")
+            }
+        }
+    }
+}
+
+const KEYWORDS: [&str; 4] = ["any", "string", "number", "bool"];
+const CONSTRUCTORS: [&str; 5] = ["list", "set", "map", "tuple", "object"];
+
+/// Parses a type expression (`string`, `list(string)`, `map(object({a = string, b =
+/// optional(number, 1)}))`, `tuple([string, number])`, `any`).
+///
+/// # Errors
+/// Every malformed part, as `scw::eval::invalid_type` diagnostics on the offending expression
+/// (unknown keywords get a did-you-mean; Terraform 0.11's quoted types get a hint).
+pub fn parse_type(expr: &Expr) -> Result<Type, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let ty = type_expr(expr, &mut diags, false);
+    match ty {
+        Some(t) if !diags.has_errors() => Ok(t),
+        _ => Err(diags),
+    }
+}
+
+fn invalid(span: Span, label: impl Into<String>, detail: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(codes::INVALID_TYPE, "Invalid type specification")
+        .with_primary(span, label)
+        .with_detail(detail)
+}
+
+/// Parses one type; `in_object` allows `optional(...)` (as an attribute type) and returns it
+/// through [`attr_type`] instead.
+fn type_expr(expr: &Expr, diags: &mut Diagnostics, in_object: bool) -> Option<Type> {
+    match &expr.kind {
+        ExprKind::Variable(ident) => match ident.name.as_str() {
+            "any" => Some(Type::Any),
+            "string" => Some(Type::String),
+            "number" => Some(Type::Number),
+            "bool" => Some(Type::Bool),
+            name @ ("list" | "set" | "map") => {
+                diags.push(
+                    invalid(expr.span, "element type missing", format!(
+                        "The {name} type constructor requires one argument specifying the element type."
+                    ))
+                    .with_help(format!("Write {name}(string), or {name}(any) for any element type.")),
+                );
+                None
+            }
+            name => {
+                let mut d = invalid(
+                    expr.span,
+                    "not a type",
+                    format!(
+                        "\"{name}\" is not a type keyword: expected one of any, string, number, bool, or a type constructor (list, set, map, tuple, object)."
+                    ),
+                );
+                if let Some(help) =
+                    suggest::did_you_mean(name, KEYWORDS.iter().chain(CONSTRUCTORS.iter()).copied())
+                {
+                    d = d.with_help(help);
+                }
+                diags.push(d);
+                None
+            }
+        },
+        ExprKind::Template(t) => {
+            let d = invalid(
+                expr.span,
+                "quoted type",
+                "Terraform 0.11 and earlier required type constraints in quotes; that form is no \
+                 longer accepted.",
+            );
+            let d = match t.as_literal() {
+                Some(lit) => d.with_help(format!("Remove the quotes around \"{lit}\".")),
+                None => d,
+            };
+            diags.push(d);
+            None
+        }
+        ExprKind::Call(call) => {
+            let name = call.name.name.as_str();
+            let one_arg = |diags: &mut Diagnostics| -> Option<&Expr> {
+                if let [arg] = call.args.as_slice()
+                    && !call.expand_final
+                {
+                    return Some(arg);
+                }
+                diags.push(invalid(
+                    expr.span,
+                    "exactly one argument is required",
+                    format!("The {name} type constructor requires exactly one argument."),
+                ));
+                None
+            };
+            match name {
+                "list" => Some(Type::list(type_expr(one_arg(diags)?, diags, false)?)),
+                "set" => Some(Type::set(type_expr(one_arg(diags)?, diags, false)?)),
+                "map" => Some(Type::map(type_expr(one_arg(diags)?, diags, false)?)),
+                "tuple" => {
+                    let arg = one_arg(diags)?;
+                    let ExprKind::Tuple(items) = &arg.kind else {
+                        diags.push(invalid(
+                            arg.span,
+                            "a list of types is required",
+                            "The tuple type constructor requires a list of element types, e.g. tuple([string, number]).",
+                        ));
+                        return None;
+                    };
+                    let mut out = Vec::with_capacity(items.len());
+                    let mut ok = true;
+                    for item in items {
+                        match type_expr(item, diags, false) {
+                            Some(t) => out.push(t),
+                            None => ok = false,
+                        }
+                    }
+                    ok.then_some(Type::Tuple(out))
+                }
+                "object" => {
+                    let arg = one_arg(diags)?;
+                    let ExprKind::Object(items) = &arg.kind else {
+                        diags.push(invalid(
+                            arg.span,
+                            "an object of attribute types is required",
+                            "The object type constructor requires an object of attribute types, e.g. object({name = string}).",
+                        ));
+                        return None;
+                    };
+                    let mut attrs = BTreeMap::new();
+                    let mut ok = true;
+                    for item in items {
+                        let name = match &item.key {
+                            ObjectKey::Ident(i) => Some(i.name.clone()),
+                            ObjectKey::Expr(Expr {
+                                kind: ExprKind::Template(t),
+                                ..
+                            }) => t.as_literal(),
+                            ObjectKey::Expr(_) => None,
+                        };
+                        let Some(name) = name else {
+                            diags.push(invalid(
+                                item.key.span(),
+                                "an attribute name is required",
+                                "Object type attribute names must be plain names or literal strings.",
+                            ));
+                            ok = false;
+                            continue;
+                        };
+                        if attrs.contains_key(&name) {
+                            diags.push(invalid(
+                                item.key.span(),
+                                "duplicate attribute",
+                                format!("The attribute \"{name}\" is declared more than once."),
+                            ));
+                            ok = false;
+                            continue;
+                        }
+                        match attr_type(&item.value, diags) {
+                            Some(a) => {
+                                attrs.insert(name, a);
+                            }
+                            None => ok = false,
+                        }
+                    }
+                    ok.then_some(Type::Object(attrs))
+                }
+                "optional" => {
+                    let label = if in_object {
+                        "optional(...) must be the whole attribute type"
+                    } else {
+                        "optional(...) is only allowed in object(...)"
+                    };
+                    diags.push(invalid(
+                        expr.span,
+                        label,
+                        "optional(...) marks an attribute of an object type as optional; it \
+                         cannot be used elsewhere.",
+                    ));
+                    None
+                }
+                other => {
+                    let mut d = invalid(
+                        call.name.span,
+                        "not a type constructor",
+                        format!(
+                            "\"{other}\" is not a type constructor: expected list, set, map, tuple or object."
+                        ),
+                    );
+                    if let Some(help) = suggest::did_you_mean(other, CONSTRUCTORS.iter().copied()) {
+                        d = d.with_help(help);
+                    }
+                    diags.push(d);
+                    None
+                }
+            }
+        }
+        _ => {
+            diags.push(invalid(
+                expr.span,
+                "not a type",
+                "A type constraint is a type keyword (string, number, bool, any) or a type \
+                 constructor call such as list(string).",
+            ));
+            None
+        }
+    }
+}
+
+/// An object attribute's type: a type, or `optional(type)` / `optional(type, default)`.
+fn attr_type(expr: &Expr, diags: &mut Diagnostics) -> Option<AttrType> {
+    let ExprKind::Call(call) = &expr.kind else {
+        return type_expr(expr, diags, true).map(AttrType::required);
+    };
+    if call.name.name != "optional" {
+        return type_expr(expr, diags, true).map(AttrType::required);
+    }
+    match call.args.as_slice() {
+        [ty] => Some(AttrType::optional(type_expr(ty, diags, false)?, None)),
+        [ty, default] => {
+            let ty = type_expr(ty, diags, false)?;
+            // Defaults are constants: evaluated without any name in scope.
+            let value = match eval::eval(default, &EvalContext::new()) {
+                Ok(v) => v,
+                Err(ds) => {
+                    diags.extend(ds);
+                    return None;
+                }
+            };
+            match convert(value, &ty) {
+                Ok(v) => Some(AttrType::optional(ty, Some(v))),
+                Err(message) => {
+                    diags.push(invalid(
+                        default.span,
+                        format!("not a valid {ty}"),
+                        format!("The default value does not match the attribute type: {message}."),
+                    ));
+                    None
+                }
+            }
+        }
+        _ => {
+            diags.push(invalid(
+                expr.span,
+                "one or two arguments are required",
+                "optional(...) takes the attribute type and, optionally, a default value.",
+            ));
+            None
+        }
+    }
+}
+
+/// Converts `value` to the type `ty`, as Terraform does for variables and arguments.
+///
+/// - primitives: number → string (`1.5` → `"1.5"`), bool → string, numeric string → number,
+///   `"true"`/`"false"` → bool; nothing else converts;
+/// - `list(T)` and `set(T)` accept any list/tuple/set whose elements convert to `T` (a set is
+///   deduplicated and put in canonical order); `tuple([...])` needs the exact length;
+/// - `map(T)` accepts any object/map whose values convert; `object({...})` keeps only the
+///   declared attributes, fills absent or null optional ones with their default (or null) and
+///   requires the others;
+/// - `any` keeps the value, except that inside a collection the elements are converted to
+///   their common type (`list(any)` of `[1, "a"]` is `["1", "a"]`).
+///
+/// Null and unknown convert to any type unchanged; sensitive marks are kept.
+///
+/// # Errors
+/// A message saying where and why the value does not fit, e.g.
+/// `attribute "port": a number is required, got string`.
+pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
+    let (value, marked) = value.into_unmarked();
+    let out = match (value, ty) {
+        (v @ (Value::Null | Value::Unknown), _) | (v, Type::Any) => v,
+        (Value::String(s), Type::String) => Value::String(s),
+        (Value::Number(n), Type::String) => Value::String(format_number(n)),
+        (Value::Bool(b), Type::String) => Value::String(b.to_string()),
+        (Value::Number(n), Type::Number) => Value::Number(n),
+        (Value::String(s), Type::Number) => match parse_number(&s) {
+            Some(n) => Value::Number(n),
+            None => {
+                return Err(format!(
+                    "a number is required, got the string {}",
+                    quote(&s)
+                ));
+            }
+        },
+        (Value::Bool(b), Type::Bool) => Value::Bool(b),
+        (Value::String(s), Type::Bool) => match s.as_str() {
+            "true" => Value::Bool(true),
+            "false" => Value::Bool(false),
+            _ => return Err(format!("a bool is required, got the string {}", quote(&s))),
+        },
+        (Value::List(items), Type::List(elem)) => Value::List(convert_elements(items, elem)?),
+        (Value::List(items), Type::Set(elem)) => {
+            Value::List(canonical_set(convert_elements(items, elem)?))
+        }
+        (Value::List(items), Type::Tuple(types)) => {
+            if items.len() != types.len() {
+                return Err(format!(
+                    "a tuple of {} element{} is required, got {}",
+                    types.len(),
+                    plural(types.len()),
+                    items.len()
+                ));
+            }
+            let mut out = Vec::with_capacity(items.len());
+            for (i, (item, t)) in items.into_iter().zip(types).enumerate() {
+                out.push(convert(item, t).map_err(|e| format!("element {i}: {e}"))?);
+            }
+            Value::List(out)
+        }
+        (Value::Object(map), Type::Map(elem)) => Value::Object(convert_map(map, elem)?),
+        (Value::Object(mut map), Type::Object(attrs)) => {
+            let mut out = BTreeMap::new();
+            for (name, attr) in attrs {
+                let v = match map.remove(name) {
+                    // A required attribute may be null; an optional one that is null gets
+                    // its default, as if it were absent.
+                    Some(v) if !(attr.optional && v.is_null()) => {
+                        convert(v, &attr.ty).map_err(|e| format!("attribute \"{name}\": {e}"))?
+                    }
+                    _ if attr.optional => attr.default.clone().unwrap_or(Value::Null),
+                    _ => return Err(format!("attribute \"{name}\" is required")),
+                };
+                out.insert(name.clone(), v);
+            }
+            Value::Object(out)
+        }
+        (v, t) => return Err(format!("{} is required, got {}", article(t), v.kind_name())),
+    };
+    Ok(out.marked_if(marked))
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn quote(s: &str) -> String {
+    serde_json::Value::String(s.to_owned()).to_string()
+}
+
+/// "a string", "a list of string", "an object"... for messages.
+fn article(t: &Type) -> String {
+    match t {
+        Type::Any => "a value".into(),
+        Type::Object(_) => "an object".into(),
+        Type::Tuple(_) => "a tuple".into(),
+        other => format!("a {other}"),
+    }
+}
+
+fn convert_elements(items: Vec<Value>, elem: &Type) -> Result<Vec<Value>, String> {
+    let target = if *elem == Type::Any {
+        common_type(&items)?
+    } else {
+        elem.clone()
+    };
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| convert(v, &target).map_err(|e| format!("element {i}: {e}")))
+        .collect()
+}
+
+fn convert_map(
+    map: BTreeMap<String, Value>,
+    elem: &Type,
+) -> Result<BTreeMap<String, Value>, String> {
+    let target = if *elem == Type::Any {
+        let values: Vec<&Value> = map.values().collect();
+        common_type_of(values.into_iter())?
+    } else {
+        elem.clone()
+    };
+    map.into_iter()
+        .map(|(k, v)| {
+            let v = convert(v, &target).map_err(|e| format!("element \"{k}\": {e}"))?;
+            Ok((k, v))
+        })
+        .collect()
+}
+
+/// The type every element converts to, for `list(any)`-like targets.
+fn common_type(items: &[Value]) -> Result<Type, String> {
+    common_type_of(items.iter())
+}
+
+fn common_type_of<'a>(items: impl Iterator<Item = &'a Value>) -> Result<Type, String> {
+    let mut acc = Type::Any;
+    for item in items {
+        let t = Type::of(item);
+        acc = unify(&acc, &t)
+            .ok_or_else(|| format!("all elements must have the same type (found {acc} and {t})"))?;
+    }
+    Ok(acc)
+}
+
+/// The common type of two types, if any (Terraform's type unification, simplified to what
+/// untyped values need: primitives unify to string, structures attribute by attribute).
+#[must_use]
+pub fn unify(a: &Type, b: &Type) -> Option<Type> {
+    match (a, b) {
+        (Type::Any, t) | (t, Type::Any) => Some(t.clone()),
+        _ if a == b => Some(a.clone()),
+        _ if a.is_primitive() && b.is_primitive() => Some(Type::String),
+        (Type::Tuple(x), Type::Tuple(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .map(|(p, q)| unify(p, q))
+            .collect::<Option<Vec<_>>>()
+            .map(Type::Tuple),
+        (Type::Tuple(x), Type::Tuple(y)) => {
+            let elem = x
+                .iter()
+                .chain(y)
+                .try_fold(Type::Any, |acc, t| unify(&acc, t))?;
+            Some(Type::list(elem))
+        }
+        (Type::List(e), Type::Tuple(ts)) | (Type::Tuple(ts), Type::List(e)) => ts
+            .iter()
+            .try_fold((**e).clone(), |acc, t| unify(&acc, t))
+            .map(Type::list),
+        (Type::List(x), Type::List(y)) => unify(x, y).map(Type::list),
+        (Type::Set(x), Type::Set(y)) => unify(x, y).map(Type::set),
+        (Type::Map(x), Type::Map(y)) => unify(x, y).map(Type::map),
+        (Type::Object(x), Type::Object(y)) if x.keys().eq(y.keys()) => x
+            .iter()
+            .zip(y.values())
+            .map(|((k, p), q)| unify(&p.ty, &q.ty).map(|t| (k.clone(), AttrType::required(t))))
+            .collect::<Option<BTreeMap<_, _>>>()
+            .map(Type::Object),
+        (Type::Map(e), Type::Object(attrs)) | (Type::Object(attrs), Type::Map(e)) => attrs
+            .values()
+            .try_fold((**e).clone(), |acc, a| unify(&acc, &a.ty))
+            .map(Type::map),
+        _ => None,
+    }
+}
+
+/// Parses a number the way Terraform converts a string to a number: optional sign, decimal
+/// digits with an optional fraction and exponent. No hex, no `inf`/`NaN`, no spaces.
+#[must_use]
+pub fn parse_number(s: &str) -> Option<f64> {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    if matches!(bytes.first(), Some(b'-' | b'+')) {
+        i += 1;
+    }
+    let digits_start = i;
+    while i < bytes.len() && bytes[i].is_ascii_digit() {
+        i += 1;
+    }
+    let mut digits = i - digits_start;
+    if i < bytes.len() && bytes[i] == b'.' {
+        i += 1;
+        let frac_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        digits += i - frac_start;
+    }
+    if digits == 0 {
+        return None;
+    }
+    if i < bytes.len() && matches!(bytes[i], b'e' | b'E') {
+        i += 1;
+        if matches!(bytes.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let exp_start = i;
+        while i < bytes.len() && bytes[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == exp_start {
+            return None;
+        }
+    }
+    if i != bytes.len() {
+        return None;
+    }
+    s.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+/// Deduplicates (ignoring marks; a duplicate's mark moves to the kept element) and sorts set
+/// elements into a canonical order: by kind, then numbers ascending, strings lexically, bools
+/// false first, structures by their JSON text; unknown elements last, never merged.
+#[must_use]
+pub fn canonical_set(items: Vec<Value>) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(existing) = out
+            .iter_mut()
+            .find(|e| values_equal(e, &item) == Some(true))
+        {
+            if item.contains_sensitive() && !existing.contains_sensitive() {
+                *existing = std::mem::take(existing).mark_sensitive();
+            }
+            continue;
+        }
+        out.push(item);
+    }
+    out.sort_by(set_order);
+    out
+}
+
+fn kind_rank(v: &Value) -> u8 {
+    match v.unmark().0 {
+        Value::Null => 0,
+        Value::Bool(_) => 1,
+        Value::Number(_) => 2,
+        Value::String(_) => 3,
+        Value::List(_) => 4,
+        Value::Object(_) => 5,
+        Value::Unknown | Value::Sensitive(_) => 6,
+    }
+}
+
+fn set_order(left: &Value, right: &Value) -> Ordering {
+    let (left, right) = (left.unmark().0, right.unmark().0);
+    kind_rank(left)
+        .cmp(&kind_rank(right))
+        .then_with(|| match (left, right) {
+            (Value::Bool(l), Value::Bool(r)) => l.cmp(r),
+            (Value::Number(l), Value::Number(r)) => l.total_cmp(r),
+            (Value::String(l), Value::String(r)) => l.cmp(r),
+            (Value::List(_), Value::List(_)) | (Value::Object(_), Value::Object(_)) => {
+                left.to_json().to_string().cmp(&right.to_json().to_string())
+            }
+            _ => Ordering::Equal,
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::eval::tests::build::{self, call, num, object, tuple, var};
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Object(
+            pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        )
+    }
+
+    fn s(x: &str) -> Value {
+        Value::string(x)
+    }
+
+    #[test]
+    fn primitives_convert_where_terraform_allows() {
+        assert_eq!(convert(Value::Number(1.5), &Type::String), Ok(s("1.5")));
+        assert_eq!(convert(Value::Bool(true), &Type::String), Ok(s("true")));
+        assert_eq!(convert(s("42"), &Type::Number), Ok(Value::Number(42.0)));
+        assert_eq!(
+            convert(s("-1e3"), &Type::Number),
+            Ok(Value::Number(-1000.0))
+        );
+        assert_eq!(convert(s("false"), &Type::Bool), Ok(Value::Bool(false)));
+        assert!(convert(s("0x10"), &Type::Number).is_err());
+        assert!(convert(s(" 1"), &Type::Number).is_err());
+        assert!(convert(s("yes"), &Type::Bool).is_err());
+        assert!(convert(Value::Number(1.0), &Type::Bool).is_err());
+        assert!(convert(Value::Bool(true), &Type::Number).is_err());
+        assert_eq!(
+            convert(Value::List(vec![]), &Type::String),
+            Err("a string is required, got list".into())
+        );
+    }
+
+    #[test]
+    fn null_and_unknown_convert_to_every_type() {
+        for t in [
+            Type::String,
+            Type::list(Type::Number),
+            Type::Object(BTreeMap::new()),
+        ] {
+            assert_eq!(convert(Value::Null, &t), Ok(Value::Null));
+            assert_eq!(convert(Value::Unknown, &t), Ok(Value::Unknown));
+        }
+    }
+
+    #[test]
+    fn marks_are_kept_through_conversion() {
+        let v = Value::Number(3.0).mark_sensitive();
+        assert_eq!(convert(v, &Type::String), Ok(s("3").mark_sensitive()));
+        let list = Value::List(vec![
+            Value::Number(1.0).mark_sensitive(),
+            Value::Number(2.0),
+        ]);
+        assert_eq!(
+            convert(list, &Type::list(Type::String)),
+            Ok(Value::List(vec![s("1").mark_sensitive(), s("2")]))
+        );
+    }
+
+    #[test]
+    fn collections_convert_elementwise_with_paths_in_errors() {
+        let v = Value::List(vec![Value::Number(1.0), s("x")]);
+        assert_eq!(
+            convert(v.clone(), &Type::list(Type::String)),
+            Ok(Value::List(vec![s("1"), s("x")]))
+        );
+        assert_eq!(
+            convert(v, &Type::list(Type::Number)),
+            Err("element 1: a number is required, got the string \"x\"".into())
+        );
+        let m = obj(&[("a", Value::Number(1.0))]);
+        assert_eq!(
+            convert(m.clone(), &Type::map(Type::String)),
+            Ok(obj(&[("a", s("1"))]))
+        );
+        assert!(convert(m, &Type::list(Type::String)).is_err());
+    }
+
+    #[test]
+    fn sets_are_deduplicated_and_sorted() {
+        let v = Value::List(vec![s("b"), s("a"), s("b")]);
+        assert_eq!(
+            convert(v, &Type::set(Type::String)),
+            Ok(Value::List(vec![s("a"), s("b")]))
+        );
+        let nums = Value::List(vec![Value::Number(10.0), Value::Number(2.0)]);
+        assert_eq!(
+            convert(nums, &Type::set(Type::Number)),
+            Ok(Value::List(vec![Value::Number(2.0), Value::Number(10.0)]))
+        );
+    }
+
+    #[test]
+    fn any_inside_a_collection_unifies_elements() {
+        let v = Value::List(vec![Value::Number(1.0), s("a"), Value::Bool(true)]);
+        assert_eq!(
+            convert(v, &Type::list(Type::Any)),
+            Ok(Value::List(vec![s("1"), s("a"), s("true")]))
+        );
+        let objs = Value::List(vec![
+            obj(&[("a", Value::Number(1.0))]),
+            obj(&[("b", s("x"))]),
+        ]);
+        let err = convert(objs, &Type::list(Type::Any)).unwrap_err();
+        assert!(err.contains("same type"), "{err}");
+        let kept = obj(&[("a", Value::List(vec![]))]);
+        assert_eq!(convert(kept.clone(), &Type::Any), Ok(kept));
+    }
+
+    #[test]
+    fn tuples_need_the_exact_length() {
+        let t = Type::Tuple(vec![Type::String, Type::Number]);
+        assert_eq!(
+            convert(Value::List(vec![Value::Number(1.0), s("2")]), &t),
+            Ok(Value::List(vec![s("1"), Value::Number(2.0)]))
+        );
+        assert!(convert(Value::List(vec![s("a")]), &t).is_err());
+    }
+
+    #[test]
+    fn objects_fill_optional_attributes_and_drop_extras() {
+        let mut attrs = BTreeMap::new();
+        attrs.insert("name".to_owned(), AttrType::required(Type::String));
+        attrs.insert(
+            "port".to_owned(),
+            AttrType::optional(Type::Number, Some(Value::Number(80.0))),
+        );
+        attrs.insert("tag".to_owned(), AttrType::optional(Type::String, None));
+        let t = Type::Object(attrs);
+        let v = obj(&[("name", s("web")), ("extra", Value::Bool(true))]);
+        assert_eq!(
+            convert(v, &t),
+            Ok(obj(&[
+                ("name", s("web")),
+                ("port", Value::Number(80.0)),
+                ("tag", Value::Null)
+            ]))
+        );
+        let null_port = obj(&[("name", s("web")), ("port", Value::Null)]);
+        assert_eq!(
+            convert(null_port, &t).map(|v| v.as_object().map(|m| m["port"].clone())),
+            Ok(Some(Value::Number(80.0)))
+        );
+        assert_eq!(
+            convert(obj(&[]), &t),
+            Err("attribute \"name\" is required".into())
+        );
+        assert_eq!(
+            convert(obj(&[("name", s("a")), ("port", s("x"))]), &t),
+            Err("attribute \"port\": a number is required, got the string \"x\"".into())
+        );
+    }
+
+    #[test]
+    fn numbers_parse_strictly() {
+        assert_eq!(parse_number("1"), Some(1.0));
+        assert_eq!(parse_number("-0.5"), Some(-0.5));
+        assert_eq!(parse_number(".5"), Some(0.5));
+        assert_eq!(parse_number("1e2"), Some(100.0));
+        for bad in ["", "-", "1e", "e1", "inf", "NaN", "1_000", "1.2.3", "0x1"] {
+            assert_eq!(parse_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn types_parse_from_expressions() {
+        let e = call(
+            "map",
+            vec![call(
+                "object",
+                vec![object(vec![
+                    ("a", var("string")),
+                    ("b", call("optional", vec![var("number"), num(1.0)])),
+                ])],
+            )],
+        );
+        let t = parse_type(&e).unwrap();
+        assert_eq!(
+            t.to_string(),
+            "map(object({a = string, b = optional(number, 1)}))"
+        );
+        let e = call(
+            "tuple",
+            vec![tuple(vec![
+                var("string"),
+                call("list", vec![var("bool")]),
+                call("set", vec![var("any")]),
+            ])],
+        );
+        let t = parse_type(&e).unwrap();
+        assert_eq!(t.to_string(), "tuple([string, list(bool), set(any)])");
+        assert_eq!(parse_type(&var("any")).unwrap(), Type::Any);
+    }
+
+    #[test]
+    fn bad_types_are_diagnosed() {
+        let d = parse_type(&var("strin")).unwrap_err();
+        assert_eq!(d.0[0].code, codes::INVALID_TYPE);
+        assert_eq!(d.0[0].help.as_deref(), Some("Did you mean \"string\"?"));
+        let d = parse_type(&build::s("string")).unwrap_err();
+        assert_eq!(
+            d.0[0].help.as_deref(),
+            Some("Remove the quotes around \"string\".")
+        );
+        assert!(parse_type(&var("list")).is_err());
+        assert!(parse_type(&call("list", vec![var("string"), var("number")])).is_err());
+        assert!(parse_type(&call("optional", vec![var("string")])).is_err());
+        let bad_default = call(
+            "object",
+            vec![object(vec![(
+                "a",
+                call("optional", vec![var("number"), build::s("x")]),
+            )])],
+        );
+        assert!(parse_type(&bad_default).is_err());
+        assert!(parse_type(&call("tuple", vec![var("string")])).is_err());
+        assert!(parse_type(&num(1.0)).is_err());
+        // Every independent error is reported.
+        let two = call(
+            "object",
+            vec![object(vec![("a", var("strng")), ("b", var("numbr"))])],
+        );
+        assert_eq!(parse_type(&two).unwrap_err().0.len(), 2);
+    }
+}

@@ -1,0 +1,396 @@
+//! Checks on known attribute values, declared in schemas and applied by the lowering code.
+//!
+//! Each check takes a primitive (`&str`, `f64`) and returns `Ok` or a sentence saying what is
+//! wrong; the caller attaches the span. Region checks distinguish three outcomes (see
+//! [`check_region`]) because the provider only warns about unknown regions while the API
+//! rejects regions where a product is not offered.
+//!
+//! Invariant: no check panics, whatever the input. Depends on nothing else in the crate.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
+/// A validation attached to an attribute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validation {
+    /// A Scaleway region, offered by the resource's product.
+    Region,
+    /// A UUID.
+    Uuid,
+    /// A UUID, or `{region}/{uuid}`.
+    UuidOrRegional,
+    /// An RFC 3339 timestamp.
+    Rfc3339,
+    /// A Go duration string (`10s`, `1m30s`).
+    Duration,
+    /// A string matching a regular expression.
+    Regex {
+        /// The pattern (anchored by the author).
+        pattern: &'static str,
+        /// What the pattern means, in words.
+        description: &'static str,
+    },
+    /// One of a fixed set of strings.
+    OneOf(&'static [&'static str]),
+    /// An integer in `min..=max`.
+    Range {
+        /// Smallest allowed.
+        min: i64,
+        /// Largest allowed.
+        max: i64,
+    },
+    /// A map whose keys and values have bounded lengths (in characters).
+    MapLengths {
+        /// Longest key.
+        key_max: usize,
+        /// Longest value.
+        value_max: usize,
+    },
+}
+
+/// Result of checking a region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegionCheck {
+    /// A known region where the product is offered.
+    Ok,
+    /// Not of the form `xx-yyy` at all: an error.
+    Malformed,
+    /// Well formed but not a region Scaleway's SDKs know: a warning, as the provider does.
+    Unknown,
+    /// A known region where this product is not offered: an error (the API would refuse it).
+    Unavailable,
+}
+
+/// Checks a region against the general syntax and the product's regions.
+#[must_use]
+pub fn check_region(region: &str, offered: &[&str]) -> RegionCheck {
+    if offered.contains(&region) {
+        return RegionCheck::Ok;
+    }
+    let well_formed = region.split_once('-').is_some_and(|(country, city)| {
+        country.len() == 2
+            && (3..=7).contains(&city.len())
+            && country.bytes().all(|b| b.is_ascii_lowercase())
+            && city.bytes().all(|b| b.is_ascii_lowercase())
+    });
+    if !well_formed {
+        RegionCheck::Malformed
+    } else if super::ALL_REGIONS.contains(&region) {
+        RegionCheck::Unavailable
+    } else {
+        RegionCheck::Unknown
+    }
+}
+
+/// Whether `s` is a UUID in its canonical 8-4-4-4-12 hexadecimal form (either case).
+#[must_use]
+pub fn is_uuid(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    bytes.len() == 36
+        && bytes.iter().enumerate().all(|(i, &b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        })
+}
+
+/// Checks a string against a validation. Non-string validations accept any string.
+///
+/// # Errors
+/// A sentence describing the problem.
+pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
+    match validation {
+        Validation::Uuid => {
+            if is_uuid(value) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{value:?} is not a UUID (expected the form 11111111-2222-3333-4444-555555555555)"
+                ))
+            }
+        }
+        Validation::UuidOrRegional => {
+            let id = match value.split_once('/') {
+                Some((region, id)) => {
+                    if check_region(region, super::ALL_REGIONS) == RegionCheck::Malformed {
+                        return Err(format!(
+                            "{value:?} is neither a UUID nor {{region}}/{{uuid}}: {region:?} is not a region"
+                        ));
+                    }
+                    id
+                }
+                None => value,
+            };
+            if is_uuid(id) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{value:?} is neither a UUID nor {{region}}/{{uuid}}"
+                ))
+            }
+        }
+        Validation::Rfc3339 => value.parse::<jiff::Timestamp>().map(|_| ()).map_err(|_| {
+            format!("{value:?} is not an RFC 3339 timestamp (for example 2030-01-31T12:00:00Z)")
+        }),
+        Validation::Duration => parse_duration(value)
+            .map(|_| ())
+            .ok_or_else(|| format!("{value:?} is not a duration (for example 10s, 1m30s)")),
+        Validation::Regex {
+            pattern,
+            description,
+        } => {
+            if regex_matches(pattern, value) {
+                Ok(())
+            } else {
+                Err(format!("{value:?} is invalid: {description}"))
+            }
+        }
+        Validation::OneOf(allowed) => {
+            if allowed.contains(&value) {
+                Ok(())
+            } else {
+                let list = allowed
+                    .iter()
+                    .map(|a| format!("{a:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                Err(format!("{value:?} is not allowed; expected one of {list}"))
+            }
+        }
+        // Regions are checked against the product by `check_region`; the rest are not strings.
+        Validation::Region | Validation::Range { .. } | Validation::MapLengths { .. } => Ok(()),
+    }
+}
+
+/// Checks a number against a validation. Non-numeric validations accept any number.
+///
+/// # Errors
+/// A sentence describing the problem.
+pub fn check_number(validation: &Validation, value: f64) -> Result<(), String> {
+    match validation {
+        #[allow(clippy::cast_precision_loss)]
+        Validation::Range { min, max } if value < *min as f64 || value > *max as f64 => {
+            Err(format!(
+                "{} is out of range: expected {min} to {max}",
+                crate_format(value)
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Checks one entry of a map against [`Validation::MapLengths`].
+///
+/// # Errors
+/// A sentence describing the problem.
+pub fn check_map_entry(validation: &Validation, key: &str, value: &str) -> Result<(), String> {
+    if let Validation::MapLengths { key_max, value_max } = validation {
+        let (k, v) = (key.chars().count(), value.chars().count());
+        if k > *key_max {
+            return Err(format!(
+                "key {key:?} is {k} characters long; at most {key_max} are allowed"
+            ));
+        }
+        if v > *value_max {
+            return Err(format!(
+                "the value of {key:?} is {v} characters long; at most {value_max} are allowed"
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn crate_format(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        #[allow(clippy::cast_possible_truncation)]
+        let i = n as i64;
+        i.to_string()
+    } else {
+        n.to_string()
+    }
+}
+
+/// Parses a Go duration (`300ms`, `1.5h`, `2h45m`) into seconds.
+#[must_use]
+pub fn parse_duration(s: &str) -> Option<f64> {
+    let (negative, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest == "0" {
+        return Some(0.0);
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    let mut total = 0.0;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if digits == 0 {
+            return None;
+        }
+        let number: f64 = rest[..digits].parse().ok()?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let scale = match &rest[..unit_len] {
+            "ns" => 1e-9,
+            "us" | "µs" | "μs" => 1e-6,
+            "ms" => 1e-3,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return None,
+        };
+        rest = &rest[unit_len..];
+        total += number * scale;
+    }
+    Some(if negative { -total } else { total })
+}
+
+/// Matches `value` against a schema pattern, compiling each pattern once per process.
+fn regex_matches(pattern: &'static str, value: &str) -> bool {
+    static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<regex::Regex>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Mutex::default);
+    // A poisoned lock only means another thread panicked mid-insert; the map is still usable.
+    let mut guard = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let compiled = guard
+        .entry(pattern)
+        .or_insert_with(|| regex::Regex::new(pattern).ok());
+    // A schema pattern that does not compile accepts everything rather than failing users;
+    // the unit tests compile every pattern of every schema.
+    compiled.as_ref().is_none_or(|re| re.is_match(value))
+}
+
+/// Whether a pattern compiles (used by the schema tests).
+#[must_use]
+pub fn pattern_compiles(pattern: &str) -> bool {
+    regex::Regex::new(pattern).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{RESOURCES, SERVERLESS_REGIONS};
+
+    #[test]
+    fn regions_are_ok_unknown_malformed_or_unavailable() {
+        assert_eq!(check_region("fr-par", SERVERLESS_REGIONS), RegionCheck::Ok);
+        assert_eq!(
+            check_region("it-mil", SERVERLESS_REGIONS),
+            RegionCheck::Unavailable
+        );
+        assert_eq!(
+            check_region("de-fra", SERVERLESS_REGIONS),
+            RegionCheck::Unknown
+        );
+        assert_eq!(
+            check_region("paris", SERVERLESS_REGIONS),
+            RegionCheck::Malformed
+        );
+        assert_eq!(
+            check_region("FR-PAR", SERVERLESS_REGIONS),
+            RegionCheck::Malformed
+        );
+        assert_eq!(check_region("", SERVERLESS_REGIONS), RegionCheck::Malformed);
+    }
+
+    #[test]
+    fn uuids_and_regional_ids() {
+        let id = "11111111-2222-3333-4444-555555555555";
+        assert!(check_str(&Validation::Uuid, id).is_ok());
+        assert!(
+            check_str(
+                &Validation::Uuid,
+                "fr-par/11111111-2222-3333-4444-555555555555"
+            )
+            .is_err()
+        );
+        assert!(check_str(&Validation::Uuid, "1111111-2222-3333-4444-5555555555556").is_err());
+        assert!(check_str(&Validation::UuidOrRegional, id).is_ok());
+        assert!(check_str(&Validation::UuidOrRegional, &format!("fr-par/{id}")).is_ok());
+        assert!(check_str(&Validation::UuidOrRegional, &format!("Paris/{id}")).is_err());
+        assert!(check_str(&Validation::UuidOrRegional, "fr-par/nope").is_err());
+    }
+
+    #[test]
+    fn timestamps_must_be_rfc3339() {
+        assert!(check_str(&Validation::Rfc3339, "2022-10-18T11:35:15+02:00").is_ok());
+        assert!(check_str(&Validation::Rfc3339, "2022-10-18T09:35:15Z").is_ok());
+        assert!(check_str(&Validation::Rfc3339, "2022-10-18").is_err());
+        assert!(check_str(&Validation::Rfc3339, "tomorrow").is_err());
+    }
+
+    #[test]
+    fn durations_follow_go_syntax() {
+        assert_eq!(parse_duration("10s"), Some(10.0));
+        assert_eq!(parse_duration("1m30s"), Some(90.0));
+        assert_eq!(parse_duration("1.5h"), Some(5400.0));
+        assert_eq!(parse_duration("0"), Some(0.0));
+        assert_eq!(parse_duration("10"), None);
+        assert_eq!(parse_duration("s"), None);
+        assert_eq!(parse_duration(""), None);
+        assert_eq!(parse_duration("5x"), None);
+    }
+
+    #[test]
+    fn one_of_range_and_map_lengths() {
+        let v = Validation::OneOf(&["public", "private"]);
+        assert!(check_str(&v, "public").is_ok());
+        assert_eq!(
+            check_str(&v, "open").unwrap_err(),
+            "\"open\" is not allowed; expected one of \"public\", \"private\""
+        );
+        let r = Validation::Range { min: 0, max: 10 };
+        assert!(check_number(&r, 10.0).is_ok());
+        assert!(check_number(&r, 11.0).is_err());
+        let m = Validation::MapLengths {
+            key_max: 3,
+            value_max: 2,
+        };
+        assert!(check_map_entry(&m, "abc", "de").is_ok());
+        assert!(check_map_entry(&m, "abcd", "").is_err());
+        assert!(check_map_entry(&m, "a", "éèà").is_err());
+    }
+
+    fn patterns(block: &crate::schema::BlockSchema, out: &mut Vec<&'static str>) {
+        for a in block.attributes {
+            if let Some(Validation::Regex { pattern, .. }) = a.validation {
+                out.push(pattern);
+            }
+        }
+        for b in block.blocks {
+            patterns(b, out);
+        }
+    }
+
+    #[test]
+    fn every_schema_pattern_compiles() {
+        let mut all = Vec::new();
+        for schema in RESOURCES {
+            patterns(&schema.as_block(), &mut all);
+        }
+        assert!(!all.is_empty());
+        for p in all {
+            assert!(pattern_compiles(p), "{p}");
+        }
+    }
+
+    #[test]
+    fn cockpit_token_names_are_checked() {
+        let token = crate::schema::resource("scaleway_cockpit_token").expect("registered");
+        let v = token
+            .attribute("name")
+            .and_then(|a| a.validation)
+            .expect("name has a validation");
+        assert!(check_str(&v, "my-awesome-token").is_ok());
+        assert!(check_str(&v, "ab").is_err());
+        assert!(check_str(&v, "has space").is_err());
+        assert!(check_str(&v, &"a".repeat(51)).is_err());
+        assert!(check_str(&v, &"a".repeat(50)).is_ok());
+    }
+}

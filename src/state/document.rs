@@ -1,0 +1,643 @@
+//! The Terraform state v4 JSON document, read and written compatibly with Terraform.
+//!
+//! Invariants: a [`State`] always has `version == 4`; its serialised form is deterministic
+//! (resources sorted by address, instances by key, attributes in `BTreeMap` order), pretty-printed
+//! with two-space indentation and a final newline. Fields this code does not know (newer
+//! Terraform additions such as `check_results` or instance `identity`) are kept verbatim, so a
+//! state written by Terraform survives a read-write cycle.
+//!
+//! Depends only on serde, `uuid` for new lineages, and the sibling [`address`](super::address)
+//! module. No I/O here: backends read and write the bytes.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::StateError;
+use super::address::{IndexKey, InstanceAddr, Mode, ResourceAddr};
+
+/// The only state format version this code reads and writes.
+pub const STATE_VERSION: u64 = 4;
+
+/// The provider address Terraform records for the Scaleway provider.
+pub const SCALEWAY_PROVIDER: &str = "provider[\"registry.terraform.io/scaleway/scaleway\"]";
+
+/// The `terraform_version` we write: our own name and version.
+pub const WRITER_VERSION: &str = concat!("scwform-", env!("CARGO_PKG_VERSION"));
+
+/// Unknown JSON fields kept verbatim for round trips.
+pub type Extra = BTreeMap<String, serde_json::Value>;
+
+/// A state's lineage: the identifier fixed when a state is first created and carried by every
+/// later version of it, so two unrelated states are never mixed up.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Lineage(pub String);
+
+impl Lineage {
+    /// A fresh random lineage (a UUID v4, as Terraform makes them).
+    #[must_use]
+    pub fn generate() -> Self {
+        Self(uuid::Uuid::new_v4().to_string())
+    }
+}
+
+impl std::fmt::Display for Lineage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The whole state document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct State {
+    /// Always [`STATE_VERSION`].
+    pub version: u64,
+    /// The tool and version that last wrote the state.
+    pub terraform_version: String,
+    /// Incremented by every write that changes the content.
+    pub serial: u64,
+    /// Fixed at creation.
+    pub lineage: Lineage,
+    /// Root module outputs.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, OutputState>,
+    /// Resources (kept sorted by address on write).
+    #[serde(default)]
+    pub resources: Vec<ResourceState>,
+    /// Fields we do not interpret (`check_results`...), kept as they were.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+/// One root module output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutputState {
+    /// The value, as JSON.
+    pub value: serde_json::Value,
+    /// Its type in Terraform's type JSON (`"string"`, `["list","string"]`...).
+    #[serde(rename = "type")]
+    pub type_: serde_json::Value,
+    /// Whether the output is marked sensitive.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
+}
+
+/// How a resource's instances are keyed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EachMode {
+    /// `count`: integer keys.
+    List,
+    /// `for_each`: string keys.
+    Map,
+}
+
+/// One resource block and its instances.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ResourceState {
+    /// Module path, absent for the root module.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    /// Managed or data.
+    pub mode: Mode,
+    /// Resource type.
+    #[serde(rename = "type")]
+    pub type_name: String,
+    /// Resource name.
+    pub name: String,
+    /// `count` or `for_each`, when used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub each: Option<EachMode>,
+    /// Provider configuration address, normally [`SCALEWAY_PROVIDER`].
+    pub provider: String,
+    /// The instances (kept sorted by key on write).
+    #[serde(default)]
+    pub instances: Vec<InstanceState>,
+    /// Fields we do not interpret.
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl ResourceState {
+    /// The resource's address.
+    #[must_use]
+    pub fn addr(&self) -> ResourceAddr {
+        ResourceAddr {
+            module: self.module.clone(),
+            mode: self.mode,
+            type_name: self.type_name.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    fn matches(&self, addr: &ResourceAddr) -> bool {
+        self.module == addr.module
+            && self.mode == addr.mode
+            && self.type_name == addr.type_name
+            && self.name == addr.name
+    }
+
+    /// The current (not deposed) instance with this key.
+    fn position(&self, key: Option<&IndexKey>) -> Option<usize> {
+        self.instances
+            .iter()
+            .position(|i| i.index_key.as_ref() == key && i.deposed.is_none())
+    }
+}
+
+/// One step of an attribute path, in Terraform's JSON form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "value", rename_all = "snake_case")]
+pub enum PathStep {
+    /// `.name`: `{"type":"get_attr","value":"name"}`.
+    GetAttr(String),
+    /// `[key]`: `{"type":"index","value":{"value":0,"type":"number"}}`.
+    Index(serde_json::Value),
+}
+
+/// One instance of a resource: the recorded object.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceState {
+    /// The instance key, absent without `count`/`for_each`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_key: Option<IndexKey>,
+    /// `"tainted"` when the object must be replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Deposed object key (left over from a failed create-before-destroy replacement).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
+    /// The provider's schema version for this resource type.
+    #[serde(default)]
+    pub schema_version: u64,
+    /// Attribute values by the provider's attribute names.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+    /// Paths to sensitive values inside `attributes`.
+    #[serde(default)]
+    pub sensitive_attributes: Vec<Vec<PathStep>>,
+    /// Provider-private data (base64), opaque to us.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub private: Option<String>,
+    /// Resources this instance depended on when it was last written.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dependencies: Vec<ResourceAddr>,
+    /// Whether replacement creates the new object first.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub create_before_destroy: bool,
+    /// Fields we do not interpret (`identity`...).
+    #[serde(flatten)]
+    pub extra: Extra,
+}
+
+impl InstanceState {
+    /// An instance with these attributes and nothing else.
+    #[must_use]
+    pub fn new(attributes: BTreeMap<String, serde_json::Value>) -> Self {
+        Self {
+            index_key: None,
+            status: None,
+            deposed: None,
+            schema_version: 0,
+            attributes,
+            sensitive_attributes: Vec::new(),
+            private: None,
+            dependencies: Vec::new(),
+            create_before_destroy: false,
+            extra: Extra::new(),
+        }
+    }
+
+    /// Marks top-level attributes as sensitive (Terraform's `get_attr` paths).
+    #[must_use]
+    pub fn with_sensitive(mut self, names: &[&str]) -> Self {
+        for name in names {
+            let path = vec![PathStep::GetAttr((*name).to_owned())];
+            if !self.sensitive_attributes.contains(&path) {
+                self.sensitive_attributes.push(path);
+            }
+        }
+        self
+    }
+
+    /// The `id` attribute, when it is a string.
+    #[must_use]
+    pub fn id(&self) -> Option<&str> {
+        self.attributes
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+    }
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self::new(Lineage::generate())
+    }
+}
+
+impl State {
+    /// An empty state with this lineage and serial 0.
+    #[must_use]
+    pub fn new(lineage: Lineage) -> Self {
+        let mut extra = Extra::new();
+        // Terraform always writes this key; keeping it makes our files look like its own.
+        extra.insert("check_results".into(), serde_json::Value::Null);
+        Self {
+            version: STATE_VERSION,
+            terraform_version: WRITER_VERSION.to_owned(),
+            serial: 0,
+            lineage,
+            outputs: BTreeMap::new(),
+            resources: Vec::new(),
+            extra,
+        }
+    }
+
+    /// Reads a state document.
+    ///
+    /// # Errors
+    /// [`StateError::Parse`] when the text is not a state, [`StateError::UnsupportedVersion`] for
+    /// any version other than 4. `origin` names the source in messages.
+    pub fn from_json(text: &str, origin: &str) -> Result<Self, StateError> {
+        let parse_error = |e: serde_json::Error| StateError::Parse {
+            path: origin.to_owned(),
+            message: e.to_string(),
+        };
+        // Look at the version first so an old or future file gets a version error rather than a
+        // confusing complaint about some field that moved.
+        let raw: serde_json::Value = serde_json::from_str(text).map_err(parse_error)?;
+        match raw.get("version").and_then(serde_json::Value::as_u64) {
+            Some(STATE_VERSION) => {}
+            Some(found) => {
+                return Err(StateError::UnsupportedVersion {
+                    path: origin.to_owned(),
+                    found: found.to_string(),
+                });
+            }
+            None => {
+                return Err(StateError::UnsupportedVersion {
+                    path: origin.to_owned(),
+                    found: raw
+                        .get("version")
+                        .map_or_else(|| "none".to_owned(), ToString::to_string),
+                });
+            }
+        }
+        let mut state: Self = serde_json::from_value(raw).map_err(parse_error)?;
+        state.normalize();
+        Ok(state)
+    }
+
+    /// The deterministic JSON text: sorted, pretty-printed, ending with a newline.
+    #[must_use]
+    pub fn to_json(&self) -> String {
+        let mut sorted = self.clone();
+        sorted.normalize();
+        // Serialising plain structs, maps and JSON values cannot fail.
+        let mut text = serde_json::to_string_pretty(&sorted)
+            .expect("state holds only JSON-representable data");
+        text.push('\n');
+        text
+    }
+
+    /// Sorts resources by address and instances by key, and dependencies, so the same content
+    /// always gives the same bytes.
+    pub fn normalize(&mut self) {
+        self.resources.sort_by_key(ResourceState::addr);
+        for resource in &mut self.resources {
+            resource.instances.sort_by(|a, b| {
+                a.index_key
+                    .cmp(&b.index_key)
+                    .then_with(|| a.deposed.cmp(&b.deposed))
+            });
+            for instance in &mut resource.instances {
+                instance.dependencies.sort();
+                instance.dependencies.dedup();
+            }
+        }
+    }
+
+    /// Whether two states record the same things, ignoring the serial and the writer version.
+    #[must_use]
+    pub fn same_content(&self, other: &Self) -> bool {
+        let strip = |s: &Self| {
+            let mut s = s.clone();
+            s.serial = 0;
+            s.terraform_version.clear();
+            s.normalize();
+            s
+        };
+        strip(self) == strip(other)
+    }
+
+    /// The resource with this address.
+    #[must_use]
+    pub fn resource(&self, addr: &ResourceAddr) -> Option<&ResourceState> {
+        self.resources.iter().find(|r| r.matches(addr))
+    }
+
+    /// The current object of an instance.
+    #[must_use]
+    pub fn instance(&self, addr: &InstanceAddr) -> Option<&InstanceState> {
+        let resource = self.resource(&addr.resource)?;
+        resource
+            .position(addr.key.as_ref())
+            .map(|i| &resource.instances[i])
+    }
+
+    /// The current object of an instance, mutably.
+    pub fn instance_mut(&mut self, addr: &InstanceAddr) -> Option<&mut InstanceState> {
+        let resource = self
+            .resources
+            .iter_mut()
+            .find(|r| r.matches(&addr.resource))?;
+        let i = resource.position(addr.key.as_ref())?;
+        Some(&mut resource.instances[i])
+    }
+
+    /// Records an instance, replacing the current object at that address if there is one, and
+    /// returning it. The instance's `index_key` is set from the address. A new resource gets the
+    /// Scaleway provider.
+    pub fn set_instance(
+        &mut self,
+        addr: &InstanceAddr,
+        mut instance: InstanceState,
+    ) -> Option<InstanceState> {
+        instance.index_key.clone_from(&addr.key);
+        instance.deposed = None;
+        let resource = if let Some(i) = self
+            .resources
+            .iter()
+            .position(|r| r.matches(&addr.resource))
+        {
+            &mut self.resources[i]
+        } else {
+            self.resources.push(ResourceState {
+                module: addr.resource.module.clone(),
+                mode: addr.resource.mode,
+                type_name: addr.resource.type_name.clone(),
+                name: addr.resource.name.clone(),
+                each: None,
+                provider: SCALEWAY_PROVIDER.to_owned(),
+                instances: Vec::new(),
+                extra: Extra::new(),
+            });
+            self.resources
+                .last_mut()
+                .expect("a resource was pushed just above")
+        };
+        resource.each = match (&addr.key, resource.each) {
+            (Some(IndexKey::Int(_)), _) => Some(EachMode::List),
+            (Some(IndexKey::Str(_)), _) => Some(EachMode::Map),
+            (None, each) => each,
+        };
+        if let Some(i) = resource.position(addr.key.as_ref()) {
+            Some(std::mem::replace(&mut resource.instances[i], instance))
+        } else {
+            resource.instances.push(instance);
+            None
+        }
+    }
+
+    /// Forgets the current object of an instance, dropping its resource when nothing is left.
+    pub fn remove_instance(&mut self, addr: &InstanceAddr) -> Option<InstanceState> {
+        let r = self
+            .resources
+            .iter()
+            .position(|r| r.matches(&addr.resource))?;
+        let i = self.resources[r].position(addr.key.as_ref())?;
+        let removed = self.resources[r].instances.remove(i);
+        if self.resources[r].instances.is_empty() {
+            self.resources.remove(r);
+        }
+        Some(removed)
+    }
+
+    /// Every current instance address, sorted.
+    #[must_use]
+    pub fn addresses(&self) -> Vec<InstanceAddr> {
+        let mut out: Vec<InstanceAddr> = self
+            .resources
+            .iter()
+            .flat_map(|r| {
+                let addr = r.addr();
+                r.instances
+                    .iter()
+                    .filter(|i| i.deposed.is_none())
+                    .map(move |i| addr.instance(i.index_key.clone()))
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// `state rm`: forgets an instance, or every instance of a resource when `addr` has no key
+    /// and names a resource with keyed instances. Returns what was removed.
+    ///
+    /// # Errors
+    /// [`StateError::NoSuchAddress`] when nothing matches.
+    pub fn remove(&mut self, addr: &InstanceAddr) -> Result<Vec<InstanceAddr>, StateError> {
+        if self.instance(addr).is_some() {
+            self.remove_instance(addr);
+            return Ok(vec![addr.clone()]);
+        }
+        if addr.key.is_none()
+            && let Some(r) = self
+                .resources
+                .iter()
+                .position(|r| r.matches(&addr.resource))
+        {
+            let resource = self.resources.remove(r);
+            let base = resource.addr();
+            return Ok(resource
+                .instances
+                .into_iter()
+                .filter(|i| i.deposed.is_none())
+                .map(|i| base.instance(i.index_key))
+                .collect());
+        }
+        Err(StateError::NoSuchAddress {
+            address: addr.to_string(),
+        })
+    }
+
+    /// `state mv`: gives an instance (or, for an unkeyed address naming a keyed resource, the
+    /// whole resource) a new address. The resource type cannot change.
+    ///
+    /// # Errors
+    /// [`StateError::NoSuchAddress`] when the source is absent, [`StateError::AddressTaken`] when
+    /// the destination exists, [`StateError::TypeMismatch`] when the types differ.
+    pub fn move_to(&mut self, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+        if from.resource.type_name != to.resource.type_name
+            || from.resource.mode != to.resource.mode
+        {
+            return Err(StateError::TypeMismatch {
+                from: from.to_string(),
+                to: to.to_string(),
+            });
+        }
+        if from == to {
+            return Ok(());
+        }
+        if self.instance(from).is_some() {
+            if self.instance(to).is_some() {
+                return Err(StateError::AddressTaken {
+                    address: to.to_string(),
+                });
+            }
+            let instance = self
+                .remove_instance(from)
+                .expect("the instance was found just above");
+            self.set_instance(to, instance);
+            return Ok(());
+        }
+        let whole_resource = from.key.is_none() && to.key.is_none();
+        if whole_resource && self.resource(&from.resource).is_some() {
+            if self.resource(&to.resource).is_some() {
+                return Err(StateError::AddressTaken {
+                    address: to.to_string(),
+                });
+            }
+            let resource = self
+                .resources
+                .iter_mut()
+                .find(|r| r.matches(&from.resource))
+                .expect("the resource was found just above");
+            resource.module.clone_from(&to.resource.module);
+            resource.name.clone_from(&to.resource.name);
+            return Ok(());
+        }
+        Err(StateError::NoSuchAddress {
+            address: from.to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn attrs(id: &str) -> BTreeMap<String, serde_json::Value> {
+        BTreeMap::from([("id".to_owned(), json!(id))])
+    }
+
+    #[test]
+    fn new_states_serialise_like_terraform_empty_states() {
+        let state = State::new(Lineage("l-1".into()));
+        let text = state.to_json();
+        assert!(text.ends_with("}\n"));
+        let value: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+        assert_eq!(
+            value,
+            json!({
+                "version": 4,
+                "terraform_version": WRITER_VERSION,
+                "serial": 0,
+                "lineage": "l-1",
+                "outputs": {},
+                "resources": [],
+                "check_results": null
+            })
+        );
+    }
+
+    #[test]
+    fn set_instance_creates_the_resource_and_keeps_it_sorted() {
+        let mut state = State::new(Lineage("l".into()));
+        let b = InstanceAddr::managed("scaleway_container", "b");
+        let a1 = InstanceAddr::managed("scaleway_container", "a").with_key(IndexKey::Int(1));
+        let a0 = InstanceAddr::managed("scaleway_container", "a").with_key(IndexKey::Int(0));
+        assert!(
+            state
+                .set_instance(&b, InstanceState::new(attrs("b")))
+                .is_none()
+        );
+        state.set_instance(&a1, InstanceState::new(attrs("a1")));
+        state.set_instance(&a0, InstanceState::new(attrs("a0")));
+        let old = state.set_instance(&a0, InstanceState::new(attrs("a0-new")));
+        assert_eq!(old.as_ref().and_then(InstanceState::id), Some("a0"));
+        assert_eq!(state.addresses(), vec![a0.clone(), a1.clone(), b.clone()]);
+        assert_eq!(
+            state.instance(&a0).and_then(InstanceState::id),
+            Some("a0-new")
+        );
+        let reread = State::from_json(&state.to_json(), "memory").expect("own output reads back");
+        assert_eq!(reread.resources[0].name, "a");
+        assert_eq!(reread.resources[0].each, Some(EachMode::List));
+        assert_eq!(reread.resources[0].provider, SCALEWAY_PROVIDER);
+    }
+
+    #[test]
+    fn remove_drops_whole_resources_for_unkeyed_addresses() {
+        let mut state = State::new(Lineage("l".into()));
+        let base = InstanceAddr::managed("scaleway_container", "a");
+        for k in ["x", "y"] {
+            state.set_instance(
+                &base.clone().with_key(IndexKey::Str(k.into())),
+                InstanceState::new(attrs(k)),
+            );
+        }
+        let removed = state.remove(&base).expect("resource exists");
+        assert_eq!(removed.len(), 2);
+        assert!(state.resources.is_empty());
+        assert!(matches!(
+            state.remove(&base),
+            Err(StateError::NoSuchAddress { .. })
+        ));
+    }
+
+    #[test]
+    fn move_renames_instances_and_refuses_conflicts() {
+        let mut state = State::new(Lineage("l".into()));
+        let a = InstanceAddr::managed("scaleway_container", "a");
+        let b = InstanceAddr::managed("scaleway_container", "b");
+        let other = InstanceAddr::managed("scaleway_container_namespace", "b");
+        state.set_instance(&a, InstanceState::new(attrs("1")));
+        state.set_instance(&b, InstanceState::new(attrs("2")));
+        assert!(matches!(
+            state.move_to(&a, &b),
+            Err(StateError::AddressTaken { .. })
+        ));
+        assert!(matches!(
+            state.move_to(&a, &other),
+            Err(StateError::TypeMismatch { .. })
+        ));
+        state.remove_instance(&b);
+        state.move_to(&a, &b).expect("b is free now");
+        assert_eq!(state.instance(&b).and_then(InstanceState::id), Some("1"));
+        assert!(state.instance(&a).is_none());
+        let keyed = b.clone().with_key(IndexKey::Int(0));
+        state.move_to(&b, &keyed).expect("adding a key is a move");
+        assert_eq!(state.addresses(), vec![keyed]);
+    }
+
+    #[test]
+    fn same_content_ignores_serial_and_writer() {
+        let mut a = State::new(Lineage("l".into()));
+        let mut b = a.clone();
+        b.serial = 7;
+        b.terraform_version = "1.9.0".into();
+        assert!(a.same_content(&b));
+        a.set_instance(
+            &InstanceAddr::managed("t", "n"),
+            InstanceState::new(attrs("x")),
+        );
+        assert!(!a.same_content(&b));
+    }
+
+    #[test]
+    fn other_versions_are_refused() {
+        for text in [r#"{"version":3}"#, r#"{"version":5}"#, r#"{"serial":1}"#] {
+            assert!(matches!(
+                State::from_json(text, "x"),
+                Err(StateError::UnsupportedVersion { .. })
+            ));
+        }
+        assert!(matches!(
+            State::from_json("not json", "x"),
+            Err(StateError::Parse { .. })
+        ));
+    }
+}
