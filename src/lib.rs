@@ -17,5 +17,7 @@ pub mod format;
 pub mod graph;
 pub mod model;
 pub mod parse;
+pub mod plan;
+pub mod render;
 pub mod schema;
 pub mod state;

@@ -1,5 +1,6 @@
 //! The Scaleway HTTP API: wire types (requests, responses, error bodies) for every product
-//! scwform manages, and the client core (auth, errors, retries, pagination, waiting).
+//! scwform manages, the client core (auth, errors, retries, pagination, waiting), and the
+//! per-resource-type mappings between state-form attributes and API calls ([`resources`]).
 //!
 //! Invariants: field names, enum spellings and nullability follow the real API exactly;
 //! response types never deny unknown fields; the secret key is sent only in the `X-Auth-Token`
@@ -11,5 +12,7 @@
 
 pub mod client;
 pub mod error;
+pub mod names;
+pub mod resources;
 pub mod retry;
 pub mod types;

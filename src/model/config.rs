@@ -3,8 +3,8 @@
 //! A [`Config`] holds variable, local and output values and one [`ResourceInstance`] per
 //! expanded instance (`count`/`for_each` already applied), each with its attribute values as
 //! the schema sees them: configured values converted to the schema type, defaults applied,
-//! unset computed attributes [`Value::Unknown`] (or the prior value a [`super::ResourceValues`]
-//! supplied), and schema-sensitive attributes marked sensitive.
+//! unset computed attributes [`Value::Unknown`] (the planner's planned values for them live in the
+//! plan, not here), and schema-sensitive attributes marked sensitive.
 //!
 //! Invariants: `instances` is sorted by address; every dependency names a resource that has at
 //! least one instance or none at all (count = 0), never an undeclared one.
@@ -131,7 +131,7 @@ pub struct ResourceInstance {
     /// Its type's schema.
     pub schema: &'static ResourceSchema,
     /// Every schema attribute: configured values (converted to the schema type), defaults,
-    /// `Unknown` for unset computed attributes (or the prior value supplied to evaluation),
+    /// `Unknown` for unset computed attributes,
     /// `Null` for unset optional ones. Sensitive attributes are marked.
     pub attributes: BTreeMap<&'static str, Value>,
     /// Nested blocks by name, each a list of occurrences (unset computed blocks are absent).

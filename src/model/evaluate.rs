@@ -6,8 +6,9 @@
 //! in a context holding only the names it refers to (so the cost is linear in references, not
 //! in the size of the configuration). Resources expand `count` / `for_each` into instances;
 //! each instance's attributes are converted to the schema's types, validated, given their
-//! defaults, and marked sensitive where the schema says so. Attributes not set in
-//! configuration come from a [`ResourceValues`] (the planner's prior state) or are unknown.
+//! defaults, and marked sensitive where the schema says so; computed attributes not set in
+//! configuration are unknown. A [`ResourceValues`] hook (the planner) then decides, instance by
+//! instance in dependency order, the value later expressions see.
 //!
 //! Invariant: every problem becomes a diagnostic; evaluation never stops at the first one and
 //! never panics on any input.
@@ -38,22 +39,29 @@ use crate::schema::{
     validation::{RegionCheck, check_map_entry, check_number, check_region, check_str},
 };
 
-/// Where values of resource attributes that configuration does not set come from.
+/// The hook through which a caller decides what each resource instance looks like to the rest
+/// of the configuration.
 ///
-/// `validate` and `graph` use [`NoPriorValues`] (every such attribute is unknown); the planner
-/// supplies the values recorded in state.
+/// Evaluation calls [`ResourceValues::instance`] once per instance, in dependency order, right
+/// after the instance's own configuration is evaluated (attributes configuration does not set
+/// are then unknown when computed, else null or their default). The value it returns is what
+/// every later expression sees for that instance. `validate` and `graph` use [`NoPriorValues`]
+/// (the configuration as is, unknowns included); the planner returns the planned object:
+/// configuration merged with recorded values for objects kept or updated, unknown computed
+/// values for objects created or replaced.
 pub trait ResourceValues {
-    /// The recorded object of one instance (an object value), if there is one.
-    fn instance(&self, addr: &ResourceAddr) -> Option<Value>;
+    /// The object value later expressions see for `instance`.
+    fn instance(&self, instance: &ResourceInstance) -> Value;
 }
 
-/// No prior values: every computed attribute not set in configuration is unknown.
+/// No planned values: an instance looks like its configuration, every computed attribute not
+/// set in configuration unknown.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoPriorValues;
 
 impl ResourceValues for NoPriorValues {
-    fn instance(&self, _addr: &ResourceAddr) -> Option<Value> {
-        None
+    fn instance(&self, instance: &ResourceInstance) -> Value {
+        instance.to_value()
     }
 }
 
@@ -421,8 +429,7 @@ impl<'m> Evaluator<'m, '_> {
             return;
         };
         let ctx = self.context(&p.refs);
-        let (attributes, _, _) =
-            self.body(&p.body, &schema::PROVIDER, &ctx, schema::ALL_REGIONS, None);
+        let (attributes, _, _) = self.body(&p.body, &schema::PROVIDER, &ctx, schema::ALL_REGIONS);
         self.config.provider = attributes
             .into_iter()
             .filter(|(k, _)| p.body.attributes.iter().any(|(s, _)| s.name == *k))
@@ -497,8 +504,7 @@ impl<'m> Evaluator<'m, '_> {
                         ("value".to_owned(), unknown),
                     ])),
                 );
-                let addr = resource_addr.clone();
-                let _ = self.instance_values(decl, &addr, &ctx);
+                let _ = self.instance_values(decl, &ctx);
                 Value::Unknown
             }
             Expansion::Invalid => Value::Unknown,
@@ -625,7 +631,7 @@ impl<'m> Evaluator<'m, '_> {
         ctx: &EvalContext<'_>,
         shared: &Shared<'_>,
     ) -> Option<Value> {
-        let (attributes, blocks, configured) = self.instance_values(decl, &addr, ctx);
+        let (attributes, blocks, configured) = self.instance_values(decl, ctx);
         let instance = ResourceInstance {
             addr: addr.clone(),
             schema: decl.schema,
@@ -638,29 +644,20 @@ impl<'m> Evaluator<'m, '_> {
             references: Arc::clone(shared.references),
             span: decl.header_span(),
         };
+        // The hook runs for every instance (the planner records its decision there), but only
+        // referenced resources need their value kept.
+        let value = self.values.instance(&instance);
         let value = self
             .referenced
             .contains(&(decl.type_name, decl.name))
-            .then(|| instance.to_value());
+            .then_some(value);
         self.config.instances.insert(addr, instance);
         value
     }
 
-    fn instance_values(
-        &mut self,
-        decl: &ResourceDecl<'m>,
-        addr: &ResourceAddr,
-        ctx: &EvalContext<'_>,
-    ) -> BodyValues {
-        let prior = self.values.instance(addr);
+    fn instance_values(&mut self, decl: &ResourceDecl<'m>, ctx: &EvalContext<'_>) -> BodyValues {
         let schema = decl.schema;
-        let values = self.body(
-            &decl.body,
-            &schema.as_block(),
-            ctx,
-            schema.regions,
-            prior.as_ref(),
-        );
+        let values = self.body(&decl.body, &schema.as_block(), ctx, schema.regions);
         self.check_constraints(decl, schema, &values);
         values
     }
@@ -755,11 +752,9 @@ impl<'m> Evaluator<'m, '_> {
         schema: &BlockSchema,
         ctx: &EvalContext<'_>,
         regions: &[&str],
-        prior: Option<&Value>,
     ) -> BodyValues {
         let mut attributes = BTreeMap::new();
         let mut configured = BTreeMap::new();
-        let prior_object = prior.and_then(Value::as_object);
         for attr in schema.attributes {
             let written = body.attributes.iter().find(|(s, _)| s.name == attr.name);
             let mut value = None;
@@ -789,11 +784,7 @@ impl<'m> Evaluator<'m, '_> {
                 if let Some(d) = attr.default {
                     default_value(d)
                 } else if attr.computed {
-                    prior_object
-                        .and_then(|o| o.get(attr.name))
-                        .filter(|v| !v.is_null())
-                        .cloned()
-                        .unwrap_or(Value::Unknown)
+                    Value::Unknown
                 } else {
                     Value::Null
                 }
@@ -807,7 +798,7 @@ impl<'m> Evaluator<'m, '_> {
         }
         let mut blocks: BTreeMap<&'static str, Vec<BlockValue>> = BTreeMap::new();
         for nested in &body.blocks {
-            let (a, b, _) = self.body(&nested.body, nested.schema, ctx, regions, None);
+            let (a, b, _) = self.body(&nested.body, nested.schema, ctx, regions);
             blocks
                 .entry(nested.schema.name)
                 .or_default()

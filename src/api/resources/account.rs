@@ -1,0 +1,187 @@
+//! `scaleway_account_project` ↔ Account v3 projects (`/account/v3/projects`, global).
+//!
+//! State form: `id` (bare UUID), `name`, `description`, `organization_id`, `created_at`,
+//! `updated_at`. Update patches only a changed `name`/`description`; delete retries
+//! `412 resource_not_usable` until the delete timeout and treats 404 as done.
+
+use std::time::Duration;
+
+use serde_json::Value as Json;
+
+use super::fields::{Fields, timestamp, unless_unset};
+use super::{ApiContext, Attributes, BoxFuture, Outcome, ResourceApi, ResourceError};
+use crate::api::client::Query;
+use crate::api::types::account::{
+    CreateProjectRequest, Project as ApiProject, UpdateProjectRequest,
+};
+use crate::api::types::{OrganizationId, ProjectId};
+
+const TYPE: &str = "scaleway_account_project";
+/// The SDK's default operation timeout (the resource declares none).
+const TIMEOUT: Duration = Duration::from_secs(20 * 60);
+/// Time between delete attempts while the project is "not usable".
+const DELETE_RETRY_INTERVAL: Duration = Duration::from_secs(5);
+
+/// The mapping of `scaleway_account_project`.
+#[derive(Debug, Clone, Copy)]
+pub struct Project;
+
+fn project_path(id: ProjectId) -> String {
+    format!("/account/v3/projects/{id}")
+}
+
+fn project_id(attrs: &Attributes) -> Result<ProjectId, ResourceError> {
+    let f = Fields::new(TYPE, attrs);
+    let id = f
+        .str("id")?
+        .ok_or_else(|| ResourceError::invalid(TYPE, "id", "is not set"))?;
+    id.parse()
+        .map_err(|_| ResourceError::invalid(TYPE, "id", format!("{id:?} is not a UUID")))
+}
+
+/// The state form of a project; attributes the API does not hold are kept from `base`.
+fn state(base: &Attributes, p: &ApiProject) -> Attributes {
+    let mut out = base.clone();
+    out.insert("id".into(), Json::String(p.id.to_string()));
+    out.insert("name".into(), Json::String(p.name.clone()));
+    out.insert(
+        "description".into(),
+        unless_unset(base, "description", Json::String(p.description.clone())),
+    );
+    out.insert(
+        "organization_id".into(),
+        Json::String(p.organization_id.to_string()),
+    );
+    out.insert("created_at".into(), timestamp(p.created_at));
+    out.insert("updated_at".into(), timestamp(p.updated_at));
+    out
+}
+
+async fn get(cx: &ApiContext, id: ProjectId) -> Result<Option<ApiProject>, ResourceError> {
+    match cx.client.get(&project_path(id), &Query::new()).await {
+        Ok(p) => Ok(Some(p)),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn create(cx: &ApiContext, desired: &Attributes) -> Result<Outcome, ResourceError> {
+    let f = Fields::new(TYPE, desired);
+    let name = match f.ok_str("name")? {
+        Some(name) => name.to_owned(),
+        None => cx.names.generate("project"),
+    };
+    let organization_id: OrganizationId = match f.ok_str("organization_id")? {
+        Some(org) => org.parse().map_err(|_| {
+            ResourceError::invalid(TYPE, "organization_id", format!("{org:?} is not a UUID"))
+        })?,
+        None => cx.defaults.organization_id.ok_or_else(|| {
+            ResourceError::invalid(
+                TYPE,
+                "organization_id",
+                "is not set and no default organization is configured",
+            )
+        })?,
+    };
+    let request = CreateProjectRequest {
+        name,
+        organization_id,
+        // The Go SDK always sends a description, empty when unset.
+        description: Some(f.str("description")?.unwrap_or_default().to_owned()),
+    };
+    let project: ApiProject = cx.client.post("/account/v3/projects", &request).await?;
+    Ok(Outcome::new(state(desired, &project)))
+}
+
+async fn read(cx: &ApiContext, prior: &Attributes) -> Result<Option<Outcome>, ResourceError> {
+    let id = project_id(prior)?;
+    Ok(get(cx, id).await?.map(|p| Outcome::new(state(prior, &p))))
+}
+
+async fn update(
+    cx: &ApiContext,
+    prior: &Attributes,
+    desired: &Attributes,
+) -> Result<Outcome, ResourceError> {
+    let id = project_id(prior)?;
+    let f = Fields::new(TYPE, desired);
+    let mut request = UpdateProjectRequest::default();
+    if f.changed(prior, "name", true) {
+        request.name = f.ok_str("name")?.map(str::to_owned);
+    }
+    if f.changed(prior, "description", false) {
+        request.description = Some(f.str("description")?.unwrap_or_default().to_owned());
+    }
+    let mut base = prior.clone();
+    base.extend(desired.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let project: ApiProject = if request == UpdateProjectRequest::default() {
+        get(cx, id).await?.ok_or_else(|| ResourceError::Gone {
+            type_name: TYPE,
+            id: id.to_string(),
+        })?
+    } else {
+        cx.client.patch(&project_path(id), &request).await?
+    };
+    Ok(Outcome::new(state(&base, &project)))
+}
+
+async fn delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError> {
+    let id = project_id(prior)?;
+    let path = project_path(id);
+    let deadline = tokio::time::Instant::now() + cx.waits.timeout(TIMEOUT);
+    let interval = cx.waits.interval(DELETE_RETRY_INTERVAL);
+    loop {
+        match cx.client.delete_no_content(&path).await {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_not_found() => return Ok(()),
+            Err(e)
+                if e.api().is_some_and(|a| {
+                    a.status == 412 && a.precondition.as_deref() == Some("resource_not_usable")
+                }) && tokio::time::Instant::now() + interval <= deadline =>
+            {
+                tracing::debug!(error = %e, "project not usable yet; retrying the delete");
+                tokio::time::sleep(interval).await;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+impl ResourceApi for Project {
+    fn type_name(&self) -> &'static str {
+        TYPE
+    }
+
+    fn create<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(create(cx, desired))
+    }
+
+    fn read<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
+        Box::pin(read(cx, prior))
+    }
+
+    fn update<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(update(cx, prior, desired))
+    }
+
+    fn delete<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<(), ResourceError>> {
+        Box::pin(delete(cx, prior))
+    }
+}

@@ -1,0 +1,1352 @@
+//! Serverless Containers: `scaleway_container_namespace` and `scaleway_container` (containers
+//! v1, `/containers/v1/regions/{region}/…`) and `scaleway_container_token` (v1beta1 tokens).
+//!
+//! Waits follow the provider: namespaces and containers are polled every 5 s until their
+//! status is no longer transient (`creating`, `updating`, `deleting`, `locking`, `upgrading`);
+//! namespace operations time out after 5 min, container operations after 12 min 30 s. A
+//! container that settles in `error` is a warning, not a failure.
+//!
+//! Request builders are pure functions ([`container_create_request`],
+//! [`container_update_request`], [`namespace_update_request`]) so what goes on the wire is
+//! testable without a server.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde_json::{Map, Value as Json};
+
+use super::fields::{
+    Fields, check_region, expand_id, format_go_duration, json_map, json_strings, parse_go_duration,
+    parse_regional_id, regional_id, unless_unset,
+};
+use super::tokens::{NewToken, TokenKind, TokenView};
+use super::{
+    ApiContext, Attributes, BoxFuture, Outcome, ResourceApi, ResourceError, secret_matches,
+};
+use crate::api::client::Query;
+use crate::api::error::ClientError;
+use crate::api::retry::wait_until_settled;
+use crate::api::types::common::{ScwDuration, Secret};
+use crate::api::types::containers::{
+    Container as ApiContainer, ContainerPrivacy, ContainerProtocol, ContainerSandbox,
+    CreateContainerRequest, CreateNamespaceRequest, CreateTokenRequest, Namespace as ApiNamespace,
+    Probe, ProbeHttp, ProbeTcp, ScalingOption, Token as ApiToken, UpdateContainerRequest,
+    UpdateNamespaceRequest,
+};
+use crate::api::types::{ContainerId, NamespaceId, PrivateNetworkId, ProjectId};
+
+const NAMESPACE: &str = "scaleway_container_namespace";
+const CONTAINER: &str = "scaleway_container";
+const TOKEN: &str = "scaleway_container_token";
+
+/// The provider's poll interval for namespaces and containers.
+const POLL: Duration = Duration::from_secs(5);
+/// Namespace operations' timeout.
+const NAMESPACE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+/// Container operations' timeout.
+const CONTAINER_TIMEOUT: Duration = Duration::from_secs(12 * 60 + 30);
+/// The timeout a probe derived from a deprecated `health_check` gets (the API's default).
+const HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(1);
+/// Sizes are in SI units: the deprecated `*_limit` attributes are in MB.
+const MB: u64 = 1_000_000;
+
+fn base_path(region: &str) -> String {
+    format!("/containers/v1/regions/{region}")
+}
+
+fn status_name<T: serde::Serialize>(status: T) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned())
+}
+
+/// `id` → (region, uuid).
+fn own_id(ty: &'static str, attrs: &Attributes) -> Result<(String, uuid::Uuid), ResourceError> {
+    let id = Fields::new(ty, attrs)
+        .str("id")?
+        .ok_or_else(|| ResourceError::invalid(ty, "id", "is not set"))?;
+    parse_regional_id(ty, "id", id)
+}
+
+/// `prior` overlaid with `desired`: the base of an update's result.
+fn merged(prior: &Attributes, desired: &Attributes) -> Attributes {
+    let mut base = prior.clone();
+    base.extend(desired.iter().map(|(k, v)| (k.clone(), v.clone())));
+    base
+}
+
+async fn wait_namespace(
+    cx: &ApiContext,
+    region: &str,
+    id: NamespaceId,
+    timeout: Duration,
+) -> Result<ApiNamespace, ClientError> {
+    let path = format!("{}/namespaces/{id}", base_path(region));
+    let query = Query::new();
+    wait_until_settled(
+        "container namespace",
+        cx.waits.wait(POLL, timeout),
+        || cx.client.get::<ApiNamespace>(&path, &query),
+        |ns| ns.status.is_transient().then(|| status_name(ns.status)),
+    )
+    .await
+}
+
+async fn wait_container(
+    cx: &ApiContext,
+    region: &str,
+    id: ContainerId,
+    timeout: Duration,
+) -> Result<ApiContainer, ClientError> {
+    let path = format!("{}/containers/{id}", base_path(region));
+    let query = Query::new();
+    wait_until_settled(
+        "container",
+        cx.waits.wait(POLL, timeout),
+        || cx.client.get::<ApiContainer>(&path, &query),
+        |c| c.status.is_transient().then(|| status_name(c.status)),
+    )
+    .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+fn secrets(map: BTreeMap<String, String>) -> BTreeMap<String, Secret> {
+    map.into_iter().map(|(k, v)| (k, Secret::new(v))).collect()
+}
+
+/// The v1 PATCH map for secret variables, or `None` when nothing changed: every configured key
+/// is sent, as `""` (keep) when its value still matches the recorded hash, as the new plaintext
+/// otherwise; recorded keys left out are deleted by the API.
+pub(crate) fn secret_patch(
+    desired: &BTreeMap<String, String>,
+    prior: &BTreeMap<String, String>,
+) -> Option<BTreeMap<String, Secret>> {
+    let mut changed = desired.len() != prior.len();
+    let mut patch = BTreeMap::new();
+    for (key, value) in desired {
+        let keep = value.starts_with("$argon2id")
+            || prior
+                .get(key)
+                .is_some_and(|hash| secret_matches(value, hash));
+        if keep && prior.contains_key(key) {
+            patch.insert(key.clone(), Secret::new(""));
+        } else {
+            changed = true;
+            patch.insert(key.clone(), Secret::new(value.clone()));
+        }
+    }
+    changed.then_some(patch)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Namespaces
+
+/// The mapping of `scaleway_container_namespace`.
+#[derive(Debug, Clone, Copy)]
+pub struct Namespace;
+
+fn namespace_state(base: &Attributes, ns: &ApiNamespace) -> Attributes {
+    let mut out = base.clone();
+    out.insert("id".into(), Json::String(regional_id(&ns.region, ns.id)));
+    out.insert("name".into(), Json::String(ns.name.clone()));
+    out.insert(
+        "description".into(),
+        unless_unset(base, "description", Json::String(ns.description.clone())),
+    );
+    out.insert(
+        "tags".into(),
+        unless_unset(base, "tags", json_strings(&ns.tags)),
+    );
+    out.insert(
+        "environment_variables".into(),
+        unless_unset(
+            base,
+            "environment_variables",
+            json_map(&ns.environment_variables),
+        ),
+    );
+    out.insert(
+        "secret_environment_variables".into(),
+        unless_unset(
+            base,
+            "secret_environment_variables",
+            json_map(&ns.secret_environment_variables),
+        ),
+    );
+    // Containers v1 has no registry: the provider leaves these empty.
+    out.insert("registry_endpoint".into(), Json::String(String::new()));
+    out.insert("registry_namespace_id".into(), Json::String(String::new()));
+    if out.get("destroy_registry").is_none_or(Json::is_null) {
+        out.insert("destroy_registry".into(), Json::Bool(false));
+    }
+    out.insert("region".into(), Json::String(ns.region.clone()));
+    out.insert(
+        "organization_id".into(),
+        Json::String(ns.organization_id.to_string()),
+    );
+    out.insert("project_id".into(), Json::String(ns.project_id.to_string()));
+    out
+}
+
+/// The namespace PATCH body for a change from `prior` to `desired` (only changed fields).
+pub fn namespace_update_request(
+    prior: &Attributes,
+    desired: &Attributes,
+) -> Result<UpdateNamespaceRequest, ResourceError> {
+    let f = Fields::new(NAMESPACE, desired);
+    let p = Fields::new(NAMESPACE, prior);
+    let mut request = UpdateNamespaceRequest::default();
+    if f.changed(prior, "description", false) {
+        request.description = Some(f.str("description")?.unwrap_or_default().to_owned());
+    }
+    if f.changed(prior, "tags", false) {
+        request.tags = Some(f.strings("tags")?.unwrap_or_default());
+    }
+    if f.changed(prior, "environment_variables", false) {
+        request.environment_variables =
+            Some(f.string_map("environment_variables")?.unwrap_or_default());
+    }
+    request.secret_environment_variables = secret_patch(
+        &f.string_map("secret_environment_variables")?
+            .unwrap_or_default(),
+        &p.string_map("secret_environment_variables")?
+            .unwrap_or_default(),
+    );
+    Ok(request)
+}
+
+async fn namespace_create(cx: &ApiContext, desired: &Attributes) -> Result<Outcome, ResourceError> {
+    let f = Fields::new(NAMESPACE, desired);
+    let region = f
+        .ok_str("region")?
+        .unwrap_or(&cx.defaults.region)
+        .to_owned();
+    check_region(NAMESPACE, &region)?;
+    let project_id = project_id(NAMESPACE, cx, &f)?;
+    let request = CreateNamespaceRequest {
+        project_id,
+        name: match f.ok_str("name")? {
+            Some(n) => n.to_owned(),
+            None => cx.names.generate("ns"),
+        },
+        description: f.ok_str("description")?.map(str::to_owned),
+        environment_variables: f.ok_string_map("environment_variables")?,
+        secret_environment_variables: f
+            .ok_string_map("secret_environment_variables")?
+            .map(secrets),
+        tags: f.ok_strings("tags")?,
+    };
+    let created: ApiNamespace = cx
+        .client
+        .post(&format!("{}/namespaces", base_path(&region)), &request)
+        .await?;
+    let ns = wait_namespace(cx, &region, created.id, cx.waits.timeout(NAMESPACE_TIMEOUT)).await?;
+    Ok(Outcome::new(namespace_state(desired, &ns)))
+}
+
+/// `project_id` as configured, else the default project.
+pub(crate) fn project_id(
+    ty: &'static str,
+    cx: &ApiContext,
+    f: &Fields<'_>,
+) -> Result<ProjectId, ResourceError> {
+    match f.ok_str("project_id")? {
+        Some(p) => p
+            .parse()
+            .map_err(|_| ResourceError::invalid(ty, "project_id", format!("{p:?} is not a UUID"))),
+        None => cx.defaults.project().ok_or_else(|| {
+            ResourceError::invalid(
+                ty,
+                "project_id",
+                "is not set and no default project is configured",
+            )
+        }),
+    }
+}
+
+async fn namespace_read(
+    cx: &ApiContext,
+    prior: &Attributes,
+) -> Result<Option<Outcome>, ResourceError> {
+    let (region, id) = own_id(NAMESPACE, prior)?;
+    match wait_namespace(
+        cx,
+        &region,
+        NamespaceId(id),
+        cx.waits.timeout(NAMESPACE_TIMEOUT),
+    )
+    .await
+    {
+        Ok(ns) => Ok(Some(Outcome::new(namespace_state(prior, &ns)))),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn namespace_update(
+    cx: &ApiContext,
+    prior: &Attributes,
+    desired: &Attributes,
+) -> Result<Outcome, ResourceError> {
+    let (region, id) = own_id(NAMESPACE, prior)?;
+    let id = NamespaceId(id);
+    let timeout = cx.waits.timeout(NAMESPACE_TIMEOUT);
+    wait_namespace(cx, &region, id, timeout).await?;
+    let request = namespace_update_request(prior, desired)?;
+    if request != UpdateNamespaceRequest::default() {
+        let _: ApiNamespace = cx
+            .client
+            .patch(&format!("{}/namespaces/{id}", base_path(&region)), &request)
+            .await?;
+    }
+    let ns = wait_namespace(cx, &region, id, timeout).await?;
+    Ok(Outcome::new(namespace_state(&merged(prior, desired), &ns)))
+}
+
+async fn namespace_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError> {
+    let (region, id) = own_id(NAMESPACE, prior)?;
+    let id = NamespaceId(id);
+    let timeout = cx.waits.timeout(NAMESPACE_TIMEOUT);
+    match wait_namespace(cx, &region, id, timeout).await {
+        Ok(_) => {}
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
+    let path = format!("{}/namespaces/{id}", base_path(&region));
+    match cx.client.delete::<serde::de::IgnoredAny>(&path).await {
+        Ok(_) => {}
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
+    // Gone means done; a namespace still `deleting` at the timeout is an error.
+    match wait_namespace(cx, &region, id, timeout).await {
+        Ok(ns) => Err(ResourceError::invalid(
+            NAMESPACE,
+            "id",
+            format!(
+                "is still present after delete (status {})",
+                status_name(ns.status)
+            ),
+        )),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl ResourceApi for Namespace {
+    fn type_name(&self) -> &'static str {
+        NAMESPACE
+    }
+
+    fn create<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(namespace_create(cx, desired))
+    }
+
+    fn read<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
+        Box::pin(namespace_read(cx, prior))
+    }
+
+    fn update<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(namespace_update(cx, prior, desired))
+    }
+
+    fn delete<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<(), ResourceError>> {
+        Box::pin(namespace_delete(cx, prior))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Containers
+
+/// The mapping of `scaleway_container`.
+#[derive(Debug, Clone, Copy)]
+pub struct Container;
+
+fn invalid(attribute: impl Into<String>, message: impl std::fmt::Display) -> ResourceError {
+    ResourceError::invalid(CONTAINER, attribute, message)
+}
+
+fn privacy(value: &str) -> Result<ContainerPrivacy, ResourceError> {
+    match value {
+        "public" => Ok(ContainerPrivacy::Public),
+        "private" => Ok(ContainerPrivacy::Private),
+        other => Err(invalid(
+            "privacy",
+            format!("{other:?} is not public or private"),
+        )),
+    }
+}
+
+fn protocol(value: &str) -> Result<ContainerProtocol, ResourceError> {
+    match value {
+        "http1" => Ok(ContainerProtocol::Http1),
+        "h2c" => Ok(ContainerProtocol::H2c),
+        other => Err(invalid(
+            "protocol",
+            format!("{other:?} is not http1 or h2c"),
+        )),
+    }
+}
+
+fn sandbox(value: &str) -> Result<ContainerSandbox, ResourceError> {
+    match value {
+        "v1" => Ok(ContainerSandbox::V1),
+        "v2" => Ok(ContainerSandbox::V2),
+        other => Err(invalid("sandbox", format!("{other:?} is not v1 or v2"))),
+    }
+}
+
+fn http_option(value: &str) -> Result<bool, ResourceError> {
+    match value {
+        "enabled" => Ok(false),
+        "redirected" => Ok(true),
+        other => Err(invalid(
+            "http_option",
+            format!("{other:?} is not enabled or redirected"),
+        )),
+    }
+}
+
+/// A required duration attribute of a probe block (Go syntax: `"10s"`, `"1m30s"`).
+fn duration_field(
+    block: &Map<String, Json>,
+    path: &str,
+    key: &str,
+) -> Result<ScwDuration, ResourceError> {
+    match block.get(key) {
+        Some(Json::String(s)) if !s.is_empty() => {
+            parse_go_duration(s).map(ScwDuration).ok_or_else(|| {
+                invalid(
+                    format!("{path}.{key}"),
+                    format!("{s:?} is not a duration such as \"10s\""),
+                )
+            })
+        }
+        _ => Err(invalid(format!("{path}.{key}"), "is required")),
+    }
+}
+
+fn http_path(block: &Map<String, Json>, path: &str) -> Result<Option<String>, ResourceError> {
+    let http = match block.get("http") {
+        None | Some(Json::Null) => return Ok(None),
+        Some(Json::Array(items)) => match items.first() {
+            None => return Ok(None),
+            Some(item) => item,
+        },
+        Some(obj @ Json::Object(_)) => obj,
+        Some(_) => return Err(invalid(format!("{path}.http"), "must be a block")),
+    };
+    match http.get("path") {
+        Some(Json::String(p)) => Ok(Some(p.clone())),
+        _ => Err(invalid(format!("{path}.http.0.path"), "is required")),
+    }
+}
+
+fn threshold(block: &Map<String, Json>, path: &str, key: &str) -> Result<u32, ResourceError> {
+    let n = super::fields::json_u64(block.get(key).unwrap_or(&Json::Null))
+        .map_err(|m| invalid(format!("{path}.{key}"), m))?
+        .unwrap_or(0);
+    u32::try_from(n).map_err(|_| invalid(format!("{path}.{key}"), "is too large"))
+}
+
+/// A `liveness_probe`/`startup_probe` block as an API probe: exactly one of `http` and
+/// `tcp = true`.
+fn probe(block: &Map<String, Json>, path: &str) -> Result<Probe, ResourceError> {
+    let http = http_path(block, path)?;
+    let tcp = matches!(block.get("tcp"), Some(Json::Bool(true)));
+    if http.is_some() == tcp {
+        return Err(invalid(
+            path,
+            format!(
+                "exactly one of \"{path}.http\" or \"{path}.tcp\" (set to true) must be defined"
+            ),
+        ));
+    }
+    Ok(Probe {
+        failure_threshold: threshold(block, path, "failure_threshold")?,
+        interval: duration_field(block, path, "interval")?,
+        timeout: duration_field(block, path, "timeout")?,
+        http: http.map(|path| ProbeHttp { path }),
+        tcp: tcp.then_some(ProbeTcp {}),
+    })
+}
+
+/// A deprecated `health_check` block as the liveness probe it stands for (timeout 1 s).
+fn health_check_probe(block: &Map<String, Json>) -> Result<Probe, ResourceError> {
+    let path = "health_check";
+    let http = http_path(block, path)?;
+    let tcp = matches!(block.get("tcp"), Some(Json::Bool(true))) && http.is_none();
+    if http.is_none() && !tcp {
+        return Err(invalid(path, "needs an http block or tcp = true"));
+    }
+    Ok(Probe {
+        failure_threshold: threshold(block, path, "failure_threshold")?,
+        interval: duration_field(block, path, "interval")?,
+        timeout: ScwDuration(HEALTH_CHECK_TIMEOUT),
+        http: http.map(|path| ProbeHttp { path }),
+        tcp: tcp.then_some(ProbeTcp {}),
+    })
+}
+
+/// The `scaling_option` block: at most one non-zero threshold.
+fn scaling_option(f: &Fields<'_>) -> Result<Option<ScalingOption>, ResourceError> {
+    let block = match f.raw("scaling_option") {
+        Json::Null => return Ok(None),
+        Json::Array(items) => match items.as_slice() {
+            [] => return Ok(None),
+            [Json::Object(o)] => o,
+            _ => return Err(invalid("scaling_option", "must be a single block")),
+        },
+        Json::Object(o) => o,
+        _ => return Err(invalid("scaling_option", "must be a block")),
+    };
+    let path = "scaling_option";
+    let nonzero = |n: u32| (n != 0).then_some(n);
+    let option = ScalingOption {
+        concurrent_requests_threshold: nonzero(threshold(
+            block,
+            path,
+            "concurrent_requests_threshold",
+        )?),
+        cpu_usage_threshold: nonzero(threshold(block, path, "cpu_usage_threshold")?),
+        memory_usage_threshold: nonzero(threshold(block, path, "memory_usage_threshold")?),
+    };
+    let set = [
+        option.concurrent_requests_threshold,
+        option.cpu_usage_threshold,
+        option.memory_usage_threshold,
+    ]
+    .iter()
+    .filter(|t| t.is_some())
+    .count();
+    match set {
+        0 => Ok(None),
+        1 => Ok(Some(option)),
+        _ => Err(invalid(path, "a maximum of one scaling option can be set")),
+    }
+}
+
+fn liveness(f: &Fields<'_>) -> Result<Option<Probe>, ResourceError> {
+    f.block("liveness_probe")?
+        .map(|b| probe(b, "liveness_probe"))
+        .transpose()
+}
+
+fn health_check(f: &Fields<'_>) -> Result<Option<Probe>, ResourceError> {
+    f.block("health_check")?.map(health_check_probe).transpose()
+}
+
+fn startup(f: &Fields<'_>) -> Result<Option<Probe>, ResourceError> {
+    f.block("startup_probe")?
+        .map(|b| probe(b, "startup_probe"))
+        .transpose()
+}
+
+fn private_network(f: &Fields<'_>) -> Result<Option<PrivateNetworkId>, ResourceError> {
+    f.ok_str("private_network_id")?
+        .map(|v| expand_id(CONTAINER, "private_network_id", v).map(|(_, u)| PrivateNetworkId(u)))
+        .transpose()
+}
+
+/// The image to deploy: `registry_image`, else `image`, else the default image the provider's
+/// documentation uses, `rg.<region>.scw.cloud/<namespace name>/<container name>:latest`.
+fn image(
+    f: &Fields<'_>,
+    region: &str,
+    namespace_name: &str,
+    name: &str,
+) -> Result<String, ResourceError> {
+    Ok(match f.ok_str("registry_image")?.or(f.ok_str("image")?) {
+        Some(image) => image.to_owned(),
+        None => format!("rg.{region}.scw.cloud/{namespace_name}/{name}:latest"),
+    })
+}
+
+/// The create body. `region` and `namespace_name` come from the namespace the container goes
+/// in; `name` is the configured or generated name.
+pub fn container_create_request(
+    desired: &Attributes,
+    namespace_id: NamespaceId,
+    region: &str,
+    namespace_name: &str,
+    name: &str,
+) -> Result<CreateContainerRequest, ResourceError> {
+    let f = Fields::new(CONTAINER, desired);
+    let live = liveness(&f)?;
+    let hc = health_check(&f)?;
+    if live.is_some() && hc.is_some() {
+        return Err(invalid(
+            "health_check",
+            "only one of health_check and liveness_probe must be set, we recommend using liveness_probe",
+        ));
+    }
+    let https = match f.bool("https_connections_only")? {
+        Some(true) => Some(true),
+        _ => f.ok_str("http_option")?.map(http_option).transpose()?,
+    };
+    Ok(CreateContainerRequest {
+        namespace_id,
+        name: name.to_owned(),
+        image: image(&f, region, namespace_name, name)?,
+        environment_variables: f.ok_string_map("environment_variables")?,
+        secret_environment_variables: f
+            .ok_string_map("secret_environment_variables")?
+            .map(secrets),
+        min_scale: f.ok_u32("min_scale")?,
+        max_scale: f.ok_u32("max_scale")?,
+        memory_limit_bytes: match f.ok_u64("memory_limit_bytes")? {
+            Some(b) => Some(b),
+            None => f.ok_u64("memory_limit")?.map(|mb| mb.saturating_mul(MB)),
+        },
+        mvcpu_limit: f.ok_u32("cpu_limit")?,
+        timeout: f.ok_u64("timeout")?.map(ScwDuration::from_secs),
+        // The provider always sends privacy and protocol, with their schema defaults.
+        privacy: Some(privacy(f.ok_str("privacy")?.unwrap_or("public"))?),
+        description: f.ok_str("description")?.map(str::to_owned),
+        protocol: Some(protocol(f.ok_str("protocol")?.unwrap_or("http1"))?),
+        port: f.ok_u32("port")?,
+        https_connections_only: https,
+        sandbox: f.ok_str("sandbox")?.map(sandbox).transpose()?,
+        local_storage_limit_bytes: match f.ok_u64("local_storage_limit_bytes")? {
+            Some(b) => Some(b),
+            None => f
+                .ok_u64("local_storage_limit")?
+                .map(|mb| mb.saturating_mul(MB)),
+        },
+        scaling_option: scaling_option(&f)?,
+        liveness_probe: live.or(hc),
+        startup_probe: startup(&f)?,
+        tags: f.ok_strings("tags")?,
+        private_network_id: private_network(&f)?,
+        command: f.ok_strings("command")?,
+        args: f.ok_strings("args")?,
+    })
+}
+
+/// The PATCH body for a change from `prior` to `desired`: only changed fields, enums that did
+/// not change as `unknown_*` (as the Go SDK sends them), and the HTTPS flag under its PATCH
+/// spelling `https_connection_only`.
+pub fn container_update_request(
+    prior: &Attributes,
+    desired: &Attributes,
+) -> Result<UpdateContainerRequest, ResourceError> {
+    let f = Fields::new(CONTAINER, desired);
+    let p = Fields::new(CONTAINER, prior);
+    let mut r = UpdateContainerRequest {
+        privacy: Some(ContainerPrivacy::Unknown),
+        protocol: Some(ContainerProtocol::Unknown),
+        sandbox: Some(ContainerSandbox::Unknown),
+        ..UpdateContainerRequest::default()
+    };
+    if f.changed(prior, "environment_variables", true) {
+        r.environment_variables = Some(f.string_map("environment_variables")?.unwrap_or_default());
+    }
+    r.secret_environment_variables = secret_patch(
+        &f.string_map("secret_environment_variables")?
+            .unwrap_or_default(),
+        &p.string_map("secret_environment_variables")?
+            .unwrap_or_default(),
+    );
+    if f.changed(prior, "tags", false) {
+        r.tags = Some(f.strings("tags")?.unwrap_or_default());
+    }
+    if f.changed(prior, "min_scale", true) {
+        r.min_scale = Some(f.u32("min_scale")?.unwrap_or(0));
+    }
+    if f.changed(prior, "max_scale", true) {
+        r.max_scale = Some(f.u32("max_scale")?.unwrap_or(0));
+    }
+    if f.changed(prior, "memory_limit_bytes", true) {
+        r.memory_limit_bytes = f.u64("memory_limit_bytes")?;
+    } else if f.changed(prior, "memory_limit", true) {
+        r.memory_limit_bytes = f.u64("memory_limit")?.map(|mb| mb.saturating_mul(MB));
+    }
+    if f.changed(prior, "cpu_limit", true) {
+        r.mvcpu_limit = f.u32("cpu_limit")?;
+    }
+    if f.changed(prior, "timeout", true) {
+        r.timeout = f.u64("timeout")?.map(ScwDuration::from_secs);
+    }
+    if f.changed(prior, "privacy", true) {
+        r.privacy = f.ok_str("privacy")?.map(privacy).transpose()?.or(r.privacy);
+    }
+    if f.changed(prior, "description", false) {
+        r.description = Some(f.str("description")?.unwrap_or_default().to_owned());
+    }
+    if f.changed(prior, "image", true) {
+        r.image = f.ok_str("image")?.map(str::to_owned);
+    } else if f.changed(prior, "registry_image", true) {
+        r.image = f.ok_str("registry_image")?.map(str::to_owned);
+    } else if f.changed(prior, "registry_sha256", false) {
+        // A new digest of the same tag: re-sending the image redeploys it.
+        r.image = f
+            .ok_str("image")?
+            .or(f.ok_str("registry_image")?)
+            .or(p.ok_str("image")?)
+            .map(str::to_owned);
+    }
+    if f.changed(prior, "protocol", true) {
+        r.protocol = f
+            .ok_str("protocol")?
+            .map(protocol)
+            .transpose()?
+            .or(r.protocol);
+    }
+    if f.changed(prior, "port", true) {
+        r.port = f.u32("port")?;
+    }
+    if f.changed(prior, "https_connections_only", true) {
+        r.https_connection_only = f.bool("https_connections_only")?;
+    } else if f.changed(prior, "http_option", true) {
+        r.https_connection_only = f.ok_str("http_option")?.map(http_option).transpose()?;
+    }
+    if f.changed(prior, "sandbox", true) {
+        r.sandbox = f.ok_str("sandbox")?.map(sandbox).transpose()?.or(r.sandbox);
+    }
+    if f.changed(prior, "local_storage_limit_bytes", true) {
+        r.local_storage_limit_bytes = f.u64("local_storage_limit_bytes")?;
+    } else if f.changed(prior, "local_storage_limit", true) {
+        r.local_storage_limit_bytes = f
+            .u64("local_storage_limit")?
+            .map(|mb| mb.saturating_mul(MB));
+    }
+    // Blocks compare by meaning (parsed), so `"90s"` and `"1m30s"` are the same interval.
+    if !f.raw("scaling_option").is_null() {
+        let wanted = scaling_option(&f)?;
+        if wanted != scaling_option(&p)? {
+            r.scaling_option = Some(wanted.unwrap_or_default());
+        }
+    }
+    let wanted_live = liveness(&f)?;
+    let wanted_hc = health_check(&f)?;
+    if wanted_live.is_some() && wanted_live != liveness(&p)? {
+        r.liveness_probe = wanted_live;
+    } else if wanted_live.is_none() && wanted_hc.is_some() && wanted_hc != health_check(&p)? {
+        r.liveness_probe = wanted_hc;
+    }
+    let wanted_startup = startup(&f)?;
+    if wanted_startup.is_some() && wanted_startup != startup(&p)? {
+        // The API has no way to remove a startup probe in a PATCH; only set or change it.
+        r.startup_probe = wanted_startup;
+    }
+    if f.changed(prior, "command", false) {
+        r.command = Some(f.strings("command")?.unwrap_or_default());
+    }
+    if f.changed(prior, "args", false) {
+        r.args = Some(f.strings("args")?.unwrap_or_default());
+    }
+    let network = |x: &Fields<'_>| private_network(x);
+    if network(&f)? != network(&p)? {
+        r.private_network_id = Some(network(&f)?.map(|id| id.to_string()).unwrap_or_default());
+    }
+    Ok(r)
+}
+
+fn probe_state(probe: Option<&Probe>, with_timeout: bool) -> Json {
+    let Some(probe) = probe else {
+        return Json::Array(Vec::new());
+    };
+    let mut block = Map::new();
+    block.insert(
+        "failure_threshold".into(),
+        Json::from(probe.failure_threshold),
+    );
+    block.insert(
+        "interval".into(),
+        Json::String(format_go_duration(probe.interval.0)),
+    );
+    if with_timeout {
+        block.insert(
+            "timeout".into(),
+            Json::String(format_go_duration(probe.timeout.0)),
+        );
+    }
+    block.insert("tcp".into(), Json::Bool(probe.tcp.is_some()));
+    block.insert(
+        "http".into(),
+        Json::Array(
+            probe
+                .http
+                .iter()
+                .map(|h| serde_json::json!({ "path": h.path }))
+                .collect(),
+        ),
+    );
+    Json::Array(vec![Json::Object(block)])
+}
+
+fn container_state(base: &Attributes, c: &ApiContainer) -> Attributes {
+    let mut out = base.clone();
+    let region = &c.region;
+    let mut set = |k: &str, v: Json| {
+        out.insert(k.to_owned(), v);
+    };
+    set("id", Json::String(regional_id(region, c.id)));
+    set("name", Json::String(c.name.clone()));
+    set(
+        "namespace_id",
+        Json::String(regional_id(region, c.namespace_id)),
+    );
+    set(
+        "description",
+        unless_unset(base, "description", Json::String(c.description.clone())),
+    );
+    set("tags", unless_unset(base, "tags", json_strings(&c.tags)));
+    set("environment_variables", json_map(&c.environment_variables));
+    set(
+        "secret_environment_variables",
+        unless_unset(
+            base,
+            "secret_environment_variables",
+            json_map(&c.secret_environment_variables),
+        ),
+    );
+    set("min_scale", Json::from(c.min_scale));
+    set("max_scale", Json::from(c.max_scale));
+    set("memory_limit_bytes", Json::from(c.memory_limit_bytes));
+    set("memory_limit", Json::from(c.memory_limit_bytes / MB));
+    set("cpu_limit", Json::from(c.mvcpu_limit));
+    set("timeout", Json::from(c.timeout.0.as_secs()));
+    set("privacy", Json::String(status_name(c.privacy)));
+    set("image", Json::String(c.image.clone()));
+    set("registry_image", Json::String(c.image.clone()));
+    set("protocol", Json::String(status_name(c.protocol)));
+    set("port", Json::from(c.port));
+    set(
+        "https_connections_only",
+        Json::Bool(c.https_connections_only),
+    );
+    set(
+        "http_option",
+        Json::from(if c.https_connections_only {
+            "redirected"
+        } else {
+            "enabled"
+        }),
+    );
+    set("sandbox", Json::String(status_name(c.sandbox)));
+    set(
+        "local_storage_limit_bytes",
+        Json::from(c.local_storage_limit_bytes),
+    );
+    set(
+        "local_storage_limit",
+        Json::from(c.local_storage_limit_bytes / MB),
+    );
+    set(
+        "command",
+        unless_unset(base, "command", json_strings(&c.command)),
+    );
+    set("args", unless_unset(base, "args", json_strings(&c.args)));
+    set(
+        "private_network_id",
+        c.private_network_id
+            .map_or(Json::Null, |pn| Json::String(regional_id(region, pn))),
+    );
+    set("public_endpoint", Json::String(c.public_endpoint.clone()));
+    set(
+        "domain_name",
+        Json::String(
+            c.public_endpoint
+                .strip_prefix("https://")
+                .unwrap_or(&c.public_endpoint)
+                .to_owned(),
+        ),
+    );
+    set("status", Json::String(status_name(c.status)));
+    // The provider mirrors the status here (the attribute is deprecated).
+    set("cron_status", Json::String(status_name(c.status)));
+    set(
+        "error_message",
+        c.error_message.clone().map_or(Json::Null, Json::String),
+    );
+    set("region", Json::String(region.clone()));
+    set(
+        "health_check",
+        probe_state(c.liveness_probe.as_ref(), false),
+    );
+    set(
+        "liveness_probe",
+        probe_state(c.liveness_probe.as_ref(), true),
+    );
+    set(
+        "startup_probe",
+        unless_unset(
+            base,
+            "startup_probe",
+            probe_state(c.startup_probe.as_ref(), true),
+        ),
+    );
+    let so = c.scaling_option;
+    set(
+        "scaling_option",
+        serde_json::json!([{
+            "concurrent_requests_threshold": so.concurrent_requests_threshold.unwrap_or(0),
+            "cpu_usage_threshold": so.cpu_usage_threshold.unwrap_or(0),
+            "memory_usage_threshold": so.memory_usage_threshold.unwrap_or(0),
+        }]),
+    );
+    out
+}
+
+/// The outcome for a settled container: a container in `error` is a warning, as the provider
+/// reports it.
+fn container_outcome(base: &Attributes, c: &ApiContainer) -> Outcome {
+    let mut outcome = Outcome::new(container_state(base, c));
+    if status_name(c.status) == "error" {
+        let mut warning = "Container is not ready, but has status \"error\"".to_owned();
+        if let Some(message) = c.error_message.as_deref().filter(|m| !m.is_empty()) {
+            warning.push_str(": ");
+            warning.push_str(message);
+        }
+        outcome.warnings.push(warning);
+    }
+    outcome
+}
+
+async fn container_create(cx: &ApiContext, desired: &Attributes) -> Result<Outcome, ResourceError> {
+    let f = Fields::new(CONTAINER, desired);
+    let namespace = f
+        .ok_str("namespace_id")?
+        .ok_or_else(|| invalid("namespace_id", "is required"))?;
+    let (namespace_region, namespace_id) = expand_id(CONTAINER, "namespace_id", namespace)?;
+    let region = match (f.ok_str("region")?, namespace_region) {
+        (Some(r), _) => r.to_owned(),
+        (None, Some(r)) => r,
+        (None, None) => cx.defaults.region.clone(),
+    };
+    check_region(CONTAINER, &region)?;
+    let timeout = cx.waits.timeout(CONTAINER_TIMEOUT);
+    let ns = wait_namespace(cx, &region, NamespaceId(namespace_id), timeout).await?;
+    let name = match f.ok_str("name")? {
+        Some(n) => n.to_owned(),
+        None => cx.names.generate("co"),
+    };
+    let request = container_create_request(desired, ns.id, &region, &ns.name, &name)?;
+    let created: ApiContainer = cx
+        .client
+        .post(&format!("{}/containers", base_path(&region)), &request)
+        .await?;
+    let settled = wait_container(cx, &region, created.id, timeout).await?;
+    Ok(container_outcome(desired, &settled))
+}
+
+async fn container_read(
+    cx: &ApiContext,
+    prior: &Attributes,
+) -> Result<Option<Outcome>, ResourceError> {
+    let (region, id) = own_id(CONTAINER, prior)?;
+    match wait_container(
+        cx,
+        &region,
+        ContainerId(id),
+        cx.waits.timeout(CONTAINER_TIMEOUT),
+    )
+    .await
+    {
+        Ok(c) => Ok(Some(container_outcome(prior, &c))),
+        Err(e) if e.is_not_found() => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn container_update(
+    cx: &ApiContext,
+    prior: &Attributes,
+    desired: &Attributes,
+) -> Result<Outcome, ResourceError> {
+    let (region, id) = own_id(CONTAINER, prior)?;
+    let id = ContainerId(id);
+    let timeout = cx.waits.timeout(CONTAINER_TIMEOUT);
+    let request = container_update_request(prior, desired)?;
+    let current = wait_container(cx, &region, id, timeout).await?;
+    wait_namespace(cx, &region, current.namespace_id, timeout).await?;
+    let unchanged = UpdateContainerRequest {
+        privacy: Some(ContainerPrivacy::Unknown),
+        protocol: Some(ContainerProtocol::Unknown),
+        sandbox: Some(ContainerSandbox::Unknown),
+        ..UpdateContainerRequest::default()
+    };
+    let settled = if request == unchanged {
+        current
+    } else {
+        let _: ApiContainer = cx
+            .client
+            .patch(&format!("{}/containers/{id}", base_path(&region)), &request)
+            .await?;
+        wait_container(cx, &region, id, timeout).await?
+    };
+    Ok(container_outcome(&merged(prior, desired), &settled))
+}
+
+async fn container_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError> {
+    let (region, id) = own_id(CONTAINER, prior)?;
+    let id = ContainerId(id);
+    match wait_container(cx, &region, id, cx.waits.timeout(CONTAINER_TIMEOUT)).await {
+        Ok(_) => {}
+        Err(e) if e.is_not_found() => return Ok(()),
+        Err(e) => return Err(e.into()),
+    }
+    // As the provider: no wait for the container to disappear.
+    match cx
+        .client
+        .delete::<serde::de::IgnoredAny>(&format!("{}/containers/{id}", base_path(&region)))
+        .await
+    {
+        Ok(_) => Ok(()),
+        Err(e) if e.is_not_found() => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+impl ResourceApi for Container {
+    fn type_name(&self) -> &'static str {
+        CONTAINER
+    }
+
+    fn create<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(container_create(cx, desired))
+    }
+
+    fn read<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
+        Box::pin(container_read(cx, prior))
+    }
+
+    fn update<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(container_update(cx, prior, desired))
+    }
+
+    fn delete<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<(), ResourceError>> {
+        Box::pin(container_delete(cx, prior))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tokens
+
+/// The mapping of `scaleway_container_token`.
+#[derive(Debug, Clone, Copy)]
+pub struct Token;
+
+const TOKEN_KIND: TokenKind = TokenKind {
+    ty: TOKEN,
+    product: "containers",
+    parent: "container_id",
+};
+
+fn token_view(t: ApiToken) -> TokenView {
+    TokenView {
+        id: t.id.0,
+        token: t.token,
+        parent_id: t.container_id.map(|c| c.0),
+        namespace_id: t.namespace_id.map(|n| n.0),
+        description: t.description,
+        expires_at: t.expires_at,
+    }
+}
+
+fn token_request(new: NewToken) -> CreateTokenRequest {
+    CreateTokenRequest {
+        container_id: new.parent_id.map(ContainerId),
+        namespace_id: new.namespace_id.map(NamespaceId),
+        description: new.description,
+        expires_at: new.expires_at,
+    }
+}
+
+impl ResourceApi for Token {
+    fn type_name(&self) -> &'static str {
+        TOKEN
+    }
+
+    fn create<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(TOKEN_KIND.create(cx, desired, token_request, token_view))
+    }
+
+    fn read<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
+        Box::pin(TOKEN_KIND.read(cx, prior, token_view))
+    }
+
+    fn update<'a>(
+        &'a self,
+        _cx: &'a ApiContext,
+        _prior: &'a Attributes,
+        _desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
+        Box::pin(async { Err(ResourceError::UpdateUnsupported { type_name: TOKEN }) })
+    }
+
+    fn delete<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<(), ResourceError>> {
+        Box::pin(TOKEN_KIND.delete(cx, prior))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn attrs(value: Json) -> Attributes {
+        serde_json::from_value(value).expect("an object")
+    }
+
+    /// A container as state records it after a create with defaults.
+    fn prior() -> Attributes {
+        attrs(json!({
+            "id": "fr-par/11111111-1111-1111-1111-111111111111",
+            "namespace_id": "fr-par/22222222-2222-2222-2222-222222222222",
+            "name": "app", "image": "nginx:latest", "registry_image": "nginx:latest",
+            "privacy": "public", "protocol": "http1", "sandbox": "v2", "port": 80,
+            "min_scale": 0, "max_scale": 5, "memory_limit_bytes": 2_048_000_000_u64,
+            "memory_limit": 2048, "cpu_limit": 1000, "timeout": 300,
+            "https_connections_only": false, "http_option": "enabled",
+            "local_storage_limit_bytes": 1_000_000_000_u64, "local_storage_limit": 1000,
+            "environment_variables": {}, "tags": null, "command": null, "args": null,
+            "description": null, "private_network_id": null, "startup_probe": null,
+            "liveness_probe": [{"failure_threshold": 30, "interval": "10s", "timeout": "1s", "tcp": true, "http": []}],
+            "health_check": [{"failure_threshold": 30, "interval": "10s", "tcp": true, "http": []}],
+            "scaling_option": [{"concurrent_requests_threshold": 50, "cpu_usage_threshold": 0, "memory_usage_threshold": 0}],
+        }))
+    }
+
+    fn patch_json(prior: &Attributes, desired: &Attributes) -> Json {
+        serde_json::to_value(container_update_request(prior, desired).expect("valid"))
+            .expect("serializes")
+    }
+
+    #[test]
+    fn unchanged_container_patches_nothing_but_the_unknown_enums() {
+        let p = prior();
+        assert_eq!(
+            patch_json(&p, &p),
+            json!({"privacy": "unknown_privacy", "protocol": "unknown_protocol", "sandbox": "unknown_sandbox"})
+        );
+        // Configuration that leaves computed attributes unset changes nothing either, and
+        // equivalent spellings of a probe (`"10s"` / `"10.0s"` forms, missing `http`) match.
+        let mut desired = attrs(json!({
+            "namespace_id": "22222222-2222-2222-2222-222222222222",
+            "name": "app", "image": "nginx:latest", "privacy": "public", "protocol": "http1",
+            "liveness_probe": [{"failure_threshold": 30, "interval": "10s", "timeout": "1s", "tcp": true}],
+        }));
+        desired.insert("port".into(), json!(80.0));
+        assert_eq!(
+            patch_json(&p, &desired),
+            json!({"privacy": "unknown_privacy", "protocol": "unknown_protocol", "sandbox": "unknown_sandbox"})
+        );
+    }
+
+    #[test]
+    fn container_patch_carries_only_changed_fields_with_patch_spellings() {
+        let p = prior();
+        let mut desired = p.clone();
+        desired.insert("https_connections_only".into(), json!(true));
+        desired.insert("privacy".into(), json!("private"));
+        desired.insert("memory_limit".into(), json!(1024));
+        desired.insert("description".into(), json!("d"));
+        desired.insert(
+            "private_network_id".into(),
+            json!("fr-par/33333333-3333-3333-3333-333333333333"),
+        );
+        assert_eq!(
+            patch_json(&p, &desired),
+            json!({
+                "https_connection_only": true,
+                "privacy": "private",
+                "protocol": "unknown_protocol",
+                "sandbox": "unknown_sandbox",
+                "memory_limit_bytes": 1_024_000_000_u64,
+                "description": "d",
+                "private_network_id": "33333333-3333-3333-3333-333333333333",
+            })
+        );
+        // Detaching and clearing send the empty values.
+        let attached = desired.clone();
+        let mut detached = desired.clone();
+        detached.insert("private_network_id".into(), Json::Null);
+        detached.insert("description".into(), Json::Null);
+        let patch = patch_json(&attached, &detached);
+        assert_eq!(patch["private_network_id"], json!(""));
+        assert_eq!(patch["description"], json!(""));
+        // The deprecated http_option maps to the same flag.
+        let mut redirected = p.clone();
+        redirected.insert("http_option".into(), json!("redirected"));
+        assert_eq!(
+            patch_json(&p, &redirected)["https_connection_only"],
+            json!(true)
+        );
+    }
+
+    #[test]
+    fn a_new_registry_digest_redeploys_the_same_image() {
+        let p = prior();
+        let mut desired = p.clone();
+        desired.insert("registry_sha256".into(), json!("abc"));
+        assert_eq!(patch_json(&p, &desired)["image"], json!("nginx:latest"));
+    }
+
+    #[test]
+    fn health_check_becomes_a_liveness_probe_with_a_one_second_timeout() {
+        let p = prior();
+        let mut desired = p.clone();
+        desired.remove("liveness_probe");
+        desired.insert(
+            "health_check".into(),
+            json!([{"failure_threshold": 5, "interval": "20s", "http": [{"path": "/up"}]}]),
+        );
+        assert_eq!(
+            patch_json(&p, &desired)["liveness_probe"],
+            json!({"failure_threshold": 5, "interval": "20s", "timeout": "1s", "http": {"path": "/up"}})
+        );
+    }
+
+    #[test]
+    fn create_body_follows_the_providers_get_ok_rules() {
+        let desired = attrs(json!({
+            "namespace_id": "fr-par/22222222-2222-2222-2222-222222222222",
+            "min_scale": 0, "max_scale": 3, "memory_limit": 256, "timeout": 60,
+            "http_option": "redirected", "tags": [], "environment_variables": {},
+            "startup_probe": [{"failure_threshold": 3, "interval": "1m", "timeout": "500ms", "tcp": true}],
+        }));
+        let ns = NamespaceId(
+            "22222222-2222-2222-2222-222222222222"
+                .parse()
+                .expect("uuid"),
+        );
+        let request =
+            container_create_request(&desired, ns, "nl-ams", "shop", "tf-co-x").expect("valid");
+        let body = serde_json::to_value(&request).expect("serializes");
+        assert_eq!(
+            body,
+            json!({
+                "namespace_id": "22222222-2222-2222-2222-222222222222",
+                "name": "tf-co-x",
+                "image": "rg.nl-ams.scw.cloud/shop/tf-co-x:latest",
+                "max_scale": 3,
+                "memory_limit_bytes": 256_000_000,
+                "timeout": "60s",
+                "privacy": "public",
+                "protocol": "http1",
+                "https_connections_only": true,
+                "startup_probe": {"failure_threshold": 3, "interval": "60s", "timeout": "0.5s", "tcp": {}},
+            })
+        );
+    }
+
+    #[test]
+    fn invalid_probes_and_conflicts_are_refused() {
+        let ns = NamespaceId(uuid::Uuid::nil());
+        for (desired, attribute) in [
+            (
+                json!({"liveness_probe": [{"failure_threshold": 1, "interval": "1s", "timeout": "1s"}]}),
+                "liveness_probe",
+            ),
+            (
+                json!({"liveness_probe": [{"failure_threshold": 1, "interval": "1s", "timeout": "1s", "tcp": true, "http": [{"path": "/"}]}]}),
+                "liveness_probe",
+            ),
+            (
+                json!({"liveness_probe": [{"failure_threshold": 1, "interval": "soon", "timeout": "1s", "tcp": true}]}),
+                "liveness_probe.interval",
+            ),
+            (
+                json!({"health_check": [{"failure_threshold": 1, "interval": "1s", "tcp": true}],
+                    "liveness_probe": [{"failure_threshold": 1, "interval": "1s", "timeout": "1s", "tcp": true}]}),
+                "health_check",
+            ),
+            (json!({"privacy": "secret"}), "privacy"),
+            (json!({"min_scale": -1}), "min_scale"),
+        ] {
+            let err = container_create_request(&attrs(desired.clone()), ns, "fr-par", "n", "c")
+                .expect_err("invalid");
+            assert!(
+                matches!(&err, ResourceError::InvalidAttribute { attribute: a, .. } if a == attribute),
+                "{desired}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn namespace_secrets_patch_keeps_matching_values_and_drops_missing_keys() {
+        let salt =
+            argon2::password_hash::SaltString::encode_b64(b"0123456789abcdef").expect("salt");
+        let params = argon2::Params::new(256, 1, 1, None).expect("params");
+        let hash = |v: &str| {
+            use argon2::password_hash::PasswordHasher;
+            argon2::Argon2::new(
+                argon2::Algorithm::Argon2id,
+                argon2::Version::V0x13,
+                params.clone(),
+            )
+            .hash_password(v.as_bytes(), &salt)
+            .expect("hash")
+            .to_string()
+        };
+        let prior = attrs(
+            json!({"secret_environment_variables": {"A": hash("1"), "B": hash("2")}, "tags": ["t"]}),
+        );
+        let same =
+            attrs(json!({"secret_environment_variables": {"A": "1", "B": "2"}, "tags": ["t"]}));
+        assert_eq!(
+            namespace_update_request(&prior, &same).expect("valid"),
+            UpdateNamespaceRequest::default(),
+            "nothing changed: no PATCH"
+        );
+        let changed = attrs(json!({"secret_environment_variables": {"A": "1", "C": "3"}}));
+        let body = serde_json::to_value(namespace_update_request(&prior, &changed).expect("valid"))
+            .expect("json");
+        assert_eq!(
+            body,
+            json!({"secret_environment_variables": {"A": "", "C": "3"}, "tags": []})
+        );
+    }
+}

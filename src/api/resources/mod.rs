@@ -1,0 +1,429 @@
+//! Per-resource-type API mappings: how the state-form attributes of each managed resource type
+//! become API calls, and how the API's answers become state-form attributes again.
+//!
+//! One file per product ([`account`], [`cockpit`], [`containers`], [`functions`]); each
+//! implements [`ResourceApi`] for its types, and [`resource_api`] finds the mapping for a
+//! Terraform type name.
+//!
+//! Invariants:
+//! - The boundary is [`Attributes`]: a JSON object exactly as the Terraform provider stores the
+//!   resource in state (attribute names from the schema, nested blocks as lists of objects,
+//!   regional ids `{region}/{uuid}`, references stored as `{region}/{uuid}`).
+//! - Every `create`/`read`/`update` returns the whole object after the call and after waiting
+//!   for it to settle; write-once secrets (Cockpit `secret_key`, serverless `token`) come only
+//!   from the creation answer and are carried over from the prior attributes afterwards.
+//! - Waits and retries follow the provider's intervals and timeouts, scaled by
+//!   [`WaitSettings`]; all sleeping goes through tokio's clock.
+//! - A configured attribute left `null` (or absent) is "not configured": the provider's
+//!   default applies (`region`, `project_id`, generated names...).
+//!
+//! Depends on `api::{client, error, retry, types}` and `api::names` only: nothing here knows
+//! about HCL, `model::Value`, the planner or the state file.
+
+pub mod account;
+pub mod cockpit;
+pub mod containers;
+mod fields;
+pub mod functions;
+mod tokens;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHash, PasswordVerifier};
+
+use super::client::Client;
+use super::error::ClientError;
+use super::names::NameGenerator;
+use super::retry::{PropagationWait, WaitOptions};
+use super::types::{OrganizationId, ProjectId};
+
+/// A resource's attributes in state form: a JSON object as the Terraform provider stores it.
+pub type Attributes = BTreeMap<String, serde_json::Value>;
+
+/// A boxed, sendable future (the trait's methods return these; no async-trait crate needed).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Provider-level defaults applied to attributes left unset.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    /// The default organization (projects are created in it).
+    pub organization_id: Option<OrganizationId>,
+    /// The default project; when unset, the organization's default project (same UUID as the
+    /// organization) is used.
+    pub project_id: Option<ProjectId>,
+    /// The default region (`fr-par` unless configured otherwise).
+    pub region: String,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            organization_id: None,
+            project_id: None,
+            region: "fr-par".to_owned(),
+        }
+    }
+}
+
+impl Defaults {
+    /// The project to use when `project_id` is not configured.
+    fn project(&self) -> Option<ProjectId> {
+        self.project_id
+            .or_else(|| self.organization_id.map(|org| ProjectId(org.0)))
+    }
+}
+
+/// How long and how often to wait for resources to settle.
+///
+/// The provider's values (5 s polls for serverless resources, 2 s for the Cockpit permission
+/// window, its per-type timeouts) apply unless overridden: tests set a short `poll_interval`
+/// and a small `timeout_scale` so they run in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WaitSettings {
+    /// Replaces every poll and retry interval when set.
+    pub poll_interval: Option<Duration>,
+    /// Multiplies every timeout (1.0 = the provider's).
+    pub timeout_scale: f64,
+}
+
+impl Default for WaitSettings {
+    fn default() -> Self {
+        Self {
+            poll_interval: None,
+            timeout_scale: 1.0,
+        }
+    }
+}
+
+impl WaitSettings {
+    /// Fast waits for tests and the sandbox: 10 ms polls, timeouts at 2 % (a container's
+    /// 12 min 30 s becomes 15 s).
+    #[must_use]
+    pub fn fast() -> Self {
+        Self {
+            poll_interval: Some(Duration::from_millis(10)),
+            timeout_scale: 0.02,
+        }
+    }
+
+    /// The poll interval to use where the provider uses `base`.
+    #[must_use]
+    pub fn interval(&self, base: Duration) -> Duration {
+        self.poll_interval.unwrap_or(base)
+    }
+
+    /// The timeout to use where the provider uses `base`.
+    #[must_use]
+    pub fn timeout(&self, base: Duration) -> Duration {
+        let scale = if self.timeout_scale.is_finite() && self.timeout_scale > 0.0 {
+            self.timeout_scale
+        } else {
+            1.0
+        };
+        base.mul_f64(scale)
+    }
+
+    /// Wait options for a status poll.
+    pub(crate) fn wait(&self, interval: Duration, timeout: Duration) -> WaitOptions {
+        WaitOptions {
+            interval: self.interval(interval),
+            timeout: self.timeout(timeout),
+        }
+    }
+
+    /// The Cockpit "403 until IAM has propagated" retry window (2 s / 2 min in the provider).
+    pub(crate) fn propagation(&self) -> PropagationWait {
+        let base = PropagationWait::default();
+        PropagationWait {
+            interval: self.interval(base.interval),
+            timeout: self.timeout(base.timeout),
+        }
+    }
+}
+
+/// Everything a mapping needs to make calls.
+#[derive(Debug)]
+pub struct ApiContext {
+    /// The API client (its `Debug` redacts the secret key).
+    pub client: Client,
+    /// Provider-level defaults.
+    pub defaults: Defaults,
+    /// Waiting intervals and timeouts.
+    pub waits: WaitSettings,
+    /// Where generated names (`tf-ns-…`) come from; seed it for reproducible names.
+    pub names: NameGenerator,
+}
+
+impl ApiContext {
+    /// A context with the provider's waits and randomly seeded name generation.
+    #[must_use]
+    pub fn new(client: Client, defaults: Defaults) -> Self {
+        Self {
+            client,
+            defaults,
+            waits: WaitSettings::default(),
+            names: NameGenerator::from_entropy(),
+        }
+    }
+}
+
+/// The result of a create, read or update. Its `Debug` output redacts secret attributes.
+#[derive(Clone, PartialEq)]
+pub struct Outcome {
+    /// The whole object in state form after the call.
+    pub attributes: Attributes,
+    /// Things the user should know that did not make the call fail (a container that settled
+    /// in `error`).
+    pub warnings: Vec<String>,
+}
+
+/// Attributes whose values are secrets (or hashes of secrets) in some resource type.
+const SECRET_ATTRIBUTES: [&str; 3] = ["secret_key", "token", "secret_environment_variables"];
+
+impl fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted: BTreeMap<&str, &dyn fmt::Debug> = self
+            .attributes
+            .iter()
+            .map(|(k, v)| {
+                let shown: &dyn fmt::Debug =
+                    if SECRET_ATTRIBUTES.contains(&k.as_str()) && !v.is_null() {
+                        &"<redacted>"
+                    } else {
+                        v
+                    };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Outcome")
+            .field("attributes", &redacted)
+            .field("warnings", &self.warnings)
+            .finish()
+    }
+}
+
+impl Outcome {
+    fn new(attributes: Attributes) -> Self {
+        Self {
+            attributes,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// Why a resource operation failed.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum ResourceError {
+    /// An API call failed (after the client's retries).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Client(#[from] ClientError),
+    /// The attributes cannot be turned into a request (malformed id, two scaling thresholds,
+    /// a probe with both `http` and `tcp`...).
+    #[error("{type_name}: `{attribute}` {message}")]
+    #[diagnostic(code(scw::resource::invalid_attribute))]
+    InvalidAttribute {
+        /// The resource type.
+        type_name: &'static str,
+        /// The attribute at fault (a path such as `liveness_probe.0.interval`).
+        attribute: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The object disappeared while it was being changed.
+    #[error("{type_name} {id} no longer exists")]
+    #[diagnostic(code(scw::resource::gone))]
+    Gone {
+        /// The resource type.
+        type_name: &'static str,
+        /// Its id.
+        id: String,
+    },
+    /// The resource type has no update call: every change must replace it.
+    #[error("{type_name} cannot be updated in place; a change must replace it")]
+    #[diagnostic(code(scw::resource::no_update))]
+    UpdateUnsupported {
+        /// The resource type.
+        type_name: &'static str,
+    },
+}
+
+impl ResourceError {
+    /// The object does not exist (HTTP 404).
+    #[must_use]
+    pub fn is_not_found(&self) -> bool {
+        match self {
+            Self::Client(e) => e.is_not_found(),
+            Self::Gone { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The underlying client error, when the API call is what failed.
+    #[must_use]
+    pub fn client(&self) -> Option<&ClientError> {
+        match self {
+            Self::Client(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(
+        type_name: &'static str,
+        attribute: impl Into<String>,
+        message: impl fmt::Display,
+    ) -> Self {
+        Self::InvalidAttribute {
+            type_name,
+            attribute: attribute.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+/// The API mapping of one resource type.
+pub trait ResourceApi: Send + Sync {
+    /// The Terraform type name, e.g. `scaleway_container`.
+    fn type_name(&self) -> &'static str;
+
+    /// Creates the object described by `desired` (every attribute with a known value;
+    /// `null`/absent = not configured) and returns it as stored in state.
+    fn create<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>>;
+
+    /// Reads the object `prior` (as recorded in state; at least its `id`) describes; `None`
+    /// when it is gone (404).
+    fn read<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>>;
+
+    /// Changes the object from `prior` to `desired` in place, sending only what changed.
+    fn update<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+        desired: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Outcome, ResourceError>>;
+
+    /// Deletes the object; an object already gone counts as deleted.
+    fn delete<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        prior: &'a Attributes,
+    ) -> BoxFuture<'a, Result<(), ResourceError>>;
+}
+
+static MAPPINGS: [&dyn ResourceApi; 7] = [
+    &account::Project,
+    &cockpit::Token,
+    &containers::Container,
+    &containers::Namespace,
+    &containers::Token,
+    &functions::Namespace,
+    &functions::Token,
+];
+
+/// The API mapping of a resource type, if scwform manages it.
+#[must_use]
+pub fn resource_api(type_name: &str) -> Option<&'static dyn ResourceApi> {
+    MAPPINGS
+        .iter()
+        .copied()
+        .find(|m| m.type_name() == type_name)
+}
+
+/// Every type name with a mapping, sorted.
+pub fn type_names() -> impl Iterator<Item = &'static str> {
+    MAPPINGS.iter().map(|m| m.type_name())
+}
+
+/// Whether a configured secret `plaintext` is the one behind `stored`, the value state keeps
+/// for a secret environment variable: the argon2id hash the API returned (verified with the
+/// parameters written in the hash), or, for a state written by hand, the plaintext itself.
+///
+/// The planner uses it to suppress diffs between configuration and state, as the provider's
+/// `CompareArgon2idPasswordAndHash` does.
+#[must_use]
+pub fn secret_matches(plaintext: &str, stored: &str) -> bool {
+    if plaintext == stored {
+        return true;
+    }
+    match PasswordHash::new(stored) {
+        Ok(hash) => argon2::Argon2::default()
+            .verify_password(plaintext.as_bytes(), &hash)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+
+    use super::*;
+
+    #[test]
+    fn every_schema_type_has_a_mapping_and_the_list_is_sorted() {
+        let names: Vec<_> = type_names().collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        let schemas: Vec<_> = crate::schema::type_names().collect();
+        assert_eq!(names, schemas);
+        assert!(resource_api("scaleway_instance_server").is_none());
+        assert_eq!(
+            resource_api("scaleway_container").map(ResourceApi::type_name),
+            Some("scaleway_container")
+        );
+    }
+
+    #[test]
+    fn secrets_verify_against_their_argon2id_hash() {
+        let salt = SaltString::encode_b64(b"0123456789abcdef").expect("16 bytes is a valid salt");
+        let params = argon2::Params::new(256, 1, 1, None).expect("valid parameters");
+        let hash = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
+            .hash_password(b"hunter2", &salt)
+            .expect("hashing works")
+            .to_string();
+        assert!(secret_matches("hunter2", &hash));
+        assert!(!secret_matches("hunter3", &hash));
+        assert!(secret_matches("plain", "plain"));
+        assert!(!secret_matches("a", "$argon2id$garbage"));
+    }
+
+    #[test]
+    fn wait_settings_scale_timeouts_and_replace_intervals() {
+        let provider = WaitSettings::default();
+        assert_eq!(
+            provider.interval(Duration::from_secs(5)),
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            provider.timeout(Duration::from_secs(300)),
+            Duration::from_secs(300)
+        );
+        let fast = WaitSettings::fast();
+        assert_eq!(
+            fast.interval(Duration::from_secs(5)),
+            Duration::from_millis(10)
+        );
+        assert_eq!(
+            fast.timeout(Duration::from_secs(750)),
+            Duration::from_secs(15)
+        );
+        let bad = WaitSettings {
+            poll_interval: None,
+            timeout_scale: f64::NAN,
+        };
+        assert_eq!(bad.timeout(Duration::from_secs(1)), Duration::from_secs(1));
+    }
+}

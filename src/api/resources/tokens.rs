@@ -1,0 +1,210 @@
+//! The serverless tokens (`scaleway_container_token`, `scaleway_function_token`): the same
+//! v1beta1 shape under two products, so one implementation parameterised by [`TokenKind`].
+//!
+//! State form: `id` (`{region}/{uuid}`), `<parent>_id` or `namespace_id` (`{region}/{uuid}`,
+//! the other `null`), `description`, `expires_at` (RFC 3339 UTC, whole seconds, `null` when
+//! the token never expires), `token` (from the creation answer only: reads answer
+//! `"<hidden>"`, so the recorded value is kept), `region`. No update call; no status wait (the
+//! provider uses none); a delete that finds the token gone succeeds.
+
+use serde_json::Value as Json;
+use uuid::Uuid;
+
+use super::fields::{Fields, check_region, expand_id, parse_regional_id, regional_id, timestamp};
+use super::{ApiContext, Attributes, Outcome, ResourceError};
+use crate::api::client::Query;
+use crate::api::types::common::Secret;
+
+/// What differs between container and function tokens.
+pub(crate) struct TokenKind {
+    /// The Terraform type.
+    pub(crate) ty: &'static str,
+    /// The product path segment (`containers`, `functions`).
+    pub(crate) product: &'static str,
+    /// The attribute naming a single parent (`container_id`, `function_id`).
+    pub(crate) parent: &'static str,
+}
+
+/// A token answer, whichever product it came from.
+pub(crate) struct TokenView {
+    pub(crate) id: Uuid,
+    pub(crate) token: Secret,
+    pub(crate) parent_id: Option<Uuid>,
+    pub(crate) namespace_id: Option<Uuid>,
+    pub(crate) description: String,
+    pub(crate) expires_at: Option<jiff::Timestamp>,
+}
+
+/// What a create sends, whichever product it goes to.
+pub(crate) struct NewToken {
+    pub(crate) parent_id: Option<Uuid>,
+    pub(crate) namespace_id: Option<Uuid>,
+    pub(crate) description: Option<String>,
+    pub(crate) expires_at: Option<jiff::Timestamp>,
+}
+
+impl TokenKind {
+    fn tokens_path(&self, region: &str) -> String {
+        format!("/{}/v1beta1/regions/{region}/tokens", self.product)
+    }
+
+    fn token_path(&self, attrs: &Attributes) -> Result<(String, String), ResourceError> {
+        let id = Fields::new(self.ty, attrs)
+            .str("id")?
+            .ok_or_else(|| ResourceError::invalid(self.ty, "id", "is not set"))?;
+        let (region, uuid) = parse_regional_id(self.ty, "id", id)?;
+        let path = format!("{}/{uuid}", self.tokens_path(&region));
+        Ok((region, path))
+    }
+
+    fn state(&self, base: &Attributes, region: &str, t: &TokenView) -> Attributes {
+        let mut out = base.clone();
+        let reference =
+            |id: Option<Uuid>| id.map_or(Json::Null, |u| Json::String(regional_id(region, u)));
+        out.insert("id".into(), Json::String(regional_id(region, t.id)));
+        out.insert(self.parent.into(), reference(t.parent_id));
+        out.insert("namespace_id".into(), reference(t.namespace_id));
+        out.insert(
+            "description".into(),
+            super::fields::unless_unset(base, "description", Json::String(t.description.clone())),
+        );
+        out.insert(
+            "expires_at".into(),
+            t.expires_at.map_or(Json::Null, timestamp),
+        );
+        out.insert("region".into(), Json::String(region.to_owned()));
+        out
+    }
+
+    /// Builds the create request and picks the region: the configured one, else the one in a
+    /// `{region}/{uuid}` reference, else the default. A reference in another region than the
+    /// token's is refused, as the provider's locality check does.
+    pub(crate) fn new_token(
+        &self,
+        cx: &ApiContext,
+        desired: &Attributes,
+    ) -> Result<(String, NewToken), ResourceError> {
+        let f = Fields::new(self.ty, desired);
+        let parent = f
+            .ok_str(self.parent)?
+            .map(|v| expand_id(self.ty, self.parent, v))
+            .transpose()?;
+        let namespace = f
+            .ok_str("namespace_id")?
+            .map(|v| expand_id(self.ty, "namespace_id", v))
+            .transpose()?;
+        if parent.is_some() == namespace.is_some() {
+            return Err(ResourceError::invalid(
+                self.ty,
+                self.parent,
+                format!(
+                    "exactly one of `{}` and `namespace_id` must be set",
+                    self.parent
+                ),
+            ));
+        }
+        let reference_region = parent
+            .as_ref()
+            .or(namespace.as_ref())
+            .and_then(|(r, _)| r.clone());
+        let region = match (f.ok_str("region")?, &reference_region) {
+            (Some(r), _) => r.to_owned(),
+            (None, Some(r)) => r.clone(),
+            (None, None) => cx.defaults.region.clone(),
+        };
+        check_region(self.ty, &region)?;
+        if let Some(other) = reference_region.filter(|r| *r != region) {
+            return Err(ResourceError::invalid(
+                self.ty,
+                if parent.is_some() {
+                    self.parent
+                } else {
+                    "namespace_id"
+                },
+                format!("is in region {other}, not in the token's region {region}"),
+            ));
+        }
+        let expires_at = f
+            .ok_str("expires_at")?
+            .map(|s| {
+                s.parse::<jiff::Timestamp>().map_err(|_| {
+                    ResourceError::invalid(
+                        self.ty,
+                        "expires_at",
+                        format!("{s:?} is not an RFC 3339 time"),
+                    )
+                })
+            })
+            .transpose()?;
+        Ok((
+            region,
+            NewToken {
+                parent_id: parent.map(|(_, u)| u),
+                namespace_id: namespace.map(|(_, u)| u),
+                description: f.ok_str("description")?.map(str::to_owned),
+                expires_at,
+            },
+        ))
+    }
+
+    /// Sends the create and records the answer, secret included.
+    pub(crate) async fn create<Req, Resp>(
+        &self,
+        cx: &ApiContext,
+        desired: &Attributes,
+        request: impl FnOnce(NewToken) -> Req,
+        view: impl FnOnce(Resp) -> TokenView,
+    ) -> Result<Outcome, ResourceError>
+    where
+        Req: serde::Serialize + Sync,
+        Resp: serde::de::DeserializeOwned,
+    {
+        let (region, new) = self.new_token(cx, desired)?;
+        let body = request(new);
+        let answer: Resp = cx.client.post(&self.tokens_path(&region), &body).await?;
+        let token = view(answer);
+        let mut out = self.state(desired, &region, &token);
+        out.insert(
+            "token".into(),
+            Json::String(token.token.expose().to_owned()),
+        );
+        Ok(Outcome::new(out))
+    }
+
+    /// Reads the token; `None` when gone. The secret is kept from `prior`.
+    pub(crate) async fn read<Resp>(
+        &self,
+        cx: &ApiContext,
+        prior: &Attributes,
+        view: impl FnOnce(Resp) -> TokenView,
+    ) -> Result<Option<Outcome>, ResourceError>
+    where
+        Resp: serde::de::DeserializeOwned,
+    {
+        let (region, path) = self.token_path(prior)?;
+        match cx.client.get::<Resp>(&path, &Query::new()).await {
+            Ok(answer) => Ok(Some(Outcome::new(self.state(
+                prior,
+                &region,
+                &view(answer),
+            )))),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes the token; already gone counts as deleted.
+    pub(crate) async fn delete(
+        &self,
+        cx: &ApiContext,
+        prior: &Attributes,
+    ) -> Result<(), ResourceError> {
+        let (_, path) = self.token_path(prior)?;
+        // The answer (the token in `deleting`) carries nothing state needs.
+        match cx.client.delete::<serde::de::IgnoredAny>(&path).await {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The order of a plan's steps: which step must finish before which other may start.
+//!
+//! A planned change becomes one or two [`Step`]s: create, update or delete, and a replacement
+//! both a delete and a create. Edges (prerequisite → step), as Terraform orders them:
+//! - creates and updates run after the creates and updates of what they depend on;
+//! - deletes run before the deletes of what the deleted object depended on (reverse order);
+//! - a replacement deletes then creates, or creates then deletes under `create_before_destroy`;
+//! - an object that is deleted (not replaced, or replaced create-first) is deleted only after
+//!   the objects that used to depend on it have been created or updated, so they are repointed
+//!   first. A destroy-then-create replacement instead recreates first and updates its
+//!   dependents afterwards.
+//!
+//! Invariants: [`ActionOrder::sequence`] is a topological order whose ties are broken by
+//! (address, step kind), so it is the same on every run; the graph is acyclic (the planner turns
+//! a cycle into a diagnostic before building a plan).
+//!
+//! Pure; depends on `model::ids` only.
+
+use std::cmp::Reverse;
+use std::collections::{BTreeSet, BinaryHeap, HashMap};
+
+use crate::model::ids::ResourceAddr;
+
+/// What a step does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StepKind {
+    /// Delete the recorded object.
+    Delete,
+    /// Create a new object.
+    Create,
+    /// Update the object in place.
+    Update,
+}
+
+impl StepKind {
+    /// A lower-case word for messages: `create`, `update`, `delete`.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delete => "delete",
+            Self::Create => "create",
+            Self::Update => "update",
+        }
+    }
+}
+
+/// One unit of work of a plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    /// The instance.
+    pub addr: ResourceAddr,
+    /// What to do.
+    pub kind: StepKind,
+    /// Index of the change this step belongs to in [`super::Plan::changes`].
+    pub change: usize,
+}
+
+/// The steps of a plan and their prerequisites.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActionOrder {
+    steps: Vec<Step>,
+    /// `prerequisites[i]`: the steps that must finish before step `i` starts (sorted).
+    prerequisites: Vec<Vec<usize>>,
+    /// `dependents[i]`: the steps waiting for step `i` (sorted).
+    dependents: Vec<Vec<usize>>,
+}
+
+/// Collects steps and edges, then freezes them into an [`ActionOrder`].
+#[derive(Debug, Default)]
+pub(crate) struct OrderBuilder {
+    steps: Vec<Step>,
+    index: HashMap<(ResourceAddr, StepKind), usize>,
+    edges: BTreeSet<(usize, usize)>,
+}
+
+impl OrderBuilder {
+    /// Adds a step (once per address and kind) and returns its index.
+    pub(crate) fn step(&mut self, addr: &ResourceAddr, kind: StepKind, change: usize) -> usize {
+        if let Some(&i) = self.index.get(&(addr.clone(), kind)) {
+            return i;
+        }
+        let i = self.steps.len();
+        self.steps.push(Step {
+            addr: addr.clone(),
+            kind,
+            change,
+        });
+        self.index.insert((addr.clone(), kind), i);
+        i
+    }
+
+    /// The step of `addr` of this kind, if planned.
+    pub(crate) fn find(&self, addr: &ResourceAddr, kind: StepKind) -> Option<usize> {
+        self.index.get(&(addr.clone(), kind)).copied()
+    }
+
+    /// `before` must finish before `after` starts.
+    pub(crate) fn edge(&mut self, before: usize, after: usize) {
+        if before != after {
+            self.edges.insert((before, after));
+        }
+    }
+
+    pub(crate) fn build(self) -> ActionOrder {
+        let n = self.steps.len();
+        let mut prerequisites = vec![Vec::new(); n];
+        let mut dependents = vec![Vec::new(); n];
+        for (before, after) in self.edges {
+            prerequisites[after].push(before);
+            dependents[before].push(after);
+        }
+        ActionOrder {
+            steps: self.steps,
+            prerequisites,
+            dependents,
+        }
+    }
+}
+
+impl ActionOrder {
+    /// Every step, in the order they were planned (use [`Self::sequence`] for a run order).
+    #[must_use]
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// Whether there is nothing to do.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// The steps that must finish before step `i` starts.
+    #[must_use]
+    pub fn prerequisites(&self, i: usize) -> &[usize] {
+        self.prerequisites.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// The steps that wait for step `i`.
+    #[must_use]
+    pub fn dependents(&self, i: usize) -> &[usize] {
+        self.dependents.get(i).map_or(&[], Vec::as_slice)
+    }
+
+    /// Every step in a deterministic run order (prerequisites first, ties by address then
+    /// kind), or `None` if the steps form a cycle.
+    #[must_use]
+    pub fn sequence(&self) -> Option<Vec<usize>> {
+        let mut progress = self.progress();
+        let mut out = Vec::with_capacity(self.steps.len());
+        while let Some(i) = progress.next_ready() {
+            out.push(i);
+            progress.complete(i);
+        }
+        (out.len() == self.steps.len()).then_some(out)
+    }
+
+    /// A tracker for running the steps: it hands out the steps whose prerequisites are done.
+    #[must_use]
+    pub fn progress(&self) -> Progress {
+        let waiting: Vec<usize> = self.prerequisites.iter().map(Vec::len).collect();
+        let mut ready = BinaryHeap::new();
+        for (i, w) in waiting.iter().enumerate() {
+            if *w == 0 {
+                ready.push(Reverse(self.key(i)));
+            }
+        }
+        Progress {
+            keys: (0..self.steps.len()).map(|i| self.key(i)).collect(),
+            dependents: self.dependents.clone(),
+            waiting,
+            ready,
+            status: vec![Status::Pending; self.steps.len()],
+        }
+    }
+
+    fn key(&self, i: usize) -> (ResourceAddr, StepKind, usize) {
+        (self.steps[i].addr.clone(), self.steps[i].kind, i)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Pending,
+    Started,
+    Done,
+    Failed,
+    Skipped,
+}
+
+/// Run-time bookkeeping over an [`ActionOrder`] (owned, so it can live beside running tasks).
+///
+/// Call [`Progress::next_ready`] (or [`Progress::take_ready`]) to get steps whose
+/// prerequisites are all done, then [`Progress::complete`] or [`Progress::fail`] when each ends.
+/// A failed step's dependents (transitively) are never handed out.
+#[derive(Debug, Clone)]
+pub struct Progress {
+    keys: Vec<(ResourceAddr, StepKind, usize)>,
+    dependents: Vec<Vec<usize>>,
+    waiting: Vec<usize>,
+    ready: BinaryHeap<Reverse<(ResourceAddr, StepKind, usize)>>,
+    status: Vec<Status>,
+}
+
+impl Progress {
+    /// The next step whose prerequisites are done (smallest address first), marking it started.
+    pub fn next_ready(&mut self) -> Option<usize> {
+        let Reverse((_, _, i)) = self.ready.pop()?;
+        self.status[i] = Status::Started;
+        Some(i)
+    }
+
+    /// Every step ready now, in order, marking them started.
+    pub fn take_ready(&mut self) -> Vec<usize> {
+        std::iter::from_fn(|| self.next_ready()).collect()
+    }
+
+    /// Records that step `i` finished; its dependents may become ready.
+    pub fn complete(&mut self, i: usize) {
+        if self.status.get(i) != Some(&Status::Started) {
+            return;
+        }
+        self.status[i] = Status::Done;
+        for &d in &self.dependents[i] {
+            self.waiting[d] -= 1;
+            if self.waiting[d] == 0 && self.status[d] == Status::Pending {
+                self.ready.push(Reverse(self.keys[d].clone()));
+            }
+        }
+    }
+
+    /// Records that step `i` failed; returns the steps that will now never run (its
+    /// dependents, transitively), sorted.
+    pub fn fail(&mut self, i: usize) -> Vec<usize> {
+        if self.status.get(i) != Some(&Status::Started) {
+            return Vec::new();
+        }
+        self.status[i] = Status::Failed;
+        let mut skipped = Vec::new();
+        let mut stack: Vec<usize> = self.dependents[i].clone();
+        while let Some(d) = stack.pop() {
+            if self.status[d] == Status::Pending {
+                self.status[d] = Status::Skipped;
+                skipped.push(d);
+                stack.extend(self.dependents[d].iter().copied());
+            }
+        }
+        skipped.sort_unstable();
+        skipped
+    }
+
+    /// Whether every step has finished, failed or been skipped.
+    #[must_use]
+    pub fn is_finished(&self) -> bool {
+        self.status
+            .iter()
+            .all(|s| matches!(s, Status::Done | Status::Failed | Status::Skipped))
+    }
+
+    /// Whether some step is handed out and not yet reported.
+    #[must_use]
+    pub fn in_flight(&self) -> bool {
+        self.status.contains(&Status::Started)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(s: &str) -> ResourceAddr {
+        s.parse().expect("valid address")
+    }
+
+    fn chain() -> ActionOrder {
+        let mut b = OrderBuilder::default();
+        let p = b.step(&addr("a.project"), StepKind::Create, 0);
+        let n = b.step(&addr("b.ns"), StepKind::Create, 1);
+        let t1 = b.step(&addr("c.token1"), StepKind::Create, 2);
+        let t2 = b.step(&addr("c.token2"), StepKind::Create, 3);
+        b.edge(p, n);
+        b.edge(n, t1);
+        b.edge(n, t2);
+        b.build()
+    }
+
+    #[test]
+    fn sequence_runs_prerequisites_first_with_address_ties() {
+        let order = chain();
+        let seq: Vec<String> = order
+            .sequence()
+            .expect("acyclic")
+            .into_iter()
+            .map(|i| order.steps()[i].addr.to_string())
+            .collect();
+        assert_eq!(seq, ["a.project", "b.ns", "c.token1", "c.token2"]);
+    }
+
+    #[test]
+    fn progress_hands_out_ready_steps_and_skips_after_failure() {
+        let order = chain();
+        let mut p = order.progress();
+        assert_eq!(p.take_ready(), [0]);
+        assert!(
+            p.take_ready().is_empty(),
+            "nothing else until the project is done"
+        );
+        p.complete(0);
+        assert_eq!(p.take_ready(), [1]);
+        assert_eq!(p.fail(1), [2, 3]);
+        assert!(p.take_ready().is_empty());
+        assert!(p.is_finished());
+    }
+
+    #[test]
+    fn cycles_have_no_sequence() {
+        let mut b = OrderBuilder::default();
+        let x = b.step(&addr("a.x"), StepKind::Create, 0);
+        let y = b.step(&addr("a.y"), StepKind::Create, 1);
+        b.edge(x, y);
+        b.edge(y, x);
+        assert_eq!(b.build().sequence(), None);
+    }
+}

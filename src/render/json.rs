@@ -1,0 +1,389 @@
+//! The machine plan: Terraform's JSON plan format, `format_version` "1.2".
+//!
+//! One difference, on purpose: Terraform writes sensitive values in clear in `before` /
+//! `after` and only flags them in `before_sensitive` / `after_sensitive`; scwform writes `null`
+//! in their place (the flags stay), so a plan file or CI artifact never holds a secret.
+//! Unknown values are left out of `after` objects (and are `null` in lists), and flagged in
+//! `after_unknown`, as Terraform does.
+//!
+//! Invariant: the output is deterministic for a given plan, state and timestamp (objects are
+//! `BTreeMap`s and every list is sorted by address or name).
+//! Depends on `plan`, `state`, `schema` and `model::value`; pure.
+
+use serde_json::{Map, Value as Json, json};
+
+use crate::model::config::Config;
+use crate::model::ids::{InstanceKey, ResourceAddr};
+use crate::model::value::Value;
+use crate::plan::{Action, OutputChange, Plan, ResourceChange};
+use crate::state::{SCALEWAY_PROVIDER, State};
+
+/// The provider address as the JSON plan spells it.
+pub const PROVIDER_NAME: &str = "registry.terraform.io/scaleway/scaleway";
+
+/// What the JSON plan needs besides the plan.
+#[derive(Debug, Clone, Copy)]
+pub struct JsonInput<'a> {
+    /// The state the plan was made against (refreshed), for `prior_state`.
+    pub prior: &'a State,
+    /// RFC 3339 time of planning (the caller reads the clock; tests pass a constant).
+    pub timestamp: &'a str,
+}
+
+/// Renders the plan as a JSON document.
+#[must_use]
+pub fn render(plan: &Plan, input: &JsonInput<'_>) -> Json {
+    let mut top = Map::new();
+    top.insert("format_version".into(), "1.2".into());
+    top.insert("terraform_version".into(), env!("CARGO_PKG_VERSION").into());
+    top.insert("variables".into(), variables(&plan.config));
+    top.insert("planned_values".into(), planned_values(plan));
+    top.insert(
+        "resource_drift".into(),
+        plan.drift.iter().map(resource_change).collect(),
+    );
+    top.insert(
+        "resource_changes".into(),
+        plan.changes.iter().map(resource_change).collect(),
+    );
+    top.insert(
+        "output_changes".into(),
+        plan.outputs
+            .iter()
+            .map(|o| (o.name.clone(), output_change(o)))
+            .collect::<Map<_, _>>()
+            .into(),
+    );
+    top.insert("prior_state".into(), prior_state(input.prior));
+    top.insert("configuration".into(), configuration(&plan.config));
+    top.insert("timestamp".into(), input.timestamp.into());
+    top.insert(
+        "applyable".into(),
+        (plan.has_changes() && !plan.errored).into(),
+    );
+    top.insert("complete".into(), true.into());
+    top.insert("errored".into(), plan.errored.into());
+    Json::Object(top)
+}
+
+fn variables(config: &Config) -> Json {
+    config
+        .variables
+        .iter()
+        .map(|(name, v)| (name.clone(), json!({ "value": known_json(v) })))
+        .collect::<Map<_, _>>()
+        .into()
+}
+
+/// JSON of a value with sensitive parts as `null` and unknown object attributes left out.
+#[must_use]
+pub fn known_json(v: &Value) -> Json {
+    match v {
+        Value::Null | Value::Unknown | Value::Sensitive(_) => Json::Null,
+        Value::List(items) => items.iter().map(known_json).collect(),
+        Value::Object(map) => map
+            .iter()
+            .filter(|(_, v)| !v.is_unknown())
+            .map(|(k, v)| (k.clone(), known_json(v)))
+            .collect::<Map<_, _>>()
+            .into(),
+        other => other.to_json(),
+    }
+}
+
+/// The shape of `v` with `true` where `pick` holds (leaves or whole subtrees); object
+/// attributes and list elements where it does not are `false` (omitted in objects).
+fn mask(v: &Value, pick: &dyn Fn(&Value) -> bool) -> Json {
+    if pick(v) {
+        return true.into();
+    }
+    match v {
+        Value::List(items) => items.iter().map(|i| mask(i, pick)).collect(),
+        Value::Object(map) => map
+            .iter()
+            .filter_map(|(k, v)| {
+                let m = mask(v, pick);
+                (m != Json::Bool(false)).then(|| (k.clone(), m))
+            })
+            .collect::<Map<_, _>>()
+            .into(),
+        _ => false.into(),
+    }
+}
+
+fn unknown_mask(v: &Value) -> Json {
+    match mask(v, &Value::is_unknown) {
+        Json::Bool(false) => json!({}),
+        m => m,
+    }
+}
+
+fn sensitive_mask(v: Option<&Value>) -> Json {
+    let Some(v) = v else {
+        return false.into();
+    };
+    match mask(v, &|v| matches!(v, Value::Sensitive(_))) {
+        Json::Bool(false) if matches!(v, Value::Object(_)) => json!({}),
+        m => m,
+    }
+}
+
+fn index_json(addr: &ResourceAddr) -> Option<Json> {
+    addr.key.as_ref().map(|k| match k {
+        InstanceKey::Int(i) => Json::from(*i),
+        InstanceKey::Str(s) => Json::from(s.clone()),
+    })
+}
+
+fn addressing(addr: &ResourceAddr, out: &mut Map<String, Json>) {
+    out.insert("address".into(), addr.to_string().into());
+    out.insert("mode".into(), "managed".into());
+    out.insert("type".into(), addr.type_name.clone().into());
+    out.insert("name".into(), addr.name.clone().into());
+    if let Some(i) = index_json(addr) {
+        out.insert("index".into(), i);
+    }
+    out.insert("provider_name".into(), PROVIDER_NAME.into());
+}
+
+/// `replace_paths`: each path as an array of steps (numbers for list indexes).
+fn path_json(path: &str) -> Json {
+    path.split('.')
+        .map(|step| {
+            step.parse::<u64>()
+                .map_or_else(|_| Json::from(step), Json::from)
+        })
+        .collect()
+}
+
+fn change_json(
+    action: Action,
+    before: Option<&Value>,
+    after: Option<&Value>,
+    replace_paths: &[String],
+) -> Json {
+    let mut change = Map::new();
+    change.insert(
+        "actions".into(),
+        action.json_actions().iter().copied().collect(),
+    );
+    change.insert("before".into(), before.map_or(Json::Null, known_json));
+    change.insert("after".into(), after.map_or(Json::Null, known_json));
+    change.insert(
+        "after_unknown".into(),
+        after.map_or_else(|| json!({}), unknown_mask),
+    );
+    change.insert("before_sensitive".into(), sensitive_mask(before));
+    change.insert("after_sensitive".into(), sensitive_mask(after));
+    if !replace_paths.is_empty() {
+        change.insert(
+            "replace_paths".into(),
+            replace_paths.iter().map(|p| path_json(p)).collect(),
+        );
+    }
+    Json::Object(change)
+}
+
+fn resource_change(c: &ResourceChange) -> Json {
+    let mut out = Map::new();
+    addressing(&c.addr, &mut out);
+    out.insert(
+        "change".into(),
+        change_json(
+            c.action,
+            c.before.as_ref(),
+            c.after.as_ref(),
+            &c.replace_paths,
+        ),
+    );
+    if let Some(reason) = c.reason {
+        out.insert("action_reason".into(), reason.as_str().into());
+    }
+    Json::Object(out)
+}
+
+fn output_change(o: &OutputChange) -> Json {
+    let before = o.before.clone().map(|v| v.marked_if(o.sensitive));
+    let after = o.after.clone().map(|v| v.marked_if(o.sensitive));
+    let mut change = change_json(o.action, before.as_ref(), after.as_ref(), &[]);
+    if let Json::Object(map) = &mut change {
+        // Outputs are flagged as a whole: a plain `true` or `false` unless the value is a
+        // collection.
+        let unknown = match &o.after {
+            Some(a) if a.is_unknown() => Some(true),
+            Some(a) if a.as_list().is_none() && a.as_object().is_none() => Some(false),
+            None => Some(false),
+            Some(_) => None,
+        };
+        if let Some(u) = unknown {
+            map.insert("after_unknown".into(), u.into());
+        }
+    }
+    change
+}
+
+fn planned_values(plan: &Plan) -> Json {
+    let resources: Vec<Json> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::Delete)
+        .filter_map(|c| {
+            let after = c.after.as_ref()?;
+            let mut r = Map::new();
+            addressing(&c.addr, &mut r);
+            r.insert("schema_version".into(), 0.into());
+            r.insert("values".into(), known_json(after));
+            r.insert("sensitive_values".into(), sensitive_mask(Some(after)));
+            Some(Json::Object(r))
+        })
+        .collect();
+    let outputs: Map<String, Json> = plan
+        .outputs
+        .iter()
+        .filter(|o| o.action != Action::Delete)
+        .map(|o| {
+            let mut v = Map::new();
+            v.insert("sensitive".into(), o.sensitive.into());
+            if let Some(a) = &o.after
+                && !a.is_unknown()
+                && !o.sensitive
+            {
+                v.insert("value".into(), known_json(a));
+            }
+            (o.name.clone(), Json::Object(v))
+        })
+        .collect();
+    json!({ "outputs": outputs, "root_module": { "resources": resources } })
+}
+
+/// `prior_state`: the state's resources, sensitive attributes (by schema) redacted.
+fn prior_state(state: &State) -> Json {
+    let mut resources = Vec::new();
+    for r in &state.resources {
+        let schema = crate::schema::resource(&r.type_name);
+        for i in r.instances.iter().filter(|i| i.deposed.is_none()) {
+            let mut out = Map::new();
+            let addr = r.addr().instance(i.index_key.clone());
+            out.insert("address".into(), addr.to_string().into());
+            out.insert("mode".into(), json!(r.mode));
+            out.insert("type".into(), r.type_name.clone().into());
+            out.insert("name".into(), r.name.clone().into());
+            if let Some(k) = &i.index_key {
+                out.insert("index".into(), json!(k));
+            }
+            let provider = if r.provider == SCALEWAY_PROVIDER {
+                PROVIDER_NAME.to_owned()
+            } else {
+                r.provider.clone()
+            };
+            out.insert("provider_name".into(), provider.into());
+            out.insert("schema_version".into(), i.schema_version.into());
+            let mut values = Map::new();
+            let mut sensitive = Map::new();
+            for (k, v) in &i.attributes {
+                let secret = schema
+                    .and_then(|s| s.attribute(k))
+                    .is_some_and(|a| a.sensitive)
+                    || i.sensitive_attributes.iter().any(
+                        |p| matches!(p.first(), Some(crate::state::PathStep::GetAttr(n)) if n == k),
+                    );
+                if secret && !v.is_null() {
+                    values.insert(k.clone(), Json::Null);
+                    sensitive.insert(k.clone(), true.into());
+                } else {
+                    values.insert(k.clone(), v.clone());
+                }
+            }
+            out.insert("values".into(), values.into());
+            out.insert("sensitive_values".into(), sensitive.into());
+            resources.push(Json::Object(out));
+        }
+    }
+    let outputs: Map<String, Json> = state
+        .outputs
+        .iter()
+        .map(|(name, o)| {
+            let value = if o.sensitive {
+                Json::Null
+            } else {
+                o.value.clone()
+            };
+            (
+                name.clone(),
+                json!({ "sensitive": o.sensitive, "value": value, "type": o.type_ }),
+            )
+        })
+        .collect();
+    json!({
+        "format_version": "1.0",
+        "terraform_version": state.terraform_version,
+        "values": { "outputs": outputs, "root_module": { "resources": resources } },
+    })
+}
+
+/// A minimal `configuration`: the provider and the resources with their provider key.
+fn configuration(config: &Config) -> Json {
+    let mut seen = std::collections::BTreeSet::new();
+    let resources: Vec<Json> = config
+        .instances
+        .keys()
+        .filter(|a| seen.insert(a.resource()))
+        .map(|a| {
+            json!({
+                "address": a.resource().to_string(),
+                "mode": "managed",
+                "type": a.type_name,
+                "name": a.name,
+                "provider_config_key": "scaleway",
+                "schema_version": 0,
+            })
+        })
+        .collect();
+    let outputs: Map<String, Json> = config
+        .outputs
+        .iter()
+        .map(|(name, o)| {
+            let mut v = Map::new();
+            if o.sensitive {
+                v.insert("sensitive".into(), true.into());
+            }
+            if let Some(d) = &o.description {
+                v.insert("description".into(), d.clone().into());
+            }
+            (name.clone(), Json::Object(v))
+        })
+        .collect();
+    json!({
+        "provider_config": {
+            "scaleway": { "name": "scaleway", "full_name": PROVIDER_NAME }
+        },
+        "root_module": { "resources": resources, "outputs": outputs },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::*;
+
+    #[test]
+    fn unknowns_leave_after_and_show_in_after_unknown() {
+        let v = Value::Object(BTreeMap::from([
+            ("id".to_owned(), Value::Unknown),
+            ("name".to_owned(), Value::string("x")),
+            ("token".to_owned(), Value::string("s3cret").mark_sensitive()),
+        ]));
+        assert_eq!(known_json(&v), json!({"name": "x", "token": null}));
+        assert_eq!(unknown_mask(&v), json!({"id": true}));
+        assert_eq!(sensitive_mask(Some(&v)), json!({"token": true}));
+    }
+
+    #[test]
+    fn replace_paths_use_numbers_for_indexes() {
+        assert_eq!(
+            path_json("scopes.0.query_logs"),
+            json!(["scopes", 0, "query_logs"])
+        );
+    }
+}
