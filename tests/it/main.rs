@@ -7,6 +7,8 @@ mod emulator_conformance;
 mod emulator_faults;
 mod eval;
 mod examples;
+mod fmt;
+mod fmt_props;
 mod graph;
 mod lower;
 mod parse;
