@@ -21,4 +21,5 @@ pub mod parse;
 pub mod plan;
 pub mod render;
 pub mod schema;
+pub mod secret;
 pub mod state;

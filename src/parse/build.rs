@@ -168,6 +168,9 @@ impl Builder {
                     let name = name.take().expect("grammar: fast_tail follows an ident");
                     let mut parts = pair.into_inner();
                     let first = parts.next().expect("grammar: fast_tail holds a term");
+                    if first.as_rule() == Rule::qname && first.as_str().contains("::") {
+                        return Err(self.qualified_without_call(&first));
+                    }
                     let mut expr = self.primary(first)?;
                     for step in parts {
                         expr = self.postfix(expr, step)?;

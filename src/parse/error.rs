@@ -106,7 +106,14 @@ pub(crate) fn from_pest(err: &Error<Rule>, text: &str, base: usize, file: FileId
     if let Some((quote, line_end)) = scanned.unterminated_string {
         return unterminated_string(span(quote, quote + 1), span(line_end, line_end));
     }
-    if let Some(at) = scanned.unclosed_comment {
+    // pest stops at the `/` of an unclosed `/*` (a division missing its operand), so look
+    // a little past the failure for a comment that never ends.
+    let unclosed_comment = scanned.unclosed_comment.or_else(|| {
+        scan::scan(text, base, text.len())
+            .unclosed_comment
+            .filter(|&at| at <= pos + 2)
+    });
+    if let Some(at) = unclosed_comment {
         return Diagnostic::error(
             "scw::parse::unterminated_comment",
             "this comment is never closed",
@@ -187,12 +194,20 @@ pub(crate) fn from_pest(err: &Error<Rule>, text: &str, base: usize, file: FileId
                 "write `{name} = <value>` for an attribute, or `{name} {{ ... }}` for a block"
             ))
         }
-        Situation::AfterLabels => Diagnostic::error(
-            "scw::parse::unexpected_token",
-            "expected `{` after the block labels",
-        )
-        .with_primary(found_span, format!("found {found}"))
-        .with_help("a block is written `type \"label\" { ... }`; an attribute needs `=`"),
+        Situation::AfterLabels => {
+            let line_start = text[..pos].rfind('\n').map_or(0, |i| i + 1);
+            let line = text[line_start..pos].trim();
+            let name = line.split_whitespace().next().unwrap_or(line);
+            let rest = line[name.len()..].trim();
+            Diagnostic::error(
+                "scw::parse::unexpected_token",
+                "expected `{` after the block labels",
+            )
+            .with_primary(found_span, format!("found {found}"))
+            .with_help(format!(
+                "a block is written `{name} {rest} {{ ... }}`; if `{name}` is an attribute, write `{name} = {rest}`"
+            ))
+        }
         Situation::AfterValue => after_value(top, text, pos, file, &found, found_span),
         Situation::WantItem => Diagnostic::error(
             "scw::parse::unexpected_token",
@@ -419,6 +434,13 @@ fn found_end(text: &str, pos: usize) -> usize {
         None | Some('\n' | '\r') => pos,
         Some(c) if is_word_char(c) => {
             pos + rest.find(|c: char| !is_word_char(c)).unwrap_or(rest.len())
+        }
+        // A quoted string on one line reads better whole: found `"b"`.
+        Some('"') => {
+            let line = rest.find('\n').unwrap_or(rest.len());
+            rest[1..line]
+                .find('"')
+                .map_or(pos + 1, |close| pos + close + 2)
         }
         Some(c) => pos + c.len_utf8(),
     }

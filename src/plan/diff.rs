@@ -24,7 +24,7 @@ use crate::model::lower::IgnoreChanges;
 use crate::model::value::Value;
 use crate::schema::{AttrType, AttributeSchema, BlockSchema, DefaultValue, Validation};
 
-use super::secrets::secret_matches;
+use crate::secret::secret_matches;
 
 /// One object as configuration gives it.
 #[derive(Debug, Clone, Copy)]

@@ -17,7 +17,6 @@
 
 mod diff;
 mod order;
-mod secrets;
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -31,8 +30,8 @@ use crate::model::value::Value;
 use crate::schema::{self, ResourceSchema};
 use crate::state::{self, IndexKey, InstanceAddr, Mode, PathStep, State};
 
+pub use crate::secret::secret_matches;
 pub use order::{ActionOrder, Progress, Step, StepKind};
-pub use secrets::secret_matches;
 
 use diff::{Base, Desired, diff_object};
 
@@ -576,6 +575,7 @@ fn normal_changes(
     mut decisions: HashMap<ResourceAddr, Decision>,
 ) -> Vec<ResourceChange> {
     let mut changes = Vec::with_capacity(config.instances.len());
+    let first = first_instances(config);
     for (addr, instance) in &config.instances {
         // Every instance went through the hook; one that did not (an evaluation that skipped
         // it) is planned here the same way.
@@ -605,23 +605,36 @@ fn normal_changes(
             before: Some(object.value()),
             after: None,
             replace_paths: Vec::new(),
-            reason: Some(delete_reason(config, addr)),
+            reason: Some(delete_reason(&first, addr)),
             dependencies: object.dependencies.clone(),
         });
     }
     changes
 }
 
+/// The first configured instance of each resource (for delete reasons and lifecycle rules
+/// of instances no longer configured), so lookups stay linear in the plan size.
+fn first_instances(config: &Config) -> HashMap<(&str, &str), &ResourceInstance> {
+    let mut out = HashMap::new();
+    for instance in config.instances.values() {
+        out.entry((
+            instance.addr.type_name.as_str(),
+            instance.addr.name.as_str(),
+        ))
+        .or_insert(instance);
+    }
+    out
+}
+
 /// Why an object whose address is not configured is deleted.
-fn delete_reason(config: &Config, addr: &ResourceAddr) -> ActionReason {
-    let siblings: Vec<&ResourceAddr> = config
-        .instances_of(&addr.type_name, &addr.name)
-        .map(|i| &i.addr)
-        .collect();
-    let Some(first) = siblings.first() else {
+fn delete_reason(
+    first: &HashMap<(&str, &str), &ResourceInstance>,
+    addr: &ResourceAddr,
+) -> ActionReason {
+    let Some(sibling) = first.get(&(addr.type_name.as_str(), addr.name.as_str())) else {
         return ActionReason::DeleteBecauseNoResourceConfig;
     };
-    match (&addr.key, &first.key) {
+    match (&addr.key, &sibling.addr.key) {
         (Some(InstanceKey::Int(_)), Some(InstanceKey::Int(_))) => {
             ActionReason::DeleteBecauseCountIndex
         }
@@ -668,16 +681,24 @@ fn targeted(
     targets: &[ResourceAddr],
 ) -> BTreeSet<ResourceAddr> {
     let all: BTreeSet<&ResourceAddr> = changes.iter().map(|c| &c.addr).collect();
+    let mut by_resource: HashMap<(&str, &str), Vec<ResourceAddr>> = HashMap::new();
+    for a in &all {
+        by_resource
+            .entry((a.type_name.as_str(), a.name.as_str()))
+            .or_default()
+            .push((*a).clone());
+    }
     let instances_of = |resource: &ResourceAddr| -> Vec<ResourceAddr> {
-        all.iter()
-            .filter(|a| a.is_instance_of(&resource.type_name, &resource.name))
-            .map(|a| (*a).clone())
-            .collect()
+        by_resource
+            .get(&(resource.type_name.as_str(), resource.name.as_str()))
+            .cloned()
+            .unwrap_or_default()
     };
+    let by_addr: HashMap<&ResourceAddr, &ResourceChange> =
+        changes.iter().map(|c| (&c.addr, c)).collect();
     let deps_of = |addr: &ResourceAddr| -> Vec<ResourceAddr> {
-        changes
-            .iter()
-            .find(|c| &c.addr == addr)
+        by_addr
+            .get(addr)
             .map(|c| c.dependencies.clone())
             .unwrap_or_default()
     };

@@ -297,8 +297,11 @@ fn codes_in(dir: &Path, out: &mut std::collections::BTreeSet<String>) {
             codes_in(&path, out);
         } else if path.extension().is_some_and(|e| e == "rs") {
             let text = std::fs::read_to_string(&path).expect("source file");
-            for (i, _) in text.match_indices("\"scw::") {
-                let rest = &text[i + 1..];
+            // Codes appear as string literals and in `#[diagnostic(code(scw::…))]` attributes.
+            let literal = text.match_indices("\"scw::").map(|(i, _)| i + 1);
+            let attribute = text.match_indices("code(scw::").map(|(i, _)| i + 5);
+            for i in literal.chain(attribute) {
+                let rest = &text[i..];
                 let end = rest
                     .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
                     .unwrap_or(rest.len());

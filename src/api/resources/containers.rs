@@ -1129,3 +1129,224 @@ impl ResourceApi for Token {
         Box::pin(TOKEN_KIND.delete(cx, prior))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn attrs(value: Json) -> Attributes {
+        serde_json::from_value(value).expect("an object")
+    }
+
+    /// A container as state records it after a create with defaults.
+    fn prior() -> Attributes {
+        attrs(json!({
+            "id": "fr-par/11111111-1111-1111-1111-111111111111",
+            "namespace_id": "fr-par/22222222-2222-2222-2222-222222222222",
+            "name": "app", "image": "nginx:latest", "registry_image": "nginx:latest",
+            "privacy": "public", "protocol": "http1", "sandbox": "v2", "port": 80,
+            "min_scale": 0, "max_scale": 5, "memory_limit_bytes": 2_048_000_000_u64,
+            "memory_limit": 2048, "cpu_limit": 1000, "timeout": 300,
+            "https_connections_only": false, "http_option": "enabled",
+            "local_storage_limit_bytes": 1_000_000_000_u64, "local_storage_limit": 1000,
+            "environment_variables": {}, "tags": null, "command": null, "args": null,
+            "description": null, "private_network_id": null, "startup_probe": null,
+            "liveness_probe": [{"failure_threshold": 30, "interval": "10s", "timeout": "1s", "tcp": true, "http": []}],
+            "health_check": [{"failure_threshold": 30, "interval": "10s", "tcp": true, "http": []}],
+            "scaling_option": [{"concurrent_requests_threshold": 50, "cpu_usage_threshold": 0, "memory_usage_threshold": 0}],
+        }))
+    }
+
+    fn patch_json(prior: &Attributes, desired: &Attributes) -> Json {
+        serde_json::to_value(container_update_request(prior, desired).expect("valid"))
+            .expect("serializes")
+    }
+
+    #[test]
+    fn unchanged_container_patches_nothing_but_the_unknown_enums() {
+        let p = prior();
+        assert_eq!(
+            patch_json(&p, &p),
+            json!({"privacy": "unknown_privacy", "protocol": "unknown_protocol", "sandbox": "unknown_sandbox"})
+        );
+        // Configuration that leaves computed attributes unset changes nothing either, and
+        // equivalent spellings of a probe (`"10s"` / `"10.0s"` forms, missing `http`) match.
+        let mut desired = attrs(json!({
+            "namespace_id": "22222222-2222-2222-2222-222222222222",
+            "name": "app", "image": "nginx:latest", "privacy": "public", "protocol": "http1",
+            "liveness_probe": [{"failure_threshold": 30, "interval": "10s", "timeout": "1s", "tcp": true}],
+        }));
+        desired.insert("port".into(), json!(80.0));
+        assert_eq!(
+            patch_json(&p, &desired),
+            json!({"privacy": "unknown_privacy", "protocol": "unknown_protocol", "sandbox": "unknown_sandbox"})
+        );
+    }
+
+    #[test]
+    fn container_patch_carries_only_changed_fields_with_patch_spellings() {
+        let p = prior();
+        let mut desired = p.clone();
+        desired.insert("https_connections_only".into(), json!(true));
+        desired.insert("privacy".into(), json!("private"));
+        desired.insert("memory_limit".into(), json!(1024));
+        desired.insert("description".into(), json!("d"));
+        desired.insert(
+            "private_network_id".into(),
+            json!("fr-par/33333333-3333-3333-3333-333333333333"),
+        );
+        assert_eq!(
+            patch_json(&p, &desired),
+            json!({
+                "https_connection_only": true,
+                "privacy": "private",
+                "protocol": "unknown_protocol",
+                "sandbox": "unknown_sandbox",
+                "memory_limit_bytes": 1_024_000_000_u64,
+                "description": "d",
+                "private_network_id": "33333333-3333-3333-3333-333333333333",
+            })
+        );
+        // Detaching and clearing send the empty values.
+        let attached = desired.clone();
+        let mut detached = desired.clone();
+        detached.insert("private_network_id".into(), Json::Null);
+        detached.insert("description".into(), Json::Null);
+        let patch = patch_json(&attached, &detached);
+        assert_eq!(patch["private_network_id"], json!(""));
+        assert_eq!(patch["description"], json!(""));
+        // The deprecated http_option maps to the same flag.
+        let mut redirected = p.clone();
+        redirected.insert("http_option".into(), json!("redirected"));
+        assert_eq!(
+            patch_json(&p, &redirected)["https_connection_only"],
+            json!(true)
+        );
+    }
+
+    #[test]
+    fn a_new_registry_digest_redeploys_the_same_image() {
+        let p = prior();
+        let mut desired = p.clone();
+        desired.insert("registry_sha256".into(), json!("abc"));
+        assert_eq!(patch_json(&p, &desired)["image"], json!("nginx:latest"));
+    }
+
+    #[test]
+    fn health_check_becomes_a_liveness_probe_with_a_one_second_timeout() {
+        let p = prior();
+        let mut desired = p.clone();
+        desired.remove("liveness_probe");
+        desired.insert(
+            "health_check".into(),
+            json!([{"failure_threshold": 5, "interval": "20s", "http": [{"path": "/up"}]}]),
+        );
+        assert_eq!(
+            patch_json(&p, &desired)["liveness_probe"],
+            json!({"failure_threshold": 5, "interval": "20s", "timeout": "1s", "http": {"path": "/up"}})
+        );
+    }
+
+    #[test]
+    fn create_body_follows_the_providers_get_ok_rules() {
+        let desired = attrs(json!({
+            "namespace_id": "fr-par/22222222-2222-2222-2222-222222222222",
+            "min_scale": 0, "max_scale": 3, "memory_limit": 256, "timeout": 60,
+            "http_option": "redirected", "tags": [], "environment_variables": {},
+            "startup_probe": [{"failure_threshold": 3, "interval": "1m", "timeout": "500ms", "tcp": true}],
+        }));
+        let ns = NamespaceId(
+            "22222222-2222-2222-2222-222222222222"
+                .parse()
+                .expect("uuid"),
+        );
+        let request =
+            container_create_request(&desired, ns, "nl-ams", "shop", "tf-co-x").expect("valid");
+        let body = serde_json::to_value(&request).expect("serializes");
+        assert_eq!(
+            body,
+            json!({
+                "namespace_id": "22222222-2222-2222-2222-222222222222",
+                "name": "tf-co-x",
+                "image": "rg.nl-ams.scw.cloud/shop/tf-co-x:latest",
+                "max_scale": 3,
+                "memory_limit_bytes": 256_000_000,
+                "timeout": "60s",
+                "privacy": "public",
+                "protocol": "http1",
+                "https_connections_only": true,
+                "startup_probe": {"failure_threshold": 3, "interval": "60s", "timeout": "0.5s", "tcp": {}},
+            })
+        );
+    }
+
+    #[test]
+    fn invalid_probes_and_conflicts_are_refused() {
+        let ns = NamespaceId(uuid::Uuid::nil());
+        for (desired, attribute) in [
+            (
+                json!({"liveness_probe": [{"failure_threshold": 1, "interval": "1s", "timeout": "1s"}]}),
+                "liveness_probe",
+            ),
+            (
+                json!({"liveness_probe": [{"failure_threshold": 1, "interval": "1s", "timeout": "1s", "tcp": true, "http": [{"path": "/"}]}]}),
+                "liveness_probe",
+            ),
+            (
+                json!({"liveness_probe": [{"failure_threshold": 1, "interval": "soon", "timeout": "1s", "tcp": true}]}),
+                "liveness_probe.interval",
+            ),
+            (
+                json!({"health_check": [{"failure_threshold": 1, "interval": "1s", "tcp": true}],
+                    "liveness_probe": [{"failure_threshold": 1, "interval": "1s", "timeout": "1s", "tcp": true}]}),
+                "health_check",
+            ),
+            (json!({"privacy": "secret"}), "privacy"),
+            (json!({"min_scale": -1}), "min_scale"),
+        ] {
+            let err = container_create_request(&attrs(desired.clone()), ns, "fr-par", "n", "c")
+                .expect_err("invalid");
+            assert!(
+                matches!(&err, ResourceError::InvalidAttribute { attribute: a, .. } if a == attribute),
+                "{desired}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn namespace_secrets_patch_keeps_matching_values_and_drops_missing_keys() {
+        let salt =
+            argon2::password_hash::SaltString::encode_b64(b"0123456789abcdef").expect("salt");
+        let params = argon2::Params::new(256, 1, 1, None).expect("params");
+        let hash = |v: &str| {
+            use argon2::password_hash::PasswordHasher;
+            argon2::Argon2::new(
+                argon2::Algorithm::Argon2id,
+                argon2::Version::V0x13,
+                params.clone(),
+            )
+            .hash_password(v.as_bytes(), &salt)
+            .expect("hash")
+            .to_string()
+        };
+        let prior = attrs(
+            json!({"secret_environment_variables": {"A": hash("1"), "B": hash("2")}, "tags": ["t"]}),
+        );
+        let same =
+            attrs(json!({"secret_environment_variables": {"A": "1", "B": "2"}, "tags": ["t"]}));
+        assert_eq!(
+            namespace_update_request(&prior, &same).expect("valid"),
+            UpdateNamespaceRequest::default(),
+            "nothing changed: no PATCH"
+        );
+        let changed = attrs(json!({"secret_environment_variables": {"A": "1", "C": "3"}}));
+        let body = serde_json::to_value(namespace_update_request(&prior, &changed).expect("valid"))
+            .expect("json");
+        assert_eq!(
+            body,
+            json!({"secret_environment_variables": {"A": "", "C": "3"}, "tags": []})
+        );
+    }
+}

@@ -478,4 +478,13 @@ mod tests {
         let ts: jiff::Timestamp = "2026-05-06T16:42:11.123456+02:00".parse().unwrap();
         assert_eq!(timestamp(ts), Json::from("2026-05-06T14:42:11Z"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn duration_parsing_never_panics_and_formatting_round_trips(text in "\\PC{0,12}", nanos in 0u64..400_000_000_000_000) {
+            let _ = parse_go_duration(&text);
+            let d = Duration::from_nanos(nanos);
+            proptest::prop_assert_eq!(parse_go_duration(&format_go_duration(d)), Some(d));
+        }
+    }
 }

@@ -380,3 +380,30 @@ impl ResourceApi for Token {
         Box::pin(TOKEN_KIND.delete(cx, prior))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_changes_send_new_values_and_null_for_removed_keys() {
+        let prior: BTreeMap<String, String> = [
+            ("KEEP".to_owned(), "KEEP-hash".to_owned()),
+            ("OLD".to_owned(), "x".to_owned()),
+        ]
+        .into();
+        // "KEEP-hash" is not an argon2 hash: the stored value is compared as text.
+        let desired: BTreeMap<String, String> = [
+            ("KEEP".to_owned(), "KEEP-hash".to_owned()),
+            ("NEW".to_owned(), "v".to_owned()),
+        ]
+        .into();
+        let changes = secret_changes(&desired, &prior).expect("changed");
+        let body = serde_json::to_value(&changes).expect("json");
+        assert_eq!(
+            body,
+            serde_json::json!([{"key": "NEW", "value": "v"}, {"key": "OLD", "value": null}])
+        );
+        assert_eq!(secret_changes(&prior, &prior), None);
+    }
+}

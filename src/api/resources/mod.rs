@@ -33,8 +33,6 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use argon2::password_hash::{PasswordHash, PasswordVerifier};
-
 use super::client::Client;
 use super::error::ClientError;
 use super::names::NameGenerator;
@@ -171,14 +169,39 @@ impl ApiContext {
     }
 }
 
-/// The result of a create, read or update.
-#[derive(Debug, Clone, PartialEq)]
+/// The result of a create, read or update. Its `Debug` output redacts secret attributes.
+#[derive(Clone, PartialEq)]
 pub struct Outcome {
     /// The whole object in state form after the call.
     pub attributes: Attributes,
     /// Things the user should know that did not make the call fail (a container that settled
     /// in `error`).
     pub warnings: Vec<String>,
+}
+
+/// Attributes whose values are secrets (or hashes of secrets) in some resource type.
+const SECRET_ATTRIBUTES: [&str; 3] = ["secret_key", "token", "secret_environment_variables"];
+
+impl fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redacted: BTreeMap<&str, &dyn fmt::Debug> = self
+            .attributes
+            .iter()
+            .map(|(k, v)| {
+                let shown: &dyn fmt::Debug =
+                    if SECRET_ATTRIBUTES.contains(&k.as_str()) && !v.is_null() {
+                        &"<redacted>"
+                    } else {
+                        v
+                    };
+                (k.as_str(), shown)
+            })
+            .collect();
+        f.debug_struct("Outcome")
+            .field("attributes", &redacted)
+            .field("warnings", &self.warnings)
+            .finish()
+    }
 }
 
 impl Outcome {
@@ -321,29 +344,10 @@ pub fn type_names() -> impl Iterator<Item = &'static str> {
     MAPPINGS.iter().map(|m| m.type_name())
 }
 
-/// Whether a configured secret `plaintext` is the one behind `stored`, the value state keeps
-/// for a secret environment variable: the argon2id hash the API returned (verified with the
-/// parameters written in the hash), or, for a state written by hand, the plaintext itself.
-///
-/// The planner uses it to suppress diffs between configuration and state, as the provider's
-/// `CompareArgon2idPasswordAndHash` does.
-#[must_use]
-pub fn secret_matches(plaintext: &str, stored: &str) -> bool {
-    if plaintext == stored {
-        return true;
-    }
-    match PasswordHash::new(stored) {
-        Ok(hash) => argon2::Argon2::default()
-            .verify_password(plaintext.as_bytes(), &hash)
-            .is_ok(),
-        Err(_) => false,
-    }
-}
+pub use crate::secret::secret_matches;
 
 #[cfg(test)]
 mod tests {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-
     use super::*;
 
     #[test]
@@ -359,20 +363,6 @@ mod tests {
             resource_api("scaleway_container").map(ResourceApi::type_name),
             Some("scaleway_container")
         );
-    }
-
-    #[test]
-    fn secrets_verify_against_their_argon2id_hash() {
-        let salt = SaltString::encode_b64(b"0123456789abcdef").expect("16 bytes is a valid salt");
-        let params = argon2::Params::new(256, 1, 1, None).expect("valid parameters");
-        let hash = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params)
-            .hash_password(b"hunter2", &salt)
-            .expect("hashing works")
-            .to_string();
-        assert!(secret_matches("hunter2", &hash));
-        assert!(!secret_matches("hunter3", &hash));
-        assert!(secret_matches("plain", "plain"));
-        assert!(!secret_matches("a", "$argon2id$garbage"));
     }
 
     #[test]

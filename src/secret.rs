@@ -5,8 +5,10 @@
 //! state. A configured plaintext is unchanged when it verifies against the stored hash, which is
 //! what the provider's `dsf.CompareArgon2idPasswordAndHash` diff suppression does.
 //!
-//! Pure (no I/O); depends only on the `argon2` crate. If `api::resources` grows its own
-//! `secret_matches`, one of the two should go (they must agree).
+//! Both the planner (diff suppression) and the API mappings (which secrets a PATCH may leave
+//! as they are) ask this question, and they must agree, so it lives here, below both.
+//!
+//! Pure (no I/O); depends only on the `argon2` crate.
 
 use argon2::password_hash::{PasswordHash, PasswordVerifier};
 
