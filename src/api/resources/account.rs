@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use super::fields::{Fields, timestamp, unless_unset};
-use super::{ApiContext, Attributes, BoxFuture, Outcome, ResourceApi, ResourceError};
+use super::{ApiContext, Attributes, Outcome, ResourceError};
 use crate::api::client::Query;
 use crate::api::types::account::{
     CreateProjectRequest, Project as ApiProject, UpdateProjectRequest,
@@ -147,41 +147,10 @@ async fn delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError
     }
 }
 
-impl ResourceApi for Project {
-    fn type_name(&self) -> &'static str {
-        TYPE
-    }
-
-    fn create<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        desired: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
-        Box::pin(create(cx, desired))
-    }
-
-    fn read<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
-        Box::pin(read(cx, prior))
-    }
-
-    fn update<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-        desired: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
-        Box::pin(update(cx, prior, desired))
-    }
-
-    fn delete<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-    ) -> BoxFuture<'a, Result<(), ResourceError>> {
-        Box::pin(delete(cx, prior))
-    }
+resource_api! {
+    Project => TYPE,
+    create(cx, desired) => create(cx, desired),
+    read(cx, prior) => read(cx, prior),
+    update(cx, prior, desired) => update(cx, prior, desired),
+    delete(cx, prior) => delete(cx, prior),
 }

@@ -10,7 +10,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::fields::{Fields, check_region, parse_regional_id, regional_id, timestamp};
-use super::{ApiContext, Attributes, BoxFuture, Outcome, ResourceApi, ResourceError};
+use super::{ApiContext, Attributes, Outcome, ResourceError};
 use crate::api::client::Query;
 use crate::api::retry::retry_on_permission_denied;
 use crate::api::types::ProjectId;
@@ -165,43 +165,12 @@ async fn delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError
     }
 }
 
-impl ResourceApi for Token {
-    fn type_name(&self) -> &'static str {
-        TYPE
-    }
-
-    fn create<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        desired: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
-        Box::pin(create(cx, desired))
-    }
-
-    fn read<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
-        Box::pin(read(cx, prior))
-    }
-
-    fn update<'a>(
-        &'a self,
-        _cx: &'a ApiContext,
-        _prior: &'a Attributes,
-        _desired: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
-        Box::pin(async { Err(ResourceError::UpdateUnsupported { type_name: TYPE }) })
-    }
-
-    fn delete<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-    ) -> BoxFuture<'a, Result<(), ResourceError>> {
-        Box::pin(delete(cx, prior))
-    }
+resource_api! {
+    Token => TYPE,
+    create(cx, desired) => create(cx, desired),
+    read(cx, prior) => read(cx, prior),
+    update: none,
+    delete(cx, prior) => delete(cx, prior),
 }
 
 #[cfg(test)]

@@ -14,9 +14,7 @@ use super::fields::{
     Fields, check_region, json_map, json_strings, parse_regional_id, regional_id, unless_unset,
 };
 use super::tokens::{NewToken, TokenKind, TokenView};
-use super::{
-    ApiContext, Attributes, BoxFuture, Outcome, ResourceApi, ResourceError, secret_matches,
-};
+use super::{ApiContext, Attributes, Outcome, ResourceError, secret_matches};
 use crate::api::client::Query;
 use crate::api::error::ClientError;
 use crate::api::retry::wait_until_settled;
@@ -273,43 +271,12 @@ async fn namespace_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), Res
     }
 }
 
-impl ResourceApi for Namespace {
-    fn type_name(&self) -> &'static str {
-        NAMESPACE
-    }
-
-    fn create<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        desired: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
-        Box::pin(namespace_create(cx, desired))
-    }
-
-    fn read<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
-        Box::pin(namespace_read(cx, prior))
-    }
-
-    fn update<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-        desired: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
-        Box::pin(namespace_update(cx, prior, desired))
-    }
-
-    fn delete<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-    ) -> BoxFuture<'a, Result<(), ResourceError>> {
-        Box::pin(namespace_delete(cx, prior))
-    }
+resource_api! {
+    Namespace => NAMESPACE,
+    create(cx, desired) => namespace_create(cx, desired),
+    read(cx, prior) => namespace_read(cx, prior),
+    update(cx, prior, desired) => namespace_update(cx, prior, desired),
+    delete(cx, prior) => namespace_delete(cx, prior),
 }
 
 /// The mapping of `scaleway_function_token`.
@@ -342,43 +309,12 @@ fn token_request(new: NewToken) -> CreateTokenRequest {
     }
 }
 
-impl ResourceApi for Token {
-    fn type_name(&self) -> &'static str {
-        TOKEN
-    }
-
-    fn create<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        desired: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
-        Box::pin(TOKEN_KIND.create(cx, desired, token_request, token_view))
-    }
-
-    fn read<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>> {
-        Box::pin(TOKEN_KIND.read(cx, prior, token_view))
-    }
-
-    fn update<'a>(
-        &'a self,
-        _cx: &'a ApiContext,
-        _prior: &'a Attributes,
-        _desired: &'a Attributes,
-    ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
-        Box::pin(async { Err(ResourceError::UpdateUnsupported { type_name: TOKEN }) })
-    }
-
-    fn delete<'a>(
-        &'a self,
-        cx: &'a ApiContext,
-        prior: &'a Attributes,
-    ) -> BoxFuture<'a, Result<(), ResourceError>> {
-        Box::pin(TOKEN_KIND.delete(cx, prior))
-    }
+resource_api! {
+    Token => TOKEN,
+    create(cx, desired) => TOKEN_KIND.create(cx, desired, token_request, token_view),
+    read(cx, prior) => TOKEN_KIND.read(cx, prior, token_view),
+    update: none,
+    delete(cx, prior) => TOKEN_KIND.delete(cx, prior),
 }
 
 #[cfg(test)]

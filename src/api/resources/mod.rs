@@ -20,6 +20,92 @@
 //! Depends on `api::{client, error, retry, types}` and `api::names` only: nothing here knows
 //! about HCL, `model::Value`, the planner or the state file.
 
+/// Implements [`ResourceApi`] for a mapping type by forwarding each operation to an `async`
+/// expression over the named arguments. `update: none` marks a type without an update call
+/// (every configurable attribute forces replacement, so the planner never asks for one).
+macro_rules! resource_api {
+    (
+        $mapping:ty => $type_name:expr,
+        create($ccx:ident, $cdesired:ident) => $create:expr,
+        read($rcx:ident, $rprior:ident) => $read:expr,
+        update($ucx:pat, $uprior:pat, $udesired:pat) => $update:expr,
+        delete($dcx:ident, $dprior:ident) => $delete:expr $(,)?
+    ) => {
+        impl $crate::api::resources::ResourceApi for $mapping {
+            fn type_name(&self) -> &'static str {
+                $type_name
+            }
+
+            fn create<'a>(
+                &'a self,
+                $ccx: &'a $crate::api::resources::ApiContext,
+                $cdesired: &'a $crate::api::resources::Attributes,
+            ) -> $crate::api::resources::BoxFuture<
+                'a,
+                Result<$crate::api::resources::Outcome, $crate::api::resources::ResourceError>,
+            > {
+                Box::pin($create)
+            }
+
+            fn read<'a>(
+                &'a self,
+                $rcx: &'a $crate::api::resources::ApiContext,
+                $rprior: &'a $crate::api::resources::Attributes,
+            ) -> $crate::api::resources::BoxFuture<
+                'a,
+                Result<
+                    Option<$crate::api::resources::Outcome>,
+                    $crate::api::resources::ResourceError,
+                >,
+            > {
+                Box::pin($read)
+            }
+
+            fn update<'a>(
+                &'a self,
+                $ucx: &'a $crate::api::resources::ApiContext,
+                $uprior: &'a $crate::api::resources::Attributes,
+                $udesired: &'a $crate::api::resources::Attributes,
+            ) -> $crate::api::resources::BoxFuture<
+                'a,
+                Result<$crate::api::resources::Outcome, $crate::api::resources::ResourceError>,
+            > {
+                Box::pin($update)
+            }
+
+            fn delete<'a>(
+                &'a self,
+                $dcx: &'a $crate::api::resources::ApiContext,
+                $dprior: &'a $crate::api::resources::Attributes,
+            ) -> $crate::api::resources::BoxFuture<
+                'a,
+                Result<(), $crate::api::resources::ResourceError>,
+            > {
+                Box::pin($delete)
+            }
+        }
+    };
+    (
+        $mapping:ty => $type_name:expr,
+        create($ccx:ident, $cdesired:ident) => $create:expr,
+        read($rcx:ident, $rprior:ident) => $read:expr,
+        update: none,
+        delete($dcx:ident, $dprior:ident) => $delete:expr $(,)?
+    ) => {
+        resource_api! {
+            $mapping => $type_name,
+            create($ccx, $cdesired) => $create,
+            read($rcx, $rprior) => $read,
+            update(_, _, _) => async {
+                Err($crate::api::resources::ResourceError::UpdateUnsupported {
+                    type_name: $type_name,
+                })
+            },
+            delete($dcx, $dprior) => $delete,
+        }
+    };
+}
+
 pub mod account;
 pub mod cockpit;
 pub mod containers;
