@@ -167,14 +167,7 @@ impl Builder {
                 Rule::fast_tail => {
                     let name = name.take().expect("grammar: fast_tail follows an ident");
                     let mut parts = pair.into_inner();
-                    let first = parts.next().expect("grammar: fast_tail holds a term");
-                    if first.as_rule() == Rule::qname && first.as_str().contains("::") {
-                        return Err(self.qualified_without_call(&first));
-                    }
-                    let mut expr = self.primary(first)?;
-                    for step in parts {
-                        expr = self.postfix(expr, step)?;
-                    }
+                    let expr = self.reference_path(parts)?;
                     items.push(Structure::Attribute(Attribute {
                         span: name.span.to(expr.span),
                         name,
@@ -367,6 +360,19 @@ impl Builder {
         }
     }
 
+    /// A term and its attribute steps, as `fast_tail` and `fast_interp` hold them.
+    fn reference_path<'i>(&self, mut parts: impl Iterator<Item = Pair<'i, Rule>>) -> Built<Expr> {
+        let first = parts.next().expect("grammar: a fast rule holds a term");
+        if first.as_rule() == Rule::qname && first.as_str().contains("::") {
+            return Err(self.qualified_without_call(&first));
+        }
+        let mut expr = self.primary(first)?;
+        for step in parts {
+            expr = self.postfix(expr, step)?;
+        }
+        Ok(expr)
+    }
+
     fn qualified_without_call(&self, q: &Pair<'_, Rule>) -> Diagnostic {
         Diagnostic::error(
             "scw::parse::unexpected_token",
@@ -405,6 +411,11 @@ impl Builder {
                     .with_primary(span, "")
             })?),
             Rule::tuple => ExprKind::Tuple(kids(pair).map(|p| self.expr(p)).collect::<Built<_>>()?),
+            Rule::fast_tuple => ExprKind::Tuple(
+                pair.into_inner()
+                    .map(|p| self.primary(p))
+                    .collect::<Built<_>>()?,
+            ),
             Rule::object => ExprKind::Object(
                 kids(pair)
                     .map(|item| self.object_item(item))
@@ -684,6 +695,15 @@ impl Builder {
                     out.push(Tok::Lit {
                         verbatim: value.len() == text.len(),
                         value,
+                        span,
+                    });
+                }
+                Rule::fast_interp => {
+                    let expr = self.reference_path(pair.into_inner())?;
+                    out.push(Tok::Interp {
+                        expr,
+                        strip_left: false,
+                        strip_right: false,
                         span,
                     });
                 }

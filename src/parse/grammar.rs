@@ -41,8 +41,12 @@ mod tests {
     #[test]
     fn templates() {
         parses_to! {
-            parser: HclParser, input: "\"a${b}\"", rule: Rule::string,
-            tokens: [string(0, 7, [qlit(1, 2), interp(2, 6, [expr_nl(4, 5, [qname(4, 5)])])])]
+            parser: HclParser, input: "\"a${b.c}\"", rule: Rule::string,
+            tokens: [string(0, 9, [qlit(1, 2), fast_interp(2, 8, [qname(4, 5), dot_step(5, 7)])])]
+        };
+        parses_to! {
+            parser: HclParser, input: "\"${ b~}\"", rule: Rule::string,
+            tokens: [string(0, 8, [interp(1, 7, [expr_nl(4, 5, [qname(4, 5)])])])]
         };
         parses_to! {
             parser: HclParser, input: "\"%{if c}x%{endif}\"", rule: Rule::string,
