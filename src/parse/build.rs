@@ -166,7 +166,7 @@ impl Builder {
                 }
                 Rule::fast_tail => {
                     let name = name.take().expect("grammar: fast_tail follows an ident");
-                    let mut parts = pair.into_inner();
+                    let parts = pair.into_inner();
                     let expr = self.reference_path(parts)?;
                     items.push(Structure::Attribute(Attribute {
                         span: name.span.to(expr.span),
