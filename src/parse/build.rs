@@ -141,16 +141,18 @@ impl Builder {
         }
     }
 
-    /// Builds the structures found among `pairs` (`ident` followed by `attr_tail` or
-    /// `block_tail`), appending to `items`.
+    /// Builds the structures found among `pairs` (`ident` followed by `attr_tail`,
+    /// `fast_tail` or `block_tail`), appending to `items`. Stops after a closing `}` (a block
+    /// body's end) and returns its span.
     pub(crate) fn structures<'i>(
         &self,
         pairs: impl Iterator<Item = Pair<'i, Rule>>,
         items: &mut Vec<Structure>,
-    ) -> Built<()> {
+    ) -> Built<Option<Span>> {
         let mut name: Option<Ident> = None;
         for pair in pairs {
             match pair.as_rule() {
+                Rule::rbrace => return Ok(Some(self.span(&pair))),
                 Rule::ident => name = Some(self.ident(&pair)),
                 Rule::attr_tail => {
                     let name = name.take().expect("grammar: attr_tail follows an ident");
@@ -182,7 +184,7 @@ impl Builder {
                 _ => {}
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     fn block(&self, ident: Ident, tail: Pair<'_, Rule>) -> Built<Block> {
@@ -226,18 +228,7 @@ impl Builder {
                 Rule::lbrace => {
                     open_brace = Some(self.span(&pair));
                     // The body's items run up to the closing brace.
-                    let body: Vec<_> = inner
-                        .by_ref()
-                        .take_while(|p| {
-                            if p.as_rule() == Rule::rbrace {
-                                close_brace = Some(self.span(p));
-                                false
-                            } else {
-                                true
-                            }
-                        })
-                        .collect();
-                    self.structures(body.into_iter(), &mut items)?;
+                    close_brace = self.structures(inner.by_ref(), &mut items)?;
                 }
                 _ => {}
             }
