@@ -101,6 +101,18 @@ mod tests {
     }
 
     #[test]
+    fn whole_file() {
+        parses_to! {
+            parser: HclParser, input: "a = 1\nb {\n}\n", rule: Rule::file,
+            tokens: [file(0, 12, [
+                ident(0, 1), fast_tail(2, 6, [number(4, 5)]),
+                ident(6, 7), block_tail(8, 12, [lbrace(8, 9), rbrace(10, 11)]),
+                EOI(12, 12)
+            ])]
+        };
+    }
+
+    #[test]
     fn attributes_need_a_newline() {
         fails_with! {
             parser: HclParser, input: "a = 1 b = 2\n", rule: Rule::chunk,
