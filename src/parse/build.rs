@@ -20,10 +20,9 @@ use super::ast::{
     Attribute, BinaryOp, Block, BlockLabel, Body, Expr, ExprKind, ForExpr, FuncCall, Heredoc,
     Ident, ObjectItem, ObjectKey, Step, StepKind, Structure, Template, TemplatePart, UnaryOp,
 };
-use super::grammar::{HclParser, Rule};
+use super::grammar::Rule;
 use super::template::{self, Tok};
 use crate::diag::{Diagnostic, FileId, Span};
-use pest::Parser as _;
 
 /// Result of building one node: the first problem found stops the build of that file.
 pub(crate) type Built<T> = Result<T, Diagnostic>;
@@ -579,8 +578,8 @@ impl Builder {
         })
     }
 
-    /// A `plain_str`: usually final as is; a newline inside means the string was never
-    /// closed on its line, and a `%{` directive sends it through the full template rule.
+    /// A `plain_str`: final as is, except that a newline inside means the string was never
+    /// closed on its line.
     fn plain_string(&self, pair: &Pair<'_, Rule>) -> Built<Template> {
         let raw = pair.as_str();
         let start = pair.as_span().start();
@@ -591,19 +590,6 @@ impl Builder {
                 self.span_at(start, start + 1),
                 self.span_at(line_end, line_end),
             ));
-        }
-        if value.contains("%{") {
-            let sub = HclParser::parse(Rule::string, raw).map_err(|_| {
-                Diagnostic::error(
-                    "scw::parse::unexpected_token",
-                    "this template directive is not valid",
-                )
-                .with_primary(self.span(pair), "")
-            })?;
-            let inner = Self::new(self.file, self.base + start);
-            inner.depth.set(self.depth.get());
-            let string = sub.into_iter().next().expect("grammar: a string pair");
-            return inner.template(string, None);
         }
         let parts = if value.is_empty() {
             Vec::new()
