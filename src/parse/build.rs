@@ -20,10 +20,9 @@ use super::ast::{
     Attribute, BinaryOp, Block, BlockLabel, Body, Expr, ExprKind, ForExpr, FuncCall, Heredoc,
     Ident, ObjectItem, ObjectKey, Step, StepKind, Structure, Template, TemplatePart, UnaryOp,
 };
-use super::grammar::{HclParser, Rule};
+use super::grammar::Rule;
 use super::template::{self, Tok};
 use crate::diag::{Diagnostic, FileId, Span};
-use pest::Parser as _;
 
 /// Result of building one node: the first problem found stops the build of that file.
 pub(crate) type Built<T> = Result<T, Diagnostic>;
@@ -141,16 +140,18 @@ impl Builder {
         }
     }
 
-    /// Builds the structures found among `pairs` (`ident` followed by `attr_tail` or
-    /// `block_tail`), appending to `items`.
+    /// Builds the structures found among `pairs` (`ident` followed by `attr_tail`,
+    /// `fast_tail` or `block_tail`), appending to `items`. Stops after a closing `}` (a block
+    /// body's end) and returns its span.
     pub(crate) fn structures<'i>(
         &self,
         pairs: impl Iterator<Item = Pair<'i, Rule>>,
         items: &mut Vec<Structure>,
-    ) -> Built<()> {
+    ) -> Built<Option<Span>> {
         let mut name: Option<Ident> = None;
         for pair in pairs {
             match pair.as_rule() {
+                Rule::rbrace => return Ok(Some(self.span(&pair))),
                 Rule::ident => name = Some(self.ident(&pair)),
                 Rule::attr_tail => {
                     let name = name.take().expect("grammar: attr_tail follows an ident");
@@ -166,15 +167,8 @@ impl Builder {
                 }
                 Rule::fast_tail => {
                     let name = name.take().expect("grammar: fast_tail follows an ident");
-                    let mut parts = pair.into_inner();
-                    let first = parts.next().expect("grammar: fast_tail holds a term");
-                    if first.as_rule() == Rule::qname && first.as_str().contains("::") {
-                        return Err(self.qualified_without_call(&first));
-                    }
-                    let mut expr = self.primary(first)?;
-                    for step in parts {
-                        expr = self.postfix(expr, step)?;
-                    }
+                    let parts = pair.into_inner();
+                    let expr = self.reference_path(parts)?;
                     items.push(Structure::Attribute(Attribute {
                         span: name.span.to(expr.span),
                         name,
@@ -189,7 +183,7 @@ impl Builder {
                 _ => {}
             }
         }
-        Ok(())
+        Ok(None)
     }
 
     fn block(&self, ident: Ident, tail: Pair<'_, Rule>) -> Built<Block> {
@@ -233,18 +227,7 @@ impl Builder {
                 Rule::lbrace => {
                     open_brace = Some(self.span(&pair));
                     // The body's items run up to the closing brace.
-                    let body: Vec<_> = inner
-                        .by_ref()
-                        .take_while(|p| {
-                            if p.as_rule() == Rule::rbrace {
-                                close_brace = Some(self.span(p));
-                                false
-                            } else {
-                                true
-                            }
-                        })
-                        .collect();
-                    self.structures(body.into_iter(), &mut items)?;
+                    close_brace = self.structures(inner.by_ref(), &mut items)?;
                 }
                 _ => {}
             }
@@ -367,6 +350,19 @@ impl Builder {
         }
     }
 
+    /// A term and its attribute steps, as `fast_tail` and `fast_interp` hold them.
+    fn reference_path<'i>(&self, mut parts: impl Iterator<Item = Pair<'i, Rule>>) -> Built<Expr> {
+        let first = parts.next().expect("grammar: a fast rule holds a term");
+        if first.as_rule() == Rule::qname && first.as_str().contains("::") {
+            return Err(self.qualified_without_call(&first));
+        }
+        let mut expr = self.primary(first)?;
+        for step in parts {
+            expr = self.postfix(expr, step)?;
+        }
+        Ok(expr)
+    }
+
     fn qualified_without_call(&self, q: &Pair<'_, Rule>) -> Diagnostic {
         Diagnostic::error(
             "scw::parse::unexpected_token",
@@ -405,6 +401,11 @@ impl Builder {
                     .with_primary(span, "")
             })?),
             Rule::tuple => ExprKind::Tuple(kids(pair).map(|p| self.expr(p)).collect::<Built<_>>()?),
+            Rule::fast_tuple => ExprKind::Tuple(
+                pair.into_inner()
+                    .map(|p| self.primary(p))
+                    .collect::<Built<_>>()?,
+            ),
             Rule::object => ExprKind::Object(
                 kids(pair)
                     .map(|item| self.object_item(item))
@@ -577,8 +578,8 @@ impl Builder {
         })
     }
 
-    /// A `plain_str`: usually final as is; a newline inside means the string was never
-    /// closed on its line, and a `%{` directive sends it through the full template rule.
+    /// A `plain_str`: final as is, except that a newline inside means the string was never
+    /// closed on its line.
     fn plain_string(&self, pair: &Pair<'_, Rule>) -> Built<Template> {
         let raw = pair.as_str();
         let start = pair.as_span().start();
@@ -589,19 +590,6 @@ impl Builder {
                 self.span_at(start, start + 1),
                 self.span_at(line_end, line_end),
             ));
-        }
-        if value.contains("%{") {
-            let sub = HclParser::parse(Rule::string, raw).map_err(|_| {
-                Diagnostic::error(
-                    "scw::parse::unexpected_token",
-                    "this template directive is not valid",
-                )
-                .with_primary(self.span(pair), "")
-            })?;
-            let inner = Self::new(self.file, self.base + start);
-            inner.depth.set(self.depth.get());
-            let string = sub.into_iter().next().expect("grammar: a string pair");
-            return inner.template(string, None);
         }
         let parts = if value.is_empty() {
             Vec::new()
@@ -684,6 +672,15 @@ impl Builder {
                     out.push(Tok::Lit {
                         verbatim: value.len() == text.len(),
                         value,
+                        span,
+                    });
+                }
+                Rule::fast_interp => {
+                    let expr = self.reference_path(pair.into_inner())?;
+                    out.push(Tok::Interp {
+                        expr,
+                        strip_left: false,
+                        strip_right: false,
                         span,
                     });
                 }

@@ -58,6 +58,7 @@ fn situation(positives: &[Rule]) -> Situation {
                 | Rule::paren
                 | Rule::heredoc_open
                 | Rule::object_item
+                | Rule::fast_tuple
         )
     }) {
         Situation::WantValue

@@ -41,8 +41,12 @@ mod tests {
     #[test]
     fn templates() {
         parses_to! {
-            parser: HclParser, input: "\"a${b}\"", rule: Rule::string,
-            tokens: [string(0, 7, [qlit(1, 2), interp(2, 6, [expr_nl(4, 5, [qname(4, 5)])])])]
+            parser: HclParser, input: "\"a${b.c}\"", rule: Rule::string,
+            tokens: [string(0, 9, [qlit(1, 2), fast_interp(2, 8, [qname(4, 5), dot_step(5, 7)])])]
+        };
+        parses_to! {
+            parser: HclParser, input: "\"${ b~}\"", rule: Rule::string,
+            tokens: [string(0, 8, [interp(1, 7, [expr_nl(4, 5, [qname(4, 5)])])])]
         };
         parses_to! {
             parser: HclParser, input: "\"%{if c}x%{endif}\"", rule: Rule::string,
@@ -93,6 +97,18 @@ mod tests {
         parses_to! {
             parser: HclParser, input: "b \"l\" {\n}\n", rule: Rule::chunk,
             tokens: [chunk(0, 10, [ident(0, 1), block_tail(2, 10, [label_str(2, 5), lbrace(6, 7), rbrace(8, 9)])])]
+        };
+    }
+
+    #[test]
+    fn whole_file() {
+        parses_to! {
+            parser: HclParser, input: "a = 1\nb {\n}\n", rule: Rule::file,
+            tokens: [file(0, 12, [
+                ident(0, 1), fast_tail(2, 6, [number(4, 5)]),
+                ident(6, 7), block_tail(8, 12, [lbrace(8, 9), rbrace(10, 11)]),
+                EOI(12, 12)
+            ])]
         };
     }
 

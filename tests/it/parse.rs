@@ -355,6 +355,18 @@ fn interpolations_and_strip_markers() {
 }
 
 #[test]
+fn directives_may_hold_quoted_strings() {
+    let t = template("\"%{ if a == \"b\" }yes%{ else }no%{ endif }\"");
+    let TemplatePart::If { cond, .. } = &t.parts[0] else {
+        panic!("if")
+    };
+    assert_eq!(sexpr(cond), "(== a \"b\")");
+    let t = template("\"%{ for x in [\"a\"] }${x}%{ endfor }\"");
+    assert!(matches!(t.parts[0], TemplatePart::For { .. }));
+    assert_eq!(literal(&template("\"100% sure\"")), "100% sure");
+}
+
+#[test]
 fn directives_nest_if_else_and_for() {
     let t = template("\"%{ for k, v in m }${k}=%{ if v }yes%{ else }no%{ endif };%{ endfor }\"");
     let TemplatePart::For {
