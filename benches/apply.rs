@@ -5,7 +5,7 @@
 //! every request after `LATENCY_MS`, at several `--parallelism` values, and prints the wall
 //! time as a ratio to the bound `ceil(N / parallelism) × calls per token × latency`.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/release-target cargo bench --bench apply`
+//! Run: `cargo bench --bench apply`
 //! (environment: `N` = 1000, `LATENCY_MS` = 20, `PARALLELISM` = "10,50").
 
 #![allow(clippy::print_stdout)]

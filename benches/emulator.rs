@@ -5,7 +5,7 @@
 //! minimal keep-alive HTTP/1.1 writer/reader on a single-threaded runtime, so that client
 //! overhead stays small on a 2-core machine.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/release-target cargo bench --bench emulator -- [SECONDS] [CONNECTIONS]`
+//! Run: `cargo bench --bench emulator -- [SECONDS] [CONNECTIONS]`
 //! (defaults: 5 seconds per phase, 16 connections).
 
 #![allow(clippy::print_stdout, clippy::cast_precision_loss)]

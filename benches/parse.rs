@@ -2,7 +2,7 @@
 //! on files from `../shared/tools/gen_tf.py` (N = 1k, 10k, 100k resources), plus the
 //! pathological inputs (200 levels of unclosed nesting) that must fail fast.
 //!
-//! Run: `CARGO_TARGET_DIR=/work/release-target cargo bench --bench parse`.
+//! Run: `cargo bench --bench parse`.
 //! One-shot mode for peak-RSS measurement (no criterion): set `SCWFORM_PARSE_ONCE=<file>` and
 //! optionally `SCWFORM_PARSER=hcl-rs`; see docs/performance.md `## Parser`.
 

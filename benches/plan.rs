@@ -2,7 +2,7 @@
 //! `gen_tf.py`: projects, cockpit tokens, container namespaces and container tokens, each
 //! referring to an earlier object).
 //!
-//! Run: `CARGO_TARGET_DIR=/work/release-target cargo bench --bench plan`.
+//! Run: `cargo bench --bench plan`.
 
 #![allow(missing_docs, clippy::format_push_string)]
 

@@ -17,6 +17,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{
@@ -31,6 +32,10 @@ pub struct LocalBackend {
     // Set once this backend has written the backup, so later saves of the same run keep the
     // backup of the state as it was before the run (as Terraform does).
     backed_up: AtomicBool,
+    // What this backend last wrote. Later saves of the run compare with it instead of reading
+    // and parsing the whole file again: the caller holds the state lock for the whole run, so
+    // nothing else writes the file meanwhile (and an apply saves many times).
+    last_written: Mutex<Option<State>>,
 }
 
 /// The default state file name.
@@ -44,6 +49,7 @@ impl LocalBackend {
             path: path.into(),
             poll_interval: Duration::from_millis(100),
             backed_up: AtomicBool::new(false),
+            last_written: Mutex::new(None),
         }
     }
 
@@ -213,9 +219,15 @@ impl StateBackend for LocalBackend {
     }
 
     fn save(&self, state: &mut State) -> Result<SaveOutcome, StateError> {
-        let existing = self.read()?;
-        let serial = match &existing {
-            Some((_, on_disk)) => {
+        let mut last = self
+            .last_written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // Only the first save of a run reads the file; its text is what the backup keeps.
+        let read = if last.is_none() { self.read()? } else { None };
+        let on_disk = last.as_ref().or(read.as_ref().map(|(_, s)| s));
+        let serial = match on_disk {
+            Some(on_disk) => {
                 if on_disk.lineage != state.lineage {
                     return Err(StateError::LineageMismatch {
                         path: self.path.display().to_string(),
@@ -237,10 +249,7 @@ impl StateBackend for LocalBackend {
             }
             None => state.serial + 1,
         };
-        let mut next = state.clone();
-        next.serial = serial;
-        WRITER_VERSION.clone_into(&mut next.terraform_version);
-        if let Some((old_text, _)) = &existing
+        if let Some((old_text, _)) = &read
             && !self.backed_up.load(Ordering::Acquire)
         {
             let backup = self.backup_path();
@@ -248,10 +257,15 @@ impl StateBackend for LocalBackend {
                 .map_err(|e| self.io_error("write the backup", &backup, e))?;
             self.backed_up.store(true, Ordering::Release);
         }
-        write_atomic(&self.path, next.to_json().as_bytes(), |_| Ok(()))
-            .map_err(|e| self.io_error("write", &self.path, e))?;
+        let previous = (state.serial, std::mem::take(&mut state.terraform_version));
         state.serial = serial;
-        state.terraform_version = next.terraform_version;
+        WRITER_VERSION.clone_into(&mut state.terraform_version);
+        if let Err(e) = write_atomic(&self.path, state.to_json().as_bytes(), |_| Ok(())) {
+            // Nothing was written: the caller's state stays as it was.
+            (state.serial, state.terraform_version) = previous;
+            return Err(self.io_error("write", &self.path, e));
+        }
+        *last = Some(state.clone());
         Ok(SaveOutcome::Written { serial })
     }
 }
