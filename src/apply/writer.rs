@@ -7,7 +7,7 @@
 //! starts over if more changes arrived meanwhile. When 1,000 actions finish faster than one save
 //! takes, they are written together, while a lone change is on disk within one save's time.
 //! Saves are paced: after a save that took `d`, the next one starts no sooner than
-//! `max(MIN_INTERVAL, 2d)` later, so that saving a large state never takes more than a third of
+//! `max(MIN_INTERVAL, 4d)` later, so that saving a large state never takes more than a fifth of
 //! a core from the API calls (the journal covers what happens in between: a crash loses no created
 //! object, the next run adopts it). [`StateWriter::finish`] saves at once.
 //!
@@ -60,7 +60,7 @@ impl Shared {
 }
 
 /// The shortest pause between two saves.
-pub const MIN_INTERVAL: Duration = Duration::from_millis(20);
+pub const MIN_INTERVAL: Duration = Duration::from_millis(50);
 
 /// Saves a working state in the background whenever it changes.
 pub struct StateWriter {
@@ -163,7 +163,7 @@ async fn run(shared: Arc<Shared>, backend: SharedBackend) {
         if let Some(previous) = last_save {
             // Pace the saves (see the module docs), unless the run is ending.
             let (started, took): (Instant, Duration) = previous;
-            let next = started + took + (took * 2).max(MIN_INTERVAL);
+            let next = started + took + (took * 4).max(MIN_INTERVAL);
             if !shared.closed.load(Ordering::Acquire) && Instant::now() < next {
                 tokio::select! {
                     () = tokio::time::sleep_until(next.into()) => {}
