@@ -173,15 +173,7 @@ impl Client {
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout);
         // The local emulator must never be reached through a corporate proxy.
-        let loopback = url.host_str().is_some_and(|host| {
-            host == "localhost"
-                || host
-                    .trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        });
-        if loopback {
+        if is_loopback(&url) {
             builder = builder.no_proxy();
         }
         let http = builder
@@ -542,6 +534,20 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
+}
+
+/// Whether a URL points at this machine (`localhost`, `127.0.0.0/8`, `[::1]`): the local
+/// emulator, which is reached without a proxy and polled without the provider's long waits.
+#[must_use]
+pub fn is_loopback(url: &reqwest::Url) -> bool {
+    url.host_str().is_some_and(|host| {
+        host == "localhost"
+            || host
+                .trim_start_matches('[')
+                .trim_end_matches(']')
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
+    })
 }
 
 #[cfg(test)]

@@ -249,7 +249,7 @@ impl<'a> Runner<'a> {
                 let base = resource.addr();
                 for instance in resource.instances.iter().filter(|i| i.deposed.is_none()) {
                     if let Some(addr) =
-                        values::model_addr(&base.instance(instance.index_key.clone()))
+                        crate::plan::model_addr(&base.instance(instance.index_key.clone()))
                     {
                         values.insert(addr, values::object_value(schema, &instance.attributes));
                     }

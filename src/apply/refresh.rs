@@ -18,9 +18,10 @@ use tokio::task::JoinSet;
 
 use super::ApiLookup;
 use super::events::{Event, Events};
-use super::values::{instance_state, model_addr};
+use super::values::instance_state;
 use crate::api::resources::{ApiContext, Attributes, Outcome};
 use crate::model::ids::ResourceAddr;
+use crate::plan::model_addr;
 use crate::state::{InstanceAddr, State};
 
 /// What a refresh found.

@@ -133,21 +133,6 @@ pub fn instance_state(
     instance
 }
 
-/// The model address of a state instance address (`None` for data sources and modules).
-#[must_use]
-pub fn model_addr(addr: &state::InstanceAddr) -> Option<ResourceAddr> {
-    use crate::model::ids::InstanceKey;
-    if addr.resource.module.is_some() || addr.resource.mode != state::Mode::Managed {
-        return None;
-    }
-    let base = ResourceAddr::new(&addr.resource.type_name, &addr.resource.name);
-    Some(match &addr.key {
-        None => base,
-        Some(state::IndexKey::Int(i)) => base.with_key(InstanceKey::Int(*i)),
-        Some(state::IndexKey::Str(s)) => base.with_key(InstanceKey::Str(s.clone())),
-    })
-}
-
 /// Terraform's type JSON of a value, as state outputs record it (`"string"`,
 /// `["object",{"a":"number"}]`, `["tuple",[…]]`).
 #[must_use]

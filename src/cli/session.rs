@@ -277,15 +277,7 @@ fn client(url: &str, secret: SecretString) -> Result<Client, Diagnostics> {
 }
 
 fn is_loopback(url: &str) -> bool {
-    reqwest::Url::parse(url).ok().is_some_and(|u| {
-        u.host_str().is_some_and(|h| {
-            h == "localhost"
-                || h.trim_start_matches('[')
-                    .trim_end_matches(']')
-                    .parse::<std::net::IpAddr>()
-                    .is_ok_and(|ip| ip.is_loopback())
-        })
-    })
+    reqwest::Url::parse(url).is_ok_and(|u| crate::api::client::is_loopback(&u))
 }
 
 /// A settings problem as a diagnostic (its help says how to fix it).

@@ -385,7 +385,8 @@ fn matches_target(target: &ResourceAddr, addr: &ResourceAddr) -> bool {
 
 /// The model address of a root-module managed instance of the state (`None` for data sources
 /// and module instances, which scwform does not plan).
-fn model_addr(addr: &InstanceAddr) -> Option<ResourceAddr> {
+#[must_use]
+pub fn model_addr(addr: &InstanceAddr) -> Option<ResourceAddr> {
     if addr.resource.module.is_some() || addr.resource.mode != Mode::Managed {
         return None;
     }
