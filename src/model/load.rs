@@ -302,8 +302,21 @@ fn load_into(
             }
         }
     }
+    let errors_before = diags.error_count();
     let variables = resolve_variables(&module, inputs, sources, options.eval.validate_only, diags);
-    loaded.config = evaluate(&module, variables, values, &options.eval, diags);
+    // A variable with no valid value is unknown from here on. Terraform stops at such errors;
+    // we still check the rest of the configuration, but as `validate` does, so that a `count`
+    // or `for_each` made unknown by the bad value is not reported a second time as "known only
+    // after apply".
+    let eval_options = if diags.error_count() > errors_before && !options.eval.validate_only {
+        EvalOptions {
+            validate_only: true,
+            ..options.eval.clone()
+        }
+    } else {
+        options.eval.clone()
+    };
+    loaded.config = evaluate(&module, variables, values, &eval_options, diags);
     drop(module);
     loaded.files = files;
 }

@@ -188,6 +188,29 @@ fn bad_variable_values_are_diagnosed() {
 }
 
 #[test]
+fn a_mistyped_variable_is_reported_once_not_again_through_for_each() {
+    let options = LoadOptions {
+        var_sources: vec![VarSource::Var("envs={staging={min_scale=0}}".into())],
+        ..plan_options()
+    };
+    let loaded = load(
+        r#"
+variable "envs" {
+  type = map(object({ min_scale = number, max_scale = number }))
+}
+
+resource "scaleway_account_project" "env" {
+  for_each = var.envs
+  name     = each.key
+}
+"#,
+        &options,
+    );
+    let codes: Vec<&str> = loaded.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["scw::model::invalid_variable_value"], "{codes:?}");
+}
+
+#[test]
 fn null_for_a_non_nullable_variable_takes_the_default() {
     let options = LoadOptions {
         var_sources: vec![VarSource::Var("x=null".into())],
