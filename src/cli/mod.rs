@@ -20,6 +20,7 @@ use printer::Printer;
 /// Entry point of the binary: parses `std::env::args` and runs the command.
 #[must_use]
 pub fn main() -> ExitCode {
+    install_logging();
     let matches = args::Cli::command().get_matches();
     let mut cli = match args::Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
@@ -76,4 +77,21 @@ pub fn run(cli: args::Cli) -> ExitStatus {
         args::Command::Output(a) => commands::output::run(&a, printer),
         args::Command::State(c) => commands::state::run(&c, printer),
     }
+}
+
+/// Sends `tracing` events to stderr, filtered by `RUST_LOG` (default: warnings and errors).
+///
+/// Events name API calls by method and path only, never headers, query strings or bodies, so
+/// no secret reaches a log at any level.
+fn install_logging() {
+    use std::io::IsTerminal;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    // Another subscriber already installed (tests calling `main` twice) is not an error.
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_target(false)
+        .try_init();
 }

@@ -106,6 +106,28 @@ fn every_example_applies_then_plans_empty_then_destroys_in_the_sandbox() {
 }
 
 #[test]
+fn debug_logs_name_api_calls_but_never_a_secret() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-logs", "tok-logs", ""));
+    let mut cmd = api.command(&w, &["apply", "--auto-approve"]);
+    cmd.env("RUST_LOG", "debug");
+    let run = w.run_with(cmd);
+    run.expect(0);
+    assert!(
+        run.stderr.contains("API request") && run.stderr.contains("POST /cockpit/v1/regions/"),
+        "{}",
+        run.stderr
+    );
+    let mut secrets = secrets(&w.state(STATE));
+    assert!(!secrets.is_empty(), "the token's secret is recorded");
+    secrets.push(api.secret_key());
+    for secret in secrets {
+        assert!(!run.all().contains(&secret), "a secret reached the output");
+    }
+}
+
+#[test]
 fn renaming_a_project_is_one_patch_in_place() {
     let api = Api::start();
     let w = Workdir::new();

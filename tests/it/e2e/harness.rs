@@ -249,6 +249,11 @@ impl Api {
         self.emulator.as_ref().expect("running")
     }
 
+    /// The secret key the binary authenticates with.
+    pub(crate) fn secret_key(&self) -> String {
+        self.emulator().secret_key().to_string()
+    }
+
     /// Runs the binary in `dir` against this API.
     pub(crate) fn run(&self, dir: &Workdir, args: &[&str]) -> Run {
         dir.run_with(self.command(dir, args))
