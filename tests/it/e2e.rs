@@ -510,6 +510,40 @@ fn two_applies_at_once_one_runs_and_the_other_names_the_holder() {
 }
 
 #[test]
+fn a_second_apply_with_a_lock_timeout_waits_for_the_first() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-wait", "tok-wait", ""));
+    api.faults(json!({"latency_ms": 300}));
+    let mut first = api
+        .command(&w, &["apply", "--auto-approve"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let lock = w.path().join("scwform.tfstate.lock.info");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(&lock).is_ok_and(|t| t.contains("\"apply\"")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first apply never locked"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let second = api.run(&w, &["apply", "--auto-approve", "--lock-timeout", "30s"]);
+    assert!(first.wait().expect("first finishes").success());
+    second.expect(0);
+    // It ran after the first one finished, so there was nothing left to do.
+    assert!(
+        second.stderr.contains("0 added, 0 changed, 0 destroyed")
+            || second.stdout.contains("No changes."),
+        "{}",
+        second.all()
+    );
+    api.faults(json!({}));
+}
+
+#[test]
 fn approval_and_credentials_are_required() {
     let api = Api::start();
     let w = Workdir::new();
