@@ -31,20 +31,19 @@ use serde::{Deserialize, Serialize};
 
 use super::events::Operation;
 use crate::model::ids::ResourceAddr;
+use crate::schema::AttrType;
 use crate::state::State;
 
-/// The attributes copied into a create intent to find the object again: identifying and never
-/// secret.
-pub const LOOKUP_ATTRIBUTES: &[&str] = &[
-    "name",
-    "region",
-    "project_id",
-    "organization_id",
-    "namespace_id",
-    "container_id",
-    "function_id",
-    "description",
-];
+/// The attributes of `type_name` copied into a create intent to find the object again: the
+/// schema's configurable, non-sensitive string attributes (names, regions, parent ids,
+/// descriptions...). None for a type scwform does not know.
+fn lookup_attributes(type_name: &str) -> impl Iterator<Item = &'static str> {
+    crate::schema::resource(type_name)
+        .into_iter()
+        .flat_map(|schema| schema.attributes)
+        .filter(|a| a.configurable() && !a.sensitive && a.ty == AttrType::String)
+        .map(|a| a.name)
+}
 
 /// One line of the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -66,7 +65,7 @@ pub enum Entry {
         /// The object's ID when it has one (update, delete).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         id: Option<String>,
-        /// Identifying values of the desired object (see [`LOOKUP_ATTRIBUTES`]).
+        /// Identifying values of the desired object (the schema's configurable, non-sensitive strings).
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         lookup: BTreeMap<String, serde_json::Value>,
     },
@@ -182,12 +181,11 @@ impl Journal {
     ) -> io::Result<()> {
         let lookup = desired
             .map(|d| {
-                LOOKUP_ATTRIBUTES
-                    .iter()
+                lookup_attributes(type_name)
                     .filter_map(|k| {
-                        d.get(*k)
+                        d.get(k)
                             .filter(|v| v.is_string())
-                            .map(|v| ((*k).to_owned(), v.clone()))
+                            .map(|v| (k.to_owned(), v.clone()))
                     })
                     .collect()
             })
