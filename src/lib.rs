@@ -8,6 +8,7 @@
 //!
 //! Data only flows down this list; see `docs/architecture.md` for the dependency rule.
 
+pub mod addr;
 pub mod api;
 pub mod apply;
 pub mod cli;

@@ -10,42 +10,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// The key of one instance of a resource with `count` or `for_each`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum InstanceKey {
-    /// `[0]`: an index from `count`.
-    Int(i64),
-    /// `["key"]`: a key from `for_each`.
-    Str(String),
-}
-
-impl fmt::Display for InstanceKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Int(i) => write!(f, "[{i}]"),
-            Self::Str(s) => {
-                f.write_str("[")?;
-                write_quoted(f, s)?;
-                f.write_str("]")
-            }
-        }
-    }
-}
-
-fn write_quoted(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
-    f.write_str("\"")?;
-    for c in s.chars() {
-        match c {
-            '"' => f.write_str("\\\"")?,
-            '\\' => f.write_str("\\\\")?,
-            '\n' => f.write_str("\\n")?,
-            '\r' => f.write_str("\\r")?,
-            '\t' => f.write_str("\\t")?,
-            c => write!(f, "{c}")?,
-        }
-    }
-    f.write_str("\"")
-}
+pub use crate::addr::InstanceKey;
 
 /// The address of a resource instance.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -28,7 +28,7 @@ use crate::model::evaluate::ResourceValues;
 use crate::model::ids::{InstanceKey, ResourceAddr};
 use crate::model::value::Value;
 use crate::schema::{self, ResourceSchema};
-use crate::state::{self, IndexKey, InstanceAddr, Mode, PathStep, State};
+use crate::state::{self, InstanceAddr, Mode, PathStep, State};
 
 pub use crate::secret::secret_matches;
 pub use order::{ActionOrder, Progress, Step, StepKind};
@@ -393,8 +393,7 @@ pub fn model_addr(addr: &InstanceAddr) -> Option<ResourceAddr> {
     let base = ResourceAddr::new(&addr.resource.type_name, &addr.resource.name);
     Some(match &addr.key {
         None => base,
-        Some(IndexKey::Int(i)) => base.with_key(InstanceKey::Int(*i)),
-        Some(IndexKey::Str(s)) => base.with_key(InstanceKey::Str(s.clone())),
+        Some(key) => base.with_key(key.clone()),
     })
 }
 
@@ -402,10 +401,7 @@ pub fn model_addr(addr: &InstanceAddr) -> Option<ResourceAddr> {
 #[must_use]
 pub fn state_addr(addr: &ResourceAddr) -> InstanceAddr {
     let resource = state::ResourceAddr::managed(&addr.type_name, &addr.name);
-    resource.instance(addr.key.as_ref().map(|k| match k {
-        InstanceKey::Int(i) => IndexKey::Int(*i),
-        InstanceKey::Str(s) => IndexKey::Str(s.clone()),
-    }))
+    resource.instance(addr.key.clone())
 }
 
 /// The recorded objects of a state, by model address.

@@ -4,7 +4,6 @@
 //! Invariant: `parse(display(a)) == a` for every address this module builds.
 //! Depends on nothing outside `state`.
 
-use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
@@ -24,55 +23,8 @@ pub enum Mode {
     Managed,
 }
 
-/// The key of one instance of a resource that uses `count` (a number) or `for_each` (a string).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum IndexKey {
-    /// `count.index`.
-    Int(i64),
-    /// `each.key`.
-    Str(String),
-}
-
-impl Ord for IndexKey {
-    /// Numbers before strings, each in natural order, so `[2]` sorts before `[10]`.
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (Self::Int(a), Self::Int(b)) => a.cmp(b),
-            (Self::Str(a), Self::Str(b)) => a.cmp(b),
-            (Self::Int(_), Self::Str(_)) => Ordering::Less,
-            (Self::Str(_), Self::Int(_)) => Ordering::Greater,
-        }
-    }
-}
-
-impl PartialOrd for IndexKey {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl fmt::Display for IndexKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Int(n) => write!(f, "[{n}]"),
-            Self::Str(s) => {
-                f.write_str("[\"")?;
-                for c in s.chars() {
-                    match c {
-                        '"' => f.write_str("\\\"")?,
-                        '\\' => f.write_str("\\\\")?,
-                        '\n' => f.write_str("\\n")?,
-                        '\r' => f.write_str("\\r")?,
-                        '\t' => f.write_str("\\t")?,
-                        c => write!(f, "{c}")?,
-                    }
-                }
-                f.write_str("\"]")
-            }
-        }
-    }
-}
+/// The key of one instance (`index_key` in state): the same type the model expands.
+pub use crate::addr::InstanceKey as IndexKey;
 
 /// A resource (all its instances): `scaleway_container.app`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
