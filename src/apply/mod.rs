@@ -1,8 +1,11 @@
 //! The executor: carries out a [`Plan`] through the API mappings, saving state as it goes.
 //!
 //! [`apply`] walks the plan's [`ActionOrder`](crate::plan::ActionOrder) with bounded
-//! parallelism (a tokio `JoinSet` of step tasks, each holding a `Semaphore` permit): a step
-//! starts as soon as its prerequisites are done. Before a create or update starts, its desired
+//! parallelism (a tokio `JoinSet` of step tasks, each calling the API only while it holds a
+//! `Semaphore` permit): a step starts as soon as its prerequisites are done. Ready steps are
+//! prepared and spawned ahead of free permits (up to [`AHEAD`] × parallelism tasks), so a
+//! finishing call hands its permit straight to the next waiting task: the loop that records
+//! results and prepares steps runs while calls are in flight, not between them. Before a create or update starts, its desired
 //! attributes are resolved: the planned object, with every value that was unknown at plan time
 //! taken from the configuration evaluated again with the results so far (a token's
 //! `project_id` from the project just created). Evaluations run on a blocking thread, one at a
@@ -38,9 +41,10 @@ pub mod writer;
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
@@ -231,7 +235,6 @@ struct Runner<'a> {
     run: Apply<'a>,
     progress: Progress,
     status: Vec<Status>,
-    values: Arc<HashMap<ResourceAddr, Value>>,
     /// Deposed keys of objects replaced create-first, by change index.
     deposed: HashMap<usize, String>,
     report: ApplyReport,
@@ -239,9 +242,29 @@ struct Runner<'a> {
 
 impl<'a> Runner<'a> {
     fn new(run: Apply<'a>) -> Self {
-        let plan = run.plan;
+        let steps = run.plan.order.steps().len();
+        Self {
+            progress: run.plan.order.progress(),
+            status: vec![Status::Pending; steps],
+            deposed: HashMap::new(),
+            report: ApplyReport::default(),
+            run,
+        }
+    }
+
+    /// The values to evaluate the configuration with, built when an evaluation needs them (most
+    /// applies never do): the recorded objects (which include every result so far), overridden
+    /// by the planned objects of the changes not carried out yet.
+    fn values_now(&self) -> Arc<HashMap<ResourceAddr, Value>> {
+        let plan = self.run.plan;
+        let mut done = vec![false; plan.changes.len()];
+        for (step, status) in plan.order.steps().iter().zip(&self.status) {
+            if *status == Status::Done && step.kind != StepKind::Delete {
+                done[step.change] = true;
+            }
+        }
         let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
-        run.writer.read(|s| {
+        self.run.writer.read(|s| {
             for resource in &s.resources {
                 let Some(schema) = crate::schema::resource(&resource.type_name) else {
                     continue;
@@ -256,20 +279,14 @@ impl<'a> Runner<'a> {
                 }
             }
         });
-        for change in &plan.changes {
-            if let Some(after) = &change.after {
+        for (change, done) in plan.changes.iter().zip(done) {
+            if let Some(after) = &change.after
+                && !done
+            {
                 values.insert(change.addr.clone(), after.clone());
             }
         }
-        let steps = plan.order.steps().len();
-        Self {
-            progress: plan.order.progress(),
-            status: vec![Status::Pending; steps],
-            values: Arc::new(values),
-            deposed: HashMap::new(),
-            report: ApplyReport::default(),
-            run,
-        }
+        Arc::new(values)
     }
 
     fn step_addr(&self, i: usize) -> (&'a ResourceAddr, Operation) {
@@ -279,11 +296,15 @@ impl<'a> Runner<'a> {
 
     async fn run(&mut self) {
         let parallelism = self.run.options.parallelism.max(1);
+        // Closed when stopping: tasks still waiting for a permit then end without starting.
         let semaphore = Arc::new(Semaphore::new(parallelism));
-        let mut tasks: JoinSet<(usize, StepResult)> = JoinSet::new();
-        let mut task_steps: HashMap<tokio::task::Id, usize> = HashMap::new();
+        let ahead = parallelism.saturating_mul(AHEAD);
+        let mut tasks: JoinSet<(usize, Option<StepResult>)> = JoinSet::new();
+        let mut task_steps: HashMap<tokio::task::Id, (usize, Arc<AtomicBool>)> = HashMap::new();
         let mut queue: VecDeque<(usize, Option<Attributes>)> = VecDeque::new();
         let mut waiting: Vec<usize> = Vec::new();
+        // Ready, not routed yet.
+        let mut ready: VecDeque<usize> = VecDeque::new();
         let mut evaluation: Option<Evaluation> = None;
         let mut stopping = false;
         let mut aborted = false;
@@ -293,28 +314,42 @@ impl<'a> Runner<'a> {
                     // Saving the state failed: starting more work would risk losing track of
                     // what it creates.
                     stopping = true;
+                    semaphore.close();
                 }
                 for i in self.progress.take_ready() {
                     self.status[i] = Status::Running;
+                    ready.push_back(i);
+                }
+                // Ready steps are routed as tasks are needed first: with 1,000 steps ready at
+                // the start, the first calls go out after routing a few.
+                while tasks.len() < ahead {
+                    let Some((i, desired)) = queue.pop_front() else {
+                        let Some(i) = ready.pop_front() else {
+                            break;
+                        };
+                        self.route(i, &mut queue, &mut waiting);
+                        continue;
+                    };
+                    match self.job(i, desired) {
+                        Ok(job) => {
+                            let started = Arc::new(AtomicBool::new(false));
+                            let handle = tasks.spawn(run_job(
+                                job,
+                                Arc::clone(&semaphore),
+                                Arc::clone(&started),
+                            ));
+                            task_steps.insert(handle.id(), (i, started));
+                        }
+                        Err(e) => self.failed(i, &e),
+                    }
+                }
+                // The rest are routed once the first calls are out, so that an evaluation
+                // they need can run while those calls are in flight.
+                while let Some(i) = ready.pop_front() {
                     self.route(i, &mut queue, &mut waiting);
                 }
                 if evaluation.is_none() && !waiting.is_empty() {
                     evaluation = Some(self.start_evaluation(std::mem::take(&mut waiting)));
-                }
-                while !queue.is_empty() {
-                    let Ok(permit) = Arc::clone(&semaphore).try_acquire_owned() else {
-                        break;
-                    };
-                    let Some((i, desired)) = queue.pop_front() else {
-                        break;
-                    };
-                    match self.job(i, desired) {
-                        Ok(job) => {
-                            let handle = tasks.spawn(run_job(job, permit));
-                            task_steps.insert(handle.id(), i);
-                        }
-                        Err(e) => self.failed(i, &e),
-                    }
                 }
             }
             // Steps only become ready when others finish, so with nothing running and nothing
@@ -327,6 +362,7 @@ impl<'a> Runner<'a> {
                 () = self.run.cancel.abort.cancelled(), if !aborted => {
                     aborted = true;
                     stopping = true;
+                    semaphore.close();
                     self.report.interrupted = true;
                     tasks.abort_all();
                     if let Some((batch, handle)) = evaluation.take() {
@@ -338,6 +374,7 @@ impl<'a> Runner<'a> {
                 }
                 () = self.run.cancel.stop.cancelled(), if !stopping => {
                     stopping = true;
+                    semaphore.close();
                     self.report.interrupted = true;
                     self.run.events.send(Event::Stopping);
                 }
@@ -358,8 +395,13 @@ impl<'a> Runner<'a> {
                 }
             }
         }
-        // Whatever was routed but never started.
+        // Nothing more will start: the last results can be saved now rather than paced.
+        self.run.writer.hurry();
+        // Whatever was ready or routed but never started.
         for (i, _) in queue {
+            self.status[i] = Status::Pending;
+        }
+        for i in ready {
             self.status[i] = Status::Pending;
         }
         for i in waiting {
@@ -413,7 +455,7 @@ impl<'a> Runner<'a> {
     fn start_evaluation(&mut self, batch: Vec<usize>) -> Evaluation {
         self.report.evaluations += 1;
         let input = Arc::clone(&self.run.input);
-        let values = Arc::clone(&self.values);
+        let values = self.values_now();
         let handle = tokio::task::spawn_blocking(move || input.evaluate(&Snapshot(values)));
         (batch, handle)
     }
@@ -535,22 +577,26 @@ impl<'a> Runner<'a> {
 
     fn joined(
         &mut self,
-        joined: Result<(tokio::task::Id, (usize, StepResult)), tokio::task::JoinError>,
-        task_steps: &mut HashMap<tokio::task::Id, usize>,
+        joined: Result<(tokio::task::Id, (usize, Option<StepResult>)), tokio::task::JoinError>,
+        task_steps: &mut HashMap<tokio::task::Id, (usize, Arc<AtomicBool>)>,
     ) {
         match joined {
             Ok((id, (i, result))) => {
                 task_steps.remove(&id);
                 match result {
-                    Ok(outcome) => self.succeeded(i, outcome),
-                    Err(e) => self.failed(i, &e),
+                    Some(Ok(outcome)) => self.succeeded(i, outcome),
+                    Some(Err(e)) => self.failed(i, &e),
+                    // Stopped before it could start.
+                    None => self.status[i] = Status::Pending,
                 }
             }
             Err(e) => {
-                let Some(i) = task_steps.remove(&e.id()) else {
+                let Some((i, started)) = task_steps.remove(&e.id()) else {
                     return;
                 };
-                if e.is_cancelled() {
+                if e.is_cancelled() && !started.load(Ordering::Acquire) {
+                    self.status[i] = Status::Pending;
+                } else if e.is_cancelled() {
                     self.status[i] = Status::Abandoned;
                     let (addr, op) = self.step_addr(i);
                     self.report.abandoned.push((addr.clone(), op));
@@ -580,7 +626,6 @@ impl<'a> Runner<'a> {
                     .instances
                     .get(&change.addr)
                     .is_some_and(|i| i.lifecycle.create_before_destroy);
-                let value = values::object_value(change.schema, &outcome.attributes);
                 let instance = values::instance_state(
                     change.schema,
                     outcome.attributes,
@@ -602,7 +647,6 @@ impl<'a> Runner<'a> {
                 if let Some(key) = key {
                     self.deposed.insert(step.change, key);
                 }
-                Arc::make_mut(&mut self.values).insert(change.addr.clone(), value);
                 if step.kind == StepKind::Create {
                     self.report.added += 1;
                 } else {
@@ -617,9 +661,6 @@ impl<'a> Runner<'a> {
                         s.remove_instance(&addr);
                     }
                 });
-                if change.action == Action::Delete {
-                    Arc::make_mut(&mut self.values).remove(&change.addr);
-                }
                 self.report.destroyed += 1;
             }
         }
@@ -677,7 +718,7 @@ impl<'a> Runner<'a> {
         }
         self.report.evaluations += 1;
         let input = Arc::clone(&self.run.input);
-        let values = Arc::clone(&self.values);
+        let values = self.values_now();
         let Ok((config, diags)) =
             tokio::task::spawn_blocking(move || input.evaluate(&Snapshot(values))).await
         else {
@@ -782,10 +823,23 @@ fn id_of(attributes: Option<&Attributes>) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn run_job(job: Job, permit: OwnedSemaphorePermit) -> (usize, StepResult) {
+/// How many tasks per unit of parallelism may be spawned and waiting for a permit.
+pub const AHEAD: usize = 2;
+
+/// Waits for a permit, then carries out the step; `None` when the run stopped first (the
+/// semaphore is closed), so the step never started.
+async fn run_job(
+    job: Job,
+    semaphore: Arc<Semaphore>,
+    started: Arc<AtomicBool>,
+) -> (usize, Option<StepResult>) {
+    let Ok(permit) = semaphore.acquire().await else {
+        return (job.index, None);
+    };
+    started.store(true, Ordering::Release);
     let result = run_job_inner(&job).await;
     drop(permit);
-    (job.index, result)
+    (job.index, Some(result))
 }
 
 async fn run_job_inner(job: &Job) -> StepResult {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
+use std::sync::atomic::AtomicUsize;
 
 use indexmap::IndexMap;
 use serde_json::json;
@@ -26,6 +27,18 @@ struct Fake {
     fail_names: Mutex<Vec<String>>,
     next: Mutex<u32>,
     delay: Duration,
+    /// Calls under way now, and the most there ever were at once.
+    in_flight: AtomicUsize,
+    most_in_flight: AtomicUsize,
+}
+
+/// Counts a call as under way until dropped (also when the call is cancelled).
+struct InFlight<'a>(&'a Fake);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 struct FakeType {
@@ -57,6 +70,14 @@ impl Fake {
                 .copied()
                 .map(|t| -> &'static dyn ResourceApi { t })
         })
+    }
+
+    /// The fake's latency, counted as a call in flight.
+    async fn pause(&self) {
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.most_in_flight.fetch_max(now, Ordering::SeqCst);
+        let _call = InFlight(self);
+        tokio::time::sleep(self.delay).await;
     }
 
     fn log(&self) -> Vec<String> {
@@ -97,7 +118,7 @@ impl ResourceApi for FakeType {
         desired: &'a Attributes,
     ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
         Box::pin(async move {
-            tokio::time::sleep(self.fake.delay).await;
+            self.fake.pause().await;
             let name = name_of(desired);
             self.fake
                 .log
@@ -173,7 +194,7 @@ impl ResourceApi for FakeType {
         desired: &'a Attributes,
     ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
         Box::pin(async move {
-            tokio::time::sleep(self.fake.delay).await;
+            self.fake.pause().await;
             self.fake
                 .log
                 .lock()
@@ -199,7 +220,7 @@ impl ResourceApi for FakeType {
         prior: &'a Attributes,
     ) -> BoxFuture<'a, Result<(), ResourceError>> {
         Box::pin(async move {
-            tokio::time::sleep(self.fake.delay).await;
+            self.fake.pause().await;
             self.fake
                 .log
                 .lock()
@@ -502,6 +523,55 @@ async fn an_interrupted_run_starts_nothing_new_and_records_what_finished() {
     assert_eq!(out.state.addresses().len(), out.report.added);
     assert_eq!(out.report.not_started.len(), 21 - out.report.added);
     assert!(out.report.failures.is_empty());
+}
+
+const TEN_TOKENS: &str = r#"
+resource "scaleway_cockpit_token" "t" {
+  count = 10
+  name  = "tok${count.index}"
+}
+"#;
+
+#[tokio::test]
+async fn parallelism_bounds_the_calls_in_flight() {
+    let fake = Fake::leak(Duration::from_millis(5));
+    let out = run_apply(
+        fake,
+        TEN_TOKENS,
+        State::default(),
+        normal(),
+        3,
+        Cancel::default(),
+    )
+    .await;
+    assert!(out.report.succeeded(), "{:?}", out.report.failures);
+    assert_eq!(out.report.added, 10);
+    assert_eq!(fake.most_in_flight.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn an_aborted_run_abandons_the_calls_in_flight_and_nothing_else() {
+    let fake = Fake::leak(Duration::from_millis(200));
+    let cancel = Cancel::default();
+    let abort = cancel.abort.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        abort.cancel();
+    });
+    let out = run_apply(fake, TEN_TOKENS, State::default(), normal(), 3, cancel).await;
+    assert!(out.report.interrupted);
+    assert_eq!(out.report.added, 0);
+    // The three calls under way are abandoned; the steps spawned ahead and waiting for a
+    // permit never started, so they are reported as not started, like the rest.
+    assert_eq!(out.report.abandoned.len(), 3, "{:?}", out.report.abandoned);
+    assert_eq!(
+        out.report.not_started.len(),
+        7,
+        "{:?}",
+        out.report.not_started
+    );
+    assert!(fake.log().is_empty());
+    assert!(out.state.addresses().is_empty());
 }
 
 #[tokio::test]

@@ -48,6 +48,8 @@ struct Shared {
     /// The generation the last finished save started from.
     saved: AtomicU64,
     closed: AtomicBool,
+    /// Set by [`StateWriter::hurry`]: no more pacing.
+    hurry: AtomicBool,
     writes: AtomicU64,
     save_nanos: AtomicU64,
     error: Mutex<Option<StateError>>,
@@ -56,6 +58,11 @@ struct Shared {
 impl Shared {
     fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether saves should no longer be paced.
+    fn in_a_hurry(&self) -> bool {
+        self.closed.load(Ordering::Acquire) || self.hurry.load(Ordering::Acquire)
     }
 }
 
@@ -84,6 +91,7 @@ impl StateWriter {
             generation: AtomicU64::new(0),
             saved: AtomicU64::new(0),
             closed: AtomicBool::new(false),
+            hurry: AtomicBool::new(false),
             writes: AtomicU64::new(0),
             save_nanos: AtomicU64::new(0),
             error: Mutex::new(None),
@@ -98,6 +106,13 @@ impl StateWriter {
         self.shared.generation.fetch_add(1, Ordering::AcqRel);
         self.shared.dirty.notify_one();
         result
+    }
+
+    /// Saves from now on without pacing: the run is ending and there is nothing left to
+    /// coalesce, so the last changes go to disk at once, while the caller finishes up.
+    pub fn hurry(&self) {
+        self.shared.hurry.store(true, Ordering::Release);
+        self.shared.dirty.notify_one();
     }
 
     /// Reads the working state.
@@ -141,9 +156,9 @@ impl StateWriter {
     }
 }
 
-/// Resolves once the writer is asked to finish.
-async fn closed(shared: &Shared) {
-    while !shared.closed.load(Ordering::Acquire) {
+/// Resolves once the writer is asked to finish or to hurry.
+async fn hurried(shared: &Shared) {
+    while !shared.in_a_hurry() {
         shared.dirty.notified().await;
     }
 }
@@ -164,27 +179,23 @@ async fn run(shared: Arc<Shared>, backend: SharedBackend) {
             // Pace the saves (see the module docs), unless the run is ending.
             let (started, took): (Instant, Duration) = previous;
             let next = started + took + (took * 4).max(MIN_INTERVAL);
-            if !shared.closed.load(Ordering::Acquire) && Instant::now() < next {
+            if !shared.in_a_hurry() && Instant::now() < next {
                 tokio::select! {
                     () = tokio::time::sleep_until(next.into()) => {}
-                    () = closed(&shared) => {}
+                    () = hurried(&shared) => {}
                 }
             }
         }
         let generation = shared.generation.load(Ordering::Acquire);
-        let mut snapshot = shared.state().clone();
+        let snapshot = shared.state().clone();
         let backend = Arc::clone(&backend);
         let started = Instant::now();
-        let result = tokio::task::spawn_blocking(move || {
-            let outcome = backend.save(&mut snapshot);
-            (outcome, snapshot.serial)
-        })
-        .await;
+        let result = tokio::task::spawn_blocking(move || backend.save_owned(snapshot)).await;
         last_save = Some((started, started.elapsed()));
         let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
         shared.save_nanos.fetch_add(nanos, Ordering::AcqRel);
         match result {
-            Ok((Ok(outcome), serial)) => {
+            Ok(Ok((outcome, serial))) => {
                 if let SaveOutcome::Written { .. } = outcome {
                     shared.writes.fetch_add(1, Ordering::AcqRel);
                 }
@@ -196,7 +207,7 @@ async fn run(shared: Arc<Shared>, backend: SharedBackend) {
                     .take();
                 shared.saved.store(generation, Ordering::Release);
             }
-            Ok((Err(e), _)) => {
+            Ok(Err(e)) => {
                 tracing::error!(error = %e, "cannot save the state");
                 *shared.error.lock().unwrap_or_else(PoisonError::into_inner) = Some(e);
                 // Retry with the next change; when closing, give up after this attempt.

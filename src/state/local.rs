@@ -223,9 +223,40 @@ impl StateBackend for LocalBackend {
             .last_written
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
+        let outcome = self.write_if_changed(last.as_ref(), state)?;
+        if let SaveOutcome::Written { .. } = outcome {
+            *last = Some(state.clone());
+        }
+        Ok(outcome)
+    }
+
+    fn save_owned(&self, mut state: State) -> Result<(SaveOutcome, u64), StateError> {
+        let mut last = self
+            .last_written
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        let outcome = self.write_if_changed(last.as_ref(), &mut state)?;
+        let serial = state.serial;
+        if let SaveOutcome::Written { .. } = outcome {
+            *last = Some(state);
+        }
+        Ok((outcome, serial))
+    }
+}
+
+impl LocalBackend {
+    /// The body of a save: compares `state` with `last` (what this backend last wrote, or the
+    /// file when it has written nothing yet) and writes it when it differs.
+    fn write_if_changed(
+        &self,
+        last: Option<&State>,
+        state: &mut State,
+    ) -> Result<SaveOutcome, StateError> {
+        // Sorted once here, so that comparing and serialising below copy nothing.
+        state.normalize();
         // Only the first save of a run reads the file; its text is what the backup keeps.
         let read = if last.is_none() { self.read()? } else { None };
-        let on_disk = last.as_ref().or(read.as_ref().map(|(_, s)| s));
+        let on_disk = last.or(read.as_ref().map(|(_, s)| s));
         let serial = match on_disk {
             Some(on_disk) => {
                 if on_disk.lineage != state.lineage {
@@ -265,7 +296,6 @@ impl StateBackend for LocalBackend {
             (state.serial, state.terraform_version) = previous;
             return Err(self.io_error("write", &self.path, e));
         }
-        *last = Some(state.clone());
         Ok(SaveOutcome::Written { serial })
     }
 }
@@ -380,6 +410,36 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[test]
+    fn owned_and_borrowed_saves_agree_on_serials_and_unchanged_content() {
+        use crate::state::{InstanceAddr, InstanceState, Lineage};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let backend = LocalBackend::new(dir.path().join("s.tfstate"));
+        let mut state = State::new(Lineage("l".into()));
+        let addr = InstanceAddr::managed("scaleway_cockpit_token", "t");
+        state.set_instance(&addr, InstanceState::new(std::collections::BTreeMap::new()));
+        let (outcome, serial) = backend.save_owned(state.clone()).expect("first save");
+        assert_eq!(outcome, SaveOutcome::Written { serial: 1 });
+        state.serial = serial;
+        // The same content again: nothing written, whichever way it is saved.
+        assert_eq!(
+            backend.save(&mut state).expect("save"),
+            SaveOutcome::Unchanged
+        );
+        let (outcome, _) = backend.save_owned(state.clone()).expect("save owned");
+        assert_eq!(outcome, SaveOutcome::Unchanged);
+        state.remove_instance(&addr);
+        assert_eq!(
+            backend.save(&mut state).expect("save a change"),
+            SaveOutcome::Written { serial: 2 }
+        );
+        let (outcome, serial) = backend.save_owned(state.clone()).expect("again");
+        assert_eq!((outcome, serial), (SaveOutcome::Unchanged, 2));
+        let on_disk = backend.load().expect("load").expect("a state");
+        assert_eq!(on_disk.serial, 2);
+        assert!(on_disk.same_content(&state));
     }
 
     #[test]

@@ -303,4 +303,15 @@ pub trait StateBackend {
     /// [`StateError::LineageMismatch`] and [`StateError::StaleSerial`] refuse unsafe writes; I/O
     /// errors leave the stored state as it was.
     fn save(&self, state: &mut State) -> Result<SaveOutcome, StateError>;
+
+    /// [`StateBackend::save`] for a state the caller no longer needs (a snapshot), which the
+    /// backend may keep instead of copying; returns the outcome and the state's serial after
+    /// the save.
+    ///
+    /// # Errors
+    /// As [`StateBackend::save`].
+    fn save_owned(&self, mut state: State) -> Result<(SaveOutcome, u64), StateError> {
+        let outcome = self.save(&mut state)?;
+        Ok((outcome, state.serial))
+    }
 }
