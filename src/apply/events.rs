@@ -26,13 +26,16 @@ pub enum Operation {
     Read,
 }
 
-/// One thing that happened.
+/// One thing that happened. Events about an object carry its address and, for a deposed
+/// object, its deposed key, so progress can name it as Terraform does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// Refresh started reading a recorded object.
     Refreshing {
         /// The instance.
         addr: ResourceAddr,
+        /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
+        deposed: Option<String>,
         /// Its recorded ID.
         id: Option<String>,
     },
@@ -40,6 +43,8 @@ pub enum Event {
     Started {
         /// The instance.
         addr: ResourceAddr,
+        /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
+        deposed: Option<String>,
         /// What it does.
         operation: Operation,
         /// The object's ID, when it has one already (update, delete).
@@ -49,6 +54,8 @@ pub enum Event {
     StillRunning {
         /// The instance.
         addr: ResourceAddr,
+        /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
+        deposed: Option<String>,
         /// What it does.
         operation: Operation,
         /// The object's ID, when known.
@@ -60,6 +67,8 @@ pub enum Event {
     Completed {
         /// The instance.
         addr: ResourceAddr,
+        /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
+        deposed: Option<String>,
         /// What it did.
         operation: Operation,
         /// The object's ID afterwards (absent after a delete).
@@ -71,6 +80,8 @@ pub enum Event {
     Failed {
         /// The instance.
         addr: ResourceAddr,
+        /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
+        deposed: Option<String>,
         /// What it tried.
         operation: Operation,
         /// Why it failed.

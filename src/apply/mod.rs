@@ -106,6 +106,8 @@ pub struct Cancel {
 pub struct Failure {
     /// The instance.
     pub addr: ResourceAddr,
+    /// The deposed key, when the operation was on a deposed object of the instance.
+    pub deposed: Option<String>,
     /// What was tried.
     pub operation: Operation,
     /// The API's (or the executor's) message.
@@ -524,6 +526,7 @@ impl<'a> Runner<'a> {
             .map_or(change.schema.timeouts, |i| i.timeouts);
         let operation = operation_of(step.kind);
         let addr = state_addr(&change.addr);
+        let deposed = self.deposed_key(i);
         let prior = match step.kind {
             StepKind::Create => None,
             StepKind::Update => Some(
@@ -531,7 +534,7 @@ impl<'a> Runner<'a> {
                     .ok_or_else(|| internal("the state no longer records this object"))?,
             ),
             StepKind::Delete => {
-                let recorded = match self.deposed.get(&step.change) {
+                let recorded = match &deposed {
                     Some(key) => self.deposed_object(&addr, key),
                     None => self.current(&addr),
                 };
@@ -546,6 +549,7 @@ impl<'a> Runner<'a> {
         Ok(Job {
             index: i,
             addr: change.addr.clone(),
+            deposed,
             operation,
             api,
             cx: Arc::clone(&self.run.cx),
@@ -556,6 +560,20 @@ impl<'a> Runner<'a> {
             heartbeat: self.run.options.heartbeat,
             timeout: Duration::from_secs(u64::from(seconds.max(1))),
         })
+    }
+
+    /// The deposed object a delete step removes: one recorded before this run (the plan says
+    /// which), or the old object of a create-first replacement this run deposed. `None` for
+    /// steps on current objects.
+    fn deposed_key(&self, i: usize) -> Option<String> {
+        let step = &self.run.plan.order.steps()[i];
+        if step.kind != StepKind::Delete {
+            return None;
+        }
+        self.run.plan.changes[step.change]
+            .deposed
+            .clone()
+            .or_else(|| self.deposed.get(&step.change).cloned())
     }
 
     fn current(&self, addr: &state::InstanceAddr) -> Option<Attributes> {
@@ -654,7 +672,8 @@ impl<'a> Runner<'a> {
                 }
             }
             StepKind::Delete => {
-                let key = self.deposed.remove(&step.change);
+                let key = self.deposed_key(i);
+                self.deposed.remove(&step.change);
                 self.run.writer.update(|s| match &key {
                     Some(key) => remove_deposed(s, &addr, key),
                     None => {
@@ -670,9 +689,11 @@ impl<'a> Runner<'a> {
 
     fn failed(&mut self, i: usize, error: &StepError) {
         let (addr, operation) = self.step_addr(i);
+        let deposed = self.deposed_key(i);
         self.status[i] = Status::Failed;
         self.report.failures.push(Failure {
             addr: addr.clone(),
+            deposed,
             operation,
             message: error.message.clone(),
         });
@@ -786,7 +807,7 @@ fn depose_current(state: &mut State, addr: &state::InstanceAddr, key: &str) {
 }
 
 /// Forgets the deposed object `key` at `addr`.
-fn remove_deposed(state: &mut State, addr: &state::InstanceAddr, key: &str) {
+pub(crate) fn remove_deposed(state: &mut State, addr: &state::InstanceAddr, key: &str) {
     if let Some(r) = state
         .resources
         .iter()
@@ -805,6 +826,8 @@ fn remove_deposed(state: &mut State, addr: &state::InstanceAddr, key: &str) {
 struct Job {
     index: usize,
     addr: ResourceAddr,
+    /// The deposed key when the operation deletes a deposed object.
+    deposed: Option<String>,
     operation: Operation,
     api: &'static dyn ResourceApi,
     cx: Arc<ApiContext>,
@@ -861,6 +884,7 @@ async fn run_job_inner(job: &Job) -> StepResult {
     }
     job.events.send(Event::Started {
         addr: job.addr.clone(),
+        deposed: job.deposed.clone(),
         operation: job.operation,
         id: id.clone(),
     });
@@ -882,6 +906,7 @@ async fn run_job_inner(job: &Job) -> StepResult {
             r = &mut timed => break r,
             _ = ticker.tick() => job.events.send(Event::StillRunning {
                 addr: job.addr.clone(),
+                deposed: job.deposed.clone(),
                 operation: job.operation,
                 id: id.clone(),
                 elapsed: started.elapsed(),
@@ -914,6 +939,7 @@ async fn run_job_inner(job: &Job) -> StepResult {
             }
             job.events.send(Event::Completed {
                 addr: job.addr.clone(),
+                deposed: job.deposed.clone(),
                 operation: job.operation,
                 id: new_id,
                 elapsed: started.elapsed(),
@@ -927,6 +953,7 @@ async fn run_job_inner(job: &Job) -> StepResult {
             }
             job.events.send(Event::Failed {
                 addr: job.addr.clone(),
+                deposed: job.deposed.clone(),
                 operation: job.operation,
                 message: e.message.clone(),
             });
@@ -944,9 +971,13 @@ pub fn failure_diagnostic(failure: &Failure) -> Diagnostic {
         Operation::Delete => "deleting",
         Operation::Read => "reading",
     };
+    let object = match &failure.deposed {
+        Some(key) => format!("{} (deposed object {key})", failure.addr),
+        None => failure.addr.to_string(),
+    };
     Diagnostic::error(
         "scw::apply::operation_failed",
-        format!("{} failed while {what}", failure.addr),
+        format!("{object} failed while {what}"),
     )
     .with_detail(failure.message.clone())
 }

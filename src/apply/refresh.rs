@@ -5,8 +5,11 @@
 //! (404) is removed from the refreshed state; any other error is reported for that object and
 //! its recorded attributes are kept (the caller decides whether planning may go on).
 //!
+//! Deposed objects (left by a create-first replacement whose delete failed) are read too, as
+//! Terraform does: one deleted outside is dropped, so the plan does not try to delete it again.
+//!
 //! Invariants: the input state is never changed (a refreshed copy is returned); only managed
-//! root-module objects of types with a mapping are read; deposed objects are left as they are.
+//! root-module objects of types with a mapping are read; a deposed object keeps its key.
 //!
 //! Depends on `api::resources`, `state` and the executor's events and values.
 
@@ -22,7 +25,35 @@ use super::values::instance_state;
 use crate::api::resources::{ApiContext, Attributes, Outcome};
 use crate::model::ids::ResourceAddr;
 use crate::plan::model_addr;
-use crate::state::{InstanceAddr, State};
+use crate::state::{InstanceAddr, InstanceState, State};
+
+/// One recorded object: its instance address and, for a deposed object, its key.
+type Object = (InstanceAddr, Option<String>);
+
+/// Every recorded object of `state`, current and deposed, in state order.
+fn objects(state: &State) -> impl Iterator<Item = (InstanceAddr, Option<String>, &InstanceState)> {
+    state.resources.iter().flat_map(|r| {
+        let base = r.addr();
+        r.instances
+            .iter()
+            .map(move |i| (base.instance(i.index_key.clone()), i.deposed.clone(), i))
+    })
+}
+
+/// The recorded object at `addr` (the deposed one `deposed`, or the current one), mutably.
+fn object_mut<'s>(
+    state: &'s mut State,
+    addr: &InstanceAddr,
+    deposed: Option<&str>,
+) -> Option<&'s mut InstanceState> {
+    state
+        .resources
+        .iter_mut()
+        .find(|r| r.addr() == addr.resource)?
+        .instances
+        .iter_mut()
+        .find(|i| i.index_key == addr.key && i.deposed.as_deref() == deposed)
+}
 
 /// What a refresh found.
 #[derive(Debug)]
@@ -31,7 +62,8 @@ pub struct RefreshReport {
     pub state: State,
     /// How many read operations were made (one per object).
     pub calls: usize,
-    /// Objects the API no longer has (dropped from the refreshed state), sorted.
+    /// Objects the API no longer has (dropped from the refreshed state), sorted; deposed
+    /// objects are listed under their instance's address.
     pub removed: Vec<ResourceAddr>,
     /// Objects that could not be read, with the API's message, sorted.
     pub errors: Vec<(ResourceAddr, String)>,
@@ -51,17 +83,14 @@ pub async fn refresh(
 ) -> RefreshReport {
     let started = Instant::now();
     let semaphore = Arc::new(Semaphore::new(parallelism.max(1)));
-    let mut tasks: JoinSet<(InstanceAddr, ResourceAddr, Result<Option<Outcome>, String>)> =
+    let mut tasks: JoinSet<(Object, ResourceAddr, Result<Option<Outcome>, String>)> =
         JoinSet::new();
     let mut calls = 0;
-    for addr in prior.addresses() {
+    for (addr, deposed, instance) in objects(prior) {
         let Some(model) = model_addr(&addr) else {
             continue;
         };
         let Some(api) = lookup(&addr.resource.type_name) else {
-            continue;
-        };
-        let Some(instance) = prior.instance(&addr) else {
             continue;
         };
         let attributes: Attributes = instance.attributes.clone();
@@ -74,13 +103,14 @@ pub async fn refresh(
             let _permit = semaphore.acquire_owned().await;
             events.send(Event::Refreshing {
                 addr: model.clone(),
+                deposed: deposed.clone(),
                 id: attributes
                     .get("id")
                     .and_then(serde_json::Value::as_str)
                     .map(str::to_owned),
             });
             let result = api.read(&cx, &attributes).await.map_err(|e| e.to_string());
-            (addr, model, result)
+            ((addr, deposed), model, result)
         });
     }
     let mut state = prior.clone();
@@ -88,37 +118,31 @@ pub async fn refresh(
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
     while let Some(joined) = tasks.join_next().await {
-        let Ok((addr, model, result)) = joined else {
+        let Ok(((addr, deposed), model, result)) = joined else {
             continue;
         };
         match result {
             Ok(Some(outcome)) => {
                 warnings.extend(outcome.warnings.iter().map(|w| (model.clone(), w.clone())));
-                if let (Some(schema), Some(old)) = (
-                    crate::schema::resource(&addr.resource.type_name),
-                    state.instance(&addr).cloned(),
-                ) {
-                    let deps: Vec<ResourceAddr> = old
-                        .dependencies
-                        .iter()
-                        .map(|d| ResourceAddr::new(&d.type_name, &d.name))
-                        .collect();
-                    let mut fresh = instance_state(
-                        schema,
-                        outcome.attributes,
-                        &deps,
-                        old.create_before_destroy,
-                    );
-                    fresh.dependencies = old.dependencies;
-                    fresh.status = old.status;
-                    fresh.schema_version = old.schema_version;
-                    fresh.private = old.private;
-                    fresh.extra = old.extra;
-                    state.set_instance(&addr, fresh);
-                }
+                let Some(schema) = crate::schema::resource(&addr.resource.type_name) else {
+                    continue;
+                };
+                let Some(old) = object_mut(&mut state, &addr, deposed.as_deref()) else {
+                    continue;
+                };
+                let fresh = instance_state(schema, outcome.attributes, &[], false);
+                // Only what the API returns changes: the key, status, deposed key, dependencies
+                // and private data stay as recorded.
+                old.attributes = fresh.attributes;
+                old.sensitive_attributes = fresh.sensitive_attributes;
             }
             Ok(None) => {
-                state.remove_instance(&addr);
+                match &deposed {
+                    Some(key) => super::remove_deposed(&mut state, &addr, key),
+                    None => {
+                        state.remove_instance(&addr);
+                    }
+                }
                 removed.push(model);
             }
             Err(message) => errors.push((model, message)),

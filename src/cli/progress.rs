@@ -5,34 +5,50 @@
 //! can appear here.
 
 use crate::apply::events::{Event, Operation, format_duration, format_elapsed};
+use crate::model::ids::ResourceAddr;
 
 fn with_id(id: Option<&String>) -> String {
     id.map(|id| format!(" [id={id}]")).unwrap_or_default()
+}
+
+/// How Terraform names an object in progress lines: `ADDR`, or `ADDR (deposed object KEY)`.
+fn object(addr: &ResourceAddr, deposed: Option<&String>) -> String {
+    match deposed {
+        Some(key) => format!("{addr} (deposed object {key})"),
+        None => addr.to_string(),
+    }
 }
 
 /// The line for one event (`None` for events that print nothing by themselves).
 #[must_use]
 pub fn line(event: &Event) -> Option<String> {
     Some(match event {
-        Event::Refreshing { addr, id } => {
+        Event::Refreshing { addr, deposed, id } => {
+            let addr = object(addr, deposed.as_ref());
             format!("{addr}: Refreshing state...{}", with_id(id.as_ref()))
         }
         Event::Started {
             addr,
+            deposed,
             operation,
             id,
-        } => match operation {
-            Operation::Create => format!("{addr}: Creating..."),
-            Operation::Update => format!("{addr}: Modifying...{}", with_id(id.as_ref())),
-            Operation::Delete => format!("{addr}: Destroying...{}", with_id(id.as_ref())),
-            Operation::Read => format!("{addr}: Reading..."),
-        },
+        } => {
+            let addr = object(addr, deposed.as_ref());
+            match operation {
+                Operation::Create => format!("{addr}: Creating..."),
+                Operation::Update => format!("{addr}: Modifying...{}", with_id(id.as_ref())),
+                Operation::Delete => format!("{addr}: Destroying...{}", with_id(id.as_ref())),
+                Operation::Read => format!("{addr}: Reading..."),
+            }
+        }
         Event::StillRunning {
             addr,
+            deposed,
             operation,
             id,
             elapsed,
         } => {
+            let addr = object(addr, deposed.as_ref());
             let verb = match operation {
                 Operation::Create => "creating",
                 Operation::Update => "modifying",
@@ -47,10 +63,12 @@ pub fn line(event: &Event) -> Option<String> {
         }
         Event::Completed {
             addr,
+            deposed,
             operation,
             id,
             elapsed,
         } => {
+            let addr = object(addr, deposed.as_ref());
             let after = format_duration(*elapsed);
             match operation {
                 Operation::Create => {
@@ -89,6 +107,7 @@ mod tests {
             (
                 Event::Started {
                     addr: addr.clone(),
+                    deposed: None,
                     operation: Operation::Create,
                     id: None,
                 },
@@ -97,6 +116,7 @@ mod tests {
             (
                 Event::StillRunning {
                     addr: addr.clone(),
+                    deposed: None,
                     operation: Operation::Create,
                     id: None,
                     elapsed: Duration::from_secs(10),
@@ -106,6 +126,7 @@ mod tests {
             (
                 Event::StillRunning {
                     addr: addr.clone(),
+                    deposed: None,
                     operation: Operation::Delete,
                     id: id.clone(),
                     elapsed: Duration::from_secs(80),
@@ -115,6 +136,7 @@ mod tests {
             (
                 Event::Completed {
                     addr: addr.clone(),
+                    deposed: None,
                     operation: Operation::Create,
                     id: id.clone(),
                     elapsed: Duration::from_secs(2),
@@ -124,6 +146,7 @@ mod tests {
             (
                 Event::Started {
                     addr: addr.clone(),
+                    deposed: None,
                     operation: Operation::Update,
                     id: id.clone(),
                 },
@@ -132,6 +155,7 @@ mod tests {
             (
                 Event::Completed {
                     addr: addr.clone(),
+                    deposed: None,
                     operation: Operation::Delete,
                     id: None,
                     elapsed: Duration::from_millis(100),
@@ -141,9 +165,37 @@ mod tests {
             (
                 Event::Refreshing {
                     addr: addr.clone(),
+                    deposed: None,
                     id,
                 },
                 "scaleway_cockpit_token.main: Refreshing state... [id=fr-par/1]",
+            ),
+            (
+                Event::Started {
+                    addr: addr.clone(),
+                    deposed: Some("1a2b3c4d".into()),
+                    operation: Operation::Delete,
+                    id: Some("fr-par/0".into()),
+                },
+                "scaleway_cockpit_token.main (deposed object 1a2b3c4d): Destroying... [id=fr-par/0]",
+            ),
+            (
+                Event::Completed {
+                    addr: addr.clone(),
+                    deposed: Some("1a2b3c4d".into()),
+                    operation: Operation::Delete,
+                    id: None,
+                    elapsed: Duration::from_secs(1),
+                },
+                "scaleway_cockpit_token.main (deposed object 1a2b3c4d): Destruction complete after 1s",
+            ),
+            (
+                Event::Refreshing {
+                    addr: addr.clone(),
+                    deposed: Some("1a2b3c4d".into()),
+                    id: Some("fr-par/0".into()),
+                },
+                "scaleway_cockpit_token.main (deposed object 1a2b3c4d): Refreshing state... [id=fr-par/0]",
             ),
         ];
         for (event, expected) in cases {

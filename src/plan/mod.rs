@@ -148,6 +148,10 @@ pub struct ResourceChange {
     /// The resources (without instance keys) this instance depends on, sorted: from the
     /// configuration, or from the state for objects no longer configured.
     pub dependencies: Vec<ResourceAddr>,
+    /// The deposed key when this change is about a *deposed* object of the instance (the old
+    /// object a `create_before_destroy` replacement kept and then failed to delete): such a
+    /// change is always a [`Action::Delete`]. `None` for the instance's current object.
+    pub deposed: Option<String>,
 }
 
 /// The planned change of one root module output.
@@ -227,13 +231,23 @@ impl Plan {
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 
-    /// The change of one instance.
+    /// The change of one instance's current object (deposed objects: [`Self::deposed_change`]).
     #[must_use]
     pub fn change(&self, addr: &ResourceAddr) -> Option<&ResourceChange> {
+        // Changes are sorted by (address, deposed key) with the current object (no key) first,
+        // so (address, has a key) is sorted too and (addr, false) appears at most once.
         self.changes
-            .binary_search_by(|c| c.addr.cmp(addr))
+            .binary_search_by(|c| (&c.addr, c.deposed.is_some()).cmp(&(addr, false)))
             .ok()
             .map(|i| &self.changes[i])
+    }
+
+    /// The change of the deposed object `key` of an instance.
+    #[must_use]
+    pub fn deposed_change(&self, addr: &ResourceAddr, key: &str) -> Option<&ResourceChange> {
+        self.changes
+            .iter()
+            .find(|c| c.addr == *addr && c.deposed.as_deref() == Some(key))
     }
 }
 
@@ -404,7 +418,22 @@ pub fn state_addr(addr: &ResourceAddr) -> InstanceAddr {
     resource.instance(addr.key.clone())
 }
 
-/// The recorded objects of a state, by model address.
+/// A recorded object (current or deposed) of `schema`'s type, for comparison.
+fn recorded(schema: &'static ResourceSchema, instance: &state::InstanceState) -> Recorded {
+    Recorded {
+        schema,
+        attributes: object_from_state(schema, instance),
+        tainted: instance.status.as_deref() == Some("tainted"),
+        dependencies: instance
+            .dependencies
+            .iter()
+            .filter(|d| d.module.is_none() && d.mode == Mode::Managed)
+            .map(|d| ResourceAddr::new(&d.type_name, &d.name))
+            .collect(),
+    }
+}
+
+/// The recorded current objects of a state, by model address.
 fn recorded_objects(state: &State, diags: &mut Diagnostics) -> BTreeMap<ResourceAddr, Recorded> {
     let mut out = BTreeMap::new();
     let mut unknown_types = BTreeSet::new();
@@ -420,20 +449,7 @@ fn recorded_objects(state: &State, diags: &mut Diagnostics) -> BTreeMap<Resource
             let Some(addr) = model_addr(&resource_addr.instance(instance.index_key.clone())) else {
                 continue;
             };
-            out.insert(
-                addr,
-                Recorded {
-                    schema,
-                    attributes: object_from_state(schema, instance),
-                    tainted: instance.status.as_deref() == Some("tainted"),
-                    dependencies: instance
-                        .dependencies
-                        .iter()
-                        .filter(|d| d.module.is_none() && d.mode == Mode::Managed)
-                        .map(|d| ResourceAddr::new(&d.type_name, &d.name))
-                        .collect(),
-                },
-            );
+            out.insert(addr, recorded(schema, instance));
         }
     }
     for type_name in unknown_types {
@@ -443,6 +459,47 @@ fn recorded_objects(state: &State, diags: &mut Diagnostics) -> BTreeMap<Resource
         );
     }
     out
+}
+
+/// The recorded deposed objects of a state, by model address and deposed key (types scwform
+/// does not know are reported by [`recorded_objects`]).
+fn deposed_objects(state: &State) -> BTreeMap<(ResourceAddr, String), Recorded> {
+    let mut out = BTreeMap::new();
+    for resource in &state.resources {
+        let Some(schema) = schema::resource(&resource.type_name) else {
+            continue;
+        };
+        let resource_addr = resource.addr();
+        for instance in &resource.instances {
+            let Some(key) = &instance.deposed else {
+                continue;
+            };
+            let Some(addr) = model_addr(&resource_addr.instance(instance.index_key.clone())) else {
+                continue;
+            };
+            out.insert((addr, key.clone()), recorded(schema, instance));
+        }
+    }
+    out
+}
+
+/// One Delete per deposed object: whatever the configuration says, a deposed object is an old
+/// object whose replacement already exists, so it only ever goes away.
+fn deposed_changes(deposed: &BTreeMap<(ResourceAddr, String), Recorded>) -> Vec<ResourceChange> {
+    deposed
+        .iter()
+        .map(|((addr, key), object)| ResourceChange {
+            addr: addr.clone(),
+            schema: object.schema,
+            action: Action::Delete,
+            before: Some(object.value()),
+            after: None,
+            replace_paths: Vec::new(),
+            reason: None,
+            dependencies: object.dependencies.clone(),
+            deposed: Some(key.clone()),
+        })
+        .collect()
 }
 
 /// A recorded instance's attributes as values: schema attributes and blocks only, sensitive
@@ -525,11 +582,19 @@ pub fn plan(
     } else {
         normal_changes(&config, &recorded, decisions)
     };
+    // Deposed objects go in every mode: in normal plans too, since nothing else would ever
+    // delete them.
+    changes.extend(deposed_changes(&deposed_objects(refreshed)));
     if !options.targets.is_empty() {
         let included = targeted(&config, &recorded, &changes, &options.targets);
-        changes.retain(|c| included.contains(&c.addr));
+        changes.retain(|c| match c.deposed {
+            // Nothing depends on a deposed object and it depends on nothing being planned, so
+            // it is in scope only when a target names its instance, not as a dependency.
+            Some(_) => options.targets.iter().any(|t| matches_target(t, &c.addr)),
+            None => included.contains(&c.addr),
+        });
     }
-    changes.sort_by(|a, b| a.addr.cmp(&b.addr));
+    changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     propagate_create_before_destroy(&mut changes);
     check_prevent_destroy(&config, &changes, &mut diags);
     let order = build_order(&changes, &recorded);
@@ -589,6 +654,7 @@ fn normal_changes(
             replace_paths: decision.replace_paths,
             reason: decision.reason,
             dependencies: dependencies_of(instance),
+            deposed: None,
         });
     }
     for (addr, object) in recorded {
@@ -604,6 +670,7 @@ fn normal_changes(
             replace_paths: Vec::new(),
             reason: Some(delete_reason(&first, addr)),
             dependencies: object.dependencies.clone(),
+            deposed: None,
         });
     }
     changes
@@ -664,6 +731,7 @@ fn destroy_changes(
                 replace_paths: Vec::new(),
                 reason: None,
                 dependencies,
+                deposed: None,
             }
         })
         .collect()
@@ -691,8 +759,11 @@ fn targeted(
             .cloned()
             .unwrap_or_default()
     };
-    let by_addr: HashMap<&ResourceAddr, &ResourceChange> =
-        changes.iter().map(|c| (&c.addr, c)).collect();
+    let by_addr: HashMap<&ResourceAddr, &ResourceChange> = changes
+        .iter()
+        .filter(|c| c.deposed.is_none())
+        .map(|c| (&c.addr, c))
+        .collect();
     let deps_of = |addr: &ResourceAddr| -> Vec<ResourceAddr> {
         by_addr
             .get(addr)
@@ -705,14 +776,15 @@ fn targeted(
         .map(|a| (*a).clone())
         .collect();
     // Dependents of deleted targets, transitively.
+    // (Not deposed objects: what depends on the instance uses its current object.)
     let deleted: Vec<ResourceAddr> = changes
         .iter()
-        .filter(|c| seeds.contains(&c.addr) && c.action == Action::Delete)
+        .filter(|c| seeds.contains(&c.addr) && c.action == Action::Delete && c.deposed.is_none())
         .map(|c| c.addr.clone())
         .collect();
     let mut stack = deleted;
     while let Some(addr) = stack.pop() {
-        for c in changes {
+        for c in changes.iter().filter(|c| c.deposed.is_none()) {
             let depends = c
                 .dependencies
                 .iter()
@@ -751,10 +823,13 @@ fn propagate_create_before_destroy(changes: &mut [ResourceChange]) {
     loop {
         let mut promote = BTreeSet::new();
         for c in changes.iter() {
-            if c.action
-                == (Action::Replace {
-                    create_before_destroy: true,
-                })
+            // A deposed object is the old half of a create-first replacement: its delete waits
+            // for its dependents to be repointed, like any create-first replacement's.
+            if c.deposed.is_some()
+                || c.action
+                    == (Action::Replace {
+                        create_before_destroy: true,
+                    })
             {
                 for d in &c.dependencies {
                     promote.insert(d.clone());
@@ -781,8 +856,14 @@ fn propagate_create_before_destroy(changes: &mut [ResourceChange]) {
     }
 }
 
+/// `prevent_destroy` turns a planned destruction into an error, except for deposed objects: as
+/// in Terraform, the rule was checked when the create-first replacement that deposed them was
+/// planned, and their replacement exists already, so they can only be cleaned up.
 fn check_prevent_destroy(config: &Config, changes: &[ResourceChange], diags: &mut Diagnostics) {
-    for c in changes.iter().filter(|c| c.action.is_destructive()) {
+    for c in changes
+        .iter()
+        .filter(|c| c.action.is_destructive() && c.deposed.is_none())
+    {
         let instance = config
             .instances
             .get(&c.addr)
@@ -855,26 +936,25 @@ fn build_order(
                 .unwrap_or_default(),
         }
     };
-    for c in changes {
+    for (i, c) in changes.iter().enumerate() {
         // Creates and updates after those of what they depend on.
         let forward = b
-            .find(&c.addr, StepKind::Create)
-            .or_else(|| b.find(&c.addr, StepKind::Update));
+            .find(i, StepKind::Create)
+            .or_else(|| b.find(i, StepKind::Update));
         if let (Some(me), true) = (forward, c.action != Action::Delete) {
             for dep in &c.dependencies {
                 for j in instances(dep) {
-                    let other = &changes[j].addr;
                     for kind in [StepKind::Create, StepKind::Update] {
-                        if let Some(s) = b.find(other, kind) {
+                        if let Some(s) = b.find(j, kind) {
                             b.edge(s, me);
                         }
                     }
                 }
             }
         }
-        // Deletes before the deletes of what the old object depended on; and the object it
-        // depended on is deleted only once this one is repointed (created or updated), unless
-        // that object is replaced destroy-first.
+        // Deletes before the deletes of what the old object depended on (deposed objects
+        // included, on both sides); and the object it depended on is deleted only once this
+        // one is repointed (created or updated), unless that object is replaced destroy-first.
         let mut old = old_dependencies(c);
         if c.action != Action::Delete {
             old.extend(c.dependencies.iter().cloned());
@@ -882,10 +962,10 @@ fn build_order(
         for dep in &old {
             for j in instances(dep) {
                 let other = &changes[j];
-                let Some(their_delete) = b.find(&other.addr, StepKind::Delete) else {
+                let Some(their_delete) = b.find(j, StepKind::Delete) else {
                     continue;
                 };
-                if let Some(my_delete) = b.find(&c.addr, StepKind::Delete) {
+                if let Some(my_delete) = b.find(i, StepKind::Delete) {
                     b.edge(my_delete, their_delete);
                 }
                 let destroy_first = other.action
@@ -965,6 +1045,7 @@ fn drift_changes(
             replace_paths: Vec::new(),
             reason: None,
             dependencies: before.dependencies.clone(),
+            deposed: None,
         });
     }
     out

@@ -69,14 +69,16 @@ pub struct ActionOrder {
 #[derive(Debug, Default)]
 pub(crate) struct OrderBuilder {
     steps: Vec<Step>,
-    index: HashMap<(ResourceAddr, StepKind), usize>,
+    /// By (change index, kind): an instance can have several changes (its current object and
+    /// deposed objects), each with its own steps.
+    index: HashMap<(usize, StepKind), usize>,
     edges: BTreeSet<(usize, usize)>,
 }
 
 impl OrderBuilder {
-    /// Adds a step (once per address and kind) and returns its index.
+    /// Adds a step (once per change and kind) and returns its index.
     pub(crate) fn step(&mut self, addr: &ResourceAddr, kind: StepKind, change: usize) -> usize {
-        if let Some(&i) = self.index.get(&(addr.clone(), kind)) {
+        if let Some(&i) = self.index.get(&(change, kind)) {
             return i;
         }
         let i = self.steps.len();
@@ -85,13 +87,13 @@ impl OrderBuilder {
             kind,
             change,
         });
-        self.index.insert((addr.clone(), kind), i);
+        self.index.insert((change, kind), i);
         i
     }
 
-    /// The step of `addr` of this kind, if planned.
-    pub(crate) fn find(&self, addr: &ResourceAddr, kind: StepKind) -> Option<usize> {
-        self.index.get(&(addr.clone(), kind)).copied()
+    /// The step of this kind of change `change`, if planned.
+    pub(crate) fn find(&self, change: usize, kind: StepKind) -> Option<usize> {
+        self.index.get(&(change, kind)).copied()
     }
 
     /// `before` must finish before `after` starts.

@@ -187,6 +187,9 @@ fn change_json(
 fn resource_change(c: &ResourceChange) -> Json {
     let mut out = Map::new();
     addressing(&c.addr, &mut out);
+    if let Some(key) = &c.deposed {
+        out.insert("deposed".into(), key.clone().into());
+    }
     out.insert(
         "change".into(),
         change_json(
@@ -256,12 +259,14 @@ fn planned_values(plan: &Plan) -> Json {
     json!({ "outputs": outputs, "root_module": { "resources": resources } })
 }
 
-/// `prior_state`: the state's resources, sensitive attributes (by schema) redacted.
+/// `prior_state`: the state's resources, sensitive attributes (by schema) redacted. A deposed
+/// object is listed under its instance's address with its `deposed_key`, as Terraform's JSON
+/// state does.
 fn prior_state(state: &State) -> Json {
     let mut resources = Vec::new();
     for r in &state.resources {
         let schema = crate::schema::resource(&r.type_name);
-        for i in r.instances.iter().filter(|i| i.deposed.is_none()) {
+        for i in &r.instances {
             let mut out = Map::new();
             let addr = r.addr().instance(i.index_key.clone());
             out.insert("address".into(), addr.to_string().into());
@@ -277,6 +282,9 @@ fn prior_state(state: &State) -> Json {
                 r.provider.clone()
             };
             out.insert("provider_name".into(), provider.into());
+            if let Some(key) = &i.deposed {
+                out.insert("deposed_key".into(), key.clone().into());
+            }
             out.insert("schema_version".into(), i.schema_version.into());
             let mut values = Map::new();
             let mut sensitive = Map::new();

@@ -60,6 +60,12 @@ fn display_path(path: &str) -> String {
 /// A one-line description of a change.
 fn summary(c: &ResourceChange) -> String {
     let addr = &c.addr;
+    if let Some(key) = &c.deposed {
+        // Always a delete: the old object of an earlier create-first replacement.
+        return format!(
+            "`{addr}` (deposed object `{key}`) will be **destroyed** (left over from a partially-failed replacement)"
+        );
+    }
     match c.action {
         Action::Create => format!("`{addr}` will be created"),
         Action::Update => format!("`{addr}` will be updated in-place"),

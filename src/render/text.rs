@@ -202,9 +202,19 @@ enum Mode {
     Drift,
 }
 
+/// How Terraform names the object of a change: `ADDR`, or `ADDR (deposed object KEY)`.
+#[must_use]
+pub fn display_addr(change: &ResourceChange) -> String {
+    match &change.deposed {
+        Some(key) => format!("{} (deposed object {key})", change.addr),
+        None => change.addr.to_string(),
+    }
+}
+
 /// The header comment and notes of a change.
 fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
     let addr = &change.addr;
+    let shown = display_addr(change);
     let mut lines = Vec::new();
     let what = match (mode, change.action) {
         (Mode::Drift, Action::Delete) => "has been deleted".to_owned(),
@@ -221,7 +231,7 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
         },
         (_, Action::NoOp) => "has no changes".to_owned(),
     };
-    lines.push(format!("  # {addr} {what}"));
+    lines.push(format!("  # {shown} {what}"));
     let note = match change.reason {
         Some(ActionReason::DeleteBecauseNoResourceConfig) => Some(format!(
             "  # (because {}.{} is not in configuration)",
@@ -242,6 +252,9 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
         _ => None,
     };
     lines.extend(note);
+    if change.deposed.is_some() && change.action == Action::Delete && mode == Mode::Plan {
+        lines.push("  # (left over from a partially-failed replacement of this instance)".into());
+    }
     lines
 }
 

@@ -77,8 +77,20 @@ fn list(workspace: &Workspace, filters: &[String]) -> Result<String, Diagnostic>
         .iter()
         .map(|f| parse(f))
         .collect::<Result<Vec<_>, _>>()?;
+    // One line per instance, as Terraform lists them: an instance left with only a deposed
+    // object (its current one deleted, the deposed one not yet) is listed too, once.
+    let instances: BTreeSet<InstanceAddr> = state
+        .resources
+        .iter()
+        .flat_map(|r| {
+            let base = r.addr();
+            r.instances
+                .iter()
+                .map(move |i| base.instance(i.index_key.clone()))
+        })
+        .collect();
     let mut out = String::new();
-    for addr in state.addresses() {
+    for addr in instances {
         let keep = filters.is_empty()
             || filters
                 .iter()
