@@ -25,6 +25,8 @@ struct Fake {
     objects: Mutex<BTreeMap<String, Attributes>>,
     log: Mutex<Vec<String>>,
     fail_names: Mutex<Vec<String>>,
+    /// Names whose delete is refused.
+    fail_deletes: Mutex<Vec<String>>,
     next: Mutex<u32>,
     delay: Duration,
     /// Calls under way now, and the most there ever were at once.
@@ -226,6 +228,15 @@ impl ResourceApi for FakeType {
                 .lock()
                 .expect("no poison")
                 .push(format!("delete {}", name_of(prior)));
+            if self
+                .fake
+                .fail_deletes
+                .lock()
+                .expect("no poison")
+                .contains(&name_of(prior))
+            {
+                return Err(api_error("cannot be deleted now, says the fake API"));
+            }
             let id = prior.get("id").and_then(|v| v.as_str()).unwrap_or("");
             self.fake.objects.lock().expect("no poison").remove(id);
             Ok(())
@@ -493,6 +504,115 @@ resource "scaleway_cockpit_token" "t" {
     assert_eq!(&log[log.len() - 2..], ["delete two", "create three"]);
     assert_eq!(out.report.added, 1);
     assert_eq!(out.report.destroyed, 1);
+}
+
+#[tokio::test]
+async fn a_failed_delete_of_a_replaced_object_leaves_it_deposed_for_the_next_apply() {
+    let fake = Fake::leak(Duration::from_millis(1));
+    let v1 = r#"
+resource "scaleway_cockpit_token" "t" {
+  name = "old"
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+"#;
+    let created = run_apply(fake, v1, State::default(), normal(), 10, Cancel::default()).await;
+    let old_id = attr(&created.state, "scaleway_cockpit_token.t", "id");
+    fake.fail_deletes
+        .lock()
+        .expect("no poison")
+        .push("old".into());
+    let v2 = v1.replace("\"old\"", "\"new\"");
+    let out = run_apply(fake, &v2, created.state, normal(), 10, Cancel::default()).await;
+    assert!(!out.report.succeeded());
+    assert_eq!(out.report.added, 1);
+    let failure = &out.report.failures[0];
+    assert_eq!(failure.operation, Operation::Delete);
+    let key = failure
+        .deposed
+        .clone()
+        .expect("the failed delete names the deposed object");
+    assert_eq!(key.len(), 8);
+    assert_eq!(
+        failure_diagnostic(failure).summary,
+        format!("scaleway_cockpit_token.t (deposed object {key}) failed while deleting")
+    );
+    // The state keeps both: the new object as current, the old one deposed under its key.
+    let instances = &out.state.resources[0].instances;
+    assert_eq!(instances.len(), 2);
+    let deposed = instances
+        .iter()
+        .find(|i| i.deposed.as_deref() == Some(key.as_str()))
+        .expect("deposed object recorded");
+    assert_eq!(deposed.attributes["id"], old_id);
+    assert_ne!(attr(&out.state, "scaleway_cockpit_token.t", "id"), old_id);
+
+    // The next apply deletes it (and only it).
+    fake.fail_deletes.lock().expect("no poison").clear();
+    let calls = fake.log().len();
+    let again = run_apply(fake, &v2, out.state, normal(), 10, Cancel::default()).await;
+    assert!(again.report.succeeded(), "{:?}", again.report.failures);
+    assert_eq!(
+        (
+            again.report.added,
+            again.report.changed,
+            again.report.destroyed
+        ),
+        (0, 0, 1)
+    );
+    assert_eq!(fake.log()[calls..], ["delete old"]);
+    let instances = &again.state.resources[0].instances;
+    assert_eq!(instances.len(), 1);
+    assert!(instances[0].deposed.is_none());
+    assert!(
+        !fake
+            .objects
+            .lock()
+            .expect("no poison")
+            .contains_key(old_id.as_str().expect("id"))
+    );
+}
+
+#[tokio::test]
+async fn refresh_reads_deposed_objects_and_drops_those_gone() {
+    let fake = Fake::leak(Duration::from_millis(1));
+    let text = "resource \"scaleway_cockpit_token\" \"t\" {\n  name = \"tok\"\n}\n";
+    let created = run_apply(
+        fake,
+        text,
+        State::default(),
+        normal(),
+        10,
+        Cancel::default(),
+    )
+    .await;
+    let mut state = created.state.clone();
+    let current = state.resources[0].instances[0].clone();
+    // One deposed object the API still has (the current one's id: a copy), one it no longer has.
+    let mut kept = current.clone();
+    kept.deposed = Some("aaaaaaaa".into());
+    kept.attributes.insert("name".into(), json!("stale name"));
+    let mut gone = current;
+    gone.deposed = Some("bbbbbbbb".into());
+    gone.attributes.insert(
+        "id".into(),
+        json!("fr-par/99999999-9999-9999-9999-999999999999"),
+    );
+    state.resources[0].instances.extend([kept, gone]);
+    state.normalize();
+    let report = refresh::refresh(&state, context(), &fake.lookup(), 5, &Events::none()).await;
+    assert_eq!(report.calls, 3);
+    assert_eq!(
+        report.removed,
+        ["scaleway_cockpit_token.t"
+            .parse::<ResourceAddr>()
+            .expect("addr")]
+    );
+    let instances = &report.state.resources[0].instances;
+    let keys: Vec<Option<&str>> = instances.iter().map(|i| i.deposed.as_deref()).collect();
+    assert_eq!(keys, [None, Some("aaaaaaaa")]);
+    assert_eq!(instances[1].attributes["name"], json!("tok"), "read back");
 }
 
 #[tokio::test]

@@ -4,9 +4,10 @@
 //! instance, in dependency order, is compared with its refreshed object ([`diff`]) as soon as
 //! its own configuration is known, and the planned object (configuration merged with recorded
 //! values, unknown where only the apply will tell) is what later expressions see. The result is
-//! a [`Plan`]: one [`ResourceChange`] per instance (no-ops included), the changes made outside
-//! (drift: recorded state vs refreshed state), output changes, and the [`ActionOrder`] the
-//! executor walks.
+//! a [`Plan`]: one [`ResourceChange`] per instance (no-ops included) plus a delete for every
+//! deposed object in the state (left over from a `create_before_destroy` replacement whose
+//! delete failed), the changes made outside (drift: recorded state vs refreshed state; current
+//! objects only), output changes, and the [`ActionOrder`] the executor walks.
 //!
 //! Invariants: pure (no I/O, no clock, no randomness): the same inputs give the same plan;
 //! changes, drift and outputs are sorted by address / name; the action order is acyclic and
@@ -172,7 +173,8 @@ pub struct OutputChange {
 /// A plan.
 #[derive(Debug)]
 pub struct Plan {
-    /// One change per instance in the plan's scope (no-ops included), sorted by address.
+    /// One change per instance in the plan's scope (no-ops included) and one per deposed
+    /// object, sorted by address then deposed key (the current object's change first).
     pub changes: Vec<ResourceChange>,
     /// Changes made outside scwform since the state was recorded (refresh), sorted by address.
     pub drift: Vec<ResourceChange>,

@@ -1,7 +1,8 @@
 //! The order of a plan's steps: which step must finish before which other may start.
 //!
 //! A planned change becomes one or two [`Step`]s: create, update or delete, and a replacement
-//! both a delete and a create. Edges (prerequisite → step), as Terraform orders them:
+//! both a delete and a create; an instance with deposed objects has one change, and so its own
+//! delete step, per deposed object. Edges (prerequisite → step), as Terraform orders them:
 //! - creates and updates run after the creates and updates of what they depend on;
 //! - deletes run before the deletes of what the deleted object depended on (reverse order);
 //! - a replacement deletes then creates, or creates then deletes under `create_before_destroy`;

@@ -706,6 +706,293 @@ output "secret" {
     assert!(p.outputs[1].sensitive);
 }
 
+/// `state` with a deposed copy (key `key`, another id) of the current object at `a`, as a
+/// create-first replacement whose delete failed leaves it.
+fn with_deposed(state: &State, a: &str, key: &str) -> State {
+    let mut out = state.clone();
+    let at = state_addr(&addr(a));
+    let mut old = out.instance(&at).expect("the instance is recorded").clone();
+    let id = old.id().map_or_else(String::new, |id| format!("{id}-old"));
+    old.attributes
+        .insert("id".into(), serde_json::Value::String(id));
+    old.deposed = Some(key.to_owned());
+    out.resources
+        .iter_mut()
+        .find(|r| r.addr() == at.resource)
+        .expect("the resource is recorded")
+        .instances
+        .push(old);
+    out.normalize();
+    out
+}
+
+fn deposed_of(p: &Plan) -> Vec<(String, String, Action)> {
+    p.changes
+        .iter()
+        .filter_map(|c| {
+            c.deposed
+                .as_ref()
+                .map(|k| (c.addr.to_string(), k.clone(), c.action))
+        })
+        .collect()
+}
+
+/// The position of each step in the run order, as (address, deposed key, kind).
+fn run_order(p: &Plan) -> Vec<(String, Option<String>, StepKind)> {
+    p.order
+        .sequence()
+        .expect("acyclic")
+        .iter()
+        .map(|i| {
+            let s = &p.order.steps()[*i];
+            (
+                s.addr.to_string(),
+                p.changes[s.change].deposed.clone(),
+                s.kind,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_deposed_object_is_planned_as_one_delete_with_its_key() {
+    let state = with_deposed(
+        &apply(QUICK, &empty()),
+        "scaleway_container_namespace.app",
+        "1a2b3c4d",
+    );
+    let p = run(QUICK, &state, &options());
+    assert_eq!(
+        deposed_of(&p),
+        [(
+            "scaleway_container_namespace.app".to_owned(),
+            "1a2b3c4d".to_owned(),
+            Action::Delete
+        )]
+    );
+    let ns = addr("scaleway_container_namespace.app");
+    let c = p.deposed_change(&ns, "1a2b3c4d").expect("planned");
+    assert!(c.after.is_none() && c.reason.is_none());
+    let before = c
+        .before
+        .as_ref()
+        .and_then(Value::as_object)
+        .expect("object");
+    assert!(
+        before["id"].as_str().is_some_and(|id| id.ends_with("-old")),
+        "the deposed object's own attributes: {before:?}"
+    );
+    assert_eq!(
+        c.dependencies,
+        [addr("scaleway_account_project.main")],
+        "its recorded dependencies"
+    );
+    // The current object is untouched, and `change` still finds it.
+    assert_eq!(
+        action_of(&p, "scaleway_container_namespace.app"),
+        Action::NoOp
+    );
+    assert_eq!(
+        p.counts(),
+        Counts {
+            add: 0,
+            change: 0,
+            destroy: 1
+        }
+    );
+    assert!(p.has_changes());
+    assert_eq!(p.order.steps().len(), 1);
+    assert_eq!(p.order.steps()[0].kind, StepKind::Delete);
+    // Refresh does not report a deposed object as drift.
+    assert!(p.drift.is_empty());
+}
+
+#[test]
+fn a_deposed_object_is_deleted_after_its_dependents_are_repointed() {
+    let state = with_deposed(
+        &apply(QUICK, &empty()),
+        "scaleway_container_namespace.app",
+        "1a2b3c4d",
+    );
+    let p = run(
+        &QUICK.replace("min_scale    = 1", "min_scale    = 2"),
+        &state,
+        &options(),
+    );
+    assert_eq!(action_of(&p, "scaleway_container.web"), Action::Update);
+    let seq = run_order(&p);
+    let pos = |a: &str, deposed: Option<&str>, k: StepKind| {
+        seq.iter()
+            .position(|(s, d, kind)| s == a && d.as_deref() == deposed && *kind == k)
+            .unwrap_or_else(|| panic!("{a} {k:?} in {seq:?}"))
+    };
+    assert!(
+        pos("scaleway_container.web", None, StepKind::Update)
+            < pos(
+                "scaleway_container_namespace.app",
+                Some("1a2b3c4d"),
+                StepKind::Delete
+            )
+    );
+}
+
+#[test]
+fn destroy_mode_deletes_deposed_objects_before_what_they_depend_on() {
+    let state = with_deposed(
+        &apply(QUICK, &empty()),
+        "scaleway_container_namespace.app",
+        "1a2b3c4d",
+    );
+    let mut o = options();
+    o.destroy = true;
+    let p = run(QUICK, &state, &o);
+    assert_eq!(
+        p.counts().destroy,
+        6,
+        "five current objects and the deposed one"
+    );
+    assert_eq!(deposed_of(&p).len(), 1);
+    let seq = run_order(&p);
+    let pos = |a: &str, deposed: Option<&str>| {
+        seq.iter()
+            .position(|(s, d, _)| s == a && d.as_deref() == deposed)
+            .unwrap_or_else(|| panic!("{a} in {seq:?}"))
+    };
+    let ns = "scaleway_container_namespace.app";
+    assert!(pos(ns, Some("1a2b3c4d")) < pos("scaleway_account_project.main", None));
+    assert!(pos(ns, None) < pos("scaleway_account_project.main", None));
+}
+
+#[test]
+fn target_covers_the_deposed_objects_of_the_instances_it_names() {
+    let state = with_deposed(
+        &apply(QUICK, &empty()),
+        "scaleway_account_project.main",
+        "0f0f0f0f",
+    );
+    let mut o = options();
+    o.targets = vec![addr("scaleway_account_project.main")];
+    let p = run(QUICK, &state, &o);
+    assert_eq!(
+        deposed_of(&p),
+        [(
+            "scaleway_account_project.main".to_owned(),
+            "0f0f0f0f".to_owned(),
+            Action::Delete
+        )]
+    );
+    // Named by a resource address without key: the same.
+    o.targets = vec![addr("scaleway_account_project.main")];
+    o.destroy = true;
+    let p = run(QUICK, &state, &o);
+    assert_eq!(deposed_of(&p).len(), 1);
+    // A target that only depends on the instance brings its current object, not the deposed one.
+    o.destroy = false;
+    o.targets = vec![addr("scaleway_cockpit_token.metrics")];
+    let p = run(QUICK, &state, &o);
+    let planned: Vec<String> = p.changes.iter().map(|c| c.addr.to_string()).collect();
+    assert_eq!(
+        planned,
+        [
+            "scaleway_account_project.main",
+            "scaleway_cockpit_token.metrics"
+        ]
+    );
+    assert!(deposed_of(&p).is_empty());
+    assert!(!p.has_changes());
+}
+
+#[test]
+fn deposed_objects_of_keyed_and_unconfigured_instances_are_deleted_too() {
+    let three = r#"resource "scaleway_account_project" "p" {
+  count = 2
+  name  = "p${count.index}"
+}"#;
+    let state = with_deposed(
+        &apply(three, &empty()),
+        "scaleway_account_project.p[1]",
+        "aa",
+    );
+    let state = with_deposed(&state, "scaleway_account_project.p[1]", "bb");
+    let p = run("", &state, &options());
+    assert_eq!(
+        deposed_of(&p),
+        [
+            (
+                "scaleway_account_project.p[1]".to_owned(),
+                "aa".to_owned(),
+                Action::Delete
+            ),
+            (
+                "scaleway_account_project.p[1]".to_owned(),
+                "bb".to_owned(),
+                Action::Delete
+            ),
+        ]
+    );
+    assert_eq!(p.counts().destroy, 4);
+    assert_eq!(p.order.steps().len(), 4, "one delete step per object");
+    assert_eq!(
+        p.change(&addr("scaleway_account_project.p[1]"))
+            .map(|c| (c.deposed.clone(), c.reason)),
+        Some((None, Some(ActionReason::DeleteBecauseNoResourceConfig)))
+    );
+}
+
+#[test]
+fn prevent_destroy_does_not_block_deleting_a_deposed_object() {
+    let text = r#"resource "scaleway_account_project" "p" {
+  name = "p"
+  lifecycle {
+    prevent_destroy = true
+  }
+}"#;
+    let state = with_deposed(
+        &apply(text, &empty()),
+        "scaleway_account_project.p",
+        "1a2b3c4d",
+    );
+    let p = run(text, &state, &options());
+    assert!(!p.errored, "{:?}", p.diagnostics);
+    assert_eq!(deposed_of(&p).len(), 1);
+    // The current object is still protected.
+    let mut o = options();
+    o.destroy = true;
+    assert!(run(text, &state, &o).errored);
+}
+
+#[test]
+fn a_deposed_object_makes_a_replaced_dependency_create_first() {
+    // The deposed namespace must go before the old project does, and only once the
+    // containers are repointed to the new namespace: destroy-first for the project would be
+    // a cycle, so it is replaced create-first, as for any create-first replacement.
+    let state = with_deposed(
+        &apply(QUICK, &empty()),
+        "scaleway_container_namespace.app",
+        "1a2b3c4d",
+    );
+    let mut o = options();
+    o.replace = vec![addr("scaleway_account_project.main")];
+    let p = run(QUICK, &state, &o);
+    assert_eq!(
+        action_of(&p, "scaleway_account_project.main"),
+        Action::Replace {
+            create_before_destroy: true
+        }
+    );
+    assert!(!p.errored, "{:?}", p.diagnostics);
+    let seq = run_order(&p);
+    let pos = |a: &str, deposed: Option<&str>, k: StepKind| {
+        seq.iter()
+            .position(|(s, d, kind)| s == a && d.as_deref() == deposed && *kind == k)
+            .unwrap_or_else(|| panic!("{a} {k:?} in {seq:?}"))
+    };
+    let project = "scaleway_account_project.main";
+    let ns = "scaleway_container_namespace.app";
+    assert!(pos(ns, Some("1a2b3c4d"), StepKind::Delete) < pos(project, None, StepKind::Delete));
+    assert!(pos(project, None, StepKind::Create) < pos(ns, None, StepKind::Create));
+}
+
 /// A random configuration in the quickstart's shape.
 fn config_strategy() -> impl Strategy<Value = String> {
     (
@@ -773,6 +1060,29 @@ proptest! {
         for c in &again.changes {
             prop_assert_eq!(c.action, Action::NoOp, "{} in\n{}", c.addr, second);
         }
+    }
+
+    /// With every recorded object also deposed, any plan is acyclic and deletes each deposed
+    /// object exactly once.
+    #[test]
+    fn every_deposed_object_is_deleted_once(first in config_strategy(), second in config_strategy()) {
+        let applied = apply(&first, &empty());
+        let mut state = applied.clone();
+        for a in applied.addresses() {
+            if let Some(m) = model_addr(&a) {
+                state = with_deposed(&state, &m.to_string(), "deadbeef");
+            }
+        }
+        let p = run(&second, &state, &options());
+        let seq = p.order.sequence();
+        prop_assert!(seq.is_some(), "cycle planning\n{}\nover\n{}", second, first);
+        let deposed_deletes = p
+            .order
+            .steps()
+            .iter()
+            .filter(|s| s.kind == StepKind::Delete && p.changes[s.change].deposed.is_some())
+            .count();
+        prop_assert_eq!(deposed_deletes, applied.addresses().len());
     }
 
     /// Deleting everything deletes dependents before what they depend on.

@@ -605,3 +605,156 @@ fn state_commands_list_show_move_and_remove() {
     plan.expect(2);
     assert!(plan.stdout.contains("1 to add, 0 to change, 0 to destroy."));
 }
+
+#[test]
+fn a_failed_delete_after_create_before_destroy_is_finished_by_the_next_apply() {
+    let api = Api::start();
+    let w = Workdir::new();
+    let config = |name: &str| {
+        format!(
+            "resource \"scaleway_cockpit_token\" \"t\" {{\n  name = \"{name}\"\n  lifecycle {{\n    create_before_destroy = true\n  }}\n}}\n"
+        )
+    };
+    w.write(&config("tok-old"));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let old_id = attributes(&w.state(STATE), "scaleway_cockpit_token", "t").expect("token")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+
+    // The replacement is created, then deleting the old token fails (a definite answer).
+    w.write(&config("tok-new"));
+    api.fault(json!({
+        "method": "DELETE",
+        "path_prefix": "/cockpit/v1/regions/fr-par/tokens/",
+        "count": 1,
+        "action": "status",
+        "status": 400
+    }));
+    let failed = api.run(&w, &["apply", "--auto-approve"]);
+    failed.expect(1);
+    assert!(
+        !failed.stderr.contains("Apply complete!"),
+        "{}",
+        failed.stderr
+    );
+    let state = w.state(STATE);
+    let instances = state["resources"][0]["instances"]
+        .as_array()
+        .expect("instances")
+        .clone();
+    assert_eq!(instances.len(), 2, "{instances:#?}");
+    let deposed = instances
+        .iter()
+        .find(|i| i.get("deposed").is_some())
+        .expect("the old token is kept as a deposed object");
+    let key = deposed["deposed"].as_str().expect("key").to_owned();
+    assert_eq!(deposed["attributes"]["id"], old_id.as_str());
+    let new_id = instances
+        .iter()
+        .find(|i| i.get("deposed").is_none())
+        .expect("the new token is current")["attributes"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_ne!(new_id, old_id);
+    let object = format!("scaleway_cockpit_token.t (deposed object {key})");
+    assert!(
+        failed
+            .stderr
+            .contains(&format!("{object}: Destroying... [id={old_id}]")),
+        "{}",
+        failed.stderr
+    );
+    assert!(
+        failed
+            .stderr
+            .contains(&format!("{object} failed while deleting")),
+        "{}",
+        failed.stderr
+    );
+    // Listed once, as Terraform lists instances.
+    assert_eq!(
+        api.run(&w, &["state", "list"]).stdout,
+        "scaleway_cockpit_token.t\n"
+    );
+
+    // The next plan destroys the leftover, and only it.
+    let plan = api.run(&w, &["plan", "--detailed-exitcode"]);
+    plan.expect(2);
+    assert!(
+        plan.stdout
+            .contains(&format!("  # {object} will be destroyed\n  # (left over from a partially-failed replacement of this instance)\n  - resource \"scaleway_cockpit_token\" \"t\" {{")),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 0 to add, 0 to change, 1 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stderr
+            .contains(&format!("{object}: Refreshing state... [id={old_id}]")),
+        "{}",
+        plan.stderr
+    );
+    let json = api.run(&w, &["plan", "--format", "json"]);
+    json.expect(0);
+    let json: Value = serde_json::from_str(&json.stdout).expect("JSON plan");
+    let changes: Vec<&Value> = json["resource_changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter(|c| c["change"]["actions"] == json!(["delete"]))
+        .collect();
+    assert_eq!(changes.len(), 1);
+    assert_eq!(changes[0]["deposed"], key.as_str());
+
+    // The next apply deletes it; the API then holds only the new token.
+    api.take_requests();
+    let applied = api.run(&w, &["apply", "--auto-approve"]);
+    applied.expect(0);
+    assert!(
+        applied
+            .stderr
+            .contains("Apply complete! Resources: 0 added, 0 changed, 1 destroyed."),
+        "{}",
+        applied.stderr
+    );
+    assert!(
+        applied
+            .stderr
+            .contains(&format!("{object}: Destruction complete after")),
+        "{}",
+        applied.stderr
+    );
+    let requests = api.take_requests();
+    let uuid = |id: &str| id.rsplit('/').next().expect("uuid").to_owned();
+    assert_eq!(
+        requests
+            .iter()
+            .filter(|r| r.starts_with("DELETE "))
+            .collect::<Vec<_>>(),
+        [&format!(
+            "DELETE /cockpit/v1/regions/fr-par/tokens/{}",
+            uuid(&old_id)
+        )]
+    );
+    let tokens: Vec<String> = api.store()["cockpit_tokens"]
+        .as_object()
+        .expect("tokens table")
+        .keys()
+        .cloned()
+        .collect();
+    assert_eq!(tokens, [uuid(&new_id)]);
+    let state = w.state(STATE);
+    let instances = state["resources"][0]["instances"]
+        .as_array()
+        .expect("instances");
+    assert_eq!(instances.len(), 1);
+    assert!(instances[0].get("deposed").is_none());
+    assert_eq!(instances[0]["attributes"]["id"], new_id.as_str());
+    api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
+}

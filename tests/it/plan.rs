@@ -112,6 +112,34 @@ pub(crate) fn delete_scenario() -> Plan {
     plan_text(&quickstart(), &s, &s, &options())
 }
 
+/// The quickstart applied, plus a deposed cockpit token: the old object of a create-first
+/// replacement whose delete failed.
+pub(crate) fn deposed_state() -> State {
+    let mut s = applied_state();
+    let at = state_addr(&addr("scaleway_cockpit_token.metrics"));
+    let mut old = s.instance(&at).expect("recorded").clone();
+    old.deposed = Some("1a2b3c4d".into());
+    old.attributes.insert(
+        "id".into(),
+        "fr-par/88888888-8888-8888-8888-888888888888".into(),
+    );
+    old.attributes
+        .insert("secret_key".into(), "deposed-SECRET-0010".into());
+    s.resources
+        .iter_mut()
+        .find(|r| r.addr() == at.resource)
+        .expect("recorded")
+        .instances
+        .push(old);
+    s.normalize();
+    s
+}
+
+pub(crate) fn deposed_scenario() -> Plan {
+    let s = deposed_state();
+    plan_text(&quickstart(), &s, &s, &options())
+}
+
 /// Refresh found the namespace token deleted and the project description edited.
 pub(crate) fn drift_scenario() -> Plan {
     let prior = applied_state();
@@ -163,6 +191,7 @@ pub(crate) const SECRETS: &[&str] = &[
     "ns-token-SECRET-0007",
     "legacy-SECRET-0009",
     "hunter2-plaintext",
+    "deposed-SECRET-0010",
 ];
 
 #[test]

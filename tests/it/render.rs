@@ -6,9 +6,9 @@ use scwform::render::{self, JsonInput, MarkdownInput, TextOptions};
 use scwform::state::State;
 
 use crate::plan::{
-    SECRETS, applied_state, create_scenario, delete_scenario, destroy_scenario, drift_scenario,
-    empty_state, no_changes_scenario, outputs_scenario, replace_scenario, sensitive_scenario,
-    update_scenario,
+    SECRETS, applied_state, create_scenario, delete_scenario, deposed_scenario, deposed_state,
+    destroy_scenario, drift_scenario, empty_state, no_changes_scenario, outputs_scenario,
+    replace_scenario, sensitive_scenario, update_scenario,
 };
 
 const TIMESTAMP: &str = "2026-01-01T00:00:00Z";
@@ -66,6 +66,7 @@ scenario!(destroy, destroy_scenario(), applied_state());
 scenario!(no_changes, no_changes_scenario(), applied_state());
 scenario!(outputs_only, outputs_scenario(), applied_state());
 scenario!(sensitive_values, sensitive_scenario(), applied_state());
+scenario!(deposed_object, deposed_scenario(), deposed_state());
 
 #[test]
 fn no_rendering_contains_a_secret() {
@@ -79,8 +80,14 @@ fn no_rendering_contains_a_secret() {
         destroy_scenario(),
         outputs_scenario(),
         sensitive_scenario(),
+        deposed_scenario(),
     ] {
-        for rendered in [text(&plan), json(&plan, &prior), markdown(&plan)] {
+        for rendered in [
+            text(&plan),
+            json(&plan, &prior),
+            json(&plan, &deposed_state()),
+            markdown(&plan),
+        ] {
             for secret in SECRETS {
                 assert!(
                     !rendered.contains(secret),
