@@ -2,7 +2,9 @@
 //!
 //! `show` redacts sensitive attributes (by schema, or listed in the instance's
 //! `sensitive_attributes`) as `(sensitive value)`. `rm` and `mv` take the state lock and save
-//! through the backend (backup, atomic rename); they never touch the real objects.
+//! through the backend (backup, atomic rename); they never touch the real objects. As in
+//! Terraform, an instance's deposed objects are listed with it (once), never shown, and removed
+//! or moved along with it.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -12,7 +14,9 @@ use crate::cli::args::{StateArgs, StateCommand};
 use crate::cli::printer::Printer;
 use crate::cli::session::{self, Workspace};
 use crate::diag::{Diagnostic, SourceMap};
-use crate::state::{InstanceAddr, InstanceState, LocalBackend, PathStep, State, StateBackend};
+use crate::state::{
+    InstanceAddr, InstanceState, LocalBackend, PathStep, State, StateBackend, StateError,
+};
 
 use super::output::{format_value, read_state};
 
@@ -27,8 +31,7 @@ pub fn run(command: &StateCommand, printer: Printer) -> ExitStatus {
             let mut removed = 0;
             for address in &a.addresses {
                 let addr = parse(address)?;
-                for gone in state
-                    .remove(&addr)
+                for gone in remove(state, &addr)
                     .map_err(|e| session::state_diagnostic(&e, "Error removing from the state"))?
                 {
                     let _ = writeln!(text, "Removed {gone}");
@@ -41,8 +44,7 @@ pub fn run(command: &StateCommand, printer: Printer) -> ExitStatus {
         StateCommand::Mv(a) => edit(&a.state, a.dir.as_ref(), "state mv", |state| {
             let from = parse(&a.source)?;
             let to = parse(&a.destination)?;
-            state
-                .move_to(&from, &to)
+            move_to(state, &from, &to)
                 .map_err(|e| session::state_diagnostic(&e, "Error moving in the state"))?;
             Ok(format!(
                 "Move \"{from}\" to \"{to}\"\nSuccessfully moved 1 object(s).\n"
@@ -59,6 +61,80 @@ pub fn run(command: &StateCommand, printer: Printer) -> ExitStatus {
             ExitStatus::Failure
         }
     }
+}
+
+/// `state rm` of one address: [`State::remove`], and as in Terraform the deposed objects of a
+/// removed instance are forgotten too (otherwise the next plan would delete an object the user
+/// meant to let go); an instance with only deposed objects left can be removed as well.
+fn remove(state: &mut State, addr: &InstanceAddr) -> Result<Vec<InstanceAddr>, StateError> {
+    let deposed = take_deposed(state, addr);
+    let gone = match state.remove(addr) {
+        // Only deposed objects were left of the instance.
+        Ok(gone) if gone.is_empty() && !deposed.is_empty() => vec![addr.clone()],
+        Ok(gone) => gone,
+        Err(_) if !deposed.is_empty() => vec![addr.clone()],
+        Err(e) => {
+            put_deposed(state, addr, deposed);
+            return Err(e);
+        }
+    };
+    drop_empty_resource(state, addr);
+    Ok(gone)
+}
+
+/// `state mv`: [`State::move_to`], with the instance's deposed objects moving along, as in
+/// Terraform.
+fn move_to(state: &mut State, from: &InstanceAddr, to: &InstanceAddr) -> Result<(), StateError> {
+    let deposed = take_deposed(state, from);
+    if let Err(e) = state.move_to(from, to) {
+        put_deposed(state, from, deposed);
+        return Err(e);
+    }
+    put_deposed(state, to, deposed);
+    drop_empty_resource(state, from);
+    Ok(())
+}
+
+/// Takes the deposed objects of instance `addr` out of its resource (which stays, even empty).
+fn take_deposed(state: &mut State, addr: &InstanceAddr) -> Vec<InstanceState> {
+    let Some(resource) = state
+        .resources
+        .iter_mut()
+        .find(|r| r.addr() == addr.resource)
+    else {
+        return Vec::new();
+    };
+    let (taken, kept) = std::mem::take(&mut resource.instances)
+        .into_iter()
+        .partition(|i| i.deposed.is_some() && i.index_key == addr.key);
+    resource.instances = kept;
+    taken
+}
+
+/// Puts deposed objects back at instance `addr`, whose resource exists (the caller just moved
+/// or took from it).
+fn put_deposed(state: &mut State, addr: &InstanceAddr, deposed: Vec<InstanceState>) {
+    if deposed.is_empty() {
+        return;
+    }
+    if let Some(resource) = state
+        .resources
+        .iter_mut()
+        .find(|r| r.addr() == addr.resource)
+    {
+        resource.instances.extend(deposed.into_iter().map(|mut i| {
+            i.index_key.clone_from(&addr.key);
+            i
+        }));
+    }
+    state.normalize();
+}
+
+/// Drops the resource of `addr` if no instance is left in it.
+fn drop_empty_resource(state: &mut State, addr: &InstanceAddr) {
+    state
+        .resources
+        .retain(|r| r.addr() != addr.resource || !r.instances.is_empty());
 }
 
 fn parse(address: &str) -> Result<InstanceAddr, Diagnostic> {
@@ -201,6 +277,69 @@ mod tests {
     use super::*;
     use serde_json::json;
     use std::collections::BTreeMap;
+
+    fn with_deposed(state: &mut State, addr: &InstanceAddr, id: &str, key: &str) {
+        state.set_instance(
+            addr,
+            InstanceState::new(BTreeMap::from([("id".to_owned(), json!(id))])),
+        );
+        let mut old = InstanceState::new(BTreeMap::from([("id".to_owned(), json!("old"))]));
+        old.index_key.clone_from(&addr.key);
+        old.deposed = Some(key.to_owned());
+        put_deposed(state, addr, vec![old]);
+    }
+
+    fn deposed_keys(state: &State, addr: &InstanceAddr) -> Vec<Option<String>> {
+        state
+            .resource(&addr.resource)
+            .map(|r| r.instances.iter().map(|i| i.deposed.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn deposed_objects_go_with_their_instance_when_moved_or_removed() {
+        let mut state = State::default();
+        let a = InstanceAddr::managed("scaleway_cockpit_token", "a");
+        let b = InstanceAddr::managed("scaleway_cockpit_token", "b");
+        let other = InstanceAddr::managed("scaleway_cockpit_token", "other");
+        with_deposed(&mut state, &a, "new", "1a2b3c4d");
+        with_deposed(&mut state, &other, "x", "0f0f0f0f");
+        let before = state.clone();
+
+        // A refused move leaves everything where it was.
+        assert!(matches!(
+            move_to(&mut state, &a, &other),
+            Err(StateError::AddressTaken { .. })
+        ));
+        assert_eq!(state, before);
+
+        move_to(&mut state, &a, &b).expect("b is free");
+        assert!(state.resource(&a.resource).is_none(), "nothing left at a");
+        assert_eq!(
+            deposed_keys(&state, &b),
+            [None, Some("1a2b3c4d".to_owned())]
+        );
+
+        // Removing b forgets its deposed object too, and nothing of `other`.
+        assert_eq!(
+            remove(&mut state, &b).expect("recorded"),
+            std::slice::from_ref(&b)
+        );
+        assert!(state.resource(&b.resource).is_none());
+        assert_eq!(deposed_keys(&state, &other).len(), 2);
+
+        // An instance with only a deposed object left can be removed.
+        state.remove_instance(&other);
+        assert_eq!(
+            remove(&mut state, &other).expect("recorded"),
+            std::slice::from_ref(&other)
+        );
+        assert!(state.resources.is_empty());
+        assert!(matches!(
+            remove(&mut state, &other),
+            Err(StateError::NoSuchAddress { .. })
+        ));
+    }
 
     #[test]
     fn show_redacts_secrets_and_lays_out_blocks() {
