@@ -2,16 +2,22 @@
 //! and the state write) are read back through the API, by the ID the journal kept, and recorded
 //! at their address, instead of being left behind as orphans.
 //!
-//! Only creates with a known ID are adopted; intents with no outcome are reported, not guessed
-//! (the API mappings look objects up by ID, not by name). An address that the state already
-//! uses is never overwritten.
+//! A create with a known ID is read back by that ID. A create whose call was abandoned (the
+//! process was stopped or killed during it, so its answer and the new ID were lost) is looked
+//! for through [`ResourceApi::find`]: the objects with the journal's name, parent and region
+//! that no instance of the state records; exactly one is adopted, none means the call created
+//! nothing, several are reported for a person to choose. Types that cannot be searched (no
+//! name) and other operations are only reported. An address that the state already uses is
+//! never overwritten.
 //!
 //! Depends on `api::resources`, `state` and the journal.
+
+use std::collections::HashSet;
 
 use super::ApiLookup;
 use super::journal::{JournalOp, Outcome, Unreconciled};
 use super::values::instance_state;
-use crate::api::resources::{ApiContext, Attributes};
+use crate::api::resources::{ApiContext, Attributes, ResourceApi, ResourceError};
 use crate::state::{InstanceAddr, State};
 
 /// What happened to one unreconciled intent.
@@ -31,6 +37,12 @@ pub enum Adoption {
         /// Its ID.
         id: String,
     },
+    /// A create whose call was abandoned (no answer, so no ID) made nothing: no object the
+    /// state does not record bears its name.
+    NotCreated {
+        /// The address.
+        addr: String,
+    },
     /// Not adopted, and why.
     Skipped {
         /// The address.
@@ -49,11 +61,9 @@ pub async fn adopt(
 ) -> Vec<Adoption> {
     let mut out = Vec::new();
     for u in unreconciled {
-        let (JournalOp::Create, Outcome::CreatedNotRecorded, Some(id)) =
-            (u.operation, u.outcome, &u.id)
-        else {
+        if u.operation != JournalOp::Create {
             continue;
-        };
+        }
         let skipped = |reason: &str| Adoption::Skipped {
             addr: u.addr.clone(),
             reason: reason.to_owned(),
@@ -62,37 +72,109 @@ pub async fn adopt(
             out.push(skipped("the journal's address is not valid"));
             continue;
         };
-        if state.instance(&addr).is_some() {
-            out.push(skipped(
-                "the state already records another object at this address",
-            ));
-            continue;
-        }
         let (Some(api), Some(schema)) =
             (lookup(&u.type_name), crate::schema::resource(&u.type_name))
         else {
             out.push(skipped("scwform does not manage this resource type"));
             continue;
         };
-        let mut prior: Attributes = u.lookup.clone().into_iter().collect();
-        prior.insert("id".into(), serde_json::Value::String(id.clone()));
-        match api.read(cx, &prior).await {
-            Ok(Some(outcome)) => {
-                state.set_instance(
-                    &addr,
-                    instance_state(schema, outcome.attributes, &[], false),
-                );
-                out.push(Adoption::Adopted {
-                    addr: u.addr.clone(),
-                    id: id.clone(),
-                });
+        let lookup_values: Attributes = u.lookup.clone().into_iter().collect();
+        let found = match (u.outcome, &u.id) {
+            (Outcome::CreatedNotRecorded, Some(id)) => {
+                if state.instance(&addr).is_some() {
+                    out.push(skipped(
+                        "the state already records another object at this address",
+                    ));
+                    continue;
+                }
+                let mut prior = lookup_values;
+                prior.insert("id".into(), serde_json::Value::String(id.clone()));
+                match api.read(cx, &prior).await {
+                    Ok(Some(outcome)) => outcome.attributes,
+                    Ok(None) => {
+                        out.push(Adoption::Gone {
+                            addr: u.addr.clone(),
+                            id: id.clone(),
+                        });
+                        continue;
+                    }
+                    Err(e) => {
+                        out.push(skipped(&format!("reading it failed: {e}")));
+                        continue;
+                    }
+                }
             }
-            Ok(None) => out.push(Adoption::Gone {
-                addr: u.addr.clone(),
-                id: id.clone(),
-            }),
-            Err(e) => out.push(skipped(&format!("reading it failed: {e}"))),
-        }
+            (Outcome::Unknown, _) => {
+                // An address the state holds was created (or adopted) since: nothing to find.
+                if state.instance(&addr).is_some() {
+                    continue;
+                }
+                match find_unrecorded(api, cx, &lookup_values, state).await {
+                    Ok(Some(found)) => match <[_; 1]>::try_from(found) {
+                        Ok([one]) => one,
+                        Err(found) if found.is_empty() => {
+                            out.push(Adoption::NotCreated {
+                                addr: u.addr.clone(),
+                            });
+                            continue;
+                        }
+                        Err(found) => {
+                            out.push(skipped(&format!(
+                                "{} objects the state does not record match its name: import the right one",
+                                found.len()
+                            )));
+                            continue;
+                        }
+                    },
+                    // This type cannot be searched: the warning about the intent stands.
+                    Ok(None) => continue,
+                    Err(e) => {
+                        out.push(skipped(&format!("looking for it failed: {e}")));
+                        continue;
+                    }
+                }
+            }
+            (Outcome::CreatedNotRecorded, None) => continue,
+        };
+        let id = found
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        state.set_instance(&addr, instance_state(schema, found, &[], false));
+        out.push(Adoption::Adopted {
+            addr: u.addr.clone(),
+            id,
+        });
     }
     out
+}
+
+/// The objects `api` finds for `lookup` that no instance of `state` records.
+async fn find_unrecorded(
+    api: &dyn ResourceApi,
+    cx: &ApiContext,
+    lookup: &Attributes,
+    state: &State,
+) -> Result<Option<Vec<Attributes>>, ResourceError> {
+    let Some(found) = api.find(cx, lookup).await? else {
+        return Ok(None);
+    };
+    let recorded: HashSet<&str> = state
+        .resources
+        .iter()
+        .flat_map(|r| r.instances.iter())
+        .filter_map(|i| i.id())
+        .collect();
+    Ok(Some(
+        found
+            .into_iter()
+            .map(|o| o.attributes)
+            .filter(|a| {
+                a.get("id")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|id| !recorded.contains(id))
+            })
+            .collect(),
+    ))
 }

@@ -96,6 +96,8 @@ pub enum Event {
     },
     /// The run was interrupted: nothing new starts, running operations finish.
     Stopping,
+    /// The run was interrupted again: running operations are abandoned.
+    Aborting,
 }
 
 /// Where events go: a channel to the CLI, or nowhere.

@@ -366,6 +366,7 @@ impl<'a> Runner<'a> {
                     stopping = true;
                     semaphore.close();
                     self.report.interrupted = true;
+                    self.run.events.send(Event::Aborting);
                     tasks.abort_all();
                     if let Some((batch, handle)) = evaluation.take() {
                         handle.abort();

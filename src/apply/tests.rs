@@ -242,6 +242,31 @@ impl ResourceApi for FakeType {
             Ok(())
         })
     }
+
+    fn find<'a>(
+        &'a self,
+        _cx: &'a ApiContext,
+        lookup: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Option<Vec<Outcome>>, ResourceError>> {
+        Box::pin(async move {
+            let name = name_of(lookup);
+            // Projects have bare UUIDs, the other types regional IDs.
+            let regional = self.type_name != "scaleway_account_project";
+            Ok(Some(
+                self.fake
+                    .objects
+                    .lock()
+                    .expect("no poison")
+                    .iter()
+                    .filter(|(id, a)| id.contains('/') == regional && name_of(a) == name)
+                    .map(|(_, a)| Outcome {
+                        attributes: a.clone(),
+                        warnings: Vec::new(),
+                    })
+                    .collect(),
+            ))
+        })
+    }
 }
 
 /// Evaluates `text` as `main.tf` with the hook.
@@ -804,4 +829,80 @@ async fn long_operations_report_that_they_are_still_running() {
         seen.last(),
         Some(Event::Completed { id: Some(_), .. })
     ));
+}
+
+/// A create intent of an earlier run that got no answer.
+fn abandoned_create(addr: &str, name: &str) -> journal::Unreconciled {
+    journal::Unreconciled {
+        addr: addr.to_owned(),
+        type_name: "scaleway_cockpit_token".to_owned(),
+        operation: JournalOp::Create,
+        id: None,
+        lookup: [("name".to_owned(), json!(name))].into_iter().collect(),
+        outcome: journal::Outcome::Unknown,
+    }
+}
+
+#[tokio::test]
+async fn an_abandoned_create_is_adopted_only_when_one_unrecorded_object_bears_its_name() {
+    use adopt::{Adoption, adopt};
+    let fake = Fake::leak(Duration::ZERO);
+    let cx = context();
+    let lookup = fake.lookup();
+    let api = lookup("scaleway_cockpit_token").expect("a mapping");
+    let mut ids = Vec::new();
+    // "one" was made by the abandoned call; "dup" twice (someone made another of that name);
+    // "kept" exists but the state records it already; nothing is named "none".
+    for name in ["one", "dup", "dup", "kept"] {
+        let desired: Attributes = [("name".to_owned(), json!(name))].into_iter().collect();
+        let made = api.create(&cx, &desired).await.expect("created");
+        ids.push(made.attributes["id"].clone());
+    }
+    let schema = crate::schema::resource("scaleway_cockpit_token").expect("a schema");
+    let mut state = State::default();
+    let kept = fake.objects.lock().expect("no poison")[ids[3].as_str().expect("id")].clone();
+    state.set_instance(
+        &"scaleway_cockpit_token.kept".parse().expect("address"),
+        values::instance_state(schema, kept, &[], false),
+    );
+    let adoptions = adopt(
+        &[
+            abandoned_create("scaleway_cockpit_token.t[0]", "one"),
+            abandoned_create("scaleway_cockpit_token.t[1]", "none"),
+            abandoned_create("scaleway_cockpit_token.t[2]", "dup"),
+            abandoned_create("scaleway_cockpit_token.t[3]", "kept"),
+            // The address is taken: nothing is looked for.
+            abandoned_create("scaleway_cockpit_token.kept", "dup"),
+        ],
+        &mut state,
+        &cx,
+        &lookup,
+    )
+    .await;
+    assert_eq!(
+        adoptions,
+        vec![
+            Adoption::Adopted {
+                addr: "scaleway_cockpit_token.t[0]".into(),
+                id: ids[0].as_str().expect("id").to_owned(),
+            },
+            Adoption::NotCreated {
+                addr: "scaleway_cockpit_token.t[1]".into(),
+            },
+            Adoption::Skipped {
+                addr: "scaleway_cockpit_token.t[2]".into(),
+                reason: "2 objects the state does not record match its name: import the right one"
+                    .into(),
+            },
+            Adoption::NotCreated {
+                addr: "scaleway_cockpit_token.t[3]".into(),
+            },
+        ]
+    );
+    assert_eq!(attr(&state, "scaleway_cockpit_token.t[0]", "id"), ids[0]);
+    assert_eq!(
+        attr(&state, "scaleway_cockpit_token.t[0]", "name"),
+        json!("one")
+    );
+    assert_eq!(state.addresses().len(), 2);
 }

@@ -89,6 +89,10 @@ pub fn line(event: &Event) -> Option<String> {
             "Interrupt received. Gracefully shutting down: running operations will finish, nothing new starts (press Ctrl-C again to stop waiting)."
                 .to_owned()
         }
+        Event::Aborting => {
+            "Two interrupts received. Exiting immediately: running operations are abandoned (the journal keeps them for the next run)."
+                .to_owned()
+        }
     })
 }
 

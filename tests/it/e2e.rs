@@ -2,6 +2,8 @@
 //! emulator the test starts (reached by `SCW_API_URL`, behind a proxy that counts requests).
 
 mod harness;
+#[cfg(unix)]
+mod interrupt;
 
 use serde_json::{Value, json};
 

@@ -865,3 +865,73 @@ async fn project_still_in_use_is_not_retried() {
     env.delete_and_check_gone("scaleway_account_project", &project.attributes)
         .await;
 }
+
+/// The IDs of what `find` answers for `lookup` (`None`: the type cannot be searched).
+async fn found_ids(env: &Env, type_name: &str, lookup: Value) -> Option<Vec<String>> {
+    let found = api(type_name)
+        .find(&env.cx, &attrs(lookup))
+        .await
+        .expect("the list calls succeed")?;
+    Some(
+        found
+            .iter()
+            .map(|o| s(&o.attributes, "id").to_owned())
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn projects_and_cockpit_tokens_are_found_by_their_exact_name() {
+    let env = Env::start().await;
+    let project = env
+        .create("scaleway_account_project", json!({"name": "found"}))
+        .await;
+    env.create("scaleway_account_project", json!({"name": "found-too"}))
+        .await;
+    assert_eq!(
+        found_ids(&env, "scaleway_account_project", json!({"name": "found"})).await,
+        Some(vec![s(&project.attributes, "id").to_owned()])
+    );
+
+    let ty = "scaleway_cockpit_token";
+    let first = env.create(ty, json!({"name": "tok"})).await;
+    let second = env.create(ty, json!({"name": "tok"})).await;
+    let elsewhere = env
+        .create(ty, json!({"name": "tok", "region": "nl-ams"}))
+        .await;
+    env.create(ty, json!({"name": "tok-other"})).await;
+    // Same defaults as a create: the default project and region.
+    assert_eq!(
+        found_ids(&env, ty, json!({"name": "tok"})).await,
+        Some(vec![
+            s(&first.attributes, "id").to_owned(),
+            s(&second.attributes, "id").to_owned()
+        ])
+    );
+    let found = api(ty)
+        .find(&env.cx, &attrs(json!({"name": "tok", "region": "nl-ams"})))
+        .await
+        .expect("listed")
+        .expect("searchable");
+    assert_eq!(found.len(), 1);
+    // What a create returns, but for the secret, which only the creation answer holds.
+    let mut expected = elsewhere.attributes.clone();
+    expected.remove("secret_key");
+    assert_eq!(found[0].attributes, expected);
+    assert_eq!(
+        found_ids(&env, ty, json!({"name": "none"})).await,
+        Some(vec![])
+    );
+
+    // Without a name, or for a type whose objects have none, there is nothing to look for.
+    assert_eq!(found_ids(&env, ty, json!({})).await, None);
+    assert_eq!(
+        found_ids(
+            &env,
+            "scaleway_container_token",
+            json!({"description": "x"})
+        )
+        .await,
+        None
+    );
+}

@@ -2,7 +2,8 @@
 //!
 //! State form: `id` (bare UUID), `name`, `description`, `organization_id`, `created_at`,
 //! `updated_at`. Update patches only a changed `name`/`description`; delete retries
-//! `412 resource_not_usable` until the delete timeout and treats 404 as done.
+//! `412 resource_not_usable` until the delete timeout and treats 404 as done. `find` lists the
+//! organization's projects by name.
 
 use std::time::Duration;
 
@@ -147,10 +148,42 @@ async fn delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError
     }
 }
 
+/// The projects of the organization a create with `lookup` would use that bear its name (the
+/// API's `name` filter also matches parts of names: only exact matches are kept).
+async fn find(cx: &ApiContext, lookup: &Attributes) -> Result<Option<Vec<Outcome>>, ResourceError> {
+    let f = Fields::new(TYPE, lookup);
+    let Some(name) = f.ok_str("name")? else {
+        return Ok(None);
+    };
+    let organization_id = match f.ok_str("organization_id")? {
+        Some(org) => org.to_owned(),
+        None => match cx.defaults.organization_id {
+            Some(org) => org.to_string(),
+            None => return Ok(None),
+        },
+    };
+    let query = Query::new()
+        .with("organization_id", &organization_id)
+        .with("name", name)
+        .with("order_by", "created_at_asc");
+    let projects: Vec<ApiProject> = cx
+        .client
+        .list_all("/account/v3/projects", &query, "projects", 100)
+        .await?;
+    Ok(Some(
+        projects
+            .iter()
+            .filter(|p| p.name == name)
+            .map(|p| Outcome::new(state(lookup, p)))
+            .collect(),
+    ))
+}
+
 resource_api! {
     Project => TYPE,
     create(cx, desired) => create(cx, desired),
     read(cx, prior) => read(cx, prior),
     update(cx, prior, desired) => update(cx, prior, desired),
     delete(cx, prior) => delete(cx, prior),
+    find(cx, lookup) => find(cx, lookup),
 }

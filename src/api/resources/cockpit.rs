@@ -6,6 +6,7 @@
 //! `created_at`, `updated_at`. There is no update call. Every call is retried while Cockpit
 //! answers 403 right after a project was created (IAM propagation: every 2 s for up to 2 min).
 //! A delete that finds the token already gone succeeds (the provider reports an error there).
+//! `find` lists the project's tokens in the region and keeps those with the name.
 
 use serde_json::{Map, Value as Json};
 
@@ -165,12 +166,48 @@ async fn delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError
     }
 }
 
+/// The tokens of the project and region a create with `lookup` would use that bear its name.
+async fn find(cx: &ApiContext, lookup: &Attributes) -> Result<Option<Vec<Outcome>>, ResourceError> {
+    let f = Fields::new(TYPE, lookup);
+    let Some(name) = f.ok_str("name")? else {
+        return Ok(None);
+    };
+    let region = f
+        .ok_str("region")?
+        .unwrap_or(&cx.defaults.region)
+        .to_owned();
+    check_region(TYPE, &region)?;
+    let project_id = match f.ok_str("project_id")? {
+        Some(p) => p.to_owned(),
+        None => match cx.defaults.project() {
+            Some(p) => p.to_string(),
+            None => return Ok(None),
+        },
+    };
+    let path = tokens_path(&region);
+    let query = Query::new()
+        .with("project_id", &project_id)
+        .with("order_by", "created_at_asc");
+    let tokens: Vec<ApiToken> = retry_on_permission_denied(cx.waits.propagation(), || {
+        cx.client.list_all(&path, &query, "tokens", 1000)
+    })
+    .await?;
+    Ok(Some(
+        tokens
+            .iter()
+            .filter(|t| t.name == name)
+            .map(|t| Outcome::new(state(lookup, t)))
+            .collect(),
+    ))
+}
+
 resource_api! {
     Token => TYPE,
     create(cx, desired) => create(cx, desired),
     read(cx, prior) => read(cx, prior),
     update: none,
     delete(cx, prior) => delete(cx, prior),
+    find(cx, lookup) => find(cx, lookup),
 }
 
 #[cfg(test)]

@@ -29,7 +29,8 @@ macro_rules! resource_api {
         create($ccx:ident, $cdesired:ident) => $create:expr,
         read($rcx:ident, $rprior:ident) => $read:expr,
         update($ucx:pat, $uprior:pat, $udesired:pat) => $update:expr,
-        delete($dcx:ident, $dprior:ident) => $delete:expr $(,)?
+        delete($dcx:ident, $dprior:ident) => $delete:expr
+        $(, find($fcx:ident, $flookup:ident) => $find:expr)? $(,)?
     ) => {
         impl $crate::api::resources::ResourceApi for $mapping {
             fn type_name(&self) -> &'static str {
@@ -83,6 +84,22 @@ macro_rules! resource_api {
             > {
                 Box::pin($delete)
             }
+
+            $(
+                fn find<'a>(
+                    &'a self,
+                    $fcx: &'a $crate::api::resources::ApiContext,
+                    $flookup: &'a $crate::api::resources::Attributes,
+                ) -> $crate::api::resources::BoxFuture<
+                    'a,
+                    Result<
+                        Option<Vec<$crate::api::resources::Outcome>>,
+                        $crate::api::resources::ResourceError,
+                    >,
+                > {
+                    Box::pin($find)
+                }
+            )?
         }
     };
     (
@@ -90,7 +107,8 @@ macro_rules! resource_api {
         create($ccx:ident, $cdesired:ident) => $create:expr,
         read($rcx:ident, $rprior:ident) => $read:expr,
         update: none,
-        delete($dcx:ident, $dprior:ident) => $delete:expr $(,)?
+        delete($dcx:ident, $dprior:ident) => $delete:expr
+        $(, find($fcx:ident, $flookup:ident) => $find:expr)? $(,)?
     ) => {
         resource_api! {
             $mapping => $type_name,
@@ -102,6 +120,7 @@ macro_rules! resource_api {
                 })
             },
             delete($dcx, $dprior) => $delete,
+            $(find($fcx, $flookup) => $find,)?
         }
     };
 }
@@ -404,6 +423,22 @@ pub trait ResourceApi: Send + Sync {
         cx: &'a ApiContext,
         prior: &'a Attributes,
     ) -> BoxFuture<'a, Result<(), ResourceError>>;
+
+    /// Lists the objects that a create with these identifying values could have made: same
+    /// name, same parent, same region (`lookup` is the journal's copy of the desired name,
+    /// parents and region; unset ones take the same defaults as a create). Used to adopt what
+    /// a run abandoned during its create call, whose answer (and so its ID) never came.
+    ///
+    /// `None` when this type cannot be searched (its objects have no name, or `lookup` lacks
+    /// one), the default.
+    fn find<'a>(
+        &'a self,
+        cx: &'a ApiContext,
+        lookup: &'a Attributes,
+    ) -> BoxFuture<'a, Result<Option<Vec<Outcome>>, ResourceError>> {
+        let _ = (cx, lookup);
+        Box::pin(async { Ok(None) })
+    }
 }
 
 static MAPPINGS: [&dyn ResourceApi; 7] = [

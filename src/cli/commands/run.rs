@@ -123,7 +123,7 @@ pub(crate) async fn prepare(
                 "An earlier run may have left an object behind",
             )
             .with_detail(format!(
-                "{} (journal {}). `scwform apply` adopts objects whose ID the journal knows; look for the others in the Scaleway console and import or delete them.",
+                "{} (journal {}). `scwform apply` adopts objects whose ID the journal knows, and looks for the others by name where their type has one; look for what it cannot find in the Scaleway console and import or delete it.",
                 u.describe(),
                 journal_path.display()
             )),
@@ -141,6 +141,9 @@ pub(crate) async fn prepare(
                 }
                 Adoption::Gone { addr, id } => {
                     format!("{addr}: the object [id={id}] an earlier run created no longer exists")
+                }
+                Adoption::NotCreated { addr } => {
+                    format!("{addr}: the create an earlier run abandoned made no object")
                 }
                 Adoption::Skipped { addr, reason } => {
                     format!("{addr}: the object an earlier run created was not adopted: {reason}")

@@ -9,6 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 
+use super::namespaces::{self, Identity, NamespaceRecord, status_name};
 use super::{AppStateRef, Caller, ok};
 use crate::api::types::containers::{
     Container, ContainerPrivacy, ContainerProtocol, ContainerSandbox, ContainerStatus,
@@ -38,13 +39,13 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(
             "/containers/v1/regions/{region}/namespaces",
-            get(list_namespaces).post(create_namespace),
+            get(namespaces::list::<NamespaceRec>).post(create_namespace),
         )
         .route(
             "/containers/v1/regions/{region}/namespaces/{namespace_id}",
-            get(get_namespace)
+            get(namespaces::get::<NamespaceRec>)
                 .patch(update_namespace)
-                .delete(delete_namespace),
+                .delete(namespaces::delete::<NamespaceRec>),
         )
         .route(
             "/containers/v1/regions/{region}/containers",
@@ -57,11 +58,6 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
                 .delete(delete_container),
         )
 }
-
-const NAMESPACES: Table<NamespaceId, NamespaceRec> = Table {
-    get: |s: &Store| &s.namespaces,
-    get_mut: |s: &mut Store| &mut s.namespaces,
-};
 
 pub(crate) const CONTAINERS: Table<ContainerId, ContainerRec> = Table {
     get: |s: &Store| &s.containers,
@@ -191,81 +187,11 @@ async fn create_namespace(
         updated_at: now,
         region,
     };
-    {
-        let mut store = st.write();
-        if let Some(other) = store.namespaces.values().find(|n| {
-            n.ns.project_id == ns.project_id && n.ns.region == ns.region && n.ns.name == ns.name
-        }) {
-            return Err(ApiError::AlreadyExists {
-                resource: "namespace",
-                id: other.ns.id.to_string(),
-                help: format!(
-                    "a namespace named {:?} already exists in this project",
-                    ns.name
-                ),
-            });
-        }
-        store.namespaces.insert(
-            ns.id,
-            NamespaceRec {
-                ns: ns.clone(),
-                secrets: plain,
-                pending: Some(st.pending(Target::Ready)),
-            },
-        );
-    }
-    st.persist();
-    Ok(ok(&ns))
-}
-
-fn ns_visible(caller: Caller, region: &str) -> impl Fn(&NamespaceRec) -> bool + '_ {
-    move |n| n.ns.organization_id == caller.org && n.ns.region == region
-}
-
-async fn get_namespace(
-    State(st): AppStateRef,
-    caller: Caller,
-    Path((region, id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    check_region(&region)?;
-    let nid: NamespaceId = parse_id("namespace_id", &id)?;
-    lifecycle::get(&st, &NAMESPACES, &nid, ns_visible(caller, &region), |n| {
-        ok(&n.ns)
+    namespaces::insert(&st, ns, |ns| NamespaceRec {
+        ns,
+        secrets: plain,
+        pending: Some(st.pending(Target::Ready)),
     })
-    .ok_or_else(|| ns_not_found(&id))
-}
-
-async fn list_namespaces(
-    State(st): AppStateRef,
-    caller: Caller,
-    Path(region): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ApiError> {
-    check_region(&region)?;
-    let q = Query::parse(q.as_deref());
-    let mut p = Problems::default();
-    let page = q.page(100, &ALL_ORDERS, &mut p);
-    let org = q.uuid::<OrganizationId>("organization_id", &mut p);
-    let project = q.uuid::<ProjectId>("project_id", &mut p);
-    p.finish()?;
-    let name = q.one("name");
-    let visible = ns_visible(caller, &region);
-    let items = lifecycle::list(
-        &st,
-        &NAMESPACES,
-        |n| {
-            visible(n)
-                && org.is_none_or(|o| n.ns.organization_id == o)
-                && project.is_none_or(|p| n.ns.project_id == p)
-                && name.is_none_or(|x| n.ns.name == x)
-        },
-        |n| n.ns.clone(),
-    );
-    let (namespaces, total_count) = page.apply(items, |n| n.created_at, |n| &n.name);
-    Ok(ok(&ListNamespacesResponse {
-        namespaces,
-        total_count,
-    }))
 }
 
 async fn update_namespace(
@@ -274,8 +200,7 @@ async fn update_namespace(
     Path((region, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    check_region(&region)?;
-    let nid: NamespaceId = parse_id("namespace_id", &id)?;
+    let nid = namespaces::path_id(&region, &id)?;
     let body: UpdateNamespaceRequest = check_body(
         parse_object(&body)?,
         &[
@@ -292,95 +217,102 @@ async fn update_namespace(
         body.secret_environment_variables.as_ref(),
     );
     p.finish()?;
-    // Settle first, so a namespace whose step is due is not refused as transient.
-    lifecycle::get(&st, &NAMESPACES, &nid, ns_visible(caller, &region), |_| ())
-        .ok_or_else(|| ns_not_found(&id))?;
-    let new_hashes = body
-        .secret_environment_variables
-        .as_ref()
-        .map(|s| hash_all(&st, s));
-    let now = st.now();
-    let ns = {
-        let mut store = st.write();
-        let rec = store
-            .namespaces
-            .get_mut(&nid)
-            .filter(|n| ns_visible(caller, &region)(n))
-            .ok_or_else(|| ns_not_found(&id))?;
-        if rec.ns.status.is_transient() {
-            return Err(ApiError::TransientState {
-                resource: "namespace",
-                id: id.clone(),
-                state: status_name(rec.ns.status),
-            });
-        }
-        let redeploy =
-            body.environment_variables.is_some() || body.secret_environment_variables.is_some();
-        if let Some(d) = body.description {
-            rec.ns.description = d;
-        }
-        if let Some(t) = body.tags {
-            rec.ns.tags = t;
-        }
-        if let Some(env) = body.environment_variables {
-            rec.ns.environment_variables = env;
-        }
-        if let (Some(secrets), Some(hashes)) = (&body.secret_environment_variables, &new_hashes) {
-            let (plain, hashed) = replace_secrets(
-                &rec.secrets,
-                &rec.ns.secret_environment_variables,
-                secrets,
-                hashes,
-            );
-            rec.secrets = plain;
-            rec.ns.secret_environment_variables = hashed;
-        }
-        rec.ns.updated_at = now;
-        if redeploy {
-            rec.ns.status = NamespaceStatus::Updating;
-            rec.pending = Some(st.pending(Target::Ready));
-        }
-        rec.ns.clone()
-    };
-    st.persist();
-    Ok(ok(&ns))
-}
-
-fn status_name<T: serde::Serialize>(status: T) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default()
-}
-
-async fn delete_namespace(
-    State(st): AppStateRef,
-    caller: Caller,
-    Path((region, id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    check_region(&region)?;
-    let nid: NamespaceId = parse_id("namespace_id", &id)?;
-    lifecycle::get(&st, &NAMESPACES, &nid, ns_visible(caller, &region), |_| ())
-        .ok_or_else(|| ns_not_found(&id))?;
-    let now = st.now();
-    let ns = {
-        let mut store = st.write();
-        let rec = store
-            .namespaces
-            .get_mut(&nid)
-            .filter(|n| ns_visible(caller, &region)(n))
-            .ok_or_else(|| ns_not_found(&id))?;
-        if rec.ns.status != NamespaceStatus::Deleting {
-            rec.ns.status = NamespaceStatus::Deleting;
+    namespaces::update(
+        &st,
+        caller,
+        &region,
+        (nid, &id),
+        || {
+            body.secret_environment_variables
+                .as_ref()
+                .map(|s| hash_all(&st, s))
+        },
+        |rec: &mut NamespaceRec, new_hashes, now| {
+            let redeploy =
+                body.environment_variables.is_some() || body.secret_environment_variables.is_some();
+            if let Some(d) = body.description {
+                rec.ns.description = d;
+            }
+            if let Some(t) = body.tags {
+                rec.ns.tags = t;
+            }
+            if let Some(env) = body.environment_variables {
+                rec.ns.environment_variables = env;
+            }
+            if let (Some(secrets), Some(hashes)) = (&body.secret_environment_variables, &new_hashes)
+            {
+                let (plain, hashed) = replace_secrets(
+                    &rec.secrets,
+                    &rec.ns.secret_environment_variables,
+                    secrets,
+                    hashes,
+                );
+                rec.secrets = plain;
+                rec.ns.secret_environment_variables = hashed;
+            }
             rec.ns.updated_at = now;
-            rec.pending = Some(st.pending(Target::Gone));
-        }
-        let ns = rec.ns.clone();
-        store.cascade_container_namespace(nid);
-        ns
+            if redeploy {
+                rec.ns.status = NamespaceStatus::Updating;
+                rec.pending = Some(st.pending(Target::Ready));
+            }
+        },
+    )
+}
+
+impl NamespaceRecord for NamespaceRec {
+    type Namespace = Namespace;
+    type List = ListNamespacesResponse;
+
+    const TABLE: Table<NamespaceId, Self> = Table {
+        get: |s: &Store| &s.namespaces,
+        get_mut: |s: &mut Store| &mut s.namespaces,
     };
-    st.persist();
-    Ok(ok(&ns))
+
+    fn not_found(id: &str) -> ApiError {
+        ns_not_found(id)
+    }
+
+    fn list_response(namespaces: Vec<Namespace>, total_count: u64) -> ListNamespacesResponse {
+        ListNamespacesResponse {
+            namespaces,
+            total_count,
+        }
+    }
+
+    fn cascade(store: &mut Store, id: NamespaceId) {
+        store.cascade_container_namespace(id);
+    }
+
+    fn identity(ns: &Namespace) -> Identity<'_> {
+        Identity {
+            id: ns.id,
+            organization_id: ns.organization_id,
+            project_id: ns.project_id,
+            region: &ns.region,
+            name: &ns.name,
+            created_at: ns.created_at,
+        }
+    }
+
+    fn namespace(&self) -> &Namespace {
+        &self.ns
+    }
+
+    fn transient_status(&self) -> Option<String> {
+        self.ns
+            .status
+            .is_transient()
+            .then(|| status_name(self.ns.status))
+    }
+
+    fn is_deleting(&self) -> bool {
+        self.ns.status == NamespaceStatus::Deleting
+    }
+
+    fn start_deleting(&mut self, now: jiff::Timestamp) {
+        self.ns.status = NamespaceStatus::Deleting;
+        self.ns.updated_at = now;
+    }
 }
 
 // ---------------------------------------------------------------- containers
@@ -549,9 +481,13 @@ async fn create_container(
     );
     p.finish()?;
     let ns_id = body.namespace_id;
-    let namespace = lifecycle::get(&st, &NAMESPACES, &ns_id, ns_visible(caller, &region), |n| {
-        n.ns.clone()
-    })
+    let namespace = lifecycle::get(
+        &st,
+        &NamespaceRec::TABLE,
+        &ns_id,
+        namespaces::visible(caller, &region),
+        |n: &NamespaceRec| n.ns.clone(),
+    )
     .ok_or_else(|| ns_not_found(&ns_id.to_string()))?;
     if namespace.status == NamespaceStatus::Deleting {
         return Err(ApiError::TransientState {

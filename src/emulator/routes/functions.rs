@@ -9,6 +9,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use axum::routing::get;
 
+use super::namespaces::{self, Identity, NamespaceRecord, status_name};
 use super::{AppStateRef, Caller, ok};
 use crate::api::types::error::InvalidArgumentReason as Reason;
 use crate::api::types::functions::{
@@ -16,7 +17,7 @@ use crate::api::types::functions::{
     ListNamespacesResponse, Namespace, NamespaceStatus, SecretHashedValue, SecretVariable,
     UpdateNamespaceRequest,
 };
-use crate::api::types::{FunctionId, NamespaceId, OrganizationId, ProjectId, ScwDuration, Secret};
+use crate::api::types::{FunctionId, NamespaceId, ProjectId, ScwDuration, Secret};
 use crate::emulator::AppState;
 use crate::emulator::errors::ApiError;
 use crate::emulator::lifecycle::{self, Table};
@@ -25,11 +26,6 @@ use crate::emulator::store::{FnNamespaceRec, FunctionRec, Store, Target};
 use crate::emulator::validate::{
     ALL_ORDERS, Kind, Problems, Query, check_body, check_dns_name, check_env, check_region, opt,
     parse_id, parse_object, req,
-};
-
-const NAMESPACES: Table<NamespaceId, FnNamespaceRec> = Table {
-    get: |s: &Store| &s.function_namespaces,
-    get_mut: |s: &mut Store| &mut s.function_namespaces,
 };
 
 const FUNCTIONS: Table<FunctionId, FunctionRec> = Table {
@@ -44,13 +40,13 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
     Router::new()
         .route(
             "/functions/v1beta1/regions/{region}/namespaces",
-            get(list_namespaces).post(create_namespace),
+            get(namespaces::list::<FnNamespaceRec>).post(create_namespace),
         )
         .route(
             "/functions/v1beta1/regions/{region}/namespaces/{namespace_id}",
-            get(get_namespace)
+            get(namespaces::get::<FnNamespaceRec>)
                 .patch(update_namespace)
-                .delete(delete_namespace),
+                .delete(namespaces::delete::<FnNamespaceRec>),
         )
         .route(
             "/functions/v1beta1/regions/{region}/functions",
@@ -116,10 +112,6 @@ fn merge_secrets(
         .collect();
 }
 
-fn ns_visible(caller: Caller, region: &str) -> impl Fn(&FnNamespaceRec) -> bool + '_ {
-    move |n| n.ns.organization_id == caller.org && n.ns.region == region
-}
-
 async fn create_namespace(
     State(st): AppStateRef,
     caller: Caller,
@@ -181,77 +173,11 @@ async fn create_namespace(
         updated_at: now,
         vpc_integration_activated: false,
     };
-    {
-        let mut store = st.write();
-        if let Some(other) = store.function_namespaces.values().find(|n| {
-            n.ns.project_id == ns.project_id && n.ns.region == ns.region && n.ns.name == ns.name
-        }) {
-            return Err(ApiError::AlreadyExists {
-                resource: "namespace",
-                id: other.ns.id.to_string(),
-                help: format!(
-                    "a namespace named {:?} already exists in this project",
-                    ns.name
-                ),
-            });
-        }
-        store.function_namespaces.insert(
-            ns.id,
-            FnNamespaceRec {
-                ns: ns.clone(),
-                secrets: plain,
-                pending: Some(st.pending(Target::Ready)),
-            },
-        );
-    }
-    st.persist();
-    Ok(ok(&ns))
-}
-
-async fn get_namespace(
-    State(st): AppStateRef,
-    caller: Caller,
-    Path((region, id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    check_region(&region)?;
-    let nid: NamespaceId = parse_id("namespace_id", &id)?;
-    lifecycle::get(&st, &NAMESPACES, &nid, ns_visible(caller, &region), |n| {
-        ok(&n.ns)
+    namespaces::insert(&st, ns, |ns| FnNamespaceRec {
+        ns,
+        secrets: plain,
+        pending: Some(st.pending(Target::Ready)),
     })
-    .ok_or(NS_NOT_FOUND)
-}
-
-async fn list_namespaces(
-    State(st): AppStateRef,
-    caller: Caller,
-    Path(region): Path<String>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ApiError> {
-    check_region(&region)?;
-    let q = Query::parse(q.as_deref());
-    let mut p = Problems::default();
-    let page = q.page(100, &ALL_ORDERS, &mut p);
-    let org = q.uuid::<OrganizationId>("organization_id", &mut p);
-    let project = q.uuid::<ProjectId>("project_id", &mut p);
-    p.finish()?;
-    let name = q.one("name");
-    let visible = ns_visible(caller, &region);
-    let items = lifecycle::list(
-        &st,
-        &NAMESPACES,
-        |n| {
-            visible(n)
-                && org.is_none_or(|o| n.ns.organization_id == o)
-                && project.is_none_or(|p| n.ns.project_id == p)
-                && name.is_none_or(|x| n.ns.name == x)
-        },
-        |n| n.ns.clone(),
-    );
-    let (namespaces, total_count) = page.apply(items, |n| n.created_at, |n| &n.name);
-    Ok(ok(&ListNamespacesResponse {
-        namespaces,
-        total_count,
-    }))
 }
 
 async fn update_namespace(
@@ -260,8 +186,7 @@ async fn update_namespace(
     Path((region, id)): Path<(String, String)>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    check_region(&region)?;
-    let nid: NamespaceId = parse_id("namespace_id", &id)?;
+    let nid = namespaces::path_id(&region, &id)?;
     let body: UpdateNamespaceRequest = check_body(
         parse_object(&body)?,
         &[
@@ -278,87 +203,98 @@ async fn update_namespace(
         body.environment_variables.as_ref(),
     );
     p.finish()?;
-    lifecycle::get(&st, &NAMESPACES, &nid, ns_visible(caller, &region), |_| ())
-        .ok_or(NS_NOT_FOUND)?;
-    let now = st.now();
-    let ns = {
-        let mut store = st.write();
-        let rec = store
-            .function_namespaces
-            .get_mut(&nid)
-            .filter(|n| ns_visible(caller, &region)(n))
-            .ok_or(NS_NOT_FOUND)?;
-        if rec.ns.status.is_transient() {
-            return Err(ApiError::TransientState {
-                resource: "namespace",
-                id: id.clone(),
-                state: serde_json::to_value(rec.ns.status)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-            });
-        }
-        let redeploy = body.environment_variables.is_some()
-            || body
-                .secret_environment_variables
-                .as_ref()
-                .is_some_and(|s| !s.is_empty());
-        if let Some(d) = body.description {
-            rec.ns.description = d;
-        }
-        if let Some(t) = body.tags {
-            rec.ns.tags = t;
-        }
-        if let Some(env) = body.environment_variables {
-            rec.ns.environment_variables = env;
-        }
-        if let Some(changes) = &body.secret_environment_variables {
-            merge_secrets(
-                &st,
-                &mut rec.secrets,
-                &mut rec.ns.secret_environment_variables,
-                changes,
-            );
-        }
-        rec.ns.updated_at = now;
-        if redeploy {
-            rec.ns.status = NamespaceStatus::Pending;
-            rec.pending = Some(st.pending(Target::Ready));
-        }
-        rec.ns.clone()
-    };
-    st.persist();
-    Ok(ok(&ns))
+    namespaces::update(
+        &st,
+        caller,
+        &region,
+        (nid, &id),
+        || (),
+        |rec: &mut FnNamespaceRec, (), now| {
+            let redeploy = body.environment_variables.is_some()
+                || body
+                    .secret_environment_variables
+                    .as_ref()
+                    .is_some_and(|s| !s.is_empty());
+            if let Some(d) = body.description {
+                rec.ns.description = d;
+            }
+            if let Some(t) = body.tags {
+                rec.ns.tags = t;
+            }
+            if let Some(env) = body.environment_variables {
+                rec.ns.environment_variables = env;
+            }
+            if let Some(changes) = &body.secret_environment_variables {
+                merge_secrets(
+                    &st,
+                    &mut rec.secrets,
+                    &mut rec.ns.secret_environment_variables,
+                    changes,
+                );
+            }
+            rec.ns.updated_at = now;
+            if redeploy {
+                rec.ns.status = NamespaceStatus::Pending;
+                rec.pending = Some(st.pending(Target::Ready));
+            }
+        },
+    )
 }
 
-async fn delete_namespace(
-    State(st): AppStateRef,
-    caller: Caller,
-    Path((region, id)): Path<(String, String)>,
-) -> Result<Response, ApiError> {
-    check_region(&region)?;
-    let nid: NamespaceId = parse_id("namespace_id", &id)?;
-    lifecycle::get(&st, &NAMESPACES, &nid, ns_visible(caller, &region), |_| ())
-        .ok_or(NS_NOT_FOUND)?;
-    let now = st.now();
-    let ns = {
-        let mut store = st.write();
-        let rec = store
-            .function_namespaces
-            .get_mut(&nid)
-            .filter(|n| ns_visible(caller, &region)(n))
-            .ok_or(NS_NOT_FOUND)?;
-        if rec.ns.status != NamespaceStatus::Deleting {
-            rec.ns.status = NamespaceStatus::Deleting;
-            rec.ns.updated_at = now;
-            rec.pending = Some(st.pending(Target::Gone));
-        }
-        let ns = rec.ns.clone();
-        store.cascade_function_namespace(nid);
-        ns
+impl NamespaceRecord for FnNamespaceRec {
+    type Namespace = Namespace;
+    type List = ListNamespacesResponse;
+
+    const TABLE: Table<NamespaceId, Self> = Table {
+        get: |s: &Store| &s.function_namespaces,
+        get_mut: |s: &mut Store| &mut s.function_namespaces,
     };
-    st.persist();
-    Ok(ok(&ns))
+
+    fn not_found(_id: &str) -> ApiError {
+        NS_NOT_FOUND
+    }
+
+    fn list_response(namespaces: Vec<Namespace>, total_count: u64) -> ListNamespacesResponse {
+        ListNamespacesResponse {
+            namespaces,
+            total_count,
+        }
+    }
+
+    fn cascade(store: &mut Store, id: NamespaceId) {
+        store.cascade_function_namespace(id);
+    }
+
+    fn identity(ns: &Namespace) -> Identity<'_> {
+        Identity {
+            id: ns.id,
+            organization_id: ns.organization_id,
+            project_id: ns.project_id,
+            region: &ns.region,
+            name: &ns.name,
+            created_at: ns.created_at,
+        }
+    }
+
+    fn namespace(&self) -> &Namespace {
+        &self.ns
+    }
+
+    fn transient_status(&self) -> Option<String> {
+        self.ns
+            .status
+            .is_transient()
+            .then(|| status_name(self.ns.status))
+    }
+
+    fn is_deleting(&self) -> bool {
+        self.ns.status == NamespaceStatus::Deleting
+    }
+
+    fn start_deleting(&mut self, now: jiff::Timestamp) {
+        self.ns.status = NamespaceStatus::Deleting;
+        self.ns.updated_at = now;
+    }
 }
 
 // ---------------------------------------------------------------- functions
@@ -408,9 +344,13 @@ async fn create_function(
     );
     p.finish()?;
     let ns_id = body.namespace_id;
-    let ns = lifecycle::get(&st, &NAMESPACES, &ns_id, ns_visible(caller, &region), |n| {
-        n.ns.clone()
-    })
+    let ns = lifecycle::get(
+        &st,
+        &FnNamespaceRec::TABLE,
+        &ns_id,
+        namespaces::visible(caller, &region),
+        |n: &FnNamespaceRec| n.ns.clone(),
+    )
     .ok_or(NS_NOT_FOUND)?;
     let mut plain = BTreeMap::new();
     let mut hashed = Vec::new();

@@ -6,6 +6,7 @@ mod admin;
 mod cockpit;
 mod containers;
 mod functions;
+mod namespaces;
 mod tokens;
 
 use std::pin::Pin;

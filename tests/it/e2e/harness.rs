@@ -2,9 +2,12 @@
 //! `--sandbox` or an emulator started by the test (reached through `SCW_API_URL`), behind a
 //! small proxy that records every request (method and path) so tests can count API calls.
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -150,6 +153,7 @@ pub(crate) struct Api {
     emulator: Option<EmulatorHandle>,
     proxy: String,
     log: Arc<Mutex<Vec<String>>>,
+    in_flight: Arc<AtomicUsize>,
     http: reqwest::Client,
     rt: tokio::runtime::Runtime,
 }
@@ -158,10 +162,30 @@ pub(crate) struct Api {
 struct ProxyState {
     target: String,
     log: Arc<Mutex<Vec<String>>>,
+    in_flight: Arc<AtomicUsize>,
     http: reqwest::Client,
 }
 
+/// Forwards one request. The call to the emulator runs on its own task, so a client that goes
+/// away mid-call (a killed or interrupted `scwform`) does not cancel it: like the real API, the
+/// emulator carries out a request it has received. `in_flight` counts those calls.
 async fn forward(State(st): State<ProxyState>, req: Request) -> Response {
+    st.in_flight.fetch_add(1, Ordering::SeqCst);
+    let counter = Arc::clone(&st.in_flight);
+    let call = tokio::spawn(async move {
+        let answer = forward_call(st, req).await;
+        counter.fetch_sub(1, Ordering::SeqCst);
+        answer
+    });
+    call.await.unwrap_or_else(|_| {
+        Response::builder()
+            .status(502)
+            .body(Body::empty())
+            .expect("valid response")
+    })
+}
+
+async fn forward_call(st: ProxyState, req: Request) -> Response {
     let method = req.method().clone();
     let path = req
         .uri()
@@ -211,6 +235,7 @@ impl Api {
             .build()
             .expect("runtime");
         let log = Arc::new(Mutex::new(Vec::new()));
+        let in_flight = Arc::new(AtomicUsize::new(0));
         let http = reqwest::Client::builder()
             .no_proxy()
             .build()
@@ -224,6 +249,7 @@ impl Api {
             let state = ProxyState {
                 target: emulator.base_url(),
                 log: Arc::clone(&log),
+                in_flight: Arc::clone(&in_flight),
                 http: http.clone(),
             };
             let app = axum::Router::new().fallback(forward).with_state(state);
@@ -240,6 +266,7 @@ impl Api {
             emulator: Some(emulator),
             proxy,
             log,
+            in_flight,
             http,
             rt,
         }
@@ -274,6 +301,21 @@ impl Api {
             )
             .env("SCW_DEFAULT_REGION", "fr-par");
         cmd
+    }
+
+    /// Starts the binary in `dir` against this API without waiting for it.
+    pub(crate) fn spawn(&self, dir: &Workdir, args: &[&str]) -> Running {
+        Running::start(self.command(dir, args))
+    }
+
+    /// Waits (up to 30 s) until the emulator has answered every request the proxy passed on,
+    /// including those whose client went away.
+    pub(crate) fn wait_idle(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.in_flight.load(Ordering::SeqCst) > 0 {
+            assert!(Instant::now() < deadline, "the emulator never went idle");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The requests seen since the last call, as `METHOD /path`.
@@ -324,6 +366,117 @@ impl Drop for Api {
     fn drop(&mut self) {
         if let Some(emulator) = self.emulator.take() {
             self.rt.block_on(emulator.shutdown());
+        }
+    }
+}
+
+/// The binary running in the background, its stderr read line by line as it comes.
+pub(crate) struct Running {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+    /// Every stderr line received so far.
+    seen: Vec<String>,
+    stdout: std::thread::JoinHandle<String>,
+}
+
+impl Running {
+    fn start(mut cmd: Command) -> Self {
+        let mut child = cmd
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let stderr = child.stderr.take().expect("piped stderr");
+        let mut stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let stdout = std::thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stdout.read_to_string(&mut text);
+            text
+        });
+        Self {
+            child,
+            lines,
+            seen: Vec::new(),
+            stdout,
+        }
+    }
+
+    /// The process ID.
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits (up to 30 s) for the `n`th stderr line (counting from 1) that satisfies `pred`,
+    /// and returns its index among the lines seen.
+    #[track_caller]
+    pub(crate) fn wait_for_nth(&mut self, n: usize, pred: impl Fn(&str) -> bool) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut found = 0;
+        let mut checked = 0;
+        loop {
+            while checked < self.seen.len() {
+                if pred(&self.seen[checked]) {
+                    found += 1;
+                    if found == n {
+                        return checked;
+                    }
+                }
+                checked += 1;
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) => self.seen.push(line),
+                Err(e) => panic!(
+                    "no line #{n} as expected on stderr ({e:?}); got:\n{}",
+                    self.seen.join("\n")
+                ),
+            }
+        }
+    }
+
+    /// Sends SIGINT, as Ctrl-C in a terminal does.
+    #[cfg(unix)]
+    pub(crate) fn interrupt(&self) {
+        let status = Command::new("kill")
+            .args(["-INT", &self.pid().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "kill -INT {}", self.pid());
+    }
+
+    /// Waits (up to 60 s) for the process to end and returns the whole run.
+    pub(crate) fn finish(mut self) -> Run {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                break status;
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("the binary did not end; stderr:\n{}", self.seen.join("\n"));
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        // The reader thread ends at EOF, which comes when the process has ended.
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(10)) {
+            self.seen.push(line);
+        }
+        let stdout = self.stdout.join().unwrap_or_default();
+        let mut stderr = self.seen.join("\n");
+        stderr.push('\n');
+        Run {
+            code: status.code().unwrap_or(-1),
+            stdout,
+            stderr,
         }
     }
 }
