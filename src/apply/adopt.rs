@@ -5,8 +5,10 @@
 //! A create with a known ID is read back by that ID. A create whose call was abandoned (the
 //! process was stopped or killed during it, so its answer and the new ID were lost) is looked
 //! for through [`ResourceApi::find`]: the objects with the journal's name, parent and region
-//! that no instance of the state records; exactly one is adopted, none means the call created
-//! nothing, several are reported for a person to choose. Types that cannot be searched (no
+//! that no instance of the state records and that were not created before the call (allowing
+//! [`CLOCK_SKEW`] between this machine and the API: an unmanaged object of the same name made
+//! long ago is never taken over); exactly one is adopted, none means the call created nothing,
+//! several are reported for a person to choose. Types that cannot be searched (no
 //! name) and other operations are only reported. An address that the state already uses is
 //! never overwritten.
 //!
@@ -109,7 +111,11 @@ pub async fn adopt(
                 if state.instance(&addr).is_some() {
                     continue;
                 }
-                match find_unrecorded(api, cx, &lookup_values, state).await {
+                let since =
+                    u.at.parse::<jiff::Timestamp>()
+                        .ok()
+                        .and_then(|at| at.checked_sub(CLOCK_SKEW).ok());
+                match find_unrecorded(api, cx, &lookup_values, since, state).await {
                     Ok(Some(found)) => match <[_; 1]>::try_from(found) {
                         Ok([one]) => one,
                         Err(found) if found.is_empty() => {
@@ -120,7 +126,7 @@ pub async fn adopt(
                         }
                         Err(found) => {
                             out.push(skipped(&format!(
-                                "{} objects the state does not record match its name: import the right one",
+                                "{} objects the state does not record match its name, so none is adopted: the plan creates a new one; delete those that are not wanted",
                                 found.len()
                             )));
                             continue;
@@ -150,11 +156,17 @@ pub async fn adopt(
     out
 }
 
-/// The objects `api` finds for `lookup` that no instance of `state` records.
+/// How far the API's clock may be behind this machine's when telling whether an object was
+/// created before an abandoned call.
+pub const CLOCK_SKEW: std::time::Duration = std::time::Duration::from_secs(600);
+
+/// The objects `api` finds for `lookup` that no instance of `state` records and that were not
+/// created before `since` (objects whose creation time is unknown are kept).
 async fn find_unrecorded(
     api: &dyn ResourceApi,
     cx: &ApiContext,
     lookup: &Attributes,
+    since: Option<jiff::Timestamp>,
     state: &State,
 ) -> Result<Option<Vec<Attributes>>, ResourceError> {
     let Some(found) = api.find(cx, lookup).await? else {
@@ -174,6 +186,16 @@ async fn find_unrecorded(
                 a.get("id")
                     .and_then(serde_json::Value::as_str)
                     .is_some_and(|id| !recorded.contains(id))
+            })
+            .filter(|a| {
+                let created = a
+                    .get("created_at")
+                    .and_then(serde_json::Value::as_str)
+                    .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+                match (since, created) {
+                    (Some(since), Some(created)) => created >= since,
+                    _ => true,
+                }
             })
             .collect(),
     ))

@@ -322,6 +322,8 @@ pub struct Unreconciled {
     pub lookup: BTreeMap<String, serde_json::Value>,
     /// What is known about the outcome.
     pub outcome: Outcome,
+    /// When the intent was written (RFC 3339), as the journal says.
+    pub at: String,
 }
 
 /// What the journal says about an unreconciled intent.
@@ -403,6 +405,7 @@ pub fn unreconciled(path: &Path, state: &State) -> io::Result<Vec<Unreconciled>>
             type_name,
             id,
             lookup,
+            at,
             ..
         } = intent
         else {
@@ -442,6 +445,7 @@ pub fn unreconciled(path: &Path, state: &State) -> io::Result<Vec<Unreconciled>>
                         id: Some(new_id.clone()),
                         lookup,
                         outcome: Outcome::CreatedNotRecorded,
+                        at,
                     });
                 }
             }
@@ -455,6 +459,7 @@ pub fn unreconciled(path: &Path, state: &State) -> io::Result<Vec<Unreconciled>>
                     id,
                     lookup,
                     outcome: Outcome::Unknown,
+                    at,
                 });
             }
         }

@@ -840,6 +840,7 @@ fn abandoned_create(addr: &str, name: &str) -> journal::Unreconciled {
         id: None,
         lookup: [("name".to_owned(), json!(name))].into_iter().collect(),
         outcome: journal::Outcome::Unknown,
+        at: jiff::Timestamp::now().to_string(),
     }
 }
 
@@ -852,11 +853,20 @@ async fn an_abandoned_create_is_adopted_only_when_one_unrecorded_object_bears_it
     let api = lookup("scaleway_cockpit_token").expect("a mapping");
     let mut ids = Vec::new();
     // "one" was made by the abandoned call; "dup" twice (someone made another of that name);
-    // "kept" exists but the state records it already; nothing is named "none".
-    for name in ["one", "dup", "dup", "kept"] {
+    // "kept" exists but the state records it already; nothing is named "none"; "old" is an
+    // unmanaged object made long before the call.
+    for name in ["one", "dup", "dup", "kept", "old"] {
         let desired: Attributes = [("name".to_owned(), json!(name))].into_iter().collect();
         let made = api.create(&cx, &desired).await.expect("created");
         ids.push(made.attributes["id"].clone());
+    }
+    for (id, object) in fake.objects.lock().expect("no poison").iter_mut() {
+        let created = if *id == ids[4] {
+            "2024-01-01T00:00:00Z".to_owned()
+        } else {
+            jiff::Timestamp::now().to_string()
+        };
+        object.insert("created_at".into(), json!(created));
     }
     let schema = crate::schema::resource("scaleway_cockpit_token").expect("a schema");
     let mut state = State::default();
@@ -873,6 +883,7 @@ async fn an_abandoned_create_is_adopted_only_when_one_unrecorded_object_bears_it
             abandoned_create("scaleway_cockpit_token.t[3]", "kept"),
             // The address is taken: nothing is looked for.
             abandoned_create("scaleway_cockpit_token.kept", "dup"),
+            abandoned_create("scaleway_cockpit_token.t[4]", "old"),
         ],
         &mut state,
         &cx,
@@ -891,11 +902,15 @@ async fn an_abandoned_create_is_adopted_only_when_one_unrecorded_object_bears_it
             },
             Adoption::Skipped {
                 addr: "scaleway_cockpit_token.t[2]".into(),
-                reason: "2 objects the state does not record match its name: import the right one"
+                reason: "2 objects the state does not record match its name, so none is adopted: the plan creates a new one; delete those that are not wanted"
                     .into(),
             },
             Adoption::NotCreated {
                 addr: "scaleway_cockpit_token.t[3]".into(),
+            },
+            // Made before the call (beyond any clock skew): never taken over.
+            Adoption::NotCreated {
+                addr: "scaleway_cockpit_token.t[4]".into(),
             },
         ]
     );
