@@ -935,3 +935,64 @@ async fn projects_and_cockpit_tokens_are_found_by_their_exact_name() {
         None
     );
 }
+
+#[tokio::test]
+async fn namespaces_and_containers_are_found_by_their_exact_name() {
+    let env = Env::start().await;
+    for ty in [
+        "scaleway_container_namespace",
+        "scaleway_function_namespace",
+    ] {
+        let ns = env.create(ty, json!({"name": "apps"})).await;
+        env.create(ty, json!({"name": "apps-two"})).await;
+        env.create(ty, json!({"name": "apps", "region": "nl-ams"}))
+            .await;
+        assert_eq!(
+            found_ids(&env, ty, json!({"name": "apps"})).await,
+            Some(vec![s(&ns.attributes, "id").to_owned()]),
+            "{ty}"
+        );
+        let found = api(ty)
+            .find(&env.cx, &attrs(json!({"name": "apps"})))
+            .await
+            .expect("listed")
+            .expect("searchable");
+        assert_eq!(
+            found[0].attributes, ns.attributes,
+            "{ty}: what a create returns"
+        );
+        assert_eq!(
+            found_ids(&env, ty, json!({"name": "none"})).await,
+            Some(vec![])
+        );
+        assert_eq!(found_ids(&env, ty, json!({})).await, None);
+    }
+
+    let ns = env
+        .create(
+            "scaleway_container_namespace",
+            json!({"name": "with-containers"}),
+        )
+        .await;
+    let other = env
+        .create("scaleway_container_namespace", json!({"name": "other"}))
+        .await;
+    let ns_id = s(&ns.attributes, "id").to_owned();
+    let ty = "scaleway_container";
+    let web = env
+        .create(ty, json!({"name": "web", "namespace_id": ns_id}))
+        .await;
+    env.create(ty, json!({"name": "web-two", "namespace_id": ns_id}))
+        .await;
+    env.create(
+        ty,
+        json!({"name": "web", "namespace_id": s(&other.attributes, "id")}),
+    )
+    .await;
+    assert_eq!(
+        found_ids(&env, ty, json!({"name": "web", "namespace_id": ns_id})).await,
+        Some(vec![s(&web.attributes, "id").to_owned()])
+    );
+    // Without the namespace there is nowhere to look.
+    assert_eq!(found_ids(&env, ty, json!({"name": "web"})).await, None);
+}

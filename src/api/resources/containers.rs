@@ -334,12 +334,53 @@ async fn namespace_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), Res
     }
 }
 
+/// The namespaces of the project and region a create with `lookup` would use that bear its
+/// name (the API's name filter is loose for namespaces, so the match is exact here).
+async fn namespace_find(
+    cx: &ApiContext,
+    lookup: &Attributes,
+) -> Result<Option<Vec<Outcome>>, ResourceError> {
+    let f = Fields::new(NAMESPACE, lookup);
+    let Some(name) = f.ok_str("name")? else {
+        return Ok(None);
+    };
+    let region = f
+        .ok_str("region")?
+        .unwrap_or(&cx.defaults.region)
+        .to_owned();
+    check_region(NAMESPACE, &region)?;
+    let Ok(project_id) = project_id(NAMESPACE, cx, &f) else {
+        return Ok(None);
+    };
+    let query = Query::new()
+        .with("project_id", project_id.to_string())
+        .with("name", name)
+        .with("order_by", "created_at_asc");
+    let namespaces: Vec<ApiNamespace> = cx
+        .client
+        .list_all(
+            &format!("{}/namespaces", base_path(&region)),
+            &query,
+            "namespaces",
+            100,
+        )
+        .await?;
+    Ok(Some(
+        namespaces
+            .iter()
+            .filter(|ns| ns.name == name)
+            .map(|ns| Outcome::new(namespace_state(lookup, ns)))
+            .collect(),
+    ))
+}
+
 resource_api! {
     Namespace => NAMESPACE,
     create(cx, desired) => namespace_create(cx, desired),
     read(cx, prior) => namespace_read(cx, prior),
     update(cx, prior, desired) => namespace_update(cx, prior, desired),
     delete(cx, prior) => namespace_delete(cx, prior),
+    find(cx, lookup) => namespace_find(cx, lookup),
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -986,12 +1027,51 @@ async fn container_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), Res
     }
 }
 
+/// The containers of the namespace a create with `lookup` would use that bear its name.
+async fn container_find(
+    cx: &ApiContext,
+    lookup: &Attributes,
+) -> Result<Option<Vec<Outcome>>, ResourceError> {
+    let f = Fields::new(CONTAINER, lookup);
+    let (Some(name), Some(namespace)) = (f.ok_str("name")?, f.ok_str("namespace_id")?) else {
+        return Ok(None);
+    };
+    let (namespace_region, namespace_id) = expand_id(CONTAINER, "namespace_id", namespace)?;
+    let region = match (f.ok_str("region")?, namespace_region) {
+        (Some(r), _) => r.to_owned(),
+        (None, Some(r)) => r,
+        (None, None) => cx.defaults.region.clone(),
+    };
+    check_region(CONTAINER, &region)?;
+    let query = Query::new()
+        .with("namespace_id", namespace_id.to_string())
+        .with("name", name)
+        .with("order_by", "created_at_asc");
+    let containers: Vec<ApiContainer> = cx
+        .client
+        .list_all(
+            &format!("{}/containers", base_path(&region)),
+            &query,
+            "containers",
+            100,
+        )
+        .await?;
+    Ok(Some(
+        containers
+            .iter()
+            .filter(|c| c.name == name)
+            .map(|c| container_outcome(lookup, c))
+            .collect(),
+    ))
+}
+
 resource_api! {
     Container => CONTAINER,
     create(cx, desired) => container_create(cx, desired),
     read(cx, prior) => container_read(cx, prior),
     update(cx, prior, desired) => container_update(cx, prior, desired),
     delete(cx, prior) => container_delete(cx, prior),
+    find(cx, lookup) => container_find(cx, lookup),
 }
 
 // ---------------------------------------------------------------------------------------------
