@@ -335,12 +335,17 @@ async fn namespace_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), Res
 }
 
 /// The namespaces of the project and region a create with `lookup` would use that bear its
-/// name (the API's name filter is loose for namespaces, so the match is exact here).
-async fn namespace_find(
+/// name, for both Serverless products: `list_path` gives a region's namespaces path. The API's
+/// name filter is loose for namespaces, so the match is exact here.
+pub(crate) async fn find_namespaces<T: serde::de::DeserializeOwned>(
+    ty: &'static str,
     cx: &ApiContext,
     lookup: &Attributes,
+    list_path: impl Fn(&str) -> String,
+    name_of: impl Fn(&T) -> &str,
+    state_of: impl Fn(&Attributes, &T) -> Attributes,
 ) -> Result<Option<Vec<Outcome>>, ResourceError> {
-    let f = Fields::new(NAMESPACE, lookup);
+    let f = Fields::new(ty, lookup);
     let Some(name) = f.ok_str("name")? else {
         return Ok(None);
     };
@@ -348,30 +353,40 @@ async fn namespace_find(
         .ok_str("region")?
         .unwrap_or(&cx.defaults.region)
         .to_owned();
-    check_region(NAMESPACE, &region)?;
-    let Ok(project_id) = project_id(NAMESPACE, cx, &f) else {
+    check_region(ty, &region)?;
+    let Ok(project_id) = project_id(ty, cx, &f) else {
         return Ok(None);
     };
     let query = Query::new()
         .with("project_id", project_id.to_string())
         .with("name", name)
         .with("order_by", "created_at_asc");
-    let namespaces: Vec<ApiNamespace> = cx
+    let namespaces: Vec<T> = cx
         .client
-        .list_all(
-            &format!("{}/namespaces", base_path(&region)),
-            &query,
-            "namespaces",
-            100,
-        )
+        .list_all(&list_path(&region), &query, "namespaces", 100)
         .await?;
     Ok(Some(
         namespaces
             .iter()
-            .filter(|ns| ns.name == name)
-            .map(|ns| Outcome::new(namespace_state(lookup, ns)))
+            .filter(|ns| name_of(ns) == name)
+            .map(|ns| Outcome::new(state_of(lookup, ns)))
             .collect(),
     ))
+}
+
+async fn namespace_find(
+    cx: &ApiContext,
+    lookup: &Attributes,
+) -> Result<Option<Vec<Outcome>>, ResourceError> {
+    find_namespaces(
+        NAMESPACE,
+        cx,
+        lookup,
+        |region| format!("{}/namespaces", base_path(region)),
+        |ns: &ApiNamespace| &ns.name,
+        namespace_state,
+    )
+    .await
 }
 
 resource_api! {

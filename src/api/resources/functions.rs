@@ -271,44 +271,19 @@ async fn namespace_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), Res
     }
 }
 
-/// The function namespaces of the project and region a create with `lookup` would use that
-/// bear its name (matched exactly: the API's name filter is loose for namespaces).
 async fn namespace_find(
     cx: &ApiContext,
     lookup: &Attributes,
 ) -> Result<Option<Vec<Outcome>>, ResourceError> {
-    let f = Fields::new(NAMESPACE, lookup);
-    let Some(name) = f.ok_str("name")? else {
-        return Ok(None);
-    };
-    let region = f
-        .ok_str("region")?
-        .unwrap_or(&cx.defaults.region)
-        .to_owned();
-    check_region(NAMESPACE, &region)?;
-    let Ok(project_id) = super::containers::project_id(NAMESPACE, cx, &f) else {
-        return Ok(None);
-    };
-    let query = Query::new()
-        .with("project_id", project_id.to_string())
-        .with("name", name)
-        .with("order_by", "created_at_asc");
-    let namespaces: Vec<ApiNamespace> = cx
-        .client
-        .list_all(
-            &format!("/functions/v1beta1/regions/{region}/namespaces"),
-            &query,
-            "namespaces",
-            100,
-        )
-        .await?;
-    Ok(Some(
-        namespaces
-            .iter()
-            .filter(|ns| ns.name == name)
-            .map(|ns| Outcome::new(namespace_state(lookup, ns)))
-            .collect(),
-    ))
+    super::containers::find_namespaces(
+        NAMESPACE,
+        cx,
+        lookup,
+        |region| format!("/functions/v1beta1/regions/{region}/namespaces"),
+        |ns: &ApiNamespace| &ns.name,
+        namespace_state,
+    )
+    .await
 }
 
 resource_api! {
