@@ -231,6 +231,14 @@ pub fn lower<'a>(files: &'a [ast::File], diags: &mut Diagnostics) -> Module<'a> 
         diags,
         deprecated_types: IndexMap::new(),
     };
+    // Sized up front: on large configurations, growing the map by doubling would copy every
+    // declaration several times and briefly hold two copies.
+    let resource_blocks = files
+        .iter()
+        .flat_map(|f| f.body.blocks())
+        .filter(|b| b.ident.name == "resource")
+        .count();
+    lowerer.module.resources.reserve(resource_blocks);
     for file in files {
         for item in &file.body.items {
             match item {
