@@ -15,11 +15,14 @@
 //!
 //! Depends on `diag`, `schema`, `parse::ast` and the sibling model modules (`eval`, `types`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 use petgraph::graph::NodeIndex;
+// Names borrowed from the configuration are hashed many times per resource; the default
+// hasher (SipHash) is built to resist crafted keys, which a local configuration is not.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::config::{
     BlockValue, Config, Dependency, DependencyKind, OutputValue, ResourceInstance,
@@ -67,6 +70,12 @@ pub trait ResourceValues {
             Wanted::Attributes(names) => Some(keep_attributes(value, names)),
         }
     }
+
+    /// Whether the evaluated [`Config`] keeps every instance (the default). A caller that
+    /// only wants diagnostics says no, and each instance is dropped once this hook has seen it.
+    fn keep_instances(&self) -> bool {
+        true
+    }
 }
 
 /// How much of a resource instance's value later expressions can read.
@@ -110,16 +119,41 @@ impl ResourceValues for NoPriorValues {
     }
 
     fn wanted_value(&self, instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
-        // No side effects: build only what is kept.
-        match wanted {
-            Wanted::Nothing => None,
-            Wanted::All => Some(instance.to_value()),
-            Wanted::Attributes(names) => Some(
-                instance
-                    .value_of(names)
-                    .unwrap_or_else(|| instance.to_value()),
-            ),
-        }
+        configured_value(instance, wanted)
+    }
+}
+
+/// As [`NoPriorValues`], for callers that only want the diagnostics (`validate`): the
+/// evaluated [`Config`] holds no instances (variables, locals and outputs are still there),
+/// which on large configurations saves most of the memory evaluation needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiagnosticsOnly;
+
+impl ResourceValues for DiagnosticsOnly {
+    fn instance(&self, instance: &ResourceInstance) -> Value {
+        instance.to_value()
+    }
+
+    fn wanted_value(&self, instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
+        configured_value(instance, wanted)
+    }
+
+    fn keep_instances(&self) -> bool {
+        false
+    }
+}
+
+/// The wanted part of an instance's configured value, built without the parts not wanted
+/// (there is no hook with side effects to call).
+fn configured_value(instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
+    match wanted {
+        Wanted::Nothing => None,
+        Wanted::All => Some(instance.to_value()),
+        Wanted::Attributes(names) => Some(
+            instance
+                .value_of(names)
+                .unwrap_or_else(|| instance.to_value()),
+        ),
     }
 }
 
@@ -195,15 +229,17 @@ pub fn evaluate(
         options,
         diags,
         variables,
-        locals: HashMap::new(),
-        local_reach: HashMap::new(),
-        resources: HashMap::new(),
-        referenced: HashSet::new(),
-        read_attributes: HashMap::new(),
+        locals: HashMap::default(),
+        local_reach: HashMap::default(),
+        resources: HashMap::default(),
+        referenced: HashSet::default(),
+        read_attributes: HashMap::default(),
         config: Config::default(),
     };
-    // At least one instance per resource in the common case (no `count` / `for_each`).
-    ev.config.instances.reserve(module.resources.len());
+    if values.keep_instances() {
+        // At least one instance per resource in the common case (no `count` / `for_each`).
+        ev.config.instances.reserve(module.resources.len());
+    }
     ev.run();
     let mut config = ev.config;
     config.variables = ev.variables;
@@ -211,7 +247,8 @@ pub fn evaluate(
         let value = ev.locals.remove(name).unwrap_or(Value::Unknown);
         config.locals.insert((*name).to_owned(), value);
     }
-    config.instances.sort_keys();
+    // Addresses are unique, so an unstable sort gives the one order, without a buffer.
+    config.instances.sort_unstable_keys();
     config
 }
 
@@ -238,7 +275,7 @@ impl<'m> Evaluator<'m, '_> {
         let module = self.module;
         let mut graph = BlockGraph::new();
         let mut nodes: Vec<Node<'m>> = Vec::new();
-        let mut index: HashMap<Node<'m>, NodeIndex> = HashMap::new();
+        let mut index: HashMap<Node<'m>, NodeIndex> = HashMap::default();
         let mut add = |graph: &mut BlockGraph, node: Node<'m>, name: String| {
             let n = graph.add(name);
             nodes.push(node);
@@ -720,7 +757,9 @@ impl<'m> Evaluator<'m, '_> {
             Wanted::All
         };
         let value = self.values.wanted_value(&instance, wanted);
-        self.config.instances.insert(addr, instance);
+        if self.values.keep_instances() {
+            self.config.instances.insert(addr, instance);
+        }
         value
     }
 
@@ -995,7 +1034,7 @@ impl<'m> Evaluator<'m, '_> {
 
     fn dependencies(&self, decl: &'m ResourceDecl<'m>) -> Vec<Dependency> {
         let own = (decl.type_name, decl.name);
-        let mut seen: HashSet<(&'m str, &'m str)> = HashSet::new();
+        let mut seen: HashSet<(&'m str, &'m str)> = HashSet::default();
         let mut out = Vec::new();
         let module = self.module;
         let mut push = |out: &mut Vec<Dependency>,
@@ -1056,7 +1095,7 @@ fn read_attributes<'m>(module: &'m Module<'m>) -> HashMap<(&'m str, &'m str), Ve
         .chain(module.resources.values().flat_map(|r| r.refs.iter()))
         .chain(module.outputs.values().flat_map(|o| o.refs.iter()))
         .chain(module.provider.iter().flat_map(|p| p.refs.iter()));
-    let mut read: HashMap<(&'m str, &'m str), Option<Vec<&'m str>>> = HashMap::new();
+    let mut read: HashMap<(&'m str, &'m str), Option<Vec<&'m str>>> = HashMap::default();
     for r in every_ref {
         let RefTarget::Resource { type_name, name } = &r.target else {
             continue;
@@ -1414,6 +1453,44 @@ output "o7" {
             out("o7"),
             Value::List(vec![Value::string("b0"), Value::string("b1")])
         );
+    }
+
+    #[test]
+    fn diagnostics_only_keeps_no_instances_and_finds_the_same_problems() {
+        let text = r#"
+resource "scaleway_account_project" "p" {
+  name = "a"
+}
+resource "scaleway_container_namespace" "ns" {
+  project_id = scaleway_account_project.p.id
+  region     = "paris"
+  name       = 42
+}
+output "ns" {
+  value = scaleway_container_namespace.ns.name
+}
+"#;
+        let files = vec![crate::parse::parse_source(text, FileId(0)).expect("test text parses")];
+        let run_with = |values: &dyn ResourceValues| {
+            let mut diags = Diagnostics::new();
+            let module = lower(&files, &mut diags);
+            let config = evaluate(
+                &module,
+                IndexMap::new(),
+                values,
+                &EvalOptions::default(),
+                &mut diags,
+            );
+            (config, diags)
+        };
+        let (full, full_diags) = run_with(&NoPriorValues);
+        let (lean, lean_diags) = run_with(&DiagnosticsOnly);
+        assert!(full_diags.has_errors());
+        assert_eq!(lean_diags, full_diags);
+        assert_eq!(full.instances.len(), 2);
+        assert!(lean.instances.is_empty());
+        assert_eq!(lean.outputs, full.outputs);
+        assert_eq!(lean.outputs["ns"].value, Value::string("42"));
     }
 
     #[test]
