@@ -347,7 +347,16 @@ impl<'m> Evaluator<'m, '_> {
             match nodes[n.index()] {
                 Node::Variable(_) => {}
                 Node::Local(name) => self.local(name),
-                Node::Resource(t, n) => self.resource(&module.resources[&(t, n)]),
+                Node::Resource(..) => {
+                    // Resources were added to the graph in declaration order, after the
+                    // variables and locals.
+                    let i = n.index() - module.variables.len() - module.locals.len();
+                    let (_, decl) = module
+                        .resources
+                        .get_index(i)
+                        .expect("invariant: resource nodes follow variables and locals");
+                    self.resource(decl);
+                }
                 Node::Output(name) => self.output(name),
             }
         }
@@ -541,7 +550,12 @@ impl<'m> Evaluator<'m, '_> {
     fn resource(&mut self, decl: &'m ResourceDecl<'m>) {
         let key = (decl.type_name, decl.name);
         let base = self.context(&decl.refs);
-        let dependencies = self.dependencies(decl);
+        // Dependencies only describe kept instances (they are not checked here).
+        let dependencies = if self.values.keep_instances() {
+            self.dependencies(decl)
+        } else {
+            Vec::new()
+        };
         let references: Arc<[Reference]> = Arc::clone(&decl.refs);
         let timeouts = timeouts_of(decl);
         let shared = Shared {

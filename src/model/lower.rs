@@ -36,8 +36,10 @@ pub struct Module<'a> {
     pub locals: IndexMap<&'a str, LocalDecl<'a>>,
     /// `output` blocks, in source order.
     pub outputs: IndexMap<&'a str, OutputDecl<'a>>,
-    /// `resource` blocks with a known type, keyed by (type, name), in source order.
-    pub resources: IndexMap<(&'a str, &'a str), ResourceDecl<'a>>,
+    /// `resource` blocks with a known type, keyed by (type, name), in source order. (Looked
+    /// up several times per reference: hashed with Fx, not `SipHash`; the keys come from the
+    /// configuration being read, not from an adversary.)
+    pub resources: IndexMap<(&'a str, &'a str), ResourceDecl<'a>, rustc_hash::FxBuildHasher>,
     /// Resources declared with an unknown type (already diagnosed); references to them are
     /// accepted and evaluate to unknown values, so one mistake does not cascade.
     pub broken_resources: HashSet<(&'a str, &'a str)>,
