@@ -13,12 +13,15 @@
 //! Depends on `model` (the evaluated configuration) and `diag`.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeSet, BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeSet, BinaryHeap};
 use std::fmt::Write as _;
 
 use petgraph::Direction;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
+// Addresses are hashed once or twice per instance and per dependency; SipHash's resistance to
+// crafted keys buys nothing for a configuration's own names.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::diag::{Diagnostics, Span};
 use crate::model::config::{Config, DependencyKind};
@@ -46,8 +49,9 @@ impl DependencyGraph {
     #[must_use]
     pub fn new(config: &Config) -> Self {
         let mut graph = StableDiGraph::with_capacity(config.instances.len(), 0);
-        let mut nodes = HashMap::with_capacity(config.instances.len());
-        let mut by_resource: HashMap<(&str, &str), Vec<NodeIndex>> = HashMap::new();
+        let mut nodes =
+            HashMap::with_capacity_and_hasher(config.instances.len(), rustc_hash::FxBuildHasher);
+        let mut by_resource: HashMap<(&str, &str), Vec<NodeIndex>> = HashMap::default();
         for addr in config.instances.keys() {
             let n = graph.add_node(addr.clone());
             nodes.insert(addr.clone(), n);
@@ -58,7 +62,7 @@ impl DependencyGraph {
         }
         // Deduplicated through a set: `find_edge` scans a node's edges, which is quadratic for
         // a resource that thousands of others depend on.
-        let mut edges: HashSet<(NodeIndex, NodeIndex)> = HashSet::new();
+        let mut edges: HashSet<(NodeIndex, NodeIndex)> = HashSet::default();
         for (addr, instance) in &config.instances {
             let dependent = nodes[addr];
             for dep in &instance.dependencies {

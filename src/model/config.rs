@@ -157,6 +157,23 @@ impl ResourceInstance {
         object_value(&self.attributes, &self.blocks)
     }
 
+    /// The instance as an object value holding only `names` (attributes or nested blocks),
+    /// as [`to_value`](Self::to_value) would give them; `None` if one of them does not exist.
+    #[must_use]
+    pub fn value_of(&self, names: &[&str]) -> Option<Value> {
+        let mut map = BTreeMap::new();
+        for name in names {
+            // As in `to_value`, a nested block wins over an attribute of the same name.
+            let value = if let Some(occurrences) = self.blocks.get(name) {
+                Value::List(occurrences.iter().map(BlockValue::to_value).collect())
+            } else {
+                self.attributes.get(name)?.clone()
+            };
+            map.insert((*name).to_owned(), value);
+        }
+        Some(Value::Object(map))
+    }
+
     /// The value of one attribute.
     #[must_use]
     pub fn attribute(&self, name: &str) -> Option<&Value> {

@@ -15,11 +15,14 @@
 //!
 //! Depends on `diag`, `schema`, `parse::ast` and the sibling model modules (`eval`, `types`).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 use petgraph::graph::NodeIndex;
+// Names borrowed from the configuration are hashed many times per resource; the default
+// hasher (SipHash) is built to resist crafted keys, which a local configuration is not.
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::config::{
     BlockValue, Config, Dependency, DependencyKind, OutputValue, ResourceInstance,
@@ -52,6 +55,57 @@ use crate::schema::{
 pub trait ResourceValues {
     /// The object value later expressions see for `instance`.
     fn instance(&self, instance: &ResourceInstance) -> Value;
+
+    /// What evaluation keeps of [`instance`](Self::instance)'s value: nothing when no
+    /// expression reads the resource, else the object reduced to the attributes expressions
+    /// read (see [`Wanted`]). Evaluation calls this, once per instance; the default calls
+    /// [`instance`](Self::instance) every time (a hook may record its decision there) and then
+    /// drops what is not wanted. Implementations without side effects may skip building parts
+    /// nobody reads, as long as what they return for the wanted attributes is the same.
+    fn wanted_value(&self, instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
+        let value = self.instance(instance);
+        match wanted {
+            Wanted::Nothing => None,
+            Wanted::All => Some(value),
+            Wanted::Attributes(names) => Some(keep_attributes(value, names)),
+        }
+    }
+
+    /// Whether the evaluated [`Config`] keeps every instance (the default). A caller that
+    /// only wants diagnostics says no, and each instance is dropped once this hook has seen it.
+    fn keep_instances(&self) -> bool {
+        true
+    }
+}
+
+/// How much of a resource instance's value later expressions can read.
+///
+/// Evaluation keeps one value per referenced instance until the end; keeping only the
+/// attributes that are read (`scaleway_account_project.main.id` reads `id`) keeps that small on
+/// large configurations. The reduction never changes what an expression evaluates to, nor its
+/// diagnostics: an attribute list is only used when every reference to the resource reads an
+/// attribute directly by name, and an object lacking one of them is kept whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted<'a> {
+    /// No expression reads the resource.
+    Nothing,
+    /// Some expression may read the whole object (or it is read in ways not tracked).
+    All,
+    /// Expressions read only these attributes (or nested blocks) of each instance.
+    Attributes(&'a [&'a str]),
+}
+
+/// `value` reduced to the attributes `names`, when it is an object that has all of them;
+/// else `value` unchanged.
+#[must_use]
+pub fn keep_attributes(value: Value, names: &[&str]) -> Value {
+    match value {
+        Value::Object(mut map) if names.iter().all(|n| map.contains_key(*n)) => {
+            let kept = names.iter().filter_map(|n| map.remove_entry(*n)).collect();
+            Value::Object(kept)
+        }
+        other => other,
+    }
 }
 
 /// No planned values: an instance looks like its configuration, every computed attribute not
@@ -62,6 +116,44 @@ pub struct NoPriorValues;
 impl ResourceValues for NoPriorValues {
     fn instance(&self, instance: &ResourceInstance) -> Value {
         instance.to_value()
+    }
+
+    fn wanted_value(&self, instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
+        configured_value(instance, wanted)
+    }
+}
+
+/// As [`NoPriorValues`], for callers that only want the diagnostics (`validate`): the
+/// evaluated [`Config`] holds no instances (variables, locals and outputs are still there),
+/// which on large configurations saves most of the memory evaluation needs.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DiagnosticsOnly;
+
+impl ResourceValues for DiagnosticsOnly {
+    fn instance(&self, instance: &ResourceInstance) -> Value {
+        instance.to_value()
+    }
+
+    fn wanted_value(&self, instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
+        configured_value(instance, wanted)
+    }
+
+    fn keep_instances(&self) -> bool {
+        false
+    }
+}
+
+/// The wanted part of an instance's configured value, built without the parts not wanted
+/// (there is no hook with side effects to call).
+fn configured_value(instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
+    match wanted {
+        Wanted::Nothing => None,
+        Wanted::All => Some(instance.to_value()),
+        Wanted::Attributes(names) => Some(
+            instance
+                .value_of(names)
+                .unwrap_or_else(|| instance.to_value()),
+        ),
     }
 }
 
@@ -137,12 +229,17 @@ pub fn evaluate(
         options,
         diags,
         variables,
-        locals: HashMap::new(),
-        local_reach: HashMap::new(),
-        resources: HashMap::new(),
-        referenced: HashSet::new(),
+        locals: HashMap::default(),
+        local_reach: HashMap::default(),
+        resources: HashMap::default(),
+        referenced: HashSet::default(),
+        read_attributes: HashMap::default(),
         config: Config::default(),
     };
+    if values.keep_instances() {
+        // At least one instance per resource in the common case (no `count` / `for_each`).
+        ev.config.instances.reserve(module.resources.len());
+    }
     ev.run();
     let mut config = ev.config;
     config.variables = ev.variables;
@@ -150,7 +247,8 @@ pub fn evaluate(
         let value = ev.locals.remove(name).unwrap_or(Value::Unknown);
         config.locals.insert((*name).to_owned(), value);
     }
-    config.instances.sort_keys();
+    // Addresses are unique, so an unstable sort gives the one order, without a buffer.
+    config.instances.sort_unstable_keys();
     config
 }
 
@@ -166,6 +264,9 @@ struct Evaluator<'m, 'd> {
     /// The value other expressions see for each referenced resource.
     resources: HashMap<(&'m str, &'m str), Value>,
     referenced: HashSet<(&'m str, &'m str)>,
+    /// For referenced resources whose every reference reads an attribute by name: those
+    /// attributes, sorted (absent: the whole value is kept).
+    read_attributes: HashMap<(&'m str, &'m str), Vec<&'m str>>,
     config: Config,
 }
 
@@ -174,7 +275,7 @@ impl<'m> Evaluator<'m, '_> {
         let module = self.module;
         let mut graph = BlockGraph::new();
         let mut nodes: Vec<Node<'m>> = Vec::new();
-        let mut index: HashMap<Node<'m>, NodeIndex> = HashMap::new();
+        let mut index: HashMap<Node<'m>, NodeIndex> = HashMap::default();
         let mut add = |graph: &mut BlockGraph, node: Node<'m>, name: String| {
             let n = graph.add(name);
             nodes.push(node);
@@ -238,6 +339,7 @@ impl<'m> Evaluator<'m, '_> {
                 self.referenced.insert((type_name, name));
             }
         }
+        self.read_attributes = read_attributes(module);
         let (order, cycles) = graph.order();
         self.diags.extend(cycles);
         self.check_variable_validations();
@@ -245,7 +347,16 @@ impl<'m> Evaluator<'m, '_> {
             match nodes[n.index()] {
                 Node::Variable(_) => {}
                 Node::Local(name) => self.local(name),
-                Node::Resource(t, n) => self.resource(&module.resources[&(t, n)]),
+                Node::Resource(..) => {
+                    // Resources were added to the graph in declaration order, after the
+                    // variables and locals.
+                    let i = n.index() - module.variables.len() - module.locals.len();
+                    let (_, decl) = module
+                        .resources
+                        .get_index(i)
+                        .expect("invariant: resource nodes follow variables and locals");
+                    self.resource(decl);
+                }
                 Node::Output(name) => self.output(name),
             }
         }
@@ -439,7 +550,12 @@ impl<'m> Evaluator<'m, '_> {
     fn resource(&mut self, decl: &'m ResourceDecl<'m>) {
         let key = (decl.type_name, decl.name);
         let base = self.context(&decl.refs);
-        let dependencies = self.dependencies(decl);
+        // Dependencies only describe kept instances (they are not checked here).
+        let dependencies = if self.values.keep_instances() {
+            self.dependencies(decl)
+        } else {
+            Vec::new()
+        };
         let references: Arc<[Reference]> = Arc::clone(&decl.refs);
         let timeouts = timeouts_of(decl);
         let shared = Shared {
@@ -645,13 +761,19 @@ impl<'m> Evaluator<'m, '_> {
             span: decl.header_span(),
         };
         // The hook runs for every instance (the planner records its decision there), but only
-        // referenced resources need their value kept.
-        let value = self.values.instance(&instance);
-        let value = self
-            .referenced
-            .contains(&(decl.type_name, decl.name))
-            .then_some(value);
-        self.config.instances.insert(addr, instance);
+        // referenced resources need their value kept, and only the attributes that are read.
+        let key = (decl.type_name, decl.name);
+        let wanted = if !self.referenced.contains(&key) {
+            Wanted::Nothing
+        } else if let Some(names) = self.read_attributes.get(&key) {
+            Wanted::Attributes(names)
+        } else {
+            Wanted::All
+        };
+        let value = self.values.wanted_value(&instance, wanted);
+        if self.values.keep_instances() {
+            self.config.instances.insert(addr, instance);
+        }
         value
     }
 
@@ -926,7 +1048,7 @@ impl<'m> Evaluator<'m, '_> {
 
     fn dependencies(&self, decl: &'m ResourceDecl<'m>) -> Vec<Dependency> {
         let own = (decl.type_name, decl.name);
-        let mut seen: HashSet<(&'m str, &'m str)> = HashSet::new();
+        let mut seen: HashSet<(&'m str, &'m str)> = HashSet::default();
         let mut out = Vec::new();
         let module = self.module;
         let mut push = |out: &mut Vec<Dependency>,
@@ -972,6 +1094,64 @@ impl<'m> Evaluator<'m, '_> {
         }
         out
     }
+}
+
+/// For each resource whose every reference (anywhere in the module) reads an attribute by
+/// name, the attributes read, sorted and deduplicated. Resources read in any other way (whole,
+/// through `for_each` keys, through an index of a single instance) are absent: their values
+/// are kept whole, so that every expression and diagnostic stays exactly as without reduction.
+fn read_attributes<'m>(module: &'m Module<'m>) -> HashMap<(&'m str, &'m str), Vec<&'m str>> {
+    let every_ref = module
+        .variables
+        .values()
+        .flat_map(|v| v.refs.iter())
+        .chain(module.locals.values().flat_map(|l| l.refs.iter()))
+        .chain(module.resources.values().flat_map(|r| r.refs.iter()))
+        .chain(module.outputs.values().flat_map(|o| o.refs.iter()))
+        .chain(module.provider.iter().flat_map(|p| p.refs.iter()));
+    let mut read: HashMap<(&'m str, &'m str), Option<Vec<&'m str>>> = HashMap::default();
+    for r in every_ref {
+        let RefTarget::Resource { type_name, name } = &r.target else {
+            continue;
+        };
+        let key = (type_name.as_str(), name.as_str());
+        let Some(decl) = module.resources.get(&key) else {
+            continue;
+        };
+        let entry = read.entry(key).or_insert_with(|| Some(Vec::new()));
+        let Some(names) = entry else { continue };
+        // `TYPE.NAME.attr` with the attribute right after the name: the `.` is the only byte
+        // between them. Anything else (an index or splat first, or spaces) is "indexed".
+        let direct = r.attribute.as_ref().map(|(a, span)| {
+            let direct = span.file == r.span.file && span.start == r.span.end + 1;
+            (a.as_str(), direct)
+        });
+        let attribute = match direct {
+            // `for_each` instances are selected by `.key` as well as `["key"]`: what an
+            // attribute step reads depends on the keys, so keep everything.
+            _ if decl.for_each.is_some() => None,
+            // The value is a list of instances: an attribute right after the name is an error
+            // whatever the instances hold, and one after an index or splat reads that
+            // attribute of instances.
+            Some((a, _)) if decl.count.is_some() => Some(a),
+            // A single instance: only `TYPE.NAME.attr`; an index into the object would look
+            // its keys up.
+            Some((a, true)) => Some(a),
+            _ => None,
+        };
+        match attribute {
+            Some(a) => names.push(a),
+            None => *entry = None,
+        }
+    }
+    read.into_iter()
+        .filter_map(|(key, names)| {
+            let mut names = names?;
+            names.sort_unstable();
+            names.dedup();
+            Some((key, names))
+        })
+        .collect()
 }
 
 type BodyValues = (
@@ -1181,6 +1361,164 @@ mod tests {
             ns.attributes["secret_environment_variables"],
             Value::Sensitive(_)
         ));
+    }
+
+    /// Parses, lowers and evaluates `text`; also returns what `read_attributes` decided.
+    fn run_text(text: &str) -> (Config, Diagnostics, BTreeMap<String, Vec<String>>) {
+        let files = vec![crate::parse::parse_source(text, FileId(0)).expect("test text parses")];
+        let mut diags = Diagnostics::new();
+        let module = lower(&files, &mut diags);
+        let read = read_attributes(&module)
+            .into_iter()
+            .map(|((t, n), names)| {
+                (
+                    format!("{t}.{n}"),
+                    names.into_iter().map(str::to_owned).collect(),
+                )
+            })
+            .collect();
+        let config = evaluate(
+            &module,
+            IndexMap::new(),
+            &NoPriorValues,
+            &EvalOptions::default(),
+            &mut diags,
+        );
+        (config, diags, read)
+    }
+
+    #[test]
+    fn only_attributes_read_by_name_are_kept_and_results_are_unchanged() {
+        let (config, diags, read) = run_text(
+            r#"
+resource "scaleway_account_project" "single" {
+  name = "a"
+}
+resource "scaleway_account_project" "counted" {
+  count = 2
+  name  = "b${count.index}"
+}
+resource "scaleway_account_project" "each" {
+  for_each = toset(["name", "x"])
+  name     = "c-${each.key}"
+}
+resource "scaleway_account_project" "whole" {
+  name = "d"
+}
+resource "scaleway_account_project" "indexed" {
+  name = "e"
+}
+output "o1" {
+  value = scaleway_account_project.single.id
+}
+output "o2" {
+  value = scaleway_account_project.counted[1].name
+}
+output "o3" {
+  value = scaleway_account_project.each.name.name
+}
+output "o4" {
+  value = scaleway_account_project.whole.name
+}
+output "o5" {
+  value = scaleway_account_project.whole
+}
+output "o6" {
+  value = [scaleway_account_project.single.name, scaleway_account_project.indexed[*].name]
+}
+output "o7" {
+  value = scaleway_account_project.counted[*].name
+}
+"#,
+        );
+        assert!(!diags.has_errors(), "{diags:?}");
+        // `each.name.name` selects the instance keyed "name": for_each resources stay whole,
+        // as do resources read whole or through a splat of a single instance.
+        assert_eq!(
+            read,
+            BTreeMap::from([
+                (
+                    "scaleway_account_project.counted".to_owned(),
+                    vec!["name".to_owned()]
+                ),
+                (
+                    "scaleway_account_project.single".to_owned(),
+                    vec!["id".to_owned(), "name".to_owned()]
+                ),
+            ])
+        );
+        let out = |name: &str| config.outputs[name].value.clone();
+        assert_eq!(out("o1"), Value::Unknown);
+        assert_eq!(out("o2"), Value::string("b1"));
+        assert_eq!(out("o3"), Value::string("c-name"));
+        assert_eq!(out("o4"), Value::string("d"));
+        let Value::Object(whole) = out("o5") else {
+            panic!("o5 is an object: {:?}", out("o5"));
+        };
+        assert!(whole.contains_key("description") && whole.contains_key("id"));
+        assert_eq!(
+            out("o6"),
+            Value::List(vec![
+                Value::string("a"),
+                Value::List(vec![Value::string("e")])
+            ])
+        );
+        assert_eq!(
+            out("o7"),
+            Value::List(vec![Value::string("b0"), Value::string("b1")])
+        );
+    }
+
+    #[test]
+    fn diagnostics_only_keeps_no_instances_and_finds_the_same_problems() {
+        let text = r#"
+resource "scaleway_account_project" "p" {
+  name = "a"
+}
+resource "scaleway_container_namespace" "ns" {
+  project_id = scaleway_account_project.p.id
+  region     = "paris"
+  name       = 42
+}
+output "ns" {
+  value = scaleway_container_namespace.ns.name
+}
+"#;
+        let files = vec![crate::parse::parse_source(text, FileId(0)).expect("test text parses")];
+        let run_with = |values: &dyn ResourceValues| {
+            let mut diags = Diagnostics::new();
+            let module = lower(&files, &mut diags);
+            let config = evaluate(
+                &module,
+                IndexMap::new(),
+                values,
+                &EvalOptions::default(),
+                &mut diags,
+            );
+            (config, diags)
+        };
+        let (full, full_diags) = run_with(&NoPriorValues);
+        let (lean, lean_diags) = run_with(&DiagnosticsOnly);
+        assert!(full_diags.has_errors());
+        assert_eq!(lean_diags, full_diags);
+        assert_eq!(full.instances.len(), 2);
+        assert!(lean.instances.is_empty());
+        assert_eq!(lean.outputs, full.outputs);
+        assert_eq!(lean.outputs["ns"].value, Value::string("42"));
+    }
+
+    #[test]
+    fn keep_attributes_keeps_objects_lacking_a_wanted_attribute_whole() {
+        let object = Value::Object(BTreeMap::from([
+            ("a".to_owned(), Value::Null),
+            ("b".to_owned(), Value::Bool(true)),
+        ]));
+        assert_eq!(
+            keep_attributes(object.clone(), &["b"]),
+            Value::Object(BTreeMap::from([("b".to_owned(), Value::Bool(true))]))
+        );
+        assert_eq!(keep_attributes(object.clone(), &["b", "c"]), object);
+        assert_eq!(keep_attributes(Value::Unknown, &["b"]), Value::Unknown);
     }
 
     #[test]

@@ -36,8 +36,10 @@ pub struct Module<'a> {
     pub locals: IndexMap<&'a str, LocalDecl<'a>>,
     /// `output` blocks, in source order.
     pub outputs: IndexMap<&'a str, OutputDecl<'a>>,
-    /// `resource` blocks with a known type, keyed by (type, name), in source order.
-    pub resources: IndexMap<(&'a str, &'a str), ResourceDecl<'a>>,
+    /// `resource` blocks with a known type, keyed by (type, name), in source order. (Looked
+    /// up several times per reference: hashed with Fx, not `SipHash`; the keys come from the
+    /// configuration being read, not from an adversary.)
+    pub resources: IndexMap<(&'a str, &'a str), ResourceDecl<'a>, rustc_hash::FxBuildHasher>,
     /// Resources declared with an unknown type (already diagnosed); references to them are
     /// accepted and evaluate to unknown values, so one mistake does not cascade.
     pub broken_resources: HashSet<(&'a str, &'a str)>,
@@ -231,6 +233,14 @@ pub fn lower<'a>(files: &'a [ast::File], diags: &mut Diagnostics) -> Module<'a> 
         diags,
         deprecated_types: IndexMap::new(),
     };
+    // Sized up front: on large configurations, growing the map by doubling would copy every
+    // declaration several times and briefly hold two copies.
+    let resource_blocks = files
+        .iter()
+        .flat_map(|f| f.body.blocks())
+        .filter(|b| b.ident.name == "resource")
+        .count();
+    lowerer.module.resources.reserve(resource_blocks);
     for file in files {
         for item in &file.body.items {
             match item {

@@ -60,7 +60,7 @@ pub struct BlockGraph {
     graph: DiGraph<String, Span>,
     /// Edges already added, so that repeated references cost O(1) (a variable read by
     /// thousands of blocks would make `find_edge` quadratic).
-    edges: std::collections::HashSet<(NodeIndex, NodeIndex)>,
+    edges: rustc_hash::FxHashSet<(NodeIndex, NodeIndex)>,
 }
 
 impl BlockGraph {

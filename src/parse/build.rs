@@ -232,6 +232,10 @@ impl Builder {
                 _ => {}
             }
         }
+        // Exact sizes: a large file holds hundreds of thousands of these vectors, and growth
+        // by doubling would leave up to half of each unused for the life of the tree.
+        items.shrink_to_fit();
+        labels.shrink_to_fit();
         let open_brace = open_brace.expect("grammar: a block has `{`");
         let close_brace = close_brace.expect("grammar: a block has `}`");
         let body_span = match (items.first(), items.last()) {
@@ -291,7 +295,7 @@ impl Builder {
             PRATT
                 .map_primary(|p| self.primary(p))
                 .map_prefix(|op, rhs| {
-                    let rhs = rhs?;
+                    let rhs = compact(rhs?);
                     let op_kind = if op.as_rule() == Rule::op_neg {
                         UnaryOp::Neg
                     } else {
@@ -308,7 +312,7 @@ impl Builder {
                 })
                 .map_postfix(|lhs, step| self.postfix(lhs?, step))
                 .map_infix(|lhs, op, rhs| {
-                    let (lhs, rhs) = (lhs?, rhs?);
+                    let (lhs, rhs) = (compact(lhs?), compact(rhs?));
                     let span = lhs.span.to(rhs.span);
                     Ok(Expr {
                         kind: ExprKind::Binary {
@@ -319,7 +323,8 @@ impl Builder {
                         span,
                     })
                 })
-                .parse(operands)?
+                .parse(operands)
+                .map(compact)?
         } else {
             let first = children.next().expect("grammar: an expression has a term");
             let mut e = self.primary(first)?;
@@ -328,7 +333,7 @@ impl Builder {
             {
                 e = self.postfix(e, step)?;
             }
-            e
+            compact(e)
         };
         match children.next() {
             Some(cond) => {
@@ -360,7 +365,7 @@ impl Builder {
         for step in parts {
             expr = self.postfix(expr, step)?;
         }
-        Ok(expr)
+        Ok(compact(expr))
     }
 
     fn qualified_without_call(&self, q: &Pair<'_, Rule>) -> Diagnostic {
@@ -400,17 +405,19 @@ impl Builder {
                 Diagnostic::error("scw::parse::invalid_number", "this number is not valid")
                     .with_primary(span, "")
             })?),
-            Rule::tuple => ExprKind::Tuple(kids(pair).map(|p| self.expr(p)).collect::<Built<_>>()?),
-            Rule::fast_tuple => ExprKind::Tuple(
+            Rule::tuple => ExprKind::Tuple(exact(
+                kids(pair).map(|p| self.expr(p)).collect::<Built<_>>()?,
+            )),
+            Rule::fast_tuple => ExprKind::Tuple(exact(
                 pair.into_inner()
                     .map(|p| self.primary(p))
                     .collect::<Built<_>>()?,
-            ),
-            Rule::object => ExprKind::Object(
+            )),
+            Rule::object => ExprKind::Object(exact(
                 kids(pair)
                     .map(|item| self.object_item(item))
                     .collect::<Built<_>>()?,
-            ),
+            )),
             Rule::paren => ExprKind::Parens(Box::new(
                 self.expr(
                     kids(pair)
@@ -568,6 +575,7 @@ impl Builder {
                 list.push(self.expr(p)?);
             }
         }
+        list.shrink_to_fit();
         Ok(Expr {
             kind: ExprKind::Call(FuncCall {
                 name,
@@ -755,6 +763,20 @@ pub(crate) fn structure_span(s: &Structure) -> Span {
 
 /// Appends a step, nesting it into a trailing splat when HCL applies it per element:
 /// after `[*]` every step does; after `.*` only attribute (and legacy index) steps do.
+/// `items` without spare capacity (see [`Builder::block`]).
+fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
+}
+
+/// A finished expression with its traversal steps (grown one at a time) trimmed to size.
+fn compact(mut e: Expr) -> Expr {
+    if let ExprKind::Traversal { steps, .. } = &mut e.kind {
+        steps.shrink_to_fit();
+    }
+    e
+}
+
 fn push_step(steps: &mut Vec<Step>, step: Step) {
     if let Some(Step {
         kind: StepKind::Splat { full, each },

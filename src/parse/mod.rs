@@ -5,7 +5,9 @@
 //! string templates and `error` turns pest failures into [`Diagnostic`]s in words.
 //!
 //! A file is parsed one top-level item at a time (rule `chunk`): pest's token queue then only
-//! ever holds one item, which keeps memory flat and the queue in cache on large files.
+//! ever holds one item, which keeps memory flat and the queue in cache on large files. Since a
+//! chunk's parse depends only on where it starts, a large file is parsed in two halves on two
+//! threads, split at a chunk boundary, with the same result as one thread.
 //!
 //! Invariants: every AST node carries a byte span into the parsed text; literal values are
 //! final; no input makes these functions panic, recurse without bound or run longer than
@@ -23,6 +25,7 @@ mod template;
 
 use std::num::NonZeroUsize;
 use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use pest::Parser as _;
 
@@ -48,20 +51,102 @@ const PARSER_STACK: usize = 128 * 1024 * 1024;
 
 /// Parses one `.tf` file.
 ///
+/// Files of at least [`PARALLEL_MIN`] bytes are parsed on two threads when the machine has two
+/// cores or more (see [`parse_split`]); the result, diagnostics included, is the same as a
+/// parse on one thread.
+///
 /// # Errors
 /// Syntax errors, as diagnostics with codes `scw::parse::<kind>` and a label at the spot.
 pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
     check_input(text, file)?;
     init();
-    stacker::grow(PARSER_STACK, || parse_chunks(text, file))
+    let split = if text.len() >= PARALLEL_MIN
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() >= 2)
+    {
+        split_point(text, text.len() / 2)
+    } else {
+        None
+    };
+    match split {
+        Some(at) => parse_split(text, file, at),
+        None => stacker::grow(PARSER_STACK, || parse_whole(text, file)),
+    }
 }
 
-fn parse_chunks(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
-    // ~200 bytes per top-level item in typical files; a rough reserve avoids most regrowth.
-    let mut items = Vec::with_capacity(text.len() / 512);
-    let mut comments = Vec::new();
-    let mut pos = 0;
+/// The input size from which [`parse_source`] uses a second thread: below it, starting a
+/// thread costs more than it saves.
+pub const PARALLEL_MIN: usize = 1 << 20;
+
+fn parse_whole(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
+    let mut out = Parsed::with_capacity(text.len());
+    parse_chunks(text, file, 0, None, None, &mut out)?;
+    Ok(out.into_file(file))
+}
+
+/// Items and comments parsed so far, in source order.
+struct Parsed {
+    items: Vec<ast::Structure>,
+    comments: Vec<ast::Comment>,
+}
+
+impl Parsed {
+    fn with_capacity(bytes: usize) -> Self {
+        // ~200 bytes per top-level item in typical files; a rough reserve avoids most regrowth.
+        Self {
+            items: Vec::with_capacity(bytes / 512),
+            comments: Vec::new(),
+        }
+    }
+
+    fn into_file(mut self, file: FileId) -> ast::File {
+        self.items.shrink_to_fit();
+        let span = match (self.items.first(), self.items.last()) {
+            (Some(first), Some(last)) => {
+                build::structure_span(first).to(build::structure_span(last))
+            }
+            _ => Span::new(file, 0, 0),
+        };
+        ast::File {
+            id: file,
+            body: ast::Body {
+                items: self.items,
+                span,
+            },
+            comments: self.comments,
+        }
+    }
+}
+
+/// How a call to [`parse_chunks`] ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    /// At the end of the input.
+    Input,
+    /// At the requested stop offset, which was the start of a chunk.
+    Stop,
+    /// Cancelled from another thread (the output is incomplete and must be dropped).
+    Cancelled,
+}
+
+/// Parses `text` from byte `pos` (the start of a chunk) one top-level item at a time, into
+/// `out`. With `stop`, returns as soon as a chunk starts exactly there; a `stop` that is not
+/// the start of a chunk is passed over, and the parse goes on to the end. `cancel` is checked
+/// between chunks.
+fn parse_chunks(
+    text: &str,
+    file: FileId,
+    mut pos: usize,
+    stop: Option<usize>,
+    cancel: Option<&AtomicBool>,
+    out: &mut Parsed,
+) -> Result<Ended, Diagnostics> {
     loop {
+        if stop == Some(pos) {
+            return Ok(Ended::Stop);
+        }
+        if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+            return Ok(Ended::Cancelled);
+        }
         let rest = &text[pos..];
         let chunk = match HclParser::parse(Rule::chunk, rest) {
             Ok(mut pairs) => pairs.next().expect("grammar: chunk is one pair"),
@@ -69,25 +154,86 @@ fn parse_chunks(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
         };
         let end = chunk.as_span().end();
         let builder = Builder::new(file, pos);
-        collect_comments(text, pos, pos + end, file, &mut comments);
-        let before = items.len();
+        collect_comments(text, pos, pos + end, file, &mut out.comments);
+        let before = out.items.len();
         builder
-            .structures(chunk.into_inner(), &mut items)
+            .structures(chunk.into_inner(), &mut out.items)
             .map_err(Diagnostics::from)?;
         pos += end;
-        if items.len() == before {
+        if out.items.len() == before {
             // Only blank lines and comments were left: the end of input.
-            break;
+            return Ok(Ended::Input);
         }
     }
-    let span = match (items.first(), items.last()) {
-        (Some(first), Some(last)) => build::structure_span(first).to(build::structure_span(last)),
-        _ => Span::new(file, 0, 0),
-    };
-    Ok(ast::File {
-        id: file,
-        body: ast::Body { items, span },
-        comments,
+}
+
+/// A likely chunk boundary at or after `from`: just after a `}` alone at the start of a line,
+/// which is how a top-level block ends in formatted files. It is only a guess (the same text
+/// may sit inside a heredoc); [`parse_split`] checks it.
+fn split_point(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(i) = text.get(at..)?.find("\n}") {
+        let close = at + i + 1;
+        let after = close + 1;
+        let end = match bytes.get(after..) {
+            Some([b'\n', ..]) => after + 1,
+            Some([b'\r', b'\n', ..]) => after + 2,
+            _ => {
+                at = after;
+                continue;
+            }
+        };
+        return (end < bytes.len()).then_some(end);
+    }
+    None
+}
+
+/// Parses on two threads: this one from the start up to `at`, another from `at` to the end.
+///
+/// The result is exactly that of one thread. Each chunk's parse depends only on where it
+/// starts, so when the first half ends on a chunk boundary at `at`, the second half's items,
+/// comments and first error are what one thread would have found after `at`. When the first
+/// half meets an error before `at`, that error is the result (one thread stops there too); and
+/// when `at` turns out not to be a chunk boundary (it sat inside a heredoc, say), the first
+/// half simply goes on to the end and the second half is cancelled and dropped.
+fn parse_split(text: &str, file: FileId, at: usize) -> Result<ast::File, Diagnostics> {
+    let cancel = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let second = std::thread::Builder::new()
+            .name("scwform-parse".into())
+            .spawn_scoped(scope, || {
+                let mut out = Parsed::with_capacity(text.len() - at);
+                stacker::grow(PARSER_STACK, || {
+                    parse_chunks(text, file, at, None, Some(&cancel), &mut out)
+                })
+                .map(|ended| (ended, out))
+            });
+        let Ok(second) = second else {
+            // No thread to be had: one is enough.
+            return stacker::grow(PARSER_STACK, || parse_whole(text, file));
+        };
+        let mut out = Parsed::with_capacity(at);
+        let first = stacker::grow(PARSER_STACK, || {
+            parse_chunks(text, file, 0, Some(at), None, &mut out)
+        });
+        if first != Ok(Ended::Stop) {
+            cancel.store(true, Ordering::Relaxed);
+        }
+        let second = match second.join() {
+            Ok(result) => result,
+            // The parser does not panic (module invariant); if it did, so does this thread.
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        match first? {
+            Ended::Stop => {
+                let (_, rest) = second?;
+                out.items.extend(rest.items);
+                out.comments.extend(rest.comments);
+            }
+            Ended::Input | Ended::Cancelled => {}
+        }
+        Ok(out.into_file(file))
     })
 }
 
@@ -163,7 +309,59 @@ fn collect_comments(
 
 #[cfg(test)]
 mod tests {
-    use super::check_len;
+    use super::*;
+
+    /// Parses `text` split at every line start, and checks that the result (tree or
+    /// diagnostics) is always the one-thread result.
+    fn same_at_every_split(text: &str, valid: bool) {
+        let file = FileId(0);
+        let whole = stacker::grow(PARSER_STACK, || parse_whole(text, file));
+        assert_eq!(whole.is_ok(), valid, "{whole:?}");
+        let mut splits = 0;
+        for (i, _) in text.match_indices('\n') {
+            let at = i + 1;
+            if at >= text.len() {
+                continue;
+            }
+            splits += 1;
+            assert_eq!(
+                parse_split(text, file, at),
+                whole,
+                "split at byte {at} of {text:?}"
+            );
+        }
+        assert!(splits > 3, "the text has lines to split at");
+    }
+
+    #[test]
+    fn a_split_parse_equals_a_whole_parse_wherever_it_is_split() {
+        same_at_every_split(
+            "# head\nterraform {\n  x = 1\n}\n\n// c\nresource \"a\" \"b\" {\n  n = \"x\"\n  l {\n    v = [1, 2]\n  }\n}\n/* block\n}\n*/\nlocals {\n  h = <<EOT\n}\nx\n}\nEOT\n}\r\nvariable \"v\" {}\n\n# tail\n",
+            true,
+        );
+    }
+
+    #[test]
+    fn a_split_parse_reports_the_first_error_as_a_whole_parse_does() {
+        // An error before, and another after, most split points.
+        same_at_every_split(
+            "a {\n  x = 1\n}\nb {\n  y = = 2\n}\nc {\n  z = 3\n}\nd {\n  w = (\n}\ne {}\n",
+            false,
+        );
+        // Only one error, near the end.
+        same_at_every_split(
+            "a {\n  x = 1\n}\nb {\n  y = 2\n}\nc {\n  z = \"\n}\n",
+            false,
+        );
+    }
+
+    #[test]
+    fn split_points_are_after_a_closing_brace_line() {
+        let text = "a {\n  b {\n  }\n}\nc {}\n";
+        assert_eq!(split_point(text, 0), Some(text.find("c {").expect("c")));
+        assert_eq!(split_point("a {\n}", 0), None, "nothing after the brace");
+        assert_eq!(split_point("a {\r\n}\r\nb {}\n", 0), Some(8));
+    }
 
     #[test]
     fn inputs_over_u32_max_bytes_are_refused() {

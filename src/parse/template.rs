@@ -317,8 +317,13 @@ fn nest(iter: &mut std::vec::IntoIter<Tok>) -> (Vec<TemplatePart>, Option<(bool,
             }
             Tok::Tag {
                 rule_else, span, ..
-            } => return (parts, Some((rule_else, span))),
+            } => {
+                parts.shrink_to_fit();
+                return (parts, Some((rule_else, span)));
+            }
         }
     }
+    // Exact size: template parts are large and a file holds many templates.
+    parts.shrink_to_fit();
     (parts, None)
 }

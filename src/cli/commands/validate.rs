@@ -9,7 +9,7 @@ use crate::cli::ExitStatus;
 use crate::cli::args::ValidateArgs;
 use crate::cli::printer::Printer;
 use crate::diag::{Diagnostics, SourceMap};
-use crate::model::evaluate::NoPriorValues;
+use crate::model::evaluate::DiagnosticsOnly;
 use crate::model::load::load_path;
 
 /// Terraform's `validate -json` document (field order is part of the format).
@@ -25,12 +25,13 @@ struct ValidateJson {
 /// Validates a configuration: returns its diagnostics and the sources they point into.
 ///
 /// Cycles are found on the block-level graph while evaluating (an instance-level cycle
-/// implies a block-level one), so building the instance graph is not needed here.
+/// implies a block-level one), so building the instance graph is not needed here, and the
+/// resource instances are not kept either ([`DiagnosticsOnly`]).
 #[must_use]
 pub fn check(args: &ValidateArgs) -> (Diagnostics, SourceMap) {
     let path = super::config_path(args.path.as_ref());
     let options = super::offline_load_options(&args.vars, &path);
-    let mut loaded = load_path(&path, &options, &NoPriorValues);
+    let mut loaded = load_path(&path, &options, &DiagnosticsOnly);
     let diags = std::mem::take(&mut loaded.diagnostics);
     let sources = std::mem::take(&mut loaded.sources);
     // The process ends right after validating: freeing a large configuration's syntax trees
