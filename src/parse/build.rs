@@ -761,8 +761,6 @@ pub(crate) fn structure_span(s: &Structure) -> Span {
     }
 }
 
-/// Appends a step, nesting it into a trailing splat when HCL applies it per element:
-/// after `[*]` every step does; after `.*` only attribute (and legacy index) steps do.
 /// `items` without spare capacity (see [`Builder::block`]).
 fn exact<T>(mut items: Vec<T>) -> Vec<T> {
     items.shrink_to_fit();
@@ -777,6 +775,8 @@ fn compact(mut e: Expr) -> Expr {
     e
 }
 
+/// Appends a step, nesting it into a trailing splat when HCL applies it per element:
+/// after `[*]` every step does; after `.*` only attribute (and legacy index) steps do.
 fn push_step(steps: &mut Vec<Step>, step: Step) {
     if let Some(Step {
         kind: StepKind::Splat { full, each },
