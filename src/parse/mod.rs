@@ -7,7 +7,9 @@
 //! A file is parsed one top-level item at a time (rule `chunk`): pest's token queue then only
 //! ever holds one item, which keeps memory flat and the queue in cache on large files. Since a
 //! chunk's parse depends only on where it starts, a large file is parsed in two halves on two
-//! threads, split at a chunk boundary, with the same result as one thread.
+//! threads, split at a chunk boundary, with the same result as one thread. After a syntax
+//! error the parse resumes at the next certain top-level item start (see `resume_point`), so a
+//! file reports up to [`MAX_SYNTAX_ERRORS`] independent errors.
 //!
 //! Invariants: every AST node carries a byte span into the parsed text; literal values are
 //! final; no input makes these functions panic, recurse without bound or run longer than
@@ -32,6 +34,7 @@ use pest::Parser as _;
 use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use build::Builder;
 use grammar::{HclParser, Rule};
+use scan::Open;
 
 /// pest's process-wide budget of rule calls per parse. The grammar is linear, so this only
 /// bites on input that would otherwise take unreasonably long; ~10 calls per byte is typical,
@@ -77,16 +80,23 @@ pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> 
 /// thread costs more than it saves.
 pub const PARALLEL_MIN: usize = 1 << 20;
 
+/// The most syntax errors reported for one file: past a few, more are rarely news and the
+/// odds that one of them is an artefact of recovery grow.
+pub const MAX_SYNTAX_ERRORS: usize = 10;
+
 fn parse_whole(text: &str, file: FileId) -> Result<ast::File, Diagnostics> {
     let mut out = Parsed::with_capacity(text.len());
-    parse_chunks(text, file, 0, None, None, &mut out)?;
-    Ok(out.into_file(file))
+    parse_chunks(text, file, 0, None, None, &mut out);
+    out.into_result(file)
 }
 
-/// Items and comments parsed so far, in source order.
+/// Items, comments and syntax errors found so far, in source order.
 struct Parsed {
     items: Vec<ast::Structure>,
     comments: Vec<ast::Comment>,
+    /// At most [`MAX_SYNTAX_ERRORS`]; once there is one, `items` is incomplete and only the
+    /// errors matter.
+    errors: Vec<Diagnostic>,
 }
 
 impl Parsed {
@@ -95,6 +105,15 @@ impl Parsed {
         Self {
             items: Vec::with_capacity(bytes / 512),
             comments: Vec::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    fn into_result(self, file: FileId) -> Result<ast::File, Diagnostics> {
+        if self.errors.is_empty() {
+            Ok(self.into_file(file))
+        } else {
+            Err(Diagnostics(self.errors))
         }
     }
 
@@ -120,7 +139,8 @@ impl Parsed {
 /// How a call to [`parse_chunks`] ended.
 #[derive(Debug, PartialEq, Eq)]
 enum Ended {
-    /// At the end of the input.
+    /// At the end of the input, or after a syntax error with no safe place to resume, or at
+    /// [`MAX_SYNTAX_ERRORS`].
     Input,
     /// At the requested stop offset, which was the start of a chunk.
     Stop,
@@ -132,6 +152,10 @@ enum Ended {
 /// `out`. With `stop`, returns as soon as a chunk starts exactly there; a `stop` that is not
 /// the start of a chunk is passed over, and the parse goes on to the end. `cancel` is checked
 /// between chunks.
+///
+/// After a syntax error the parse resumes where [`resume_point`] says it safely can, so that
+/// one pass reports several independent errors; what it does after an error depends only on
+/// where the failed chunk started, which keeps a split parse equal to a whole one.
 fn parse_chunks(
     text: &str,
     file: FileId,
@@ -139,31 +163,121 @@ fn parse_chunks(
     stop: Option<usize>,
     cancel: Option<&AtomicBool>,
     out: &mut Parsed,
-) -> Result<Ended, Diagnostics> {
+) -> Ended {
     loop {
         if stop == Some(pos) {
-            return Ok(Ended::Stop);
+            return Ended::Stop;
         }
         if cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-            return Ok(Ended::Cancelled);
+            return Ended::Cancelled;
         }
         let rest = &text[pos..];
         let chunk = match HclParser::parse(Rule::chunk, rest) {
             Ok(mut pairs) => pairs.next().expect("grammar: chunk is one pair"),
-            Err(err) => return Err(error::from_pest(&err, text, pos, file).into()),
+            Err(err) => {
+                out.errors.push(error::from_pest(&err, text, pos, file));
+                let failed_at = match err.location {
+                    pest::error::InputLocation::Pos(p)
+                    | pest::error::InputLocation::Span((p, _)) => pos + p,
+                };
+                match resume_point(text, pos, failed_at) {
+                    Some(next) if out.errors.len() < MAX_SYNTAX_ERRORS => {
+                        pos = next;
+                        continue;
+                    }
+                    _ => return Ended::Input,
+                }
+            }
         };
         let end = chunk.as_span().end();
         let builder = Builder::new(file, pos);
         collect_comments(text, pos, pos + end, file, &mut out.comments);
         let before = out.items.len();
-        builder
-            .structures(chunk.into_inner(), &mut out.items)
-            .map_err(Diagnostics::from)?;
-        pos += end;
-        if out.items.len() == before {
+        if let Err(d) = builder.structures(chunk.into_inner(), &mut out.items) {
+            // The chunk is well-formed, so the next one starts right after it.
+            out.errors.push(d);
+            if out.errors.len() >= MAX_SYNTAX_ERRORS {
+                return Ended::Input;
+            }
+        } else if out.items.len() == before {
             // Only blank lines and comments were left: the end of input.
-            return Ok(Ended::Input);
+            return Ended::Input;
         }
+        pos += end;
+    }
+}
+
+/// Where parsing may resume after the chunk starting at `chunk` failed at `failed_at`, or
+/// `None` when there is no place that is surely the start of a new top-level item.
+///
+/// The rule is deliberately narrow, because an error that only comes from resuming in the
+/// wrong place is worse than a missing one. The candidate is the first line after the failing
+/// line that starts, at column 0, with a name followed by a label, `{` or `=`. It is taken
+/// only when the source from the chunk start up to it is lexically closed: no string,
+/// heredoc, template or comment left open, and every brace balanced, or else only `(`/`[`
+/// left open inside the one top-level block, which a line holding just `}` at column 0 then
+/// closes (the formatted end of a block), with only blank and comment lines after it.
+fn resume_point(text: &str, chunk: usize, failed_at: usize) -> Option<usize> {
+    let failed_at = failed_at.min(text.len());
+    let mut line = failed_at + text[failed_at..].find('\n')? + 1;
+    while !starts_item(line_at(text, line)) {
+        line += line_at(text, line).len();
+        if line >= text.len() {
+            return None;
+        }
+    }
+    let scanned = scan::scan(text, chunk, line);
+    if scanned.unclosed_comment.is_some() {
+        return None;
+    }
+    let closed = match (scanned.stack.as_slice(), scanned.stray_close) {
+        ([], None) => true,
+        ([block, open @ ..], Some(brace)) => {
+            block.open == Open::BlockBrace
+                && !open.is_empty()
+                && open
+                    .iter()
+                    .all(|f| matches!(f.open, Open::Paren | Open::Bracket))
+                && brace > open[0].at
+                && text[..brace].ends_with('\n')
+                && line_at(text, brace).trim_end() == "}"
+                && text[brace + line_at(text, brace).len()..line]
+                    .lines()
+                    .all(|l| {
+                        let l = l.trim();
+                        l.is_empty() || l.starts_with('#') || l.starts_with("//")
+                    })
+        }
+        _ => false,
+    };
+    closed.then_some(line)
+}
+
+/// The line starting at `at`, with its newline.
+fn line_at(text: &str, at: usize) -> &str {
+    let rest = &text[at..];
+    rest.find('\n').map_or(rest, |i| &rest[..=i])
+}
+
+/// Whether `line` starts, at column 0, like a top-level item: a name, then a label, `{` or
+/// `=` (not `==`).
+fn starts_item(line: &str) -> bool {
+    let bytes = line.as_bytes();
+    if !bytes
+        .first()
+        .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+    {
+        return false;
+    }
+    let name = bytes
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+        .count();
+    let after = line[name..].trim_start_matches([' ', '\t']);
+    match after.as_bytes() {
+        [b'=', b'=', ..] | [] => false,
+        [b'=' | b'{' | b'"', ..] => true,
+        [b, ..] => b.is_ascii_alphabetic() || *b == b'_',
     }
 }
 
@@ -191,12 +305,14 @@ fn split_point(text: &str, from: usize) -> Option<usize> {
 
 /// Parses on two threads: this one from the start up to `at`, another from `at` to the end.
 ///
-/// The result is exactly that of one thread. Each chunk's parse depends only on where it
-/// starts, so when the first half ends on a chunk boundary at `at`, the second half's items,
-/// comments and first error are what one thread would have found after `at`. When the first
-/// half meets an error before `at`, that error is the result (one thread stops there too); and
-/// when `at` turns out not to be a chunk boundary (it sat inside a heredoc, say), the first
-/// half simply goes on to the end and the second half is cancelled and dropped.
+/// The result is exactly that of one thread. Each chunk's parse, and where parsing resumes
+/// after a syntax error, depend only on where the chunk starts, so when the first half ends on
+/// a chunk boundary at `at`, the second half's items, comments and errors are what one thread
+/// would have found after `at` (cut to [`MAX_SYNTAX_ERRORS`] in all). When the first half
+/// stops for good before `at` (an error it cannot resume after, or the error cap), that is the
+/// result, as on one thread; and when `at` turns out not to be a chunk boundary (it sat inside
+/// a heredoc, or error recovery jumped over it), the first half simply goes on to the end and
+/// the second half is cancelled and dropped.
 fn parse_split(text: &str, file: FileId, at: usize) -> Result<ast::File, Diagnostics> {
     let cancel = AtomicBool::new(false);
     std::thread::scope(|scope| {
@@ -204,10 +320,10 @@ fn parse_split(text: &str, file: FileId, at: usize) -> Result<ast::File, Diagnos
             .name("scwform-parse".into())
             .spawn_scoped(scope, || {
                 let mut out = Parsed::with_capacity(text.len() - at);
-                stacker::grow(PARSER_STACK, || {
+                let ended = stacker::grow(PARSER_STACK, || {
                     parse_chunks(text, file, at, None, Some(&cancel), &mut out)
-                })
-                .map(|ended| (ended, out))
+                });
+                (ended, out)
             });
         let Ok(second) = second else {
             // No thread to be had: one is enough.
@@ -217,7 +333,7 @@ fn parse_split(text: &str, file: FileId, at: usize) -> Result<ast::File, Diagnos
         let first = stacker::grow(PARSER_STACK, || {
             parse_chunks(text, file, 0, Some(at), None, &mut out)
         });
-        if first != Ok(Ended::Stop) {
+        if first != Ended::Stop {
             cancel.store(true, Ordering::Relaxed);
         }
         let second = match second.join() {
@@ -225,15 +341,17 @@ fn parse_split(text: &str, file: FileId, at: usize) -> Result<ast::File, Diagnos
             // The parser does not panic (module invariant); if it did, so does this thread.
             Err(panic) => std::panic::resume_unwind(panic),
         };
-        match first? {
+        match first {
             Ended::Stop => {
-                let (_, rest) = second?;
+                let (_, rest) = second;
                 out.items.extend(rest.items);
                 out.comments.extend(rest.comments);
+                let room = MAX_SYNTAX_ERRORS.saturating_sub(out.errors.len());
+                out.errors.extend(rest.errors.into_iter().take(room));
             }
             Ended::Input | Ended::Cancelled => {}
         }
-        Ok(out.into_file(file))
+        out.into_result(file)
     })
 }
 
@@ -342,7 +460,7 @@ mod tests {
     }
 
     #[test]
-    fn a_split_parse_reports_the_first_error_as_a_whole_parse_does() {
+    fn a_split_parse_reports_the_errors_a_whole_parse_does() {
         // An error before, and another after, most split points.
         same_at_every_split(
             "a {\n  x = 1\n}\nb {\n  y = = 2\n}\nc {\n  z = 3\n}\nd {\n  w = (\n}\ne {}\n",
@@ -353,6 +471,52 @@ mod tests {
             "a {\n  x = 1\n}\nb {\n  y = 2\n}\nc {\n  z = \"\n}\n",
             false,
         );
+    }
+
+    #[test]
+    fn a_split_parse_recovers_and_caps_errors_as_a_whole_parse_does() {
+        // Recovery after an unclosed `(`, a heredoc that stops recovery, a one-line block.
+        let text = "a {\n  x = (1 +\n}\n# c\nb { y = = 1 }\nc {\n  z = 1\n}\nd {\n  w = = <<EOT\n}\ne {\nEOT\n}\nf = = 2\n";
+        same_at_every_split(text, false);
+        let errors = parse_whole(text, FileId(0)).expect_err("broken").0;
+        let starts: Vec<_> = errors
+            .iter()
+            .map(|d| d.primary_span().expect("a label").start as usize)
+            .collect();
+        let [a, b, d] = starts[..] else {
+            panic!("three errors, not {errors:?}")
+        };
+        assert!(a > text.find('(').expect("a") && a < text.find("# c").expect("c"));
+        assert!(b > text.find("b {").expect("b") && b < text.find("c {").expect("c"));
+        assert!(d > text.find("d {").expect("d") && d < text.find("e {").expect("e"));
+        // More errors than the cap, on both sides of every split point.
+        same_at_every_split(&"b {\n  x = = 1\n}\n".repeat(14), false);
+        let errors = parse_whole(&"b {\n  x = = 1\n}\n".repeat(14), FileId(0))
+            .expect_err("broken")
+            .0;
+        assert_eq!(errors.len(), MAX_SYNTAX_ERRORS);
+    }
+
+    #[test]
+    fn recovery_resumes_only_at_a_top_level_item_start_in_closed_text() {
+        let text = "a {\n  x = = 1\n}\n\nb = 2\n";
+        let failed_at = text.find("= 1").expect("error spot");
+        assert_eq!(resume_point(text, 0, failed_at), text.find("b = 2"));
+        // Not on the failing line itself, even when an item starts later on it.
+        assert_eq!(resume_point("x = = 1 b = 2\n", 0, 4), None);
+        // Indented lines are not top-level items.
+        assert_eq!(resume_point("a {\n  x = = 1\n  b {}\n", 0, 10), None);
+        // A string left open past the candidate line.
+        assert_eq!(resume_point("a = \"${x\nb = 1\n", 0, 8), None);
+        assert!(starts_item("resource \"a\" \"b\" {\n"));
+        assert!(starts_item("locals {}\n"));
+        assert!(starts_item("x_1-y = 3\n"));
+        assert!(starts_item("module m {\n"));
+        assert!(!starts_item("x == 3\n"));
+        assert!(!starts_item("}\n"));
+        assert!(!starts_item("  a = 1\n"));
+        assert!(!starts_item("# a = 1\n"));
+        assert!(!starts_item("EOT\n"));
     }
 
     #[test]

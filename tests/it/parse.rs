@@ -613,13 +613,14 @@ fn rendered(src: &str) -> String {
     let mut map = SourceMap::new();
     let id = map.add("main.tf", None, src);
     let diagnostics = parse_source(src, id).expect_err("invalid input");
-    assert_eq!(diagnostics.0.len(), 1);
-    let d = &diagnostics.0[0];
-    assert!(
-        !d.summary.contains("rule"),
-        "rule names leaked: {}",
-        d.summary
-    );
+    // Each snapshot shows how many errors there are; none may name a grammar rule.
+    for d in &diagnostics.0 {
+        assert!(
+            !d.summary.contains("rule"),
+            "rule names leaked: {}",
+            d.summary
+        );
+    }
     render_plain(&diagnostics, &map)
 }
 
@@ -694,6 +695,88 @@ fn missing_newline_is_rendered_in_words() {
 #[test]
 fn list_missing_comma_is_rendered_in_words() {
     insta::assert_snapshot!(rendered("tags = [\"a\" \"b\"]\n"));
+}
+
+/// The code and 1-based line of each syntax error in `src`.
+fn errors_by_line(src: &str) -> Vec<(&'static str, usize)> {
+    parse_source(src, FileId(0))
+        .expect_err(src)
+        .0
+        .iter()
+        .map(|d| {
+            let at = d.primary_span().expect("a label").start as usize;
+            (d.code, src[..at].matches('\n').count() + 1)
+        })
+        .collect()
+}
+
+#[test]
+fn independent_errors_in_three_blocks_are_all_reported_at_their_lines() {
+    let src = "resource \"a\" \"one\" {\n  name = = \"x\"\n}\n\n# second\nlocals {\n  ok = 1\n  tags = [\"a\" \"b\"]\n}\nvariable \"v\" {\n  default = \"open\n}\nlocals {\n  fine = true\n}\n";
+    assert_eq!(
+        errors_by_line(src),
+        [
+            ("scw::parse::expected_expression", 2),
+            ("scw::parse::unexpected_token", 8),
+            ("scw::parse::unterminated_string", 11),
+        ]
+    );
+}
+
+#[test]
+fn an_unclosed_parenthesis_does_not_hide_the_next_blocks_error() {
+    // The `}` at column 0 ends the block even though the `(` is never closed.
+    let src = "a {\n  x = (1 +\n}\n\n// next\nb {\n  y = = 2\n}\n";
+    assert_eq!(
+        errors_by_line(src),
+        [
+            ("scw::parse::unexpected_token", 3),
+            ("scw::parse::expected_expression", 7),
+        ]
+    );
+}
+
+#[test]
+fn no_error_is_reported_from_text_that_recovery_would_misread() {
+    // Resuming at `b {` would land inside the heredoc and report `EOT` as a broken item.
+    let in_heredoc = "a {\n  x = = 1\n  h = <<EOT\n}\nb {\nEOT\n}\n";
+    assert_eq!(
+        errors_by_line(in_heredoc),
+        [("scw::parse::expected_expression", 2)]
+    );
+    // The `}` at column 0 closes the inner block, so `c = 2` is still inside `a`; resuming
+    // there would report the last `}` as unexpected.
+    let inner_close = "a {\n  x = = 1\n  b {\n}\nc = 2\n}\n";
+    assert_eq!(
+        errors_by_line(inner_close),
+        [("scw::parse::expected_expression", 2)]
+    );
+    // An object left open: the `}` may close it rather than the block.
+    let open_object = "a {\n  x = {\n    y = = 1\n}\nb = }\n";
+    assert_eq!(
+        errors_by_line(open_object),
+        [("scw::parse::expected_expression", 3)]
+    );
+    // Inside a `/* */` comment that the error hid.
+    let in_comment = "a {\n  x = = 1 /*\n}\nb = }\n*/\n}\n";
+    assert_eq!(
+        errors_by_line(in_comment),
+        [("scw::parse::expected_expression", 2)]
+    );
+}
+
+#[test]
+fn at_most_ten_syntax_errors_are_reported_per_file() {
+    let src = "b {\n  x = = 1\n}\n".repeat(12);
+    let lines: Vec<usize> = errors_by_line(&src).iter().map(|&(_, l)| l).collect();
+    assert_eq!(lines, (0..10).map(|i| 3 * i + 2).collect::<Vec<_>>());
+}
+
+#[test]
+fn several_syntax_errors_are_rendered_in_words() {
+    insta::assert_snapshot!(rendered(
+        "locals {\n  region \"fr-par\"\n}\n\nvariable \"env\" {\n  default = \"prod\n}\n"
+    ));
 }
 
 // ---------------------------------------------------------------------------------------------
