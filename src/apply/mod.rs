@@ -40,11 +40,13 @@ pub mod values;
 pub mod writer;
 
 use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use tokio::sync::Semaphore;
+use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
@@ -337,7 +339,7 @@ impl<'a> Runner<'a> {
                             let started = Arc::new(AtomicBool::new(false));
                             let handle = tasks.spawn(run_job(
                                 job,
-                                Arc::clone(&semaphore),
+                                Admission::queue(&semaphore),
                                 Arc::clone(&started),
                             ));
                             task_steps.insert(handle.id(), (i, started));
@@ -850,14 +852,48 @@ fn id_of(attributes: Option<&Attributes>) -> Option<String> {
 /// How many tasks per unit of parallelism may be spawned and waiting for a permit.
 pub const AHEAD: usize = 2;
 
+/// A step's place in the queue for a permit.
+///
+/// Steps take their permits in the order they were spawned (the plan's order), whatever the
+/// threads that later poll them, so that runs are repeatable (at `--parallelism 1`, one after
+/// the other in that order): the executor's loop queues each step on the semaphore as it
+/// spawns it, by polling the acquisition once, before the task runs.
+enum Admission {
+    /// A permit was free at once (or the semaphore was closed).
+    Now(Result<OwnedSemaphorePermit, AcquireError>),
+    /// Queued behind the steps spawned before.
+    Queued(Pin<Box<dyn Future<Output = Result<OwnedSemaphorePermit, AcquireError>> + Send>>),
+}
+
+impl Admission {
+    fn queue(semaphore: &Arc<Semaphore>) -> Self {
+        let mut acquire = Box::pin(Arc::clone(semaphore).acquire_owned());
+        // Polling once takes a free permit or joins the semaphore's (first come, first served)
+        // queue. Nothing needs waking here: the task polls again when it first runs, and a
+        // permit handed over meanwhile is found then.
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match acquire.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(result) => Self::Now(result),
+            std::task::Poll::Pending => Self::Queued(acquire),
+        }
+    }
+
+    async fn permit(self) -> Result<OwnedSemaphorePermit, AcquireError> {
+        match self {
+            Self::Now(result) => result,
+            Self::Queued(acquire) => acquire.await,
+        }
+    }
+}
+
 /// Waits for a permit, then carries out the step; `None` when the run stopped first (the
 /// semaphore is closed), so the step never started.
 async fn run_job(
     job: Job,
-    semaphore: Arc<Semaphore>,
+    admission: Admission,
     started: Arc<AtomicBool>,
 ) -> (usize, Option<StepResult>) {
-    let Ok(permit) = semaphore.acquire().await else {
+    let Ok(permit) = admission.permit().await else {
         return (job.index, None);
     };
     started.store(true, Ordering::Release);

@@ -694,6 +694,25 @@ async fn parallelism_bounds_the_calls_in_flight() {
     assert_eq!(fake.most_in_flight.load(Ordering::SeqCst), 3);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_parallelism_one_steps_run_in_the_plans_order_every_time() {
+    for _ in 0..5 {
+        let fake = Fake::leak(Duration::from_millis(1));
+        let out = run_apply(
+            fake,
+            TEN_TOKENS,
+            State::default(),
+            normal(),
+            1,
+            Cancel::default(),
+        )
+        .await;
+        assert!(out.report.succeeded(), "{:?}", out.report.failures);
+        let expected: Vec<String> = (0..10).map(|i| format!("create tok{i}")).collect();
+        assert_eq!(fake.log(), expected);
+    }
+}
+
 #[tokio::test]
 async fn an_aborted_run_abandons_the_calls_in_flight_and_nothing_else() {
     let fake = Fake::leak(Duration::from_millis(200));
