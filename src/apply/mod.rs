@@ -867,7 +867,11 @@ enum Admission {
 
 impl Admission {
     fn queue(semaphore: &Arc<Semaphore>) -> Self {
-        let mut acquire = Box::pin(Arc::clone(semaphore).acquire_owned());
+        // Unconstrained: tokio's cooperative budget must not turn this first poll into a bare
+        // `Pending` that queues nothing when the loop has just spawned many steps.
+        let mut acquire = Box::pin(tokio::task::unconstrained(
+            Arc::clone(semaphore).acquire_owned(),
+        ));
         // Polling once takes a free permit or joins the semaphore's (first come, first served)
         // queue. Nothing needs waking here: the task polls again when it first runs, and a
         // permit handed over meanwhile is found then.
