@@ -6,15 +6,12 @@ use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicUsize;
 
-use indexmap::IndexMap;
 use serde_json::json;
 
 use super::*;
 use crate::api::client::{Client, ClientConfig};
 use crate::api::resources::{BoxFuture, Defaults, ResourceError, WaitSettings};
-use crate::diag::SourceMap;
-use crate::model::evaluate::{EvalOptions, evaluate};
-use crate::model::lower::lower;
+use crate::plan::tests::eval_text;
 use crate::plan::{PlanOptions, plan};
 use crate::state::{InstanceAddr, LocalBackend};
 
@@ -267,26 +264,6 @@ impl ResourceApi for FakeType {
             ))
         })
     }
-}
-
-/// Evaluates `text` as `main.tf` with the hook.
-fn eval_text(text: &str, values: &dyn ResourceValues) -> (Config, Diagnostics) {
-    let mut sources = SourceMap::new();
-    let id = sources.add("main.tf", None, text.to_owned());
-    let mut diags = Diagnostics::new();
-    let files = match crate::parse::parse_source(text, id) {
-        Ok(f) => vec![f],
-        Err(d) => return (Config::default(), d),
-    };
-    let module = lower(&files, &mut diags);
-    let config = evaluate(
-        &module,
-        IndexMap::new(),
-        values,
-        &EvalOptions::default(),
-        &mut diags,
-    );
-    (config, diags)
 }
 
 fn input(text: &str) -> SharedInput {

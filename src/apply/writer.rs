@@ -9,7 +9,9 @@
 //! Saves are paced: after a save that took `d`, the next one starts no sooner than
 //! `max(MIN_INTERVAL, 4d)` later, so that saving a large state never takes more than a fifth of
 //! a core from the API calls (the journal covers what happens in between: a crash loses no created
-//! object, the next run adopts it). [`StateWriter::finish`] saves at once.
+//! object, the next run adopts it). [`StateWriter::hurry`] (the executor calls it once nothing
+//! more can start) and [`StateWriter::finish`] end the pacing, so the last changes are saved at
+//! once.
 //!
 //! Invariants: after [`StateWriter::finish`] returns `Ok`, the stored state equals the working
 //! state; saves happen one at a time, in order, so the serial only grows; a failed save is kept

@@ -1054,4 +1054,4 @@ fn drift_changes(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
