@@ -22,6 +22,10 @@ use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
 use crate::model::ids::ResourceAddr;
 
+use super::recorded::Recorded;
+use super::{Action, ResourceChange};
+use std::collections::BTreeMap;
+
 /// What a step does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum StepKind {
@@ -265,6 +269,106 @@ impl Progress {
     pub fn in_flight(&self) -> bool {
         self.status.contains(&Status::Started)
     }
+}
+
+/// Builds the step graph (see [`order`] for the rules).
+pub(super) fn build_order(
+    changes: &[ResourceChange],
+    recorded: &BTreeMap<ResourceAddr, Recorded>,
+) -> ActionOrder {
+    let mut b = OrderBuilder::default();
+    for (i, c) in changes.iter().enumerate() {
+        match c.action {
+            Action::NoOp => {}
+            Action::Create => {
+                b.step(&c.addr, StepKind::Create, i);
+            }
+            Action::Update => {
+                b.step(&c.addr, StepKind::Update, i);
+            }
+            Action::Delete => {
+                b.step(&c.addr, StepKind::Delete, i);
+            }
+            Action::Replace {
+                create_before_destroy,
+            } => {
+                let d = b.step(&c.addr, StepKind::Delete, i);
+                let n = b.step(&c.addr, StepKind::Create, i);
+                if create_before_destroy {
+                    b.edge(n, d);
+                } else {
+                    b.edge(d, n);
+                }
+            }
+        }
+    }
+    // Instances by resource, for dependencies on whole resources.
+    let mut by_resource: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        by_resource
+            .entry((c.addr.type_name.as_str(), c.addr.name.as_str()))
+            .or_default()
+            .push(i);
+    }
+    let empty = Vec::new();
+    let instances = |d: &ResourceAddr| {
+        by_resource
+            .get(&(d.type_name.as_str(), d.name.as_str()))
+            .unwrap_or(&empty)
+            .clone()
+    };
+    let old_dependencies = |c: &ResourceChange| -> Vec<ResourceAddr> {
+        match c.action {
+            Action::Delete => c.dependencies.clone(),
+            _ => recorded
+                .get(&c.addr)
+                .map(|r| r.dependencies.clone())
+                .unwrap_or_default(),
+        }
+    };
+    for (i, c) in changes.iter().enumerate() {
+        // Creates and updates after those of what they depend on.
+        let forward = b
+            .find(i, StepKind::Create)
+            .or_else(|| b.find(i, StepKind::Update));
+        if let (Some(me), true) = (forward, c.action != Action::Delete) {
+            for dep in &c.dependencies {
+                for j in instances(dep) {
+                    for kind in [StepKind::Create, StepKind::Update] {
+                        if let Some(s) = b.find(j, kind) {
+                            b.edge(s, me);
+                        }
+                    }
+                }
+            }
+        }
+        // Deletes before the deletes of what the old object depended on (deposed objects
+        // included, on both sides); and the object it depended on is deleted only once this
+        // one is repointed (created or updated), unless that object is replaced destroy-first.
+        let mut old = old_dependencies(c);
+        if c.action != Action::Delete {
+            old.extend(c.dependencies.iter().cloned());
+        }
+        for dep in &old {
+            for j in instances(dep) {
+                let other = &changes[j];
+                let Some(their_delete) = b.find(j, StepKind::Delete) else {
+                    continue;
+                };
+                if let Some(my_delete) = b.find(i, StepKind::Delete) {
+                    b.edge(my_delete, their_delete);
+                }
+                let destroy_first = other.action
+                    == Action::Replace {
+                        create_before_destroy: false,
+                    };
+                if !destroy_first && let Some(me) = forward {
+                    b.edge(me, their_delete);
+                }
+            }
+        }
+    }
+    b.build()
 }
 
 #[cfg(test)]

@@ -8,12 +8,18 @@ use std::collections::BTreeMap;
 use indexmap::IndexMap;
 use proptest::prelude::*;
 
+use super::planner::{decide, dependencies_of};
+use super::recorded::{Recorded, recorded_objects};
 use super::*;
 use crate::diag::SourceMap;
+use crate::model::config::ResourceInstance;
 use crate::model::evaluate::{EvalOptions, evaluate};
+use crate::model::ids::ResourceAddr;
 use crate::model::lower::lower;
+use crate::model::value::Value;
+use crate::schema::ResourceSchema;
 use crate::schema::{AttrType, IdForm};
-use crate::state::{InstanceState, Lineage};
+use crate::state::{self, InstanceState, Lineage};
 
 /// Evaluates `text` as `main.tf` with the hook.
 pub(crate) fn eval_text(text: &str, values: &dyn ResourceValues) -> (Config, Diagnostics) {

@@ -150,11 +150,189 @@ fn html_summary(c: &ResourceChange) -> String {
     out
 }
 
+/// A piece of the comment with its length in characters, counted once.
+struct Piece {
+    text: String,
+    chars: usize,
+}
+
+impl Piece {
+    fn new(text: String) -> Self {
+        let chars = text.chars().count();
+        Self { text, chars }
+    }
+}
+
+/// Per-object blocks that degrade one by one: each is either its full `<details>` diff or a
+/// one-line list item. Prefix and suffix sums make the length of any mix a constant-time sum.
+struct Blocks {
+    full: Vec<Piece>,
+    short: Vec<Piece>,
+    /// `full_before[k]`: characters of the first `k` full blocks, each with its blank line.
+    full_before: Vec<usize>,
+    /// `short_from[k]`: characters of the list items from the `k`-th on.
+    short_from: Vec<usize>,
+}
+
+impl Blocks {
+    /// `(full, short)` pairs; `short` is the list item's text without `- ` and newline.
+    fn new(pairs: Vec<(String, String)>) -> Self {
+        let (full, short): (Vec<Piece>, Vec<Piece>) = pairs
+            .into_iter()
+            .map(|(f, s)| (Piece::new(f + "\n"), Piece::new(format!("- {s}\n"))))
+            .unzip();
+        let mut full_before = vec![0];
+        for p in &full {
+            full_before.push(full_before[full_before.len() - 1] + p.chars);
+        }
+        let mut short_from = vec![0; short.len() + 1];
+        for (i, p) in short.iter().enumerate().rev() {
+            short_from[i] = short_from[i + 1] + p.chars;
+        }
+        Self {
+            full,
+            short,
+            full_before,
+            short_from,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.full.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.full.is_empty()
+    }
+}
+
+/// Where the comment goes: a string being written, or a count of its characters (which never
+/// builds it), so that fitting the budget and writing follow one layout.
+trait Sink {
+    fn piece(&mut self, piece: &Piece);
+    fn text(&mut self, text: &str);
+    /// The first `kept` blocks in full, the rest as list items.
+    fn blocks(&mut self, blocks: &Blocks, kept: usize);
+}
+
+struct Counter(usize);
+
+impl Sink for Counter {
+    fn piece(&mut self, piece: &Piece) {
+        self.0 += piece.chars;
+    }
+    fn text(&mut self, text: &str) {
+        self.0 += text.chars().count();
+    }
+    fn blocks(&mut self, blocks: &Blocks, kept: usize) {
+        self.0 += blocks.full_before[kept] + blocks.short_from[kept];
+    }
+}
+
+impl Sink for String {
+    fn piece(&mut self, piece: &Piece) {
+        self.push_str(&piece.text);
+    }
+    fn text(&mut self, text: &str) {
+        self.push_str(text);
+    }
+    fn blocks(&mut self, blocks: &Blocks, kept: usize) {
+        for p in &blocks.full[..kept] {
+            self.push_str(&p.text);
+        }
+        for p in &blocks.short[kept..] {
+            self.push_str(&p.text);
+        }
+    }
+}
+
+/// The comment's parts, each built once; [`Document::emit`] lays them out with some resource
+/// and drift diffs reduced to one line.
+struct Document {
+    head: Piece,
+    resources: Blocks,
+    drift: Blocks,
+    /// Whether the plan changes anything (drift is only shown then).
+    has_changes: bool,
+    tail: Piece,
+    noop_list: Piece,
+    noop_note: Piece,
+    footer: Piece,
+}
+
+impl Document {
+    fn emit(&self, out: &mut impl Sink, list_noops: bool, kept: usize, drift_kept: usize) {
+        out.piece(&self.head);
+        if !self.resources.is_empty() {
+            out.text("### Changes\n\n");
+            out.blocks(&self.resources, kept);
+            let left_out = self.resources.len() - kept;
+            if left_out > 0 {
+                let (were, them) = if left_out == 1 {
+                    (" was", "it")
+                } else {
+                    ("s were", "them")
+                };
+                out.text(&format!(
+                    "\n> [!NOTE]\n> {left_out} resource diff{were} left out to stay within GitHub's comment size limit; run `scwform plan` to see {them}.\n\n",
+                ));
+            }
+        }
+        if !self.drift.is_empty() && self.has_changes {
+            out.text("### Changes outside scwform\n\nRefreshing found these objects changed since the last apply; the plan above may undo or respond to them.\n\n");
+            out.blocks(&self.drift, drift_kept);
+            out.text("\n");
+        }
+        out.piece(&self.tail);
+        out.piece(if list_noops {
+            &self.noop_list
+        } else {
+            &self.noop_note
+        });
+        out.piece(&self.footer);
+    }
+
+    fn chars(&self, list_noops: bool, kept: usize, drift_kept: usize) -> usize {
+        let mut counter = Counter(0);
+        self.emit(&mut counter, list_noops, kept, drift_kept);
+        counter.0
+    }
+
+    fn write(&self, list_noops: bool, kept: usize, drift_kept: usize) -> String {
+        let mut out = String::new();
+        self.emit(&mut out, list_noops, kept, drift_kept);
+        out
+    }
+
+    /// The most complete layout within `budget`: full; then without the unchanged list; then
+    /// resource diffs in order while they fit, and drift diffs only if every resource diff
+    /// does. Linear in the plan's size: lengths are sums of counts made once.
+    fn fit(&self, budget: usize) -> String {
+        let (all, all_drift) = (self.resources.len(), self.drift.len());
+        if self.chars(true, all, all_drift) <= budget {
+            return self.write(true, all, all_drift);
+        }
+        if self.chars(false, all, all_drift) <= budget {
+            return self.write(false, all, all_drift);
+        }
+        let mut kept = 0;
+        while kept < all && self.chars(false, kept + 1, 0) <= budget {
+            kept += 1;
+        }
+        let mut drift_kept = 0;
+        if kept == all {
+            while drift_kept < all_drift && self.chars(false, kept, drift_kept + 1) <= budget {
+                drift_kept += 1;
+            }
+        }
+        self.write(false, kept, drift_kept)
+    }
+}
+
 /// Renders the plan as Markdown within `input.budget` characters (when even the skeleton is
 /// longer, the skeleton is returned as is).
 #[must_use]
 pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
-    let counts = plan.counts();
     let mut changed: Vec<&ResourceChange> = plan
         .changes
         .iter()
@@ -172,7 +350,27 @@ pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
         .iter()
         .filter(|o| o.action != Action::NoOp)
         .collect();
+    let document = Document {
+        head: Piece::new(head(plan, &changed, noops.len(), &outputs)),
+        resources: resource_blocks(&changed),
+        drift: drift_blocks(plan),
+        has_changes: !changed.is_empty() || !outputs.is_empty(),
+        tail: Piece::new(outputs_section(&outputs)),
+        noop_list: Piece::new(noop_list(&noops)),
+        noop_note: Piece::new(noop_note(noops.len())),
+        footer: Piece::new(footer(input.digest.as_deref())),
+    };
+    document.fit(input.budget)
+}
 
+/// The title, the table of counts and the list of destructive changes.
+fn head(
+    plan: &Plan,
+    changed: &[&ResourceChange],
+    noops: usize,
+    outputs: &[&OutputChange],
+) -> String {
+    let counts = plan.counts();
     let mut head = String::new();
     let title = if plan.errored {
         "## :x: Plan failed".to_owned()
@@ -200,7 +398,7 @@ pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
             ("update in-place", count(&|a| a == Action::Update)),
             ("replace", count(&|a| matches!(a, Action::Replace { .. }))),
             ("destroy", count(&|a| a == Action::Delete)),
-            ("no changes", noops.len()),
+            ("no changes", noops),
         ] {
             if n > 0 {
                 let _ = writeln!(head, "| {label} | {n} |");
@@ -208,157 +406,100 @@ pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
         }
         head.push('\n');
     }
-    let destructive: Vec<&&ResourceChange> = changed
+    let mut destructive = changed
         .iter()
         .filter(|c| c.action.is_destructive())
-        .collect();
-    if !destructive.is_empty() {
+        .peekable();
+    if destructive.peek().is_some() {
         head.push_str("### :warning: Destructive changes\n\n");
-        for c in &destructive {
+        for c in destructive {
             let _ = writeln!(head, "- {}", summary(c));
         }
         head.push('\n');
     }
+    head
+}
 
-    let resource_blocks: Vec<(String, String)> = changed
-        .iter()
-        .map(|c| {
-            (
-                details(&html_summary(c), &resource_text(c, false)),
-                summary(c),
-            )
-        })
-        .collect();
-    let drift_blocks: Vec<(String, String)> = plan
-        .drift
-        .iter()
-        .map(|c| {
-            let what = if c.action == Action::Delete {
-                "has been deleted"
-            } else {
-                "has changed"
-            };
-            (
-                details(
-                    &format!("<code>{}</code> {what}", c.addr),
-                    &resource_text(c, true),
-                ),
-                format!("`{}` {what}", c.addr),
-            )
-        })
-        .collect();
-    let mut tail = String::new();
-    if !outputs.is_empty() {
-        let _ = write!(
-            tail,
-            "### Changes to outputs\n\n```diff\n{}```\n\n",
-            diff_lines(&outputs_text(&outputs))
-        );
-    }
-    let noop_list = if noops.is_empty() {
-        String::new()
-    } else {
-        let mut s = format!(
-            "<details><summary>{} unchanged resource{}</summary>\n\n",
-            noops.len(),
-            if noops.len() == 1 { "" } else { "s" }
-        );
-        for c in &noops {
-            let _ = writeln!(s, "- `{}`", c.addr);
-        }
-        s.push_str("\n</details>\n\n");
-        s
-    };
-    let mut footer = String::new();
-    if let Some(d) = &input.digest {
-        let _ = writeln!(
-            footer,
-            "<sub>Plan digest `{d}` (configuration files, state lineage and serial)</sub>"
-        );
-    }
+fn resource_blocks(changed: &[&ResourceChange]) -> Blocks {
+    Blocks::new(
+        changed
+            .iter()
+            .map(|c| {
+                (
+                    details(&html_summary(c), &resource_text(c, false)),
+                    summary(c),
+                )
+            })
+            .collect(),
+    )
+}
 
-    // Fit the budget: full, then without the unchanged list, then diffs until the budget.
-    let assemble = |noop: &str, kept: usize, drift_kept: usize| -> String {
-        let mut out = head.clone();
-        if !resource_blocks.is_empty() {
-            out.push_str("### Changes\n\n");
-            for (i, (full, short)) in resource_blocks.iter().enumerate() {
-                if i < kept {
-                    out.push_str(full);
-                    out.push('\n');
+fn drift_blocks(plan: &Plan) -> Blocks {
+    Blocks::new(
+        plan.drift
+            .iter()
+            .map(|c| {
+                let what = if c.action == Action::Delete {
+                    "has been deleted"
                 } else {
-                    let _ = writeln!(out, "- {short}");
-                }
-            }
-            if kept < resource_blocks.len() {
-                let _ = writeln!(
-                    out,
-                    "\n> [!NOTE]\n> {} resource diff{} left out to stay within GitHub's comment size limit; run `scwform plan` to see {}.\n",
-                    resource_blocks.len() - kept,
-                    if resource_blocks.len() - kept == 1 {
-                        " was"
-                    } else {
-                        "s were"
-                    },
-                    if resource_blocks.len() - kept == 1 {
-                        "it"
-                    } else {
-                        "them"
-                    },
-                );
-            }
-        }
-        let has_changes = !changed.is_empty() || !outputs.is_empty();
-        if !drift_blocks.is_empty() && has_changes {
-            out.push_str("### Changes outside scwform\n\nRefreshing found these objects changed since the last apply; the plan above may undo or respond to them.\n\n");
-            for (i, (full, short)) in drift_blocks.iter().enumerate() {
-                if i < drift_kept {
-                    out.push_str(full);
-                    out.push('\n');
-                } else {
-                    let _ = writeln!(out, "- {short}");
-                }
-            }
-            out.push('\n');
-        }
-        out.push_str(&tail);
-        out.push_str(noop);
-        out.push_str(&footer);
-        out
-    };
-    let full = assemble(&noop_list, resource_blocks.len(), drift_blocks.len());
-    if full.chars().count() <= input.budget {
-        return full;
+                    "has changed"
+                };
+                (
+                    details(
+                        &format!("<code>{}</code> {what}", c.addr),
+                        &resource_text(c, true),
+                    ),
+                    format!("`{}` {what}", c.addr),
+                )
+            })
+            .collect(),
+    )
+}
+
+fn outputs_section(outputs: &[&OutputChange]) -> String {
+    if outputs.is_empty() {
+        return String::new();
     }
-    let noop_note = if noops.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "{} unchanged resource{} not listed.\n\n",
-            noops.len(),
-            if noops.len() == 1 { "" } else { "s" }
-        )
-    };
-    let without_noops = assemble(&noop_note, resource_blocks.len(), drift_blocks.len());
-    if without_noops.chars().count() <= input.budget {
-        return without_noops;
+    format!(
+        "### Changes to outputs\n\n```diff\n{}```\n\n",
+        diff_lines(&outputs_text(outputs))
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn noop_list(noops: &[&ResourceChange]) -> String {
+    if noops.is_empty() {
+        return String::new();
     }
-    // Keep drift diffs only if every resource diff fits; otherwise drop them first.
-    let mut drift_kept = 0;
-    let mut kept = 0;
-    while kept < resource_blocks.len()
-        && assemble(&noop_note, kept + 1, 0).chars().count() <= input.budget
-    {
-        kept += 1;
+    let mut s = format!(
+        "<details><summary>{} unchanged resource{}</summary>\n\n",
+        noops.len(),
+        plural(noops.len())
+    );
+    for c in noops {
+        let _ = writeln!(s, "- `{}`", c.addr);
     }
-    if kept == resource_blocks.len() {
-        while drift_kept < drift_blocks.len()
-            && assemble(&noop_note, kept, drift_kept + 1).chars().count() <= input.budget
-        {
-            drift_kept += 1;
-        }
+    s.push_str("\n</details>\n\n");
+    s
+}
+
+fn noop_note(noops: usize) -> String {
+    if noops == 0 {
+        return String::new();
     }
-    assemble(&noop_note, kept, drift_kept)
+    format!(
+        "{noops} unchanged resource{} not listed.\n\n",
+        plural(noops)
+    )
+}
+
+fn footer(digest: Option<&str>) -> String {
+    digest.map_or_else(String::new, |d| {
+        format!("<sub>Plan digest `{d}` (configuration files, state lineage and serial)</sub>\n")
+    })
 }
 
 #[cfg(test)]
@@ -378,5 +519,42 @@ mod tests {
     fn paths_display_with_indexes() {
         assert_eq!(display_path("scopes.0.query_logs"), "scopes[0].query_logs");
         assert_eq!(display_path("description"), "description");
+    }
+
+    #[test]
+    fn counted_length_is_the_written_length_for_every_layout() {
+        let blocks = |n: usize| {
+            Blocks::new(
+                (0..n)
+                    .map(|i| {
+                        (
+                            format!("<details>é{}</details>\n", "x".repeat(i)),
+                            format!("`r{i}` ü"),
+                        )
+                    })
+                    .collect(),
+            )
+        };
+        let document = Document {
+            head: Piece::new("## Plan ✓\n\n".into()),
+            resources: blocks(3),
+            drift: blocks(2),
+            has_changes: true,
+            tail: Piece::new("### Changes to outputs\n\n".into()),
+            noop_list: Piece::new("<details>1 unchanged</details>\n\n".into()),
+            noop_note: Piece::new("1 unchanged resource not listed.\n\n".into()),
+            footer: Piece::new("<sub>digest</sub>\n".into()),
+        };
+        for list in [true, false] {
+            for kept in 0..=3 {
+                for drift_kept in 0..=2 {
+                    assert_eq!(
+                        document.chars(list, kept, drift_kept),
+                        document.write(list, kept, drift_kept).chars().count(),
+                        "{list} {kept} {drift_kept}"
+                    );
+                }
+            }
+        }
     }
 }

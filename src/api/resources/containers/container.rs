@@ -1,97 +1,31 @@
-//! Serverless Containers: `scaleway_container_namespace` and `scaleway_container` (containers
-//! v1, `/containers/v1/regions/{region}/…`) and `scaleway_container_token` (v1beta1 tokens).
-//!
-//! Waits follow the provider: namespaces and containers are polled every 5 s until their
-//! status is no longer transient (`creating`, `updating`, `deleting`, `locking`, `upgrading`);
-//! namespace operations time out after 5 min, container operations after 12 min 30 s. A
-//! container that settles in `error` is a warning, not a failure.
-//!
-//! Request builders are pure functions ([`container_create_request`],
-//! [`container_update_request`], [`namespace_update_request`]) so what goes on the wire is
-//! testable without a server.
+//! `scaleway_container`: the state ⇄ wire mapping (probes, scaling options, deprecated
+//! `*_limit` and `health_check` spellings), pure request builders, and the calls.
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde_json::{Map, Value as Json};
 
-use super::fields::{
-    Fields, check_region, expand_id, format_go_duration, json_map, json_strings, parse_go_duration,
-    parse_regional_id, regional_id, unless_unset,
+use super::namespace::wait_namespace;
+use super::{
+    CONTAINER, CONTAINER_TIMEOUT, HEALTH_CHECK_TIMEOUT, MB, POLL, base_path, merged, own_id,
+    secret_patch, secrets, status_name,
 };
-use super::tokens::{NewToken, TokenKind, TokenView};
-use super::{ApiContext, Attributes, Outcome, ResourceError, secret_matches};
 use crate::api::client::Query;
 use crate::api::error::ClientError;
+use crate::api::resources::fields::{
+    Fields, check_region, expand_id, format_go_duration, json_map, json_strings, parse_go_duration,
+    regional_id, unless_unset,
+};
+use crate::api::resources::{ApiContext, Attributes, Outcome, ResourceError};
 use crate::api::retry::wait_until_settled;
-use crate::api::types::common::{ScwDuration, Secret};
+use crate::api::types::common::ScwDuration;
 use crate::api::types::containers::{
     Container as ApiContainer, ContainerPrivacy, ContainerProtocol, ContainerSandbox,
-    CreateContainerRequest, CreateNamespaceRequest, CreateTokenRequest, Namespace as ApiNamespace,
-    Probe, ProbeHttp, ProbeTcp, ScalingOption, Token as ApiToken, UpdateContainerRequest,
-    UpdateNamespaceRequest,
+    CreateContainerRequest, Probe, ProbeHttp, ProbeTcp, ScalingOption, UpdateContainerRequest,
 };
-use crate::api::types::{ContainerId, NamespaceId, PrivateNetworkId, ProjectId};
+use crate::api::types::{ContainerId, NamespaceId, PrivateNetworkId};
 
-const NAMESPACE: &str = "scaleway_container_namespace";
-const CONTAINER: &str = "scaleway_container";
-const TOKEN: &str = "scaleway_container_token";
-
-/// The provider's poll interval for namespaces and containers.
-const POLL: Duration = Duration::from_secs(5);
-/// Namespace operations' timeout.
-const NAMESPACE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-/// Container operations' timeout.
-const CONTAINER_TIMEOUT: Duration = Duration::from_secs(12 * 60 + 30);
-/// The timeout a probe derived from a deprecated `health_check` gets (the API's default).
-const HEALTH_CHECK_TIMEOUT: Duration = Duration::from_secs(1);
-/// Sizes are in SI units: the deprecated `*_limit` attributes are in MB.
-const MB: u64 = 1_000_000;
-
-fn base_path(region: &str) -> String {
-    format!("/containers/v1/regions/{region}")
-}
-
-fn status_name<T: serde::Serialize>(status: T) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_else(|| "unknown".to_owned())
-}
-
-/// `id` → (region, uuid).
-fn own_id(ty: &'static str, attrs: &Attributes) -> Result<(String, uuid::Uuid), ResourceError> {
-    let id = Fields::new(ty, attrs)
-        .str("id")?
-        .ok_or_else(|| ResourceError::invalid(ty, "id", "is not set"))?;
-    parse_regional_id(ty, "id", id)
-}
-
-/// `prior` overlaid with `desired`: the base of an update's result.
-fn merged(prior: &Attributes, desired: &Attributes) -> Attributes {
-    let mut base = prior.clone();
-    base.extend(desired.iter().map(|(k, v)| (k.clone(), v.clone())));
-    base
-}
-
-async fn wait_namespace(
-    cx: &ApiContext,
-    region: &str,
-    id: NamespaceId,
-    timeout: Duration,
-) -> Result<ApiNamespace, ClientError> {
-    let path = format!("{}/namespaces/{id}", base_path(region));
-    let query = Query::new();
-    wait_until_settled(
-        "container namespace",
-        cx.waits.wait(POLL, timeout),
-        || cx.client.get::<ApiNamespace>(&path, &query),
-        |ns| ns.status.is_transient().then(|| status_name(ns.status)),
-    )
-    .await
-}
-
-async fn wait_container(
+pub(super) async fn wait_container(
     cx: &ApiContext,
     region: &str,
     id: ContainerId,
@@ -107,299 +41,6 @@ async fn wait_container(
     )
     .await
 }
-
-// ---------------------------------------------------------------------------------------------
-// Secrets
-
-fn secrets(map: BTreeMap<String, String>) -> BTreeMap<String, Secret> {
-    map.into_iter().map(|(k, v)| (k, Secret::new(v))).collect()
-}
-
-/// The v1 PATCH map for secret variables, or `None` when nothing changed: every configured key
-/// is sent, as `""` (keep) when its value still matches the recorded hash, as the new plaintext
-/// otherwise; recorded keys left out are deleted by the API.
-pub(crate) fn secret_patch(
-    desired: &BTreeMap<String, String>,
-    prior: &BTreeMap<String, String>,
-) -> Option<BTreeMap<String, Secret>> {
-    let mut changed = desired.len() != prior.len();
-    let mut patch = BTreeMap::new();
-    for (key, value) in desired {
-        let keep = value.starts_with("$argon2id")
-            || prior
-                .get(key)
-                .is_some_and(|hash| secret_matches(value, hash));
-        if keep && prior.contains_key(key) {
-            patch.insert(key.clone(), Secret::new(""));
-        } else {
-            changed = true;
-            patch.insert(key.clone(), Secret::new(value.clone()));
-        }
-    }
-    changed.then_some(patch)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Namespaces
-
-/// The mapping of `scaleway_container_namespace`.
-#[derive(Debug, Clone, Copy)]
-pub struct Namespace;
-
-fn namespace_state(base: &Attributes, ns: &ApiNamespace) -> Attributes {
-    let mut out = base.clone();
-    out.insert("id".into(), Json::String(regional_id(&ns.region, ns.id)));
-    out.insert("name".into(), Json::String(ns.name.clone()));
-    out.insert(
-        "description".into(),
-        unless_unset(base, "description", Json::String(ns.description.clone())),
-    );
-    out.insert(
-        "tags".into(),
-        unless_unset(base, "tags", json_strings(&ns.tags)),
-    );
-    out.insert(
-        "environment_variables".into(),
-        unless_unset(
-            base,
-            "environment_variables",
-            json_map(&ns.environment_variables),
-        ),
-    );
-    out.insert(
-        "secret_environment_variables".into(),
-        unless_unset(
-            base,
-            "secret_environment_variables",
-            json_map(&ns.secret_environment_variables),
-        ),
-    );
-    // Containers v1 has no registry: the provider leaves these empty.
-    out.insert("registry_endpoint".into(), Json::String(String::new()));
-    out.insert("registry_namespace_id".into(), Json::String(String::new()));
-    if out.get("destroy_registry").is_none_or(Json::is_null) {
-        out.insert("destroy_registry".into(), Json::Bool(false));
-    }
-    out.insert("region".into(), Json::String(ns.region.clone()));
-    out.insert(
-        "organization_id".into(),
-        Json::String(ns.organization_id.to_string()),
-    );
-    out.insert("project_id".into(), Json::String(ns.project_id.to_string()));
-    out
-}
-
-/// The namespace PATCH body for a change from `prior` to `desired` (only changed fields).
-pub fn namespace_update_request(
-    prior: &Attributes,
-    desired: &Attributes,
-) -> Result<UpdateNamespaceRequest, ResourceError> {
-    let f = Fields::new(NAMESPACE, desired);
-    let p = Fields::new(NAMESPACE, prior);
-    let mut request = UpdateNamespaceRequest::default();
-    if f.changed(prior, "description", false) {
-        request.description = Some(f.str("description")?.unwrap_or_default().to_owned());
-    }
-    if f.changed(prior, "tags", false) {
-        request.tags = Some(f.strings("tags")?.unwrap_or_default());
-    }
-    if f.changed(prior, "environment_variables", false) {
-        request.environment_variables =
-            Some(f.string_map("environment_variables")?.unwrap_or_default());
-    }
-    request.secret_environment_variables = secret_patch(
-        &f.string_map("secret_environment_variables")?
-            .unwrap_or_default(),
-        &p.string_map("secret_environment_variables")?
-            .unwrap_or_default(),
-    );
-    Ok(request)
-}
-
-async fn namespace_create(cx: &ApiContext, desired: &Attributes) -> Result<Outcome, ResourceError> {
-    let f = Fields::new(NAMESPACE, desired);
-    let region = f
-        .ok_str("region")?
-        .unwrap_or(&cx.defaults.region)
-        .to_owned();
-    check_region(NAMESPACE, &region)?;
-    let project_id = project_id(NAMESPACE, cx, &f)?;
-    let request = CreateNamespaceRequest {
-        project_id,
-        name: match f.ok_str("name")? {
-            Some(n) => n.to_owned(),
-            None => cx.names.generate("ns"),
-        },
-        description: f.ok_str("description")?.map(str::to_owned),
-        environment_variables: f.ok_string_map("environment_variables")?,
-        secret_environment_variables: f
-            .ok_string_map("secret_environment_variables")?
-            .map(secrets),
-        tags: f.ok_strings("tags")?,
-    };
-    let created: ApiNamespace = cx
-        .client
-        .post(&format!("{}/namespaces", base_path(&region)), &request)
-        .await?;
-    let ns = wait_namespace(cx, &region, created.id, cx.waits.timeout(NAMESPACE_TIMEOUT)).await?;
-    Ok(Outcome::new(namespace_state(desired, &ns)))
-}
-
-/// `project_id` as configured, else the default project.
-pub(crate) fn project_id(
-    ty: &'static str,
-    cx: &ApiContext,
-    f: &Fields<'_>,
-) -> Result<ProjectId, ResourceError> {
-    match f.ok_str("project_id")? {
-        Some(p) => p
-            .parse()
-            .map_err(|_| ResourceError::invalid(ty, "project_id", format!("{p:?} is not a UUID"))),
-        None => cx.defaults.project().ok_or_else(|| {
-            ResourceError::invalid(
-                ty,
-                "project_id",
-                "is not set and no default project is configured",
-            )
-        }),
-    }
-}
-
-async fn namespace_read(
-    cx: &ApiContext,
-    prior: &Attributes,
-) -> Result<Option<Outcome>, ResourceError> {
-    let (region, id) = own_id(NAMESPACE, prior)?;
-    match wait_namespace(
-        cx,
-        &region,
-        NamespaceId(id),
-        cx.waits.timeout(NAMESPACE_TIMEOUT),
-    )
-    .await
-    {
-        Ok(ns) => Ok(Some(Outcome::new(namespace_state(prior, &ns)))),
-        Err(e) if e.is_not_found() => Ok(None),
-        Err(e) => Err(e.into()),
-    }
-}
-
-async fn namespace_update(
-    cx: &ApiContext,
-    prior: &Attributes,
-    desired: &Attributes,
-) -> Result<Outcome, ResourceError> {
-    let (region, id) = own_id(NAMESPACE, prior)?;
-    let id = NamespaceId(id);
-    let timeout = cx.waits.timeout(NAMESPACE_TIMEOUT);
-    wait_namespace(cx, &region, id, timeout).await?;
-    let request = namespace_update_request(prior, desired)?;
-    if request != UpdateNamespaceRequest::default() {
-        let _: ApiNamespace = cx
-            .client
-            .patch(&format!("{}/namespaces/{id}", base_path(&region)), &request)
-            .await?;
-    }
-    let ns = wait_namespace(cx, &region, id, timeout).await?;
-    Ok(Outcome::new(namespace_state(&merged(prior, desired), &ns)))
-}
-
-async fn namespace_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError> {
-    let (region, id) = own_id(NAMESPACE, prior)?;
-    let id = NamespaceId(id);
-    let timeout = cx.waits.timeout(NAMESPACE_TIMEOUT);
-    match wait_namespace(cx, &region, id, timeout).await {
-        Ok(_) => {}
-        Err(e) if e.is_not_found() => return Ok(()),
-        Err(e) => return Err(e.into()),
-    }
-    let path = format!("{}/namespaces/{id}", base_path(&region));
-    match cx.client.delete::<serde::de::IgnoredAny>(&path).await {
-        Ok(_) => {}
-        Err(e) if e.is_not_found() => return Ok(()),
-        Err(e) => return Err(e.into()),
-    }
-    // Gone means done; a namespace still `deleting` at the timeout is an error.
-    match wait_namespace(cx, &region, id, timeout).await {
-        Ok(ns) => Err(ResourceError::invalid(
-            NAMESPACE,
-            "id",
-            format!(
-                "is still present after delete (status {})",
-                status_name(ns.status)
-            ),
-        )),
-        Err(e) if e.is_not_found() => Ok(()),
-        Err(e) => Err(e.into()),
-    }
-}
-
-/// The namespaces of the project and region a create with `lookup` would use that bear its
-/// name, for both Serverless products: `list_path` gives a region's namespaces path. The API's
-/// name filter is loose for namespaces, so the match is exact here.
-pub(crate) async fn find_namespaces<T: serde::de::DeserializeOwned>(
-    ty: &'static str,
-    cx: &ApiContext,
-    lookup: &Attributes,
-    list_path: impl Fn(&str) -> String,
-    name_of: impl Fn(&T) -> &str,
-    state_of: impl Fn(&Attributes, &T) -> Attributes,
-) -> Result<Option<Vec<Outcome>>, ResourceError> {
-    let f = Fields::new(ty, lookup);
-    let Some(name) = f.ok_str("name")? else {
-        return Ok(None);
-    };
-    let region = f
-        .ok_str("region")?
-        .unwrap_or(&cx.defaults.region)
-        .to_owned();
-    check_region(ty, &region)?;
-    let Ok(project_id) = project_id(ty, cx, &f) else {
-        return Ok(None);
-    };
-    let query = Query::new()
-        .with("project_id", project_id.to_string())
-        .with("name", name)
-        .with("order_by", "created_at_asc");
-    let namespaces: Vec<T> = cx
-        .client
-        .list_all(&list_path(&region), &query, "namespaces", 100)
-        .await?;
-    Ok(Some(
-        namespaces
-            .iter()
-            .filter(|ns| name_of(ns) == name)
-            .map(|ns| Outcome::new(state_of(lookup, ns)))
-            .collect(),
-    ))
-}
-
-async fn namespace_find(
-    cx: &ApiContext,
-    lookup: &Attributes,
-) -> Result<Option<Vec<Outcome>>, ResourceError> {
-    find_namespaces(
-        NAMESPACE,
-        cx,
-        lookup,
-        |region| format!("{}/namespaces", base_path(region)),
-        |ns: &ApiNamespace| &ns.name,
-        namespace_state,
-    )
-    .await
-}
-
-resource_api! {
-    Namespace => NAMESPACE,
-    create(cx, desired) => namespace_create(cx, desired),
-    read(cx, prior) => namespace_read(cx, prior),
-    update(cx, prior, desired) => namespace_update(cx, prior, desired),
-    delete(cx, prior) => namespace_delete(cx, prior),
-    find(cx, lookup) => namespace_find(cx, lookup),
-}
-
-// ---------------------------------------------------------------------------------------------
-// Containers
 
 /// The mapping of `scaleway_container`.
 #[derive(Debug, Clone, Copy)]
@@ -486,7 +127,7 @@ fn http_path(block: &Map<String, Json>, path: &str) -> Result<Option<String>, Re
 }
 
 fn threshold(block: &Map<String, Json>, path: &str, key: &str) -> Result<u32, ResourceError> {
-    let n = super::fields::json_u64(block.get(key).unwrap_or(&Json::Null))
+    let n = crate::api::resources::fields::json_u64(block.get(key).unwrap_or(&Json::Null))
         .map_err(|m| invalid(format!("{path}.{key}"), m))?
         .unwrap_or(0);
     u32::try_from(n).map_err(|_| invalid(format!("{path}.{key}"), "is too large"))
@@ -1089,47 +730,6 @@ resource_api! {
     find(cx, lookup) => container_find(cx, lookup),
 }
 
-// ---------------------------------------------------------------------------------------------
-// Tokens
-
-/// The mapping of `scaleway_container_token`.
-#[derive(Debug, Clone, Copy)]
-pub struct Token;
-
-const TOKEN_KIND: TokenKind = TokenKind {
-    ty: TOKEN,
-    product: "containers",
-    parent: "container_id",
-};
-
-fn token_view(t: ApiToken) -> TokenView {
-    TokenView {
-        id: t.id.0,
-        token: t.token,
-        parent_id: t.container_id.map(|c| c.0),
-        namespace_id: t.namespace_id.map(|n| n.0),
-        description: t.description,
-        expires_at: t.expires_at,
-    }
-}
-
-fn token_request(new: NewToken) -> CreateTokenRequest {
-    CreateTokenRequest {
-        container_id: new.parent_id.map(ContainerId),
-        namespace_id: new.namespace_id.map(NamespaceId),
-        description: new.description,
-        expires_at: new.expires_at,
-    }
-}
-
-resource_api! {
-    Token => TOKEN,
-    create(cx, desired) => TOKEN_KIND.create(cx, desired, token_request, token_view),
-    read(cx, prior) => TOKEN_KIND.read(cx, prior, token_view),
-    update: none,
-    delete(cx, prior) => TOKEN_KIND.delete(cx, prior),
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -1313,40 +913,5 @@ mod tests {
                 "{desired}: {err}"
             );
         }
-    }
-
-    #[test]
-    fn namespace_secrets_patch_keeps_matching_values_and_drops_missing_keys() {
-        let salt =
-            argon2::password_hash::SaltString::encode_b64(b"0123456789abcdef").expect("salt");
-        let params = argon2::Params::new(256, 1, 1, None).expect("params");
-        let hash = |v: &str| {
-            use argon2::password_hash::PasswordHasher;
-            argon2::Argon2::new(
-                argon2::Algorithm::Argon2id,
-                argon2::Version::V0x13,
-                params.clone(),
-            )
-            .hash_password(v.as_bytes(), &salt)
-            .expect("hash")
-            .to_string()
-        };
-        let prior = attrs(
-            json!({"secret_environment_variables": {"A": hash("1"), "B": hash("2")}, "tags": ["t"]}),
-        );
-        let same =
-            attrs(json!({"secret_environment_variables": {"A": "1", "B": "2"}, "tags": ["t"]}));
-        assert_eq!(
-            namespace_update_request(&prior, &same).expect("valid"),
-            UpdateNamespaceRequest::default(),
-            "nothing changed: no PATCH"
-        );
-        let changed = attrs(json!({"secret_environment_variables": {"A": "1", "C": "3"}}));
-        let body = serde_json::to_value(namespace_update_request(&prior, &changed).expect("valid"))
-            .expect("json");
-        assert_eq!(
-            body,
-            json!({"secret_environment_variables": {"A": "", "C": "3"}, "tags": []})
-        );
     }
 }

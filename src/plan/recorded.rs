@@ -1,0 +1,200 @@
+//! Recorded objects: the state's instances converted for comparison with the configuration,
+//! and the translation between state addresses and model addresses.
+//!
+//! Invariants: a recorded object holds exactly its schema's attributes and blocks (absent
+//! blocks are empty lists); sensitive attributes (by schema or by the state's
+//! `sensitive_attributes`) are marked; only root-module managed instances are kept.
+//!
+//! Depends on `state`, `schema` and `model` values and addresses.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::ids::ResourceAddr;
+use crate::model::value::Value;
+use crate::schema::{self, ResourceSchema};
+use crate::state::{self, InstanceAddr, Mode, PathStep, State};
+
+use super::{Action, ResourceChange};
+
+/// A recorded object, converted for comparison.
+#[derive(Debug, Clone)]
+pub(super) struct Recorded {
+    /// The object's type.
+    pub(super) schema: &'static ResourceSchema,
+    /// Attributes and blocks by name (schema names only; sensitive ones marked).
+    pub(super) attributes: BTreeMap<String, Value>,
+    /// Marked tainted in state: the next apply replaces it.
+    pub(super) tainted: bool,
+    /// The resources it depended on when it was recorded.
+    pub(super) dependencies: Vec<ResourceAddr>,
+}
+
+impl Recorded {
+    /// The object as one value.
+    pub(super) fn value(&self) -> Value {
+        Value::Object(self.attributes.clone())
+    }
+}
+
+/// The model address of a root-module managed instance of the state (`None` for data sources
+/// and module instances, which scwform does not plan).
+#[must_use]
+pub fn model_addr(addr: &InstanceAddr) -> Option<ResourceAddr> {
+    if addr.resource.module.is_some() || addr.resource.mode != Mode::Managed {
+        return None;
+    }
+    let base = ResourceAddr::new(&addr.resource.type_name, &addr.resource.name);
+    Some(match &addr.key {
+        None => base,
+        Some(key) => base.with_key(key.clone()),
+    })
+}
+
+/// The state address of a model instance address.
+#[must_use]
+pub fn state_addr(addr: &ResourceAddr) -> InstanceAddr {
+    let resource = state::ResourceAddr::managed(&addr.type_name, &addr.name);
+    resource.instance(addr.key.clone())
+}
+
+/// A recorded object (current or deposed) of `schema`'s type, for comparison.
+pub(super) fn recorded(
+    schema: &'static ResourceSchema,
+    instance: &state::InstanceState,
+) -> Recorded {
+    Recorded {
+        schema,
+        attributes: object_from_state(schema, instance),
+        tainted: instance.status.as_deref() == Some("tainted"),
+        dependencies: instance
+            .dependencies
+            .iter()
+            .filter(|d| d.module.is_none() && d.mode == Mode::Managed)
+            .map(|d| ResourceAddr::new(&d.type_name, &d.name))
+            .collect(),
+    }
+}
+
+/// The recorded current objects of a state, by model address.
+pub(super) fn recorded_objects(
+    state: &State,
+    diags: &mut Diagnostics,
+) -> BTreeMap<ResourceAddr, Recorded> {
+    let mut out = BTreeMap::new();
+    let mut unknown_types = BTreeSet::new();
+    for resource in &state.resources {
+        let Some(schema) = schema::resource(&resource.type_name) else {
+            if resource.mode == Mode::Managed && resource.module.is_none() {
+                unknown_types.insert(resource.type_name.clone());
+            }
+            continue;
+        };
+        let resource_addr = resource.addr();
+        for instance in resource.instances.iter().filter(|i| i.deposed.is_none()) {
+            let Some(addr) = model_addr(&resource_addr.instance(instance.index_key.clone())) else {
+                continue;
+            };
+            out.insert(addr, recorded(schema, instance));
+        }
+    }
+    for type_name in unknown_types {
+        diags.push(
+            Diagnostic::error("scw::plan::unknown_resource_type", "Unsupported resource type in state")
+                .with_detail(format!("The state records objects of type \"{type_name}\", which scwform does not manage. Remove them from the state (`scwform state rm`) or manage them with the tool that created them.")),
+        );
+    }
+    out
+}
+
+/// The recorded deposed objects of a state, by model address and deposed key (types scwform
+/// does not know are reported by [`recorded_objects`]).
+pub(super) fn deposed_objects(state: &State) -> BTreeMap<(ResourceAddr, String), Recorded> {
+    let mut out = BTreeMap::new();
+    for resource in &state.resources {
+        let Some(schema) = schema::resource(&resource.type_name) else {
+            continue;
+        };
+        let resource_addr = resource.addr();
+        for instance in &resource.instances {
+            let Some(key) = &instance.deposed else {
+                continue;
+            };
+            let Some(addr) = model_addr(&resource_addr.instance(instance.index_key.clone())) else {
+                continue;
+            };
+            out.insert((addr, key.clone()), recorded(schema, instance));
+        }
+    }
+    out
+}
+
+/// A recorded instance's attributes as values: schema attributes and blocks only, sensitive
+/// ones (by schema or by the state's `sensitive_attributes`) marked.
+pub(super) fn object_from_state(
+    schema: &ResourceSchema,
+    instance: &state::InstanceState,
+) -> BTreeMap<String, Value> {
+    let marked: BTreeSet<&str> = instance
+        .sensitive_attributes
+        .iter()
+        .filter_map(|path| match path.first() {
+            Some(PathStep::GetAttr(name)) => Some(name.as_str()),
+            _ => None,
+        })
+        .collect();
+    let mut out = BTreeMap::new();
+    for attr in schema.attributes {
+        let value = instance
+            .attributes
+            .get(attr.name)
+            .map_or(Value::Null, Value::from_json);
+        let sensitive = attr.sensitive || marked.contains(attr.name);
+        let value = if sensitive && !value.is_null() {
+            value.mark_sensitive()
+        } else {
+            value
+        };
+        out.insert(attr.name.to_owned(), value);
+    }
+    for block in schema.blocks {
+        let value = instance
+            .attributes
+            .get(block.name)
+            .map_or(Value::List(Vec::new()), Value::from_json);
+        let value = if value.is_null() {
+            Value::List(Vec::new())
+        } else {
+            value
+        };
+        out.insert(block.name.to_owned(), value);
+    }
+    out
+}
+
+/// Changes made outside: objects gone, or with other values than recorded.
+pub(super) fn drift_changes(
+    prior: &BTreeMap<ResourceAddr, Recorded>,
+    refreshed: &BTreeMap<ResourceAddr, Recorded>,
+) -> Vec<ResourceChange> {
+    let mut out = Vec::new();
+    for (addr, before) in prior {
+        let (action, after) = match refreshed.get(addr) {
+            None => (Action::Delete, None),
+            Some(now) if now.attributes != before.attributes => (Action::Update, Some(now.value())),
+            Some(_) => continue,
+        };
+        out.push(ResourceChange {
+            addr: addr.clone(),
+            schema: before.schema,
+            action,
+            before: Some(before.value()),
+            after,
+            replace_paths: Vec::new(),
+            reason: None,
+            dependencies: before.dependencies.clone(),
+            deposed: None,
+        });
+    }
+    out
+}

@@ -1,0 +1,232 @@
+//! The plan's data: what happens to each object ([`Action`], [`ResourceChange`]), to each
+//! output ([`OutputChange`]), and the [`Plan`] that holds them with their order.
+//!
+//! Invariants: plain data, no logic beyond counting and lookups; a [`Plan`]'s changes are
+//! sorted by (address, deposed key), which [`Plan::change`] relies on.
+//!
+//! Depends on `model` (addresses, values, the evaluated configuration), `schema` and `diag`.
+
+use crate::diag::Diagnostics;
+use crate::model::config::Config;
+use crate::model::ids::ResourceAddr;
+use crate::model::value::Value;
+use crate::schema::ResourceSchema;
+
+use super::order::ActionOrder;
+
+/// How to plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// `--target`: plan only these (an address without key names every instance), plus what
+    /// they depend on (and, for objects being deleted, what depends on them).
+    pub targets: Vec<ResourceAddr>,
+    /// `--replace`: replace these even if nothing changed.
+    pub replace: Vec<ResourceAddr>,
+    /// `--destroy`: delete everything recorded.
+    pub destroy: bool,
+    /// Whether the objects were refreshed; when false the refreshed state is ignored and the
+    /// recorded state stands for the real objects.
+    pub refresh: bool,
+}
+
+/// What happens to one object.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Nothing.
+    NoOp,
+    /// Create a new object.
+    Create,
+    /// Update the object in place.
+    Update,
+    /// Delete the object and create a new one (`create_before_destroy`: create first).
+    Replace {
+        /// Create the new object before deleting the old one.
+        create_before_destroy: bool,
+    },
+    /// Delete the object.
+    Delete,
+}
+
+impl Action {
+    /// Terraform's JSON `change.actions` for this action.
+    #[must_use]
+    pub fn json_actions(self) -> &'static [&'static str] {
+        match self {
+            Self::NoOp => &["no-op"],
+            Self::Create => &["create"],
+            Self::Update => &["update"],
+            Self::Replace {
+                create_before_destroy: false,
+            } => &["delete", "create"],
+            Self::Replace {
+                create_before_destroy: true,
+            } => &["create", "delete"],
+            Self::Delete => &["delete"],
+        }
+    }
+
+    /// Whether the action destroys an object (delete or either replacement).
+    #[must_use]
+    pub fn is_destructive(self) -> bool {
+        matches!(self, Self::Delete | Self::Replace { .. })
+    }
+}
+
+/// Why an action was chosen, when Terraform gives a reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ActionReason {
+    /// A changed attribute cannot be updated in place.
+    ReplaceBecauseCannotUpdate,
+    /// The object is marked tainted in state.
+    ReplaceBecauseTainted,
+    /// `--replace` named it.
+    ReplaceByRequest,
+    /// Its resource is no longer in the configuration.
+    DeleteBecauseNoResourceConfig,
+    /// Its index is beyond the resource's `count`.
+    DeleteBecauseCountIndex,
+    /// Its key is no longer in the resource's `for_each`.
+    DeleteBecauseEachKey,
+    /// The resource switched between no repetition, `count` and `for_each`.
+    DeleteBecauseWrongRepetition,
+}
+
+impl ActionReason {
+    /// Terraform's JSON spelling.
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ReplaceBecauseCannotUpdate => "replace_because_cannot_update",
+            Self::ReplaceBecauseTainted => "replace_because_tainted",
+            Self::ReplaceByRequest => "replace_by_request",
+            Self::DeleteBecauseNoResourceConfig => "delete_because_no_resource_config",
+            Self::DeleteBecauseCountIndex => "delete_because_count_index",
+            Self::DeleteBecauseEachKey => "delete_because_each_key",
+            Self::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
+        }
+    }
+}
+
+/// The planned change of one resource instance (or, in [`Plan::drift`], a change made outside).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceChange {
+    /// The instance.
+    pub addr: ResourceAddr,
+    /// Its type's schema.
+    pub schema: &'static ResourceSchema,
+    /// What happens.
+    pub action: Action,
+    /// The object before (absent for a create): an object value, sensitive attributes marked.
+    pub before: Option<Value>,
+    /// The object after (absent for a delete): unknown where known only after apply.
+    pub after: Option<Value>,
+    /// Paths (`description`, `scopes.0.write_logs`) whose change forces the replacement.
+    pub replace_paths: Vec<String>,
+    /// Why, when there is a reason to give.
+    pub reason: Option<ActionReason>,
+    /// The resources (without instance keys) this instance depends on, sorted: from the
+    /// configuration, or from the state for objects no longer configured.
+    pub dependencies: Vec<ResourceAddr>,
+    /// The deposed key when this change is about a *deposed* object of the instance (the old
+    /// object a `create_before_destroy` replacement kept and then failed to delete): such a
+    /// change is always a [`Action::Delete`]. `None` for the instance's current object.
+    pub deposed: Option<String>,
+}
+
+/// The planned change of one root module output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputChange {
+    /// The output name.
+    pub name: String,
+    /// `NoOp`, `Create`, `Update` or `Delete`.
+    pub action: Action,
+    /// The recorded value (absent when the output is new).
+    pub before: Option<Value>,
+    /// The planned value (absent when the output goes away).
+    pub after: Option<Value>,
+    /// Declared (or recorded) sensitive: the value is never shown.
+    pub sensitive: bool,
+}
+
+/// A plan.
+#[derive(Debug)]
+pub struct Plan {
+    /// One change per instance in the plan's scope (no-ops included) and one per deposed
+    /// object, sorted by address then deposed key (the current object's change first).
+    pub changes: Vec<ResourceChange>,
+    /// Changes made outside scwform since the state was recorded (refresh), sorted by address.
+    pub drift: Vec<ResourceChange>,
+    /// Root output changes, sorted by name.
+    pub outputs: Vec<OutputChange>,
+    /// The steps and their order.
+    pub order: ActionOrder,
+    /// How the plan was made.
+    pub options: PlanOptions,
+    /// The configuration, evaluated with planned values.
+    pub config: Config,
+    /// A problem was found while planning (for example `prevent_destroy`): the plan must not be
+    /// applied, and `diagnostics` says why.
+    pub errored: bool,
+    /// Warnings (and, when `errored`, the errors) found while planning.
+    pub diagnostics: Diagnostics,
+}
+
+/// How many objects a plan adds, changes and destroys (Terraform's counting: a replacement
+/// counts as one add and one destroy).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Creates and replacements.
+    pub add: usize,
+    /// Updates.
+    pub change: usize,
+    /// Deletes and replacements.
+    pub destroy: usize,
+}
+
+impl Plan {
+    /// Terraform's `Plan: X to add, Y to change, Z to destroy.` numbers.
+    #[must_use]
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts::default();
+        for change in &self.changes {
+            match change.action {
+                Action::NoOp => {}
+                Action::Create => c.add += 1,
+                Action::Update => c.change += 1,
+                Action::Replace { .. } => {
+                    c.add += 1;
+                    c.destroy += 1;
+                }
+                Action::Delete => c.destroy += 1,
+            }
+        }
+        c
+    }
+
+    /// Whether applying would change anything: a resource action other than no-op, or a root
+    /// output change (Terraform's `applyable`; `--detailed-exitcode` exits 2 when true).
+    #[must_use]
+    pub fn has_changes(&self) -> bool {
+        self.changes.iter().any(|c| c.action != Action::NoOp)
+            || self.outputs.iter().any(|o| o.action != Action::NoOp)
+    }
+
+    /// The change of one instance's current object (deposed objects: [`Self::deposed_change`]).
+    #[must_use]
+    pub fn change(&self, addr: &ResourceAddr) -> Option<&ResourceChange> {
+        // Changes are sorted by (address, deposed key) with the current object (no key) first,
+        // so (address, has a key) is sorted too and (addr, false) appears at most once.
+        self.changes
+            .binary_search_by(|c| (&c.addr, c.deposed.is_some()).cmp(&(addr, false)))
+            .ok()
+            .map(|i| &self.changes[i])
+    }
+
+    /// The change of the deposed object `key` of an instance.
+    #[must_use]
+    pub fn deposed_change(&self, addr: &ResourceAddr, key: &str) -> Option<&ResourceChange> {
+        self.changes
+            .iter()
+            .find(|c| c.addr == *addr && c.deposed.as_deref() == Some(key))
+    }
+}
