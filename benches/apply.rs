@@ -18,14 +18,15 @@ use std::time::{Duration, Instant};
 use scwform::api::client::{Client, ClientConfig};
 use scwform::api::resources::{ApiContext, Defaults, WaitSettings};
 use scwform::apply::events::Events;
-use scwform::apply::journal::{Journal, journal_path};
-use scwform::apply::writer::{SharedBackend, StateWriter};
+use scwform::apply::journal::Journal;
+use scwform::apply::writer::StateWriter;
 use scwform::apply::{Apply, ApplyOptions, Cancel, SharedInput, api_lookup, apply};
 use scwform::emulator::{Emulator, EmulatorConfig, FaultConfig, Settle};
 use scwform::model::evaluate::ResourceValues;
 use scwform::model::load::{LoadOptions, load_texts};
 use scwform::plan::{PlanOptions, plan};
-use scwform::state::{LocalBackend, State};
+use scwform::state::backend::{BackendSpec, OpenOptions, open};
+use scwform::state::{DEFAULT_WORKSPACE, State};
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -114,7 +115,11 @@ fn run_once(text: &str, n: usize, latency_ms: u64, calls_per_token: usize, p: us
             .build()
             .expect("runtime");
         let dir = tempfile::tempdir().expect("temp dir");
-        let state_path = dir.path().join("scwform.tfstate");
+        let backend = open(
+            &BackendSpec::local("scwform.tfstate"),
+            &OpenOptions::from_process(dir.path()),
+        )
+        .expect("local backend");
         let input: SharedInput = {
             let text = text.to_owned();
             Arc::new(move |values: &dyn ResourceValues| {
@@ -153,9 +158,11 @@ fn run_once(text: &str, n: usize, latency_ms: u64, calls_per_token: usize, p: us
         cx.waits = WaitSettings::fast();
         let cx = Arc::new(cx);
         let (elapsed, report, stats) = rt.block_on(async {
-            let backend: SharedBackend = Arc::new(LocalBackend::new(&state_path));
-            let writer = StateWriter::start(backend, empty.clone());
-            let journal = Arc::new(Journal::open(&journal_path(&state_path)).expect("journal"));
+            let writer =
+                StateWriter::start(Arc::new(backend.store(DEFAULT_WORKSPACE)), empty.clone());
+            let journal = Arc::new(Journal::start(
+                backend.journal(DEFAULT_WORKSPACE).expect("journal"),
+            ));
             let started = Instant::now();
             let report = apply(Apply {
                 plan: &planned,

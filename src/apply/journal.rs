@@ -2,8 +2,10 @@
 //!
 //! Before each API call that changes something, the executor appends an intent ("about to
 //! create a `scaleway_cockpit_token` named `ci` in `fr-par` for `scaleway_cockpit_token.ci`");
-//! after the call it appends the outcome ("created `fr-par/…`", or "failed"). The file is
-//! `<state>.journal`, one JSON object per line, append-only, mode 0600.
+//! after the call it appends the outcome ("created `fr-par/…`", or "failed"). Entries are
+//! JSON objects, one per line, appended to the workspace's journal, which the backend keeps
+//! beside the state ([`JournalLog`]: `<state>.journal` for a local state, rows of a table for
+//! a PostgreSQL one).
 //!
 //! A run that ends normally (every intent settled and the state saved) removes the file. If a
 //! run dies between an API call and the state write, the next run reads the journal:
@@ -13,18 +15,18 @@
 //!   is reported as a warning naming the type, name, region and address, so that a person can
 //!   look for the object.
 //!
-//! Invariants: each entry is written with one `write` call on a file opened in append mode and
-//! no user-space buffering, so a process crash keeps every entry written before it (an OS crash
-//! may lose the last ones: entries are not fsynced one by one, which would serialise the
-//! executor's calls behind the disk); lookup fields hold only non-secret identifying values
-//! (names, regions, parent IDs), never attribute values in general.
+//! Invariants: each entry is appended whole before its API call starts (for a file: one
+//! `write` call in append mode, no user-space buffering, so a process crash keeps every entry
+//! written before it; an OS crash may lose the last ones, as entries are not fsynced one by
+//! one, which would serialise the executor's calls behind the disk); lookup fields hold only
+//! non-secret identifying values (names, regions, parent IDs), never attribute values in
+//! general.
 //!
-//! Depends on `state` (to check what is recorded) and `model::ids`.
+//! Depends on `state` (the journal's storage, and to check what is recorded) and
+//! `model::ids`.
 
 use std::collections::BTreeMap;
-use std::fs::{File, OpenOptions};
-use std::io::{self, BufRead, Write};
-use std::path::{Path, PathBuf};
+use std::io;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -33,6 +35,7 @@ use super::events::Operation;
 use crate::model::ids::ResourceAddr;
 use crate::schema::AttrType;
 use crate::state::State;
+use crate::state::storage::JournalLog;
 
 /// The attributes of `type_name` copied into a create intent to find the object again: the
 /// schema's configurable, non-sensitive string attributes (names, regions, parent ids,
@@ -121,50 +124,38 @@ impl JournalOp {
     }
 }
 
-/// The journal file of a state file: `<state>.journal`.
-#[must_use]
-pub fn journal_path(state_path: &Path) -> PathBuf {
-    let mut name = state_path.as_os_str().to_owned();
-    name.push(".journal");
-    PathBuf::from(name)
-}
-
-/// An open journal that this run appends to.
-#[derive(Debug)]
+/// The journal a run appends to.
 pub struct Journal {
-    path: PathBuf,
+    log: Box<dyn JournalLog>,
     run: String,
-    file: Mutex<File>,
     /// Intents written and not yet settled, by (address, operation).
     open: Mutex<BTreeMap<(String, JournalOp), usize>>,
 }
 
+impl std::fmt::Debug for Journal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Journal")
+            .field("log", &self.log.location())
+            .field("run", &self.run)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Journal {
-    /// Opens (creating, mode 0600) the journal at `path` for appending, for a new run.
-    ///
-    /// # Errors
-    /// The file cannot be opened.
-    pub fn open(path: &Path) -> io::Result<Self> {
-        let mut options = OpenOptions::new();
-        options.create(true).append(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            options.mode(0o600);
-        }
-        let file = options.open(path)?;
-        Ok(Self {
-            path: path.to_path_buf(),
+    /// Starts a new run's journal in `log` (the workspace's journal, from its backend).
+    #[must_use]
+    pub fn start(log: Box<dyn JournalLog>) -> Self {
+        Self {
+            log,
             run: uuid::Uuid::new_v4().to_string(),
-            file: Mutex::new(file),
             open: Mutex::new(BTreeMap::new()),
-        })
+        }
     }
 
-    /// The file.
+    /// Where the journal is kept, for messages.
     #[must_use]
-    pub fn path(&self) -> &Path {
-        &self.path
+    pub fn location(&self) -> String {
+        self.log.location()
     }
 
     /// Records an intent before its API call.
@@ -269,37 +260,26 @@ impl Journal {
             .is_empty()
     }
 
-    /// Ends the run: removes the file when every intent is settled and `state_saved` (the
-    /// outcomes are in the state), otherwise flushes it to disk and keeps it for the next run.
+    /// Ends the run: clears the journal when every intent is settled and `state_saved` (the
+    /// outcomes are in the state), otherwise makes it durable and keeps it for the next run.
+    /// Returns whether it was cleared.
     ///
     /// # Errors
-    /// The file could not be removed or synced.
+    /// The journal could not be cleared or synced.
     pub fn finish(self, state_saved: bool) -> io::Result<bool> {
         if state_saved && self.all_settled() {
-            drop(self.file);
-            match std::fs::remove_file(&self.path) {
-                Ok(()) => Ok(true),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(true),
-                Err(e) => Err(e),
-            }
+            self.log.clear()?;
+            Ok(true)
         } else {
-            self.file
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .sync_data()?;
+            self.log.sync()?;
             Ok(false)
         }
     }
 
     fn write(&self, entry: &Entry) -> io::Result<()> {
         // Serialising a plain enum of strings and JSON values cannot fail.
-        let mut line = serde_json::to_string(entry).expect("journal entries are plain data");
-        line.push('\n');
-        // One write call per entry: O_APPEND makes it land whole at the end of the file.
-        self.file
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .write_all(line.as_bytes())
+        let line = serde_json::to_string(entry).expect("journal entries are plain data");
+        self.log.append(&line)
     }
 }
 
@@ -364,23 +344,17 @@ impl Unreconciled {
     }
 }
 
-/// Reads a journal left by earlier runs and lists what the state does not account for.
+/// Reads the journal left by earlier runs and lists what the state does not account for.
 ///
 /// Lines that do not parse (a torn last line) are skipped. Returns an empty list when there is
 /// no journal.
 ///
 /// # Errors
-/// The file exists but cannot be read.
-pub fn unreconciled(path: &Path, state: &State) -> io::Result<Vec<Unreconciled>> {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(e),
-    };
+/// The journal exists but cannot be read.
+pub fn unreconciled(log: &dyn JournalLog, state: &State) -> io::Result<Vec<Unreconciled>> {
     let mut intents: Vec<(String, Entry)> = Vec::new();
     let mut outcomes: Vec<Entry> = Vec::new();
-    for line in io::BufReader::new(file).lines() {
-        let line = line?;
+    for line in log.entries()? {
         let Ok(entry) = serde_json::from_str::<Entry>(&line) else {
             continue;
         };
@@ -467,27 +441,30 @@ pub fn unreconciled(path: &Path, state: &State) -> io::Result<Vec<Unreconciled>>
     Ok(out)
 }
 
-/// Moves a journal that has been read and reported aside (`<journal>.previous`), so that the
-/// same warnings are not repeated on every run and the new run starts a fresh file.
+/// Moves the entries of a journal that has been read and reported out of the way (a local
+/// journal becomes `<journal>.previous`), so that the same warnings are not repeated on every
+/// run and the new run starts afresh.
 ///
 /// # Errors
-/// The rename failed.
-pub fn retire(path: &Path) -> io::Result<()> {
-    let mut previous = path.as_os_str().to_owned();
-    previous.push(".previous");
-    match std::fs::rename(path, PathBuf::from(previous)) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    }
+/// The journal could not be changed.
+pub fn retire(log: &dyn JournalLog) -> io::Result<()> {
+    log.retire()
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::many_single_char_names)]
     use super::*;
+    use crate::state::backend::local::FileJournal;
     use crate::state::{InstanceAddr, InstanceState, Lineage};
     use serde_json::json;
+    use std::io::Write;
+    use std::path::PathBuf;
+
+    fn file_journal(dir: &tempfile::TempDir) -> (PathBuf, Box<dyn JournalLog>) {
+        let path = dir.path().join("s.tfstate.journal");
+        (path.clone(), Box::new(FileJournal::new(path)))
+    }
 
     fn addr(s: &str) -> ResourceAddr {
         s.parse().expect("valid address")
@@ -507,8 +484,8 @@ mod tests {
     #[test]
     fn settled_runs_remove_the_journal_and_keep_no_secret() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = journal_path(&dir.path().join("s.tfstate"));
-        let j = Journal::open(&path).expect("open");
+        let (path, log) = file_journal(&dir);
+        let j = Journal::start(log);
         let a = addr("scaleway_container_namespace.ns");
         j.intent(
             JournalOp::Create,
@@ -535,8 +512,8 @@ mod tests {
     #[test]
     fn unfinished_intents_and_unrecorded_creates_are_reported() {
         let dir = tempfile::tempdir().expect("temp dir");
-        let path = journal_path(&dir.path().join("s.tfstate"));
-        let j = Journal::open(&path).expect("open");
+        let (path, log) = file_journal(&dir);
+        let j = Journal::start(log);
         let (a, b, c) = (
             addr("scaleway_cockpit_token.a"),
             addr("scaleway_cockpit_token.b"),
@@ -558,7 +535,10 @@ mod tests {
             .expect("write");
         assert!(!j.finish(false).expect("finish"), "kept for the next run");
         // A torn last line is ignored.
-        let mut f = OpenOptions::new().append(true).open(&path).expect("open");
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .expect("open");
         f.write_all(b"{\"entry\":\"do").expect("write");
 
         let mut state = State::new(Lineage("l".into()));
@@ -566,7 +546,8 @@ mod tests {
             &InstanceAddr::managed("scaleway_cockpit_token", "a"),
             InstanceState::new(BTreeMap::from([("id".to_owned(), json!("fr-par/aaa"))])),
         );
-        let found = unreconciled(&path, &state).expect("read");
+        let log = FileJournal::new(path.clone());
+        let found = unreconciled(&log, &state).expect("read");
         assert_eq!(found.len(), 2, "{found:?}");
         assert_eq!(found[0].addr, "scaleway_cockpit_token.b");
         assert_eq!(found[0].outcome, Outcome::CreatedNotRecorded);
@@ -577,7 +558,8 @@ mod tests {
             found[1].describe(),
             "scaleway_cockpit_token.c: create of a scaleway_cockpit_token named \"t\" in fr-par (outcome unknown: the run stopped during the call)"
         );
-        retire(&path).expect("retire");
-        assert!(unreconciled(&path, &state).expect("read").is_empty());
+        retire(&log).expect("retire");
+        assert!(unreconciled(&log, &state).expect("read").is_empty());
+        assert!(path.with_extension("journal.previous").exists());
     }
 }

@@ -13,7 +13,8 @@ use crate::api::client::{Client, ClientConfig};
 use crate::api::resources::{BoxFuture, Defaults, ResourceError, WaitSettings};
 use crate::plan::tests::eval_text;
 use crate::plan::{PlanOptions, plan};
-use crate::state::{InstanceAddr, LocalBackend};
+use crate::state::backend::{Backend, BackendSpec, OpenOptions, open};
+use crate::state::{DEFAULT_WORKSPACE, InstanceAddr};
 
 /// An in-memory API for every resource type: objects by id, a call log, and failures on
 /// demand (by object name).
@@ -91,6 +92,14 @@ impl Fake {
     }
 }
 
+/// A local backend keeping its default state in `dir/s.tfstate`.
+fn local_backend(dir: &tempfile::TempDir) -> Backend {
+    open(
+        &BackendSpec::local("s.tfstate"),
+        &OpenOptions::from_process(dir.path()),
+    )
+    .expect("a local backend")
+}
 fn name_of(a: &Attributes) -> String {
     a.get("name")
         .and_then(|v| v.as_str())
@@ -306,11 +315,11 @@ async fn run_apply(
         Err(d) => panic!("plan failed: {d:?}"),
     };
     assert!(!plan.errored, "{:?}", plan.diagnostics);
-    let backend: writer::SharedBackend = Arc::new(LocalBackend::new(dir.path().join("s.tfstate")));
-    let writer = StateWriter::start(backend, state);
-    let journal = Arc::new(
-        Journal::open(&journal::journal_path(&dir.path().join("s.tfstate"))).expect("journal"),
-    );
+    let backend = local_backend(&dir);
+    let writer = StateWriter::start(Arc::new(backend.store(DEFAULT_WORKSPACE)), state);
+    let journal = Arc::new(Journal::start(
+        backend.journal(DEFAULT_WORKSPACE).expect("journal"),
+    ));
     let report = apply(Apply {
         plan: &plan,
         input: config,
@@ -785,7 +794,7 @@ async fn long_operations_report_that_they_are_still_running() {
     let planned = plan(&*config, &empty, &empty, &normal()).expect("plans");
     let dir = tempfile::tempdir().expect("temp dir");
     let writer = StateWriter::start(
-        Arc::new(LocalBackend::new(dir.path().join("s.tfstate"))),
+        Arc::new(local_backend(&dir).store(DEFAULT_WORKSPACE)),
         empty,
     );
     let (events, mut rx) = Events::channel();

@@ -3,7 +3,8 @@
 //!
 //! The executor changes the working [`State`] through [`StateWriter::update`], which marks it
 //! dirty. A background task saves it whenever it is dirty: it snapshots the state, saves the
-//! snapshot through the backend on a blocking thread (atomic rename, see `state::local`), and
+//! snapshot through its [`StateStore`] on a blocking thread (the backend replaces the stored
+//! state whole, see `state::backend`), and
 //! starts over if more changes arrived meanwhile. When 1,000 actions finish faster than one save
 //! takes, they are written together, while a lone change is on disk within one save's time.
 //! Saves are paced: after a save that took `d`, the next one starts no sooner than
@@ -26,10 +27,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use crate::state::{SaveOutcome, State, StateBackend, StateError};
+use crate::state::{SaveOutcome, State, StateError, StateStore};
 
-/// A backend that can be shared with the writer task.
-pub type SharedBackend = Arc<dyn StateBackend + Send + Sync>;
+/// A state store that can be shared with the writer task.
+pub type SharedBackend = Arc<StateStore>;
 
 /// What the writer did, for measurements and reports.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -235,9 +236,17 @@ async fn run(shared: Arc<Shared>, backend: SharedBackend) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{InstanceAddr, InstanceState, LocalBackend};
+    use crate::state::backend::local::{LocalConfig, LocalStorage};
+    use crate::state::{DEFAULT_WORKSPACE, InstanceAddr, InstanceState};
     use serde_json::json;
     use std::collections::BTreeMap;
+
+    fn local_store(path: &std::path::Path) -> SharedBackend {
+        Arc::new(StateStore::new(
+            Arc::new(LocalStorage::new(LocalConfig::at(path))),
+            DEFAULT_WORKSPACE,
+        ))
+    }
 
     fn instance(id: usize) -> InstanceState {
         InstanceState::new(BTreeMap::from([(
@@ -250,7 +259,7 @@ mod tests {
     async fn many_fast_changes_are_coalesced_and_all_land() {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("s.tfstate");
-        let backend: SharedBackend = Arc::new(LocalBackend::new(&path));
+        let backend: SharedBackend = local_store(&path);
         let writer = StateWriter::start(Arc::clone(&backend), State::default());
         for i in 0..500 {
             writer.update(|s| {
@@ -279,7 +288,7 @@ mod tests {
         // A directory where the state file should be: every save fails.
         let path = dir.path().join("s.tfstate");
         std::fs::create_dir(&path).expect("mkdir");
-        let writer = StateWriter::start(Arc::new(LocalBackend::new(&path)), State::default());
+        let writer = StateWriter::start(local_store(&path), State::default());
         writer.update(|s| {
             s.set_instance(&InstanceAddr::managed("t", "n"), instance(1));
         });

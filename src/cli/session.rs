@@ -1,11 +1,15 @@
-//! What the commands that reach the API or the state share: where the configuration and the
-//! state are, the settings and API context (real API or `--sandbox`), the state lock, and the
-//! configuration loader.
+//! What the commands that reach the API or the state share: where the configuration is, its
+//! backend and the selected workspace, the settings and API context (real API or
+//! `--sandbox`), the state lock, and the configuration loader.
+//!
+//! The backend comes from one place ([`open_backend`]): `--sandbox` keeps its state in
+//! `.scwform/sandbox.tfstate` (so sandbox objects never mix with real ones, whatever backend
+//! the configuration names), `--state FILE` names a local file, and otherwise the
+//! configuration's backend is used (a local `scwform.tfstate` when it names none).
 //!
 //! `--sandbox` starts the emulator in-process on an ephemeral loopback port, its store kept in
-//! `.scwform/sandbox.json` beside the configuration, and uses `.scwform/sandbox.tfstate` as the
-//! default state, so sandbox objects never mix with real ones. An API URL on a loopback address
-//! (a `scwform emulator` named by `SCW_API_URL`) gets the same fast waits as the sandbox.
+//! `.scwform/sandbox.json` beside the configuration. An API URL on a loopback address (a
+//! `scwform emulator` named by `SCW_API_URL`) gets the same fast waits as the sandbox.
 //!
 //! Invariants: the secret key only travels inside `Settings`/`Client` (never printed); nothing
 //! here prints (errors are returned as diagnostics for the command to show).
@@ -29,26 +33,29 @@ use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Settle};
 use crate::model::config::Config;
 use crate::model::evaluate::{EvalOptions, ResourceValues};
 use crate::model::load::{LoadOptions, load_path};
-use crate::state::local::DEFAULT_STATE_FILE;
-use crate::state::{LocalBackend, LockGuard, LockInfo, StateBackend, StateError};
+use crate::state::backend::{
+    self, Backend, BackendSpec, IMPLICIT_STATE_FILE, OpenError, OpenOptions,
+};
+use crate::state::lock::POLL_INTERVAL;
+use crate::state::{DEFAULT_WORKSPACE, LockGuard, LockInfo, StateError};
 
 /// The sandbox directory beside the configuration.
 pub const SANDBOX_DIR: &str = ".scwform";
 
 /// Where things are.
 #[derive(Debug, Clone)]
-pub struct Workspace {
+pub struct Paths {
     /// The configuration path as given (a `.tf` file or a directory).
     pub config: PathBuf,
     /// The configuration directory.
     pub dir: PathBuf,
-    /// The state file.
-    pub state: PathBuf,
+    /// `--state FILE`: this local file instead of the backend's.
+    pub state: Option<PathBuf>,
     /// `--sandbox`.
     pub sandbox: bool,
 }
 
-impl Workspace {
+impl Paths {
     /// Resolves the paths from a configuration path and the state options.
     #[must_use]
     pub fn new(config: Option<&PathBuf>, state: &StateArgs) -> Self {
@@ -63,19 +70,30 @@ impl Workspace {
         } else {
             config.clone()
         };
-        let state_path = state.state.clone().unwrap_or_else(|| {
-            if state.sandbox {
-                dir.join(SANDBOX_DIR).join("sandbox.tfstate")
-            } else {
-                dir.join(DEFAULT_STATE_FILE)
-            }
-        });
         Self {
             config,
             dir,
-            state: state_path,
+            state: state.state.clone(),
             sandbox: state.sandbox,
         }
+    }
+
+    /// Fails when the configuration directory does not exist (a mistyped `--dir` must not
+    /// look like an empty state).
+    ///
+    /// # Errors
+    /// A diagnostic naming the directory.
+    pub fn check_dir(&self) -> Result<(), Diagnostic> {
+        if self.dir.is_dir() {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            "scw::cli::no_directory",
+            format!("No such directory: {}", self.dir.display()),
+        )
+        .with_detail(
+            "The configuration directory (the path argument, or --dir) does not exist, so there is no state to read there.",
+        ))
     }
 
     /// The sandbox emulator's store file.
@@ -175,10 +193,10 @@ pub struct Connection {
 /// # Errors
 /// Settings problems (a missing secret key names the ways to give one and suggests
 /// `--sandbox`), or an emulator that cannot start.
-pub async fn connect(workspace: &Workspace, config: &Config) -> Result<Connection, Diagnostics> {
+pub async fn connect(paths: &Paths, config: &Config) -> Result<Connection, Diagnostics> {
     let provider = provider_block(config);
-    if workspace.sandbox {
-        return start_sandbox(workspace, &provider).await;
+    if paths.sandbox {
+        return start_sandbox(paths, &provider).await;
     }
     let resolved = crate::config::from_process(&provider).map_err(|errors| {
         let mut diags = Diagnostics::new();
@@ -210,11 +228,8 @@ pub async fn connect(workspace: &Workspace, config: &Config) -> Result<Connectio
     })
 }
 
-async fn start_sandbox(
-    workspace: &Workspace,
-    provider: &ProviderBlock,
-) -> Result<Connection, Diagnostics> {
-    let store = workspace.sandbox_store();
+async fn start_sandbox(paths: &Paths, provider: &ProviderBlock) -> Result<Connection, Diagnostics> {
+    let store = paths.sandbox_store();
     if let Some(parent) = store.parent()
         && let Err(e) = std::fs::create_dir_all(parent)
     {
@@ -296,31 +311,75 @@ pub fn settings_diagnostic(e: &SettingsError) -> Diagnostic {
     d
 }
 
-/// Takes the state lock for `operation`, waiting up to `timeout`.
+/// The backend the command uses (see the module docs for which one), and the workspace it
+/// works in.
+#[derive(Debug, Clone)]
+pub struct StateSite {
+    /// The backend.
+    pub backend: Backend,
+    /// The selected workspace.
+    pub workspace: String,
+}
+
+/// Opens the command's backend: the sandbox's, a `--state FILE`, or the configuration's
+/// (`spec`, `None` when it names no backend).
 ///
 /// # Errors
-/// The lock is held by another run (the message names the holder), or an I/O error.
-pub fn lock(
-    backend: &LocalBackend,
-    operation: &str,
-    timeout: Duration,
-) -> Result<LockGuard, Diagnostic> {
-    if let Some(parent) = backend.path().parent()
-        && !parent.as_os_str().is_empty()
-    {
-        let _ = std::fs::create_dir_all(parent);
-    }
-    backend
-        .lock(LockInfo::for_current_process(operation), Some(timeout))
+/// Configuration problems (an unknown backend type, bad settings) pointing at the block, or a
+/// backend that cannot be reached.
+pub fn open_backend(paths: &Paths, spec: Option<&BackendSpec>) -> Result<Backend, Diagnostics> {
+    let spec = if paths.sandbox {
+        BackendSpec::local(
+            Path::new(SANDBOX_DIR)
+                .join("sandbox.tfstate")
+                .to_string_lossy()
+                .into_owned(),
+        )
+    } else if let Some(path) = &paths.state {
+        BackendSpec::local(path.to_string_lossy().into_owned())
+    } else {
+        spec.cloned()
+            .unwrap_or_else(|| BackendSpec::local(IMPLICIT_STATE_FILE))
+    };
+    backend::open(&spec, &OpenOptions::from_process(&paths.dir)).map_err(|e| match e {
+        OpenError::Config(d) => d,
+        OpenError::State(e) => state_diagnostic(&e, "Error opening the state backend").into(),
+    })
+}
+
+/// Opens the command's backend and selects its workspace.
+///
+/// # Errors
+/// As [`open_backend`].
+pub fn state_site(paths: &Paths, spec: Option<&BackendSpec>) -> Result<StateSite, Diagnostics> {
+    let backend = open_backend(paths, spec)?;
+    Ok(StateSite {
+        backend,
+        workspace: DEFAULT_WORKSPACE.to_owned(),
+    })
+}
+
+/// Takes the workspace's state lock for `operation`, waiting up to `timeout`.
+///
+/// # Errors
+/// The lock is held by another run (the message names the holder), or the backend's errors.
+pub fn lock(site: &StateSite, operation: &str, timeout: Duration) -> Result<LockGuard, Diagnostic> {
+    site.backend
+        .lock(
+            &site.workspace,
+            &LockInfo::for_current_process(operation),
+            timeout,
+            POLL_INTERVAL,
+        )
         .map_err(|e| state_diagnostic(&e, "Error acquiring the state lock"))
 }
 
-/// A state error as a diagnostic.
+/// A state error as a diagnostic, with the error's own code (`scw::state::locked`...).
 #[must_use]
 pub fn state_diagnostic(e: &StateError, summary: &str) -> Diagnostic {
-    let mut d = Diagnostic::error("scw::cli::state", summary.to_owned()).with_detail(e.to_string());
-    if let Some(help) = miette::Diagnostic::help(e) {
-        d = d.with_help(help.to_string());
+    let mut d = Diagnostic::error(e.code(), summary.to_owned()).with_detail(e.to_string());
+    if let Some(help) = e.help() {
+        d = d.with_help(help);
     }
     d
 }
@@ -361,16 +420,18 @@ mod tests {
             sandbox: true,
             ..StateArgs::default()
         };
-        let ws = Workspace::new(Some(&PathBuf::from("examples/x")), &args);
+        let paths = Paths::new(Some(&PathBuf::from("examples/x")), &args);
+        let backend = open_backend(&paths, None).expect("local");
         assert_eq!(
-            ws.state,
-            PathBuf::from("examples/x/.scwform/sandbox.tfstate")
+            backend.location(DEFAULT_WORKSPACE),
+            "examples/x/.scwform/sandbox.tfstate"
         );
         assert_eq!(
-            ws.sandbox_store(),
+            paths.sandbox_store(),
             PathBuf::from("examples/x/.scwform/sandbox.json")
         );
-        let ws = Workspace::new(Some(&PathBuf::from("main.tf")), &StateArgs::default());
-        assert_eq!(ws.state, PathBuf::from("./scwform.tfstate"));
+        let paths = Paths::new(Some(&PathBuf::from("main.tf")), &StateArgs::default());
+        let backend = open_backend(&paths, None).expect("local");
+        assert_eq!(backend.location(DEFAULT_WORKSPACE), "./scwform.tfstate");
     }
 }

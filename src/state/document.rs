@@ -286,7 +286,36 @@ impl State {
         }
         let mut state: Self = serde_json::from_value(raw).map_err(parse_error)?;
         state.normalize();
+        state.check_unique(origin)?;
         Ok(state)
+    }
+
+    /// Refuses a document that records one resource, one current instance or one deposed
+    /// object twice: which entry would win is unknowable, and writing it back would lose one.
+    /// Expects a normalised state (equal entries are then adjacent).
+    fn check_unique(&self, origin: &str) -> Result<(), StateError> {
+        let duplicate = |address: String| StateError::Duplicate {
+            path: origin.to_owned(),
+            address,
+        };
+        for pair in self.resources.windows(2) {
+            if pair[0].addr() == pair[1].addr() {
+                return Err(duplicate(pair[0].addr().to_string()));
+            }
+        }
+        for resource in &self.resources {
+            for pair in resource.instances.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                if a.index_key == b.index_key && a.deposed == b.deposed {
+                    let addr = resource.addr().instance(a.index_key.clone()).to_string();
+                    return Err(duplicate(match &a.deposed {
+                        Some(key) => format!("{addr} (deposed object {key})"),
+                        None => addr,
+                    }));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The deterministic JSON text: sorted, pretty-printed, ending with a newline.

@@ -1,35 +1,46 @@
-//! Recorded state: the Terraform state v4 document ([`State`]) and where it is kept
-//! ([`StateBackend`], with the local file backend [`LocalBackend`]).
+//! Recorded state: the Terraform state v4 document ([`State`]) and where it is kept.
+//!
+//! The layer is split as OpenTofu splits it:
+//! - [`store::StateStore`] owns the lineage, serial and "unchanged" rules for every backend,
+//!   checked on every save;
+//! - a backend implements two small traits, [`storage::Storage`] (read, compare-and-swap
+//!   write, delete, list workspaces, and the intent journal beside each state) and
+//!   [`lock::Locker`] (one attempt: a guard or the holder); [`lock::wait_for_lock`] is the one
+//!   waiting loop;
+//! - [`backend::open`] is the one function that builds a backend from the configuration's
+//!   `backend` block; nothing else names a concrete backend.
 //!
 //! Invariants: a saved state never goes backwards (its serial only grows and a state of another
-//! lineage is never written over), a state file is replaced atomically (never half-written), and
-//! one run at a time holds a backend's lock.
+//! lineage is never written over), a stored state is replaced whole (never half-written), and
+//! one run at a time holds a workspace's lock.
 //!
-//! Depends on nothing above it (no `plan`, `apply` or `cli`); it does file I/O only in
-//! [`local`]. It never prints.
+//! Depends on nothing above it (no `plan`, `apply` or `cli`; `diag` for configuration
+//! diagnostics); it does I/O only in the backends. It never prints.
 
 mod address;
+pub mod backend;
 mod document;
-pub mod local;
+pub mod lock;
+pub mod storage;
+pub mod store;
 
-use std::fmt;
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
 pub use address::{IndexKey, InstanceAddr, Mode, ResourceAddr};
+pub use backend::Backend;
 pub use document::{
     EachMode, Extra, InstanceState, Lineage, OutputState, PathStep, ResourceState,
     SCALEWAY_PROVIDER, STATE_VERSION, State, WRITER_VERSION,
 };
-pub use local::LocalBackend;
+pub use lock::{Holder, LockGuard, LockInfo};
+pub use storage::DEFAULT_WORKSPACE;
+pub use store::StateStore;
 
 /// Everything that can go wrong reading, writing or locking state.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[derive(Debug, thiserror::Error)]
 pub enum StateError {
     /// A file operation failed.
     #[error("cannot {action} {path}: {source}")]
-    #[diagnostic(code(scw::state::io))]
     Io {
         /// What we were doing (`read`, `write`, `lock`...).
         action: &'static str,
@@ -38,12 +49,18 @@ pub enum StateError {
         /// The OS error.
         source: std::io::Error,
     },
-    /// The file is not a state document.
+    /// A remote backend could not be reached or answered with an error.
+    #[error("{backend}: cannot {action}: {message}")]
+    Remote {
+        /// The backend (`pg`...), and where.
+        backend: String,
+        /// What we were doing.
+        action: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// The stored document is not a state.
     #[error("{path} is not a valid state file: {message}")]
-    #[diagnostic(
-        code(scw::state::parse),
-        help("restore the previous version from the `.backup` file beside it if it was damaged")
-    )]
     Parse {
         /// The file.
         path: String,
@@ -52,55 +69,68 @@ pub enum StateError {
     },
     /// A state format version other than 4.
     #[error("{path} uses state format version {found}; scwform reads and writes version 4 only")]
-    #[diagnostic(
-        code(scw::state::version),
-        help(
-            "Terraform 0.12 and later write version 4; upgrade older states with Terraform first"
-        )
-    )]
     UnsupportedVersion {
         /// The file.
         path: String,
         /// The version found (or `none`).
         found: String,
     },
+    /// The same resource, instance or deposed object is recorded twice.
+    #[error("{path} records {address} more than once")]
+    Duplicate {
+        /// The file.
+        path: String,
+        /// The address recorded twice (with the deposed key, if any).
+        address: String,
+    },
     /// Another run holds the lock.
     #[error("the state {path} is locked: {holder}")]
-    #[diagnostic(
-        code(scw::state::locked),
-        help("wait for that run to finish, or pass --lock-timeout to wait for it")
-    )]
     Locked {
-        /// The state file.
+        /// The state.
         path: String,
-        /// Who holds the lock, as far as its info file says.
+        /// Who holds the lock, as far as the backend knows.
         holder: Holder,
     },
     /// The lock stayed taken for the whole wait.
     #[error("the state {path} is still locked after waiting {waited:?}: {holder}")]
-    #[diagnostic(code(scw::state::lock_timeout))]
     LockTimeout {
-        /// The state file.
+        /// The state.
         path: String,
         /// The last holder seen.
         holder: Holder,
         /// How long we waited.
         waited: Duration,
     },
+    /// `force-unlock` of a state nobody holds.
+    #[error("the state {path} is not locked")]
+    NotLocked {
+        /// The state.
+        path: String,
+    },
+    /// `force-unlock` with an ID that is not the holder's.
+    #[error("the lock of {path} has another ID: {holder}")]
+    LockIdMismatch {
+        /// The state.
+        path: String,
+        /// Who holds the lock.
+        holder: Holder,
+    },
+    /// `force-unlock` where the backend cannot release another process's lock.
+    #[error("cannot force-unlock {path}: {reason}")]
+    CannotForceUnlock {
+        /// The state.
+        path: String,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// Saving would overwrite a different state.
     #[error(
         "refusing to overwrite {path}: it holds lineage {on_disk}, but the state being saved has lineage {ours}"
     )]
-    #[diagnostic(
-        code(scw::state::lineage),
-        help(
-            "these are two unrelated states; choose another state path or remove the old file deliberately"
-        )
-    )]
     LineageMismatch {
-        /// The state file.
+        /// The state.
         path: String,
-        /// Lineage found in the file.
+        /// Lineage found in the storage.
         on_disk: Lineage,
         /// Lineage of the state being saved.
         ours: Lineage,
@@ -109,47 +139,60 @@ pub enum StateError {
     #[error(
         "refusing to overwrite {path}: it is at serial {on_disk}, newer than the serial {ours} this run started from"
     )]
-    #[diagnostic(
-        code(scw::state::stale),
-        help(
-            "another run changed the state; run the command again so it starts from the new state"
-        )
-    )]
     StaleSerial {
-        /// The state file.
+        /// The state.
         path: String,
-        /// Serial found in the file.
+        /// Serial found in the storage.
         on_disk: u64,
         /// Serial of the state being saved.
         ours: u64,
     },
+    /// Other writers kept changing the state while a save tried to land.
+    #[error("cannot save {path}: other runs kept changing it")]
+    KeepsChanging {
+        /// The state.
+        path: String,
+    },
+    /// A workspace name that cannot be used.
+    #[error("invalid workspace name {name:?}: {reason}")]
+    InvalidWorkspace {
+        /// The name given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A workspace that does not exist.
+    #[error("workspace {name:?} does not exist")]
+    NoSuchWorkspace {
+        /// The name given.
+        name: String,
+    },
+    /// A workspace that exists already.
+    #[error("workspace {name:?} already exists")]
+    WorkspaceExists {
+        /// The name given.
+        name: String,
+    },
     /// A malformed resource address.
     #[error("invalid resource address {address:?}")]
-    #[diagnostic(
-        code(scw::state::address),
-        help("addresses look like TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"]")
-    )]
     InvalidAddress {
         /// The text given.
         address: String,
     },
     /// Nothing in the state has this address.
     #[error("no resource instance {address} in the state")]
-    #[diagnostic(code(scw::state::not_found))]
     NoSuchAddress {
         /// The address given.
         address: String,
     },
     /// The destination of a move is taken.
     #[error("the state already has {address}")]
-    #[diagnostic(code(scw::state::address_taken))]
     AddressTaken {
         /// The destination.
         address: String,
     },
     /// A move between resource types.
     #[error("cannot move {from} to {to}: the resource type (or mode) differs")]
-    #[diagnostic(code(scw::state::type_mismatch))]
     TypeMismatch {
         /// The source.
         from: String,
@@ -158,114 +201,65 @@ pub enum StateError {
     },
 }
 
-/// The person and process that hold a lock, as recorded in the lock's info file (Terraform's
-/// lock info JSON, with a `Pid` added).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LockInfo {
-    /// Unique lock identifier (a UUID).
-    #[serde(rename = "ID")]
-    pub id: String,
-    /// The command that took it (`plan`, `apply`, `state mv`...).
-    #[serde(rename = "Operation")]
-    pub operation: String,
-    /// Free text.
-    #[serde(rename = "Info", default)]
-    pub info: String,
-    /// `user@host`.
-    #[serde(rename = "Who")]
-    pub who: String,
-    /// The holder's process id.
-    #[serde(rename = "Pid", default)]
-    pub pid: u32,
-    /// The holder's version.
-    #[serde(rename = "Version")]
-    pub version: String,
-    /// When the lock was taken (RFC 3339).
-    #[serde(rename = "Created")]
-    pub created: jiff::Timestamp,
-    /// The state the lock guards.
-    #[serde(rename = "Path", default)]
-    pub path: String,
-}
-
-impl LockInfo {
-    /// Info for the current process taking a lock for `operation`.
-    ///
-    /// `who` is `$USER@hostname` (with fallbacks), the same idea as Terraform's lock info.
+impl StateError {
+    /// The diagnostic code, `scw::state::<kind>` (each listed in `docs/errors.md`).
     #[must_use]
-    pub fn for_current_process(operation: impl Into<String>) -> Self {
-        let user = ["USER", "LOGNAME", "USERNAME"]
-            .iter()
-            .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
-            .unwrap_or_else(|| "unknown".to_owned());
-        let host = ["/proc/sys/kernel/hostname", "/etc/hostname"]
-            .iter()
-            .find_map(|p| std::fs::read_to_string(p).ok())
-            .map(|h| h.trim().to_owned())
-            .filter(|h| !h.is_empty())
-            .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
-            .unwrap_or_else(|| "localhost".to_owned());
-        Self {
-            id: uuid::Uuid::new_v4().to_string(),
-            operation: operation.into(),
-            info: String::new(),
-            who: format!("{user}@{host}"),
-            pid: std::process::id(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-            created: jiff::Timestamp::now(),
-            path: String::new(),
-        }
-    }
-}
-
-/// What we know about the holder of a lock we could not take.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Holder {
-    /// Its info file was readable.
-    Known(Box<LockInfo>),
-    /// Its info file was empty or unreadable (the holder may be writing it right now).
-    Unknown,
-}
-
-impl fmt::Display for Holder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    pub fn code(&self) -> &'static str {
         match self {
-            Self::Known(info) => write!(
-                f,
-                "held by {} (pid {}) for `{}` since {}, lock id {}",
-                info.who, info.pid, info.operation, info.created, info.id
-            ),
-            Self::Unknown => f.write_str("held by another process that has not described itself"),
+            Self::Io { .. } => "scw::state::io",
+            Self::Remote { .. } => "scw::state::remote",
+            Self::Parse { .. } => "scw::state::parse",
+            Self::UnsupportedVersion { .. } => "scw::state::version",
+            Self::Duplicate { .. } => "scw::state::duplicate",
+            Self::Locked { .. } => "scw::state::locked",
+            Self::LockTimeout { .. } => "scw::state::lock_timeout",
+            Self::NotLocked { .. } => "scw::state::not_locked",
+            Self::LockIdMismatch { .. } => "scw::state::lock_id",
+            Self::CannotForceUnlock { .. } => "scw::state::force_unlock",
+            Self::LineageMismatch { .. } => "scw::state::lineage",
+            Self::StaleSerial { .. } => "scw::state::stale",
+            Self::KeepsChanging { .. } => "scw::state::conflict",
+            Self::InvalidWorkspace { .. } => "scw::state::workspace_name",
+            Self::NoSuchWorkspace { .. } => "scw::state::no_workspace",
+            Self::WorkspaceExists { .. } => "scw::state::workspace_exists",
+            Self::InvalidAddress { .. } => "scw::state::address",
+            Self::NoSuchAddress { .. } => "scw::state::not_found",
+            Self::AddressTaken { .. } => "scw::state::address_taken",
+            Self::TypeMismatch { .. } => "scw::state::type_mismatch",
         }
     }
-}
 
-/// A held lock; dropping it releases the lock.
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct LockGuard {
-    info: LockInfo,
-    // The backend-specific handle; its own `Drop` releases the lock.
-    _held: Box<dyn Send + Sync>,
-}
-
-impl LockGuard {
-    /// Wraps a backend's handle, which must release the lock when dropped.
-    pub fn new(info: LockInfo, held: Box<dyn Send + Sync>) -> Self {
-        Self { info, _held: held }
-    }
-
-    /// What was recorded about this lock.
+    /// What to do about it, when there is something to say.
     #[must_use]
-    pub fn info(&self) -> &LockInfo {
-        &self.info
-    }
-}
-
-impl fmt::Debug for LockGuard {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LockGuard")
-            .field("info", &self.info)
-            .finish_non_exhaustive()
+    pub fn help(&self) -> Option<&'static str> {
+        Some(match self {
+            Self::Parse { .. } => {
+                "restore the previous version (the `.backup` file beside a local state) if it was damaged"
+            }
+            Self::UnsupportedVersion { .. } => {
+                "Terraform 0.12 and later write version 4; upgrade older states with Terraform first"
+            }
+            Self::Duplicate { .. } => {
+                "the file was edited by hand or damaged; restore the previous version, or remove the extra entry by hand (scwform never writes such a file back)"
+            }
+            Self::Locked { .. } => {
+                "wait for that run to finish, or pass --lock-timeout to wait for it"
+            }
+            Self::LockIdMismatch { .. } => "pass the lock ID the message names",
+            Self::LineageMismatch { .. } => {
+                "these are two unrelated states; choose another state location or remove the old state deliberately"
+            }
+            Self::StaleSerial { .. } | Self::KeepsChanging { .. } => {
+                "another run changed the state; run the command again so it starts from the new state"
+            }
+            Self::NoSuchWorkspace { .. } => {
+                "`scwform workspace list` shows the workspaces; `scwform workspace new NAME` creates one"
+            }
+            Self::InvalidAddress { .. } => {
+                "addresses look like TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"]"
+            }
+            _ => return None,
+        })
     }
 }
 
@@ -279,39 +273,4 @@ pub enum SaveOutcome {
     },
     /// The stored state already had this content; nothing was written.
     Unchanged,
-}
-
-/// Where a state is kept.
-pub trait StateBackend {
-    /// Reads the stored state; `None` when there is none yet.
-    ///
-    /// # Errors
-    /// I/O, parse and version errors.
-    fn load(&self) -> Result<Option<State>, StateError>;
-
-    /// Takes the backend's exclusive lock for a whole run. Without `wait` (or with a zero wait)
-    /// it fails at once when the lock is taken; otherwise it polls until `wait` has passed.
-    ///
-    /// # Errors
-    /// [`StateError::Locked`], [`StateError::LockTimeout`], or I/O errors.
-    fn lock(&self, info: LockInfo, wait: Option<Duration>) -> Result<LockGuard, StateError>;
-
-    /// Stores `state` if its content differs from what is stored, bumping its serial (the new
-    /// serial is written back into `state`).
-    ///
-    /// # Errors
-    /// [`StateError::LineageMismatch`] and [`StateError::StaleSerial`] refuse unsafe writes; I/O
-    /// errors leave the stored state as it was.
-    fn save(&self, state: &mut State) -> Result<SaveOutcome, StateError>;
-
-    /// [`StateBackend::save`] for a state the caller no longer needs (a snapshot), which the
-    /// backend may keep instead of copying; returns the outcome and the state's serial after
-    /// the save.
-    ///
-    /// # Errors
-    /// As [`StateBackend::save`].
-    fn save_owned(&self, mut state: State) -> Result<(SaveOutcome, u64), StateError> {
-        let outcome = self.save(&mut state)?;
-        Ok((outcome, state.serial))
-    }
 }

@@ -1,5 +1,6 @@
 //! The single integration-test binary. One module per topic.
 
+mod backends;
 mod client;
 mod common;
 mod e2e;

@@ -1,15 +1,76 @@
 //! The state document and the local backend: Terraform v4 round trips, addresses, serial and
-//! lineage rules, backups, file modes, atomic writes and locking (in-process and across
-//! processes).
+//! lineage rules, backups, file modes, atomic writes, links and locking (in-process and across
+//! processes). What every backend must do is in `backends.rs`.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use scwform::state::backend::local::{LocalConfig, LocalStorage};
+use scwform::state::backend::{Backend, BackendKind};
+use scwform::state::lock::LockGuard;
 use scwform::state::{
-    Holder, IndexKey, InstanceAddr, InstanceState, LocalBackend, LockInfo, ResourceAddr,
-    SaveOutcome, State, StateBackend, StateError,
+    DEFAULT_WORKSPACE, Holder, IndexKey, InstanceAddr, InstanceState, LockInfo, ResourceAddr,
+    SaveOutcome, State, StateError, StateStore,
 };
 use serde_json::{Value, json};
+
+/// A local backend over one state file, with its files' paths at hand.
+struct Local {
+    storage: Arc<LocalStorage>,
+    backend: Backend,
+    store: StateStore,
+}
+
+impl Local {
+    fn new(path: impl Into<PathBuf>) -> Self {
+        let storage = Arc::new(LocalStorage::new(LocalConfig::at(path)));
+        let backend = Backend::from_parts(BackendKind::Local, storage.clone(), storage.clone());
+        let store = backend.store(DEFAULT_WORKSPACE);
+        Self {
+            storage,
+            backend,
+            store,
+        }
+    }
+
+    fn in_dir(dir: &Path) -> Self {
+        Self::new(dir.join("scwform.tfstate"))
+    }
+
+    fn path(&self) -> PathBuf {
+        self.storage.path(DEFAULT_WORKSPACE)
+    }
+
+    fn backup_path(&self) -> PathBuf {
+        self.storage.backup_path(DEFAULT_WORKSPACE)
+    }
+
+    fn lock_path(&self) -> PathBuf {
+        self.storage.lock_path(DEFAULT_WORKSPACE)
+    }
+
+    fn lock_info(&self) -> Option<LockInfo> {
+        self.storage.lock_info(DEFAULT_WORKSPACE)
+    }
+
+    fn load(&self) -> Result<Option<State>, StateError> {
+        self.store.load()
+    }
+
+    fn save(&self, state: &mut State) -> Result<SaveOutcome, StateError> {
+        self.store.save(state)
+    }
+
+    fn lock(&self, operation: &str, wait: Duration) -> Result<LockGuard, StateError> {
+        self.backend.lock(
+            DEFAULT_WORKSPACE,
+            &LockInfo::for_current_process(operation),
+            wait,
+            Duration::from_millis(10),
+        )
+    }
+}
 
 fn fixture_path() -> PathBuf {
     crate::common::repo_root().join("tests/fixtures/state/terraform-v4.tfstate")
@@ -20,10 +81,10 @@ fn fixture_text() -> String {
 }
 
 /// A temp dir holding a copy of the fixture as `scwform.tfstate`.
-fn dir_with_fixture() -> (tempfile::TempDir, LocalBackend) {
+fn dir_with_fixture() -> (tempfile::TempDir, Local) {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::write(dir.path().join("scwform.tfstate"), fixture_text()).expect("copy fixture");
-    let backend = LocalBackend::in_dir(dir.path());
+    let backend = Local::in_dir(dir.path());
     (dir, backend)
 }
 
@@ -93,7 +154,7 @@ fn instances_are_found_by_address() {
 #[test]
 fn a_new_state_is_written_with_serial_one_and_no_backup() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let backend = LocalBackend::in_dir(dir.path());
+    let backend = Local::in_dir(dir.path());
     assert!(backend.load().expect("no file is fine").is_none());
     let mut state = State::default();
     state.set_instance(
@@ -171,7 +232,7 @@ fn the_backup_keeps_the_state_from_before_the_run() {
         "byte for byte the file as it was before the first write of this run"
     );
     // A later run backs up what the previous run left.
-    let next_run = LocalBackend::new(backend.path());
+    let next_run = Local::new(backend.path());
     let before_next = std::fs::read_to_string(backend.path()).expect("read");
     state.remove_instance(&InstanceAddr::managed("scaleway_account_project", "a"));
     next_run.save(&mut state).expect("save");
@@ -189,7 +250,7 @@ fn state_and_backup_files_are_private() {
     let mut state = backend.load().expect("load").expect("present");
     state.remove_instance(&InstanceAddr::managed("scaleway_cockpit_token", "metrics"));
     backend.save(&mut state).expect("save");
-    for path in [backend.path().to_path_buf(), backend.backup_path()] {
+    for path in [backend.path(), backend.backup_path()] {
         let mode = std::fs::metadata(&path)
             .expect("exists")
             .permissions()
@@ -197,9 +258,7 @@ fn state_and_backup_files_are_private() {
             & 0o777;
         assert_eq!(mode, 0o600, "{}", path.display());
     }
-    let _lock = backend
-        .lock(LockInfo::for_current_process("apply"), None)
-        .expect("free");
+    let _lock = backend.lock("apply", Duration::ZERO).expect("free");
     let mode = std::fs::metadata(backend.lock_path())
         .expect("exists")
         .permissions()
@@ -279,7 +338,7 @@ fn a_failed_write_leaves_the_old_state_in_place() {
 #[test]
 fn other_format_versions_are_refused_with_a_clear_error() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let backend = LocalBackend::in_dir(dir.path());
+    let backend = Local::in_dir(dir.path());
     std::fs::write(
         backend.path(),
         r#"{"version": 3, "serial": 1, "modules": []}"#,
@@ -328,16 +387,12 @@ fn state_mv_and_rm_edit_addresses() {
 #[test]
 fn a_second_locker_fails_at_once_naming_the_holder() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let first = LocalBackend::in_dir(dir.path());
-    let second = LocalBackend::in_dir(dir.path());
-    let guard = first
-        .lock(LockInfo::for_current_process("apply"), None)
-        .expect("free");
+    let first = Local::in_dir(dir.path());
+    let second = Local::in_dir(dir.path());
+    let guard = first.lock("apply", Duration::ZERO).expect("free");
     assert_eq!(guard.info().operation, "apply");
     let start = Instant::now();
-    let error = second
-        .lock(LockInfo::for_current_process("plan"), None)
-        .expect_err("taken");
+    let error = second.lock("plan", Duration::ZERO).expect_err("taken");
     assert!(start.elapsed() < Duration::from_secs(1), "no waiting");
     let StateError::Locked {
         holder: Holder::Known(holder),
@@ -354,25 +409,18 @@ fn a_second_locker_fails_at_once_naming_the_holder() {
     assert!(message.contains("for `apply`"), "{message}");
     drop(guard);
     assert!(!first.lock_path().exists(), "released locks leave no file");
-    let _again = second
-        .lock(LockInfo::for_current_process("plan"), None)
-        .expect("free again");
+    let _again = second.lock("plan", Duration::ZERO).expect("free again");
 }
 
 #[test]
 fn a_waiting_locker_gets_the_lock_when_it_is_released_or_times_out() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let holder = LocalBackend::in_dir(dir.path());
-    let waiter = LocalBackend::in_dir(dir.path()).with_poll_interval(Duration::from_millis(10));
-    let guard = holder
-        .lock(LockInfo::for_current_process("apply"), None)
-        .expect("free");
+    let holder = Local::in_dir(dir.path());
+    let waiter = Local::in_dir(dir.path());
+    let guard = holder.lock("apply", Duration::ZERO).expect("free");
     let start = Instant::now();
     let error = waiter
-        .lock(
-            LockInfo::for_current_process("plan"),
-            Some(Duration::from_millis(150)),
-        )
+        .lock("plan", Duration::from_millis(150))
         .expect_err("still held");
     assert!(matches!(error, StateError::LockTimeout { .. }), "{error:?}");
     assert!(start.elapsed() >= Duration::from_millis(150));
@@ -381,10 +429,7 @@ fn a_waiting_locker_gets_the_lock_when_it_is_released_or_times_out() {
         std::thread::sleep(Duration::from_millis(100));
         drop(guard);
     });
-    let got = waiter.lock(
-        LockInfo::for_current_process("plan"),
-        Some(Duration::from_secs(10)),
-    );
+    let got = waiter.lock("plan", Duration::from_secs(10));
     release.join().expect("release thread");
     assert_eq!(got.expect("released in time").info().operation, "plan");
 }
@@ -399,9 +444,9 @@ fn lock_holder_child_process() {
     let Some(dir) = std::env::var_os(CHILD_ENV) else {
         return;
     };
-    let backend = LocalBackend::in_dir(Path::new(&dir));
+    let backend = Local::in_dir(Path::new(&dir));
     let _guard = backend
-        .lock(LockInfo::for_current_process("apply"), None)
+        .lock("apply", Duration::ZERO)
         .expect("the parent leaves the lock free");
     // Hold it until the parent kills us (the crash this test simulates).
     std::thread::sleep(Duration::from_secs(60));
@@ -410,7 +455,7 @@ fn lock_holder_child_process() {
 #[test]
 fn a_lock_held_by_another_process_is_seen_and_freed_when_it_dies() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let backend = LocalBackend::in_dir(dir.path());
+    let backend = Local::in_dir(dir.path());
     let mut child = std::process::Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "state::lock_holder_child_process",
@@ -430,7 +475,7 @@ fn a_lock_held_by_another_process_is_seen_and_freed_when_it_dies() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let error = backend
-        .lock(LockInfo::for_current_process("plan"), None)
+        .lock("plan", Duration::ZERO)
         .expect_err("the child holds it");
     assert!(
         matches!(&error, StateError::Locked { holder: Holder::Known(h), .. } if h.pid == child_pid),
@@ -441,10 +486,226 @@ fn a_lock_held_by_another_process_is_seen_and_freed_when_it_dies() {
     child.wait().expect("reap the child");
     assert_eq!(backend.lock_info().map(|i| i.pid), Some(child_pid));
     let guard = backend
-        .lock(LockInfo::for_current_process("plan"), None)
+        .lock("plan", Duration::ZERO)
         .expect("a dead holder's lock is free");
     assert_eq!(
         backend.lock_info().map(|i| i.id),
         Some(guard.info().id.clone())
     );
+}
+
+/// A state as another run would write it: `lineage`, `serial`, one project.
+fn other_run_state(lineage: &str, serial: u64) -> String {
+    let mut state = State::new(scwform::state::Lineage(lineage.into()));
+    state.serial = serial;
+    state.set_instance(
+        &InstanceAddr::managed("scaleway_account_project", "other"),
+        InstanceState::new(attrs(json!({"id": "other"}))),
+    );
+    state.to_json()
+}
+
+// https://github.com/scwform/scwform/issues/13: the lineage and serial checks ran on the first
+// save of a run only; a state replaced mid-run was overwritten by the next save.
+#[test]
+fn issue_13_a_state_replaced_mid_run_by_another_lineage_is_never_overwritten() {
+    let (_dir, backend) = dir_with_fixture();
+    let mut state = backend.load().expect("load").expect("present");
+    state.remove_instance(&InstanceAddr::managed("scaleway_cockpit_token", "metrics"));
+    backend.save(&mut state).expect("the first save of the run");
+    // Someone replaces the file with an unrelated state while the run goes on.
+    let stranger = other_run_state("another-lineage", 1);
+    std::fs::write(backend.path(), &stranger).expect("replace");
+    state.remove_instance(&InstanceAddr::managed("scaleway_account_project", "main"));
+    let error = backend.save(&mut state).expect_err("another lineage");
+    assert!(
+        matches!(error, StateError::LineageMismatch { .. }),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(backend.path()).expect("read"),
+        stranger
+    );
+}
+
+#[test]
+fn issue_13_a_state_advanced_mid_run_by_another_writer_is_never_overwritten() {
+    let (_dir, backend) = dir_with_fixture();
+    let mut state = backend.load().expect("load").expect("present");
+    state.remove_instance(&InstanceAddr::managed("scaleway_cockpit_token", "metrics"));
+    assert_eq!(
+        backend.save(&mut state).expect("first save"),
+        SaveOutcome::Written { serial: 13 }
+    );
+    // Another writer (without our lock: Terraform, a hand edit) moves the serial on.
+    let lineage = state.lineage.0.clone();
+    let newer = other_run_state(&lineage, 20);
+    std::fs::write(backend.path(), &newer).expect("replace");
+    state.remove_instance(&InstanceAddr::managed("scaleway_account_project", "main"));
+    let error = backend.save(&mut state).expect_err("stale");
+    assert!(
+        matches!(
+            error,
+            StateError::StaleSerial {
+                on_disk: 20,
+                ours: 13,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(backend.path()).expect("read"),
+        newer
+    );
+    // A writer that changed the content without moving past our serial is overwritten, with
+    // the next serial: the rule is the serial, as in Terraform. (Its content is longer: an
+    // edit in place of the same size within one tick of the file clock would go unnoticed.)
+    let mut same_serial: Value =
+        serde_json::from_str(&other_run_state(&lineage, 13)).expect("JSON");
+    same_serial["outputs"] = json!({"note": {"value": "edited by hand", "type": "string"}});
+    std::fs::write(backend.path(), same_serial.to_string()).expect("replace");
+    assert_eq!(
+        backend.save(&mut state).expect("same serial"),
+        SaveOutcome::Written { serial: 14 }
+    );
+}
+
+// https://github.com/scwform/scwform/issues/9 (item 4): a state reached through a symbolic link
+// was locked by the link's name, so a run through the link and a run through the target did
+// not exclude each other; writing replaced the link by a file.
+#[cfg(unix)]
+#[test]
+fn issue_9_a_state_reached_through_a_link_shares_the_lock_of_its_target() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let real_dir = dir.path().join("real");
+    std::fs::create_dir(&real_dir).expect("mkdir");
+    let target = real_dir.join("scwform.tfstate");
+    std::fs::write(&target, fixture_text()).expect("seed");
+    let link = dir.path().join("scwform.tfstate");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let through_link = Local::new(&link);
+    let direct = Local::new(&target);
+    let _guard = through_link.lock("apply", Duration::ZERO).expect("free");
+    let error = direct
+        .lock("plan", Duration::ZERO)
+        .expect_err("the same state");
+    assert!(matches!(error, StateError::Locked { .. }), "{error}");
+    // Saving through the link writes the target and keeps the link.
+    let mut state = through_link.load().expect("load").expect("present");
+    state.remove_instance(&InstanceAddr::managed("scaleway_cockpit_token", "metrics"));
+    through_link.save(&mut state).expect("save");
+    assert!(std::fs::symlink_metadata(&link).expect("link").is_symlink());
+    let on_disk = direct.load().expect("load").expect("present");
+    assert_eq!(on_disk.serial, 13);
+}
+
+// https://github.com/scwform/scwform/issues/9 (item 4): a state file recording the same
+// resource twice was accepted and written back (one of the two silently lost).
+#[test]
+fn issue_9_a_state_recording_a_resource_twice_is_refused_and_never_written_back() {
+    let mut doc: Value = serde_json::from_str(&fixture_text()).expect("JSON");
+    let resources = doc["resources"].as_array_mut().expect("resources");
+    let mut twin = resources[1].clone();
+    twin["instances"][0]["attributes"]["name"] = json!("the other one");
+    resources.push(twin);
+    let text = serde_json::to_string_pretty(&doc).expect("JSON");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let backend = Local::in_dir(dir.path());
+    std::fs::write(backend.path(), &text).expect("seed");
+    let error = backend.load().expect_err("twice");
+    assert!(matches!(error, StateError::Duplicate { .. }), "{error}");
+    assert_eq!(error.code(), "scw::state::duplicate");
+    assert!(
+        error
+            .to_string()
+            .contains("scaleway_account_project.main more than once"),
+        "{error}"
+    );
+    let mut fresh = State::new(scwform::state::Lineage("x".into()));
+    assert!(backend.save(&mut fresh).is_err(), "not written over either");
+    assert_eq!(std::fs::read_to_string(backend.path()).expect("read"), text);
+    // The same instance key twice in one resource is refused too.
+    let mut doc: Value = serde_json::from_str(&fixture_text()).expect("JSON");
+    let web = doc["resources"]
+        .as_array_mut()
+        .expect("resources")
+        .iter_mut()
+        .find(|r| r["name"] == "web")
+        .expect("web");
+    let first = web["instances"][0].clone();
+    web["instances"]
+        .as_array_mut()
+        .expect("instances")
+        .push(first);
+    let error = State::from_json(&doc.to_string(), "doc").expect_err("same key twice");
+    assert!(
+        error
+            .to_string()
+            .contains("scaleway_container.web[\"blue\"] more than once"),
+        "{error}"
+    );
+}
+
+fn scwform(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(crate::common::scwform_bin())
+        .args(args)
+        .current_dir(cwd)
+        .env_remove("TF_WORKSPACE")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run scwform")
+}
+
+// https://github.com/scwform/scwform/issues/9 (item 14): `state list --dir /missing` and
+// `output --dir /missing` printed nothing and exited 0.
+#[test]
+fn issue_9_reading_the_state_of_a_missing_directory_fails_clearly() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let missing = dir.path().join("missing");
+    let missing = missing.to_str().expect("UTF-8 path");
+    for args in [
+        vec!["state", "list", "--dir", missing],
+        vec![
+            "state",
+            "show",
+            "--dir",
+            missing,
+            "scaleway_account_project.main",
+        ],
+        vec![
+            "state",
+            "rm",
+            "--dir",
+            missing,
+            "scaleway_account_project.main",
+        ],
+        vec!["output", "--dir", missing],
+    ] {
+        let out = scwform(&args, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains("No such directory"), "{args:?}: {stderr}");
+        assert!(stderr.contains("scw::cli::no_directory"), "{stderr}");
+    }
+    assert!(!Path::new(missing).exists(), "nothing was created");
+}
+
+// https://github.com/scwform/scwform/issues/9 (item 14): the lock error's code was
+// `scw::cli::state` while docs/state.md documents `scw::state::locked`.
+#[test]
+fn issue_9_a_locked_state_is_reported_with_the_documented_code() {
+    let (dir, backend) = dir_with_fixture();
+    let _guard = backend.lock("apply", Duration::ZERO).expect("free");
+    let out = scwform(
+        &["state", "rm", "--dir", ".", "scaleway_account_project.main"],
+        dir.path(),
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("scw::state::locked"), "{stderr}");
+    assert!(stderr.contains("for `apply`"), "{stderr}");
+    let docs = std::fs::read_to_string(crate::common::repo_root().join("docs/state.md"))
+        .expect("docs/state.md");
+    assert!(docs.contains("`scw::state::locked`"));
 }

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use crate::apply::events::{Event, Events};
 use crate::apply::journal::{self, Journal};
-use crate::apply::writer::{SharedBackend, StateWriter};
+use crate::apply::writer::StateWriter;
 use crate::apply::{Apply, ApplyOptions, Cancel, api_lookup, apply, failure_diagnostic};
 use crate::cli::ExitStatus;
 use crate::cli::args::{ApplyArgs, DestroyArgs, PlanFormat, RunArgs};
@@ -103,41 +103,38 @@ async fn run_plan(
     destroy: bool,
 ) -> ExitStatus {
     let Prepared {
-        workspace,
+        site,
         sources,
         input,
         connection,
-        backend,
+        store,
         lock,
         refreshed,
         plan,
         unreconciled,
         ..
     } = prepared;
-    let backend: SharedBackend = backend;
-    let writer = StateWriter::start(backend, refreshed);
+    let writer = StateWriter::start(store, refreshed);
     // The refreshed state (and anything adopted) is recorded even when nothing changes.
     writer.update(|_| {});
-    let journal_path = journal::journal_path(&workspace.state);
-    if !unreconciled.is_empty() {
-        // Reported (and adopted where possible) by `prepare`: this run starts a fresh journal.
-        let _ = journal::retire(&journal_path);
-    }
-    let journal = match Journal::open(&journal_path) {
-        Ok(j) => Arc::new(j),
+    let journal = match site.backend.journal(&site.workspace) {
+        Ok(log) => {
+            if !unreconciled.is_empty() {
+                // Reported (and adopted where possible) by `prepare`: this run starts afresh.
+                let _ = tokio::task::block_in_place(|| journal::retire(&*log));
+            }
+            Arc::new(Journal::start(log))
+        }
         Err(e) => {
             printer.diagnostics(
-                &Diagnostic::error(
-                    "scw::apply::journal",
-                    format!("cannot open the journal {}: {e}", journal_path.display()),
-                )
-                .into(),
+                &session::state_diagnostic(&e, "Error opening the journal").into(),
                 &sources,
             );
             let _ = writer.finish().await;
             return ExitStatus::Failure;
         }
     };
+    let journal_location = journal.location();
 
     let cancel = Cancel::default();
     let signals = {
@@ -197,7 +194,7 @@ async fn run_plan(
         "apply"
     );
     let journal = Arc::into_inner(journal);
-    let kept = journal.map(|j| j.finish(saved.is_ok()));
+    let kept = journal.map(|j| tokio::task::block_in_place(|| j.finish(saved.is_ok())));
     drop(lock);
 
     let mut diags = Diagnostics::new();
@@ -217,10 +214,7 @@ async fn run_plan(
     if let Some(Err(e)) = kept {
         diags.push(Diagnostic::warning(
             "scw::apply::journal",
-            format!(
-                "cannot clean up the journal {}: {e}",
-                journal_path.display()
-            ),
+            format!("cannot clean up the journal {journal_location}: {e}"),
         ));
     }
     if !report.abandoned.is_empty() {
@@ -234,7 +228,7 @@ async fn run_plan(
                 .with_detail(format!(
                     "The run stopped waiting for: {}. Their outcome is unknown; the next run reports them from the journal {}.",
                     list.join(", "),
-                    journal_path.display()
+                    journal_location
                 )),
         );
     }

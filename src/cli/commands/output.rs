@@ -10,18 +10,18 @@ use std::fmt::Write as _;
 use crate::cli::ExitStatus;
 use crate::cli::args::OutputArgs;
 use crate::cli::printer::Printer;
-use crate::cli::session::{self, Workspace};
+use crate::cli::session::{self, Paths};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
-use crate::state::{LocalBackend, OutputState, State, StateBackend};
+use crate::state::{OutputState, State};
 
 /// Runs the command.
 #[must_use]
 pub fn run(args: &OutputArgs, printer: Printer) -> ExitStatus {
-    let workspace = Workspace::new(args.dir.as_ref(), &args.state);
-    let state = match read_state(&workspace) {
+    let paths = Paths::new(args.dir.as_ref(), &args.state);
+    let state = match read_state(&paths) {
         Ok(s) => s,
         Err(d) => {
-            printer.diagnostics(&d.into(), &SourceMap::new());
+            printer.diagnostics(&d, &SourceMap::new());
             return ExitStatus::Failure;
         }
     };
@@ -46,12 +46,16 @@ pub fn run(args: &OutputArgs, printer: Printer) -> ExitStatus {
     }
 }
 
-/// Reads the workspace's state (an empty one when there is none yet).
-pub(crate) fn read_state(workspace: &Workspace) -> Result<State, Diagnostic> {
-    LocalBackend::new(&workspace.state)
+/// Reads the selected workspace's state (an empty one when there is none yet), without
+/// locking (as Terraform's read-only commands do).
+pub(crate) fn read_state(paths: &Paths) -> Result<State, Diagnostics> {
+    paths.check_dir()?;
+    let site = session::state_site(paths, None)?;
+    site.backend
+        .store(&site.workspace)
         .load()
         .map(Option::unwrap_or_default)
-        .map_err(|e| session::state_diagnostic(&e, "Error reading the state"))
+        .map_err(|e| session::state_diagnostic(&e, "Error reading the state").into())
 }
 
 /// The command's output text.

@@ -16,21 +16,21 @@ use crate::cli::ExitStatus;
 use crate::cli::args::RunArgs;
 use crate::cli::printer::Printer;
 use crate::cli::progress;
-use crate::cli::session::{self, Connection, Workspace};
+use crate::cli::session::{self, Connection, Paths, StateSite};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::model::evaluate::NoPriorValues;
 use crate::model::ids::ResourceAddr;
 use crate::model::load::load_path;
 use crate::plan::{Plan, PlanOptions, plan};
-use crate::state::{LocalBackend, LockGuard, State, StateBackend};
+use crate::state::{LockGuard, State, StateStore};
 
 /// Everything a planned run holds.
 pub(crate) struct Prepared {
-    pub(crate) workspace: Workspace,
+    pub(crate) site: StateSite,
     pub(crate) sources: SourceMap,
     pub(crate) input: SharedInput,
     pub(crate) connection: Connection,
-    pub(crate) backend: Arc<LocalBackend>,
+    pub(crate) store: Arc<StateStore>,
     pub(crate) lock: LockGuard,
     pub(crate) prior: State,
     pub(crate) refreshed: State,
@@ -72,9 +72,9 @@ pub(crate) async fn prepare(
     destroy: bool,
     operation: &str,
 ) -> Result<Prepared, ExitStatus> {
-    let workspace = Workspace::new(args.path.as_ref(), &args.state);
-    let options = session::load_options(&args.vars, &workspace.config);
-    let loaded = load_path(&workspace.config, &options, &NoPriorValues);
+    let paths = Paths::new(args.path.as_ref(), &args.state);
+    let options = session::load_options(&args.vars, &paths.config);
+    let loaded = load_path(&paths.config, &options, &NoPriorValues);
     if loaded.diagnostics.has_errors() {
         return Err(fail(printer, &loaded.diagnostics, &loaded.sources));
     }
@@ -95,16 +95,16 @@ pub(crate) async fn prepare(
         )
     })?;
 
-    let connection = session::connect(&workspace, &loaded.config)
+    let site = session::state_site(&paths, None).map_err(|d| fail(printer, &d, &sources))?;
+    let connection = session::connect(&paths, &loaded.config)
         .await
         .map_err(|d| fail(printer, &d, &sources))?;
     warnings.extend(connection.warnings.iter().cloned());
 
-    let backend = Arc::new(LocalBackend::new(&workspace.state));
-    let lock = tokio::task::block_in_place(|| session::lock(&backend, operation, lock_timeout))
+    let store = Arc::new(site.backend.store(&site.workspace));
+    let lock = tokio::task::block_in_place(|| session::lock(&site, operation, lock_timeout))
         .map_err(|d| fail(printer, &d.into(), &sources))?;
-    let mut prior = backend
-        .load()
+    let mut prior = tokio::task::block_in_place(|| store.load())
         .map_err(|e| {
             fail(
                 printer,
@@ -114,8 +114,15 @@ pub(crate) async fn prepare(
         })?
         .unwrap_or_default();
 
-    let journal_path = journal::journal_path(&workspace.state);
-    let unreconciled = journal::unreconciled(&journal_path, &prior).unwrap_or_default();
+    let journal_log = site.backend.journal(&site.workspace).map_err(|e| {
+        fail(
+            printer,
+            &session::state_diagnostic(&e, "Error opening the journal").into(),
+            &sources,
+        )
+    })?;
+    let unreconciled = tokio::task::block_in_place(|| journal::unreconciled(&*journal_log, &prior))
+        .unwrap_or_default();
     for u in &unreconciled {
         warnings.push(
             Diagnostic::warning(
@@ -125,7 +132,7 @@ pub(crate) async fn prepare(
             .with_detail(format!(
                 "{} (journal {}). `scwform apply` adopts objects whose ID the journal knows, and looks for the others by name where their type has one; look for what it cannot find in the Scaleway console and import or delete it.",
                 u.describe(),
-                journal_path.display()
+                journal_log.location()
             )),
         );
     }
@@ -202,7 +209,7 @@ pub(crate) async fn prepare(
         prior.clone()
     };
 
-    let input = session::config_input(&workspace.config, &options);
+    let input = session::config_input(&paths.config, &options);
     let plan_options = PlanOptions {
         targets,
         replace,
@@ -224,11 +231,11 @@ pub(crate) async fn prepare(
         printer.diagnostics(&diags, &sources);
     }
     Ok(Prepared {
-        workspace,
+        site,
         sources,
         input,
         connection,
-        backend,
+        store,
         lock,
         prior,
         refreshed,

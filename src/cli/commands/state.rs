@@ -12,11 +12,9 @@ use std::fmt::Write as _;
 use crate::cli::ExitStatus;
 use crate::cli::args::{StateArgs, StateCommand};
 use crate::cli::printer::Printer;
-use crate::cli::session::{self, Workspace};
-use crate::diag::{Diagnostic, SourceMap};
-use crate::state::{
-    InstanceAddr, InstanceState, LocalBackend, PathStep, State, StateBackend, StateError,
-};
+use crate::cli::session::{self, Paths};
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use crate::state::{InstanceAddr, InstanceState, PathStep, State, StateError};
 
 use super::output::{format_value, read_state};
 
@@ -24,8 +22,8 @@ use super::output::{format_value, read_state};
 #[must_use]
 pub fn run(command: &StateCommand, printer: Printer) -> ExitStatus {
     let result = match command {
-        StateCommand::List(a) => list(&Workspace::new(a.dir.as_ref(), &a.state), &a.addresses),
-        StateCommand::Show(a) => show(&Workspace::new(a.dir.as_ref(), &a.state), &a.address),
+        StateCommand::List(a) => list(&Paths::new(a.dir.as_ref(), &a.state), &a.addresses),
+        StateCommand::Show(a) => show(&Paths::new(a.dir.as_ref(), &a.state), &a.address),
         StateCommand::Rm(a) => edit(&a.state, a.dir.as_ref(), "state rm", |state| {
             let mut text = String::new();
             let mut removed = 0;
@@ -57,7 +55,7 @@ pub fn run(command: &StateCommand, printer: Printer) -> ExitStatus {
             ExitStatus::Success
         }
         Err(d) => {
-            printer.diagnostics(&d.into(), &SourceMap::new());
+            printer.diagnostics(&d, &SourceMap::new());
             ExitStatus::Failure
         }
     }
@@ -137,18 +135,19 @@ fn drop_empty_resource(state: &mut State, addr: &InstanceAddr) {
         .retain(|r| r.addr() != addr.resource || !r.instances.is_empty());
 }
 
-fn parse(address: &str) -> Result<InstanceAddr, Diagnostic> {
+fn parse(address: &str) -> Result<InstanceAddr, Diagnostics> {
     address.parse::<InstanceAddr>().map_err(|e| {
         Diagnostic::error(
             "scw::cli::invalid_address",
             format!("Invalid address {address:?}"),
         )
         .with_detail(e.to_string())
+        .into()
     })
 }
 
-fn list(workspace: &Workspace, filters: &[String]) -> Result<String, Diagnostic> {
-    let state = read_state(workspace)?;
+fn list(paths: &Paths, filters: &[String]) -> Result<String, Diagnostics> {
+    let state = read_state(paths)?;
     let filters = filters
         .iter()
         .map(|f| parse(f))
@@ -178,15 +177,16 @@ fn list(workspace: &Workspace, filters: &[String]) -> Result<String, Diagnostic>
     Ok(out)
 }
 
-fn show(workspace: &Workspace, address: &str) -> Result<String, Diagnostic> {
-    let state = read_state(workspace)?;
+fn show(paths: &Paths, address: &str) -> Result<String, Diagnostics> {
+    let state = read_state(paths)?;
     let addr = parse(address)?;
     let Some(instance) = state.instance(&addr) else {
         return Err(Diagnostic::error(
             "scw::cli::no_such_instance",
             format!("No instance found for the given address {addr}"),
         )
-        .with_help("`scwform state list` shows the recorded addresses"));
+        .with_help("`scwform state list` shows the recorded addresses")
+        .into());
     };
     Ok(show_instance(&addr, instance))
 }
@@ -253,20 +253,22 @@ fn edit(
     args: &StateArgs,
     dir: Option<&std::path::PathBuf>,
     operation: &str,
-    change: impl FnOnce(&mut State) -> Result<String, Diagnostic>,
-) -> Result<String, Diagnostic> {
-    let workspace = Workspace::new(dir, args);
+    change: impl FnOnce(&mut State) -> Result<String, Diagnostics>,
+) -> Result<String, Diagnostics> {
+    let paths = Paths::new(dir, args);
+    paths.check_dir()?;
     let timeout = session::parse_duration(&args.lock_timeout).map_err(|e| {
         Diagnostic::error("scw::cli::invalid_duration", "Invalid --lock-timeout").with_detail(e)
     })?;
-    let backend = LocalBackend::new(&workspace.state);
-    let _lock = session::lock(&backend, operation, timeout)?;
-    let mut state = backend
+    let site = session::state_site(&paths, None)?;
+    let _lock = session::lock(&site, operation, timeout)?;
+    let store = site.backend.store(&site.workspace);
+    let mut state = store
         .load()
         .map_err(|e| session::state_diagnostic(&e, "Error reading the state"))?
         .unwrap_or_default();
     let text = change(&mut state)?;
-    backend
+    store
         .save(&mut state)
         .map_err(|e| session::state_diagnostic(&e, "Failed to save the state"))?;
     Ok(text)
