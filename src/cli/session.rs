@@ -28,7 +28,7 @@ use crate::api::types::{OrganizationId, ProjectId};
 use crate::apply::SharedInput;
 use crate::cli::args::{StateArgs, VarArgs};
 use crate::config::{ProviderBlock, SettingsError};
-use crate::diag::{Diagnostic, Diagnostics};
+use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Settle};
 use crate::model::config::Config;
 use crate::model::evaluate::{EvalOptions, ResourceValues};
@@ -311,6 +311,119 @@ pub fn settings_diagnostic(e: &SettingsError) -> Diagnostic {
     d
 }
 
+/// A command's failure: its diagnostics and the sources they point into.
+#[derive(Debug, Default)]
+pub struct Failure {
+    /// What went wrong.
+    pub diagnostics: Diagnostics,
+    /// The files the diagnostics point into.
+    pub sources: SourceMap,
+}
+
+impl From<Diagnostics> for Failure {
+    fn from(diagnostics: Diagnostics) -> Self {
+        Self {
+            diagnostics,
+            sources: SourceMap::new(),
+        }
+    }
+}
+
+impl From<Diagnostic> for Failure {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics::from(d).into()
+    }
+}
+
+/// What the state commands need of the configuration: its backend and encryption settings,
+/// and the sources to show their diagnostics with.
+#[derive(Debug, Default)]
+pub struct Configured {
+    /// The `backend` block, as the state layer takes it.
+    pub backend: Option<BackendSpec>,
+    /// The `encryption` block.
+    pub encryption: Option<crate::model::settings::SettingsBlock>,
+    /// The files read.
+    pub sources: SourceMap,
+}
+
+/// A state layer backend specification from the configuration's `backend` block.
+#[must_use]
+pub fn backend_spec(block: &crate::model::settings::BackendBlock) -> BackendSpec {
+    BackendSpec {
+        kind: block.kind.clone(),
+        settings: block
+            .settings
+            .iter()
+            .map(|(name, (value, span))| {
+                (
+                    name.clone(),
+                    backend::Setting {
+                        value: value.clone(),
+                        span: Some(*span),
+                    },
+                )
+            })
+            .collect(),
+        span: Some(block.span),
+    }
+}
+
+/// Reads the configuration's `terraform` settings for a command that works on the state
+/// only (`state`, `output`, `workspace`...): a directory without `.tf` files has none. Only
+/// syntax errors and problems in those settings stop the command; the rest of the
+/// configuration is `plan`'s business.
+///
+/// # Errors
+/// The diagnostics, with the sources to render them.
+pub fn configured(paths: &Paths) -> Result<Configured, Failure> {
+    let has_files = if paths.config.is_dir() {
+        std::fs::read_dir(&paths.config).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| e.path().extension().is_some_and(|x| x == "tf") && e.path().is_file())
+        })
+    } else {
+        paths.config.is_file()
+    };
+    if !has_files {
+        return Ok(Configured::default());
+    }
+    let options = super::commands::offline_load_options(&VarArgs::default(), &paths.config);
+    let loaded = load_path(
+        &paths.config,
+        &options,
+        &crate::model::evaluate::DiagnosticsOnly,
+    );
+    let mut errors: Diagnostics = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.is_error() && (d.code.starts_with("scw::parse::") || d.code == "scw::model::io")
+        })
+        .cloned()
+        .collect::<Vec<_>>()
+        .into();
+    errors.extend(
+        loaded
+            .settings_diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned(),
+    );
+    if errors.has_errors() {
+        return Err(Failure {
+            diagnostics: errors,
+            sources: loaded.sources,
+        });
+    }
+    Ok(Configured {
+        backend: loaded.settings.backend.as_ref().map(backend_spec),
+        encryption: loaded.settings.encryption.clone(),
+        sources: loaded.sources,
+    })
+}
+
 /// The backend the command uses (see the module docs for which one), and the workspace it
 /// works in.
 #[derive(Debug, Clone)]
@@ -336,6 +449,20 @@ pub fn open_backend(paths: &Paths, spec: Option<&BackendSpec>) -> Result<Backend
                 .into_owned(),
         )
     } else if let Some(path) = &paths.state {
+        if let Some(configured) = spec.filter(|s| s.kind != "local") {
+            let mut d = Diagnostic::error(
+                "scw::cli::state_option",
+                "--state names a local file, but the configuration has another backend",
+            )
+            .with_detail(format!(
+                "The configuration keeps its state in the \"{}\" backend; --state FILE only replaces a local state file.",
+                configured.kind
+            ));
+            if let Some(span) = configured.span {
+                d = d.with_primary(span, "the configured backend");
+            }
+            return Err(d.into());
+        }
         BackendSpec::local(path.to_string_lossy().into_owned())
     } else {
         spec.cloned()

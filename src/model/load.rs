@@ -25,6 +25,7 @@ use super::config::Config;
 use super::eval::{self, EvalContext};
 use super::evaluate::{EvalOptions, ResourceValues, evaluate};
 use super::lower::{Module, VariableDecl, header_span, lower};
+use super::settings::{self, TerraformSettings};
 use super::types::{self, Type};
 use super::value::Value;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
@@ -72,6 +73,10 @@ pub struct Loaded {
     pub config: Config,
     /// Every problem found, sorted.
     pub diagnostics: Diagnostics,
+    /// The settings of the `terraform` blocks (backend, encryption).
+    pub settings: TerraformSettings,
+    /// The problems found in those settings (also in `diagnostics`).
+    pub settings_diagnostics: Diagnostics,
     /// The parsed configuration files (kept so that callers may reuse them, and so that a
     /// short-lived process can skip freeing them).
     pub files: Vec<ast::File>,
@@ -317,6 +322,15 @@ fn load_into(
         options.eval.clone()
     };
     loaded.config = evaluate(&module, variables, values, &eval_options, diags);
+    let mut settings_diags = Diagnostics::new();
+    loaded.settings = settings::lower(
+        &module.terraform,
+        &loaded.config.variables,
+        &loaded.config.locals,
+        &mut settings_diags,
+    );
+    diags.extend(settings_diags.iter().cloned());
+    loaded.settings_diagnostics = settings_diags;
     drop(module);
     loaded.files = files;
 }

@@ -15,6 +15,7 @@ pub mod load;
 pub mod lower;
 pub mod order;
 pub mod refs;
+pub mod settings;
 pub mod types;
 pub mod value;
 

@@ -22,8 +22,17 @@ pub const STATE_VERSION: u64 = 4;
 /// The provider address Terraform records for the Scaleway provider.
 pub const SCALEWAY_PROVIDER: &str = "provider[\"registry.terraform.io/scaleway/scaleway\"]";
 
-/// The `terraform_version` we write: our own name and version.
-pub const WRITER_VERSION: &str = concat!("scwform-", env!("CARGO_PKG_VERSION"));
+/// The `terraform_version` scwform writes: the Terraform release whose state format it writes
+/// (Terraform refuses a state whose `terraform_version` is not a version number, and one
+/// written by a newer release than itself, so this is the oldest release of the format).
+pub const TERRAFORM_VERSION: &str = "1.11.0";
+
+/// The top-level field naming the scwform release that last wrote the state (Terraform ignores
+/// fields it does not know, and drops them when it writes).
+pub const SCWFORM_VERSION_FIELD: &str = "scwform_version";
+
+/// scwform's own version, written in [`SCWFORM_VERSION_FIELD`].
+pub const SCWFORM_VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// Unknown JSON fields kept verbatim for round trips.
 pub type Extra = BTreeMap<String, serde_json::Value>;
@@ -245,7 +254,7 @@ impl State {
         extra.insert("check_results".into(), serde_json::Value::Null);
         Self {
             version: STATE_VERSION,
-            terraform_version: WRITER_VERSION.to_owned(),
+            terraform_version: TERRAFORM_VERSION.to_owned(),
             serial: 0,
             lineage,
             outputs: BTreeMap::new(),
@@ -369,7 +378,8 @@ impl State {
         }
     }
 
-    /// Whether two states record the same things, ignoring the serial and the writer version.
+    /// Whether two states record the same things, ignoring the serial and the writers'
+    /// versions.
     #[must_use]
     pub fn same_content(&self, other: &Self) -> bool {
         if self.is_normalized() && other.is_normalized() {
@@ -378,12 +388,13 @@ impl State {
                 && self.lineage == other.lineage
                 && self.outputs == other.outputs
                 && self.resources == other.resources
-                && self.extra == other.extra;
+                && same_extra(&self.extra, &other.extra);
         }
         let strip = |s: &Self| {
             let mut s = s.clone();
             s.serial = 0;
             s.terraform_version.clear();
+            s.extra.remove(SCWFORM_VERSION_FIELD);
             s.normalize();
             s
         };
@@ -573,6 +584,20 @@ impl State {
     }
 }
 
+/// Whether two sets of unknown fields are equal, ignoring which scwform release wrote them.
+fn same_extra(a: &Extra, b: &Extra) -> bool {
+    let relevant = |e: &'_ Extra| {
+        e.iter()
+            .filter(|(k, _)| k.as_str() != SCWFORM_VERSION_FIELD)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    if a.len() == b.len() && a == b {
+        return true;
+    }
+    relevant(a) == relevant(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -592,7 +617,7 @@ mod tests {
             value,
             json!({
                 "version": 4,
-                "terraform_version": WRITER_VERSION,
+                "terraform_version": TERRAFORM_VERSION,
                 "serial": 0,
                 "lineage": "l-1",
                 "outputs": {},

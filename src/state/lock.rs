@@ -81,8 +81,14 @@ pub enum Holder {
     /// A holder that described itself (scwform, or Terraform's local lock info file).
     Known(Box<LockInfo>),
     /// A holder known only from the outside, e.g. a PostgreSQL session holding Terraform's
-    /// advisory lock: the description says what could be seen of it.
-    Seen(String),
+    /// advisory lock: what could be seen of it, and the ID `force-unlock` takes for it, if
+    /// any.
+    Seen {
+        /// What could be seen of it.
+        description: String,
+        /// The ID `force-unlock` takes for it.
+        id: Option<String>,
+    },
     /// A holder that has not described itself (it may be writing its info right now).
     Unknown,
 }
@@ -93,7 +99,8 @@ impl Holder {
     pub fn id(&self) -> Option<&str> {
         match self {
             Self::Known(info) => Some(&info.id),
-            Self::Seen(_) | Self::Unknown => None,
+            Self::Seen { id, .. } => id.as_deref(),
+            Self::Unknown => None,
         }
     }
 }
@@ -106,7 +113,14 @@ impl fmt::Display for Holder {
                 "held by {} (pid {}) for `{}` since {}, lock id {}",
                 info.who, info.pid, info.operation, info.created, info.id
             ),
-            Self::Seen(what) => write!(f, "held by {what}"),
+            Self::Seen {
+                description,
+                id: Some(id),
+            } => write!(f, "held by {description}, lock id {id}"),
+            Self::Seen {
+                description,
+                id: None,
+            } => write!(f, "held by {description}"),
             Self::Unknown => f.write_str("held by another process that has not described itself"),
         }
     }
@@ -231,7 +245,10 @@ mod tests {
                 )));
             }
             *left -= 1;
-            Ok(TryLock::Held(Holder::Seen("a test".into())))
+            Ok(TryLock::Held(Holder::Seen {
+                description: "a test".into(),
+                id: None,
+            }))
         }
         fn holder(&self, _: &str) -> Result<Option<Holder>, StateError> {
             Ok(None)

@@ -30,7 +30,8 @@ pub use address::{IndexKey, InstanceAddr, Mode, ResourceAddr};
 pub use backend::Backend;
 pub use document::{
     EachMode, Extra, InstanceState, Lineage, OutputState, PathStep, ResourceState,
-    SCALEWAY_PROVIDER, STATE_VERSION, State, WRITER_VERSION,
+    SCALEWAY_PROVIDER, SCWFORM_VERSION, SCWFORM_VERSION_FIELD, STATE_VERSION, State,
+    TERRAFORM_VERSION,
 };
 pub use lock::{Holder, LockGuard, LockInfo};
 pub use storage::DEFAULT_WORKSPACE;

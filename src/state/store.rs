@@ -21,7 +21,9 @@
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::storage::{Storage, Version, Written};
-use super::{SaveOutcome, State, StateError, WRITER_VERSION};
+use super::{
+    SCWFORM_VERSION, SCWFORM_VERSION_FIELD, SaveOutcome, State, StateError, TERRAFORM_VERSION,
+};
 
 /// How many times a save tries again after conflicting writes before giving up.
 const MAX_CONFLICTS: usize = 5;
@@ -183,10 +185,26 @@ impl StateStore {
         state: &mut State,
         serial: u64,
     ) -> Result<Option<SaveOutcome>, StateError> {
-        let previous = (state.serial, std::mem::take(&mut state.terraform_version));
+        let previous = (
+            state.serial,
+            std::mem::take(&mut state.terraform_version),
+            state.extra.insert(
+                SCWFORM_VERSION_FIELD.to_owned(),
+                serde_json::Value::String(SCWFORM_VERSION.to_owned()),
+            ),
+        );
         state.serial = serial;
-        WRITER_VERSION.clone_into(&mut state.terraform_version);
+        TERRAFORM_VERSION.clone_into(&mut state.terraform_version);
         let bytes = state.to_json();
+        let restore = |state: &mut State| {
+            let (serial, version, field) = previous;
+            state.serial = serial;
+            state.terraform_version = version;
+            match field {
+                Some(v) => state.extra.insert(SCWFORM_VERSION_FIELD.to_owned(), v),
+                None => state.extra.remove(SCWFORM_VERSION_FIELD),
+            };
+        };
         match self
             .storage
             .write(&self.workspace, bytes.as_bytes(), known.version.as_ref())
@@ -196,12 +214,12 @@ impl StateStore {
                 Ok(Some(SaveOutcome::Written { serial }))
             }
             Ok(Written::Conflict) => {
-                (state.serial, state.terraform_version) = previous;
+                restore(state);
                 Ok(None)
             }
             Err(e) => {
                 // Nothing was written: the caller's state stays as it was.
-                (state.serial, state.terraform_version) = previous;
+                restore(state);
                 Err(e)
             }
         }

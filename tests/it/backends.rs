@@ -42,6 +42,42 @@ impl Harness for LocalHarness {
     }
 }
 
+/// The `pg` backend, each harness in a schema of its own of the test server.
+pub(crate) struct PgHarness {
+    conn_str: String,
+    schema: String,
+}
+
+impl PgHarness {
+    fn new() -> Option<Self> {
+        let server = crate::pg::server("the pg backend conformance tests")?;
+        Some(Self {
+            conn_str: server.database("scwform_conformance"),
+            schema: format!("t_{}", uuid::Uuid::new_v4().simple()),
+        })
+    }
+}
+
+impl Harness for PgHarness {
+    fn open(&self) -> Backend {
+        let mut spec = BackendSpec {
+            kind: "pg".into(),
+            settings: std::collections::BTreeMap::new(),
+            span: None,
+        };
+        spec.set("conn_str", json!(self.conn_str));
+        spec.set("schema_name", json!(self.schema));
+        let options = OpenOptions {
+            dir: std::env::temp_dir(),
+            env: std::collections::BTreeMap::new(),
+        };
+        match open(&spec, &options) {
+            Ok(backend) => backend,
+            Err(e) => panic!("the pg backend opens: {e:?}"),
+        }
+    }
+}
+
 fn state_with(lineage: &str, names: &[&str]) -> State {
     let mut state = State::new(Lineage(lineage.into()));
     for name in names {
@@ -420,4 +456,8 @@ macro_rules! all_tests {
 
 mod local {
     all_tests!(Some(super::LocalHarness::new()));
+}
+
+mod pg {
+    all_tests!(super::PgHarness::new());
 }

@@ -174,7 +174,12 @@ fn a_new_state_is_written_with_serial_one_and_no_backup() {
     assert_eq!(loaded.lineage, state.lineage);
     assert!(loaded.same_content(&state));
     let text = std::fs::read_to_string(backend.path()).expect("read");
-    assert!(text.starts_with("{\n  \"version\": 4,\n  \"terraform_version\": \"scwform-"));
+    // A version Terraform accepts, and scwform's own beside it.
+    assert!(text.starts_with("{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.0\","));
+    assert!(text.contains(&format!(
+        "\"scwform_version\": \"{}\"",
+        env!("CARGO_PKG_VERSION")
+    )));
 }
 
 #[test]
@@ -708,4 +713,77 @@ fn issue_9_a_locked_state_is_reported_with_the_documented_code() {
     let docs = std::fs::read_to_string(crate::common::repo_root().join("docs/state.md"))
         .expect("docs/state.md");
     assert!(docs.contains("`scw::state::locked`"));
+}
+
+// https://github.com/scwform/scwform/issues/13: `backend "s3"` (and `pg`) passed and were then
+// silently ignored, the state written locally.
+#[test]
+fn issue_13_a_backend_scwform_does_not_have_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "terraform {\n  backend \"s3\" {\n    bucket = \"b\"\n  }\n}\n",
+    )
+    .expect("write");
+    for args in [
+        vec!["state", "list"],
+        vec!["output"],
+        vec!["state", "rm", "scaleway_account_project.x"],
+        vec!["plan", "--sandbox"],
+    ] {
+        let out = scwform(&args, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        if args == ["plan", "--sandbox"] {
+            // The sandbox never uses the configured backend: its state stays local.
+            assert!(!stderr.contains("s3"), "{stderr}");
+            continue;
+        }
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("Unsupported backend type \"s3\""),
+            "{stderr}"
+        );
+        assert!(stderr.contains("scw::state::backend_type"), "{stderr}");
+        assert!(
+            stderr.contains("main.tf:2:"),
+            "points at the block: {stderr}"
+        );
+    }
+    assert!(!dir.path().join("scwform.tfstate").exists());
+    assert!(!dir.path().join("terraform.tfstate").exists());
+}
+
+#[test]
+fn backend_settings_must_be_constants_of_the_right_names() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "variable \"p\" {\n  default = \"x.tfstate\"\n}\n\nterraform {\n  backend \"local\" {\n    path = var.p\n    pth  = \"y\"\n  }\n}\n",
+    )
+    .expect("write");
+    let out = scwform(&["state", "list"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("scw::model::backend_value"), "{stderr}");
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "terraform {\n  backend \"local\" {\n    pth = \"y\"\n  }\n}\n",
+    )
+    .expect("write");
+    let out = scwform(&["state", "list"], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("Unsupported argument \"pth\""), "{stderr}");
+    assert!(stderr.contains("Did you mean \"path\"?"), "{stderr}");
+    // A local backend with a path: the state is there.
+    std::fs::write(
+        dir.path().join("main.tf"),
+        "terraform {\n  backend \"local\" {\n    path = \"states/team.tfstate\"\n  }\n}\n",
+    )
+    .expect("write");
+    std::fs::create_dir(dir.path().join("states")).expect("mkdir");
+    std::fs::write(dir.path().join("states/team.tfstate"), fixture_text()).expect("write");
+    let out = scwform(&["state", "list"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("scaleway_container.web[\"blue\"]"));
 }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use crate::cli::ExitStatus;
 use crate::cli::args::OutputArgs;
 use crate::cli::printer::Printer;
-use crate::cli::session::{self, Paths};
+use crate::cli::session::{self, Failure, Paths};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::state::{OutputState, State};
 
@@ -20,8 +20,8 @@ pub fn run(args: &OutputArgs, printer: Printer) -> ExitStatus {
     let paths = Paths::new(args.dir.as_ref(), &args.state);
     let state = match read_state(&paths) {
         Ok(s) => s,
-        Err(d) => {
-            printer.diagnostics(&d, &SourceMap::new());
+        Err(f) => {
+            printer.diagnostics(&f.diagnostics, &f.sources);
             return ExitStatus::Failure;
         }
     };
@@ -48,9 +48,13 @@ pub fn run(args: &OutputArgs, printer: Printer) -> ExitStatus {
 
 /// Reads the selected workspace's state (an empty one when there is none yet), without
 /// locking (as Terraform's read-only commands do).
-pub(crate) fn read_state(paths: &Paths) -> Result<State, Diagnostics> {
+pub(crate) fn read_state(paths: &Paths) -> Result<State, Failure> {
     paths.check_dir()?;
-    let site = session::state_site(paths, None)?;
+    let configured = session::configured(paths)?;
+    let site = session::state_site(paths, configured.backend.as_ref()).map_err(|d| Failure {
+        diagnostics: d,
+        sources: configured.sources,
+    })?;
     site.backend
         .store(&site.workspace)
         .load()

@@ -95,7 +95,9 @@ pub(crate) async fn prepare(
         )
     })?;
 
-    let site = session::state_site(&paths, None).map_err(|d| fail(printer, &d, &sources))?;
+    let backend = loaded.settings.backend.as_ref().map(session::backend_spec);
+    let site = tokio::task::block_in_place(|| session::state_site(&paths, backend.as_ref()))
+        .map_err(|d| fail(printer, &d, &sources))?;
     let connection = session::connect(&paths, &loaded.config)
         .await
         .map_err(|d| fail(printer, &d, &sources))?;

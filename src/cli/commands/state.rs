@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 use crate::cli::ExitStatus;
 use crate::cli::args::{StateArgs, StateCommand};
 use crate::cli::printer::Printer;
-use crate::cli::session::{self, Paths};
-use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use crate::cli::session::{self, Failure, Paths};
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::state::{InstanceAddr, InstanceState, PathStep, State, StateError};
 
 use super::output::{format_value, read_state};
@@ -54,8 +54,8 @@ pub fn run(command: &StateCommand, printer: Printer) -> ExitStatus {
             let _ = printer.out(&text);
             ExitStatus::Success
         }
-        Err(d) => {
-            printer.diagnostics(&d, &SourceMap::new());
+        Err(f) => {
+            printer.diagnostics(&f.diagnostics, &f.sources);
             ExitStatus::Failure
         }
     }
@@ -146,7 +146,7 @@ fn parse(address: &str) -> Result<InstanceAddr, Diagnostics> {
     })
 }
 
-fn list(paths: &Paths, filters: &[String]) -> Result<String, Diagnostics> {
+fn list(paths: &Paths, filters: &[String]) -> Result<String, Failure> {
     let state = read_state(paths)?;
     let filters = filters
         .iter()
@@ -177,7 +177,7 @@ fn list(paths: &Paths, filters: &[String]) -> Result<String, Diagnostics> {
     Ok(out)
 }
 
-fn show(paths: &Paths, address: &str) -> Result<String, Diagnostics> {
+fn show(paths: &Paths, address: &str) -> Result<String, Failure> {
     let state = read_state(paths)?;
     let addr = parse(address)?;
     let Some(instance) = state.instance(&addr) else {
@@ -254,13 +254,17 @@ fn edit(
     dir: Option<&std::path::PathBuf>,
     operation: &str,
     change: impl FnOnce(&mut State) -> Result<String, Diagnostics>,
-) -> Result<String, Diagnostics> {
+) -> Result<String, Failure> {
     let paths = Paths::new(dir, args);
     paths.check_dir()?;
     let timeout = session::parse_duration(&args.lock_timeout).map_err(|e| {
         Diagnostic::error("scw::cli::invalid_duration", "Invalid --lock-timeout").with_detail(e)
     })?;
-    let site = session::state_site(&paths, None)?;
+    let configured = session::configured(&paths)?;
+    let site = session::state_site(&paths, configured.backend.as_ref()).map_err(|d| Failure {
+        diagnostics: d,
+        sources: configured.sources,
+    })?;
     let _lock = session::lock(&site, operation, timeout)?;
     let store = site.backend.store(&site.workspace);
     let mut state = store

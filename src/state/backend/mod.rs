@@ -6,8 +6,8 @@
 //! pointing at the block), and returns a [`Backend`]: its [`Storage`] and [`Locker`], and the
 //! workspace operations built on them. Nothing outside this module names a concrete backend.
 //!
-//! Backend types: `local` (files, see [`local`]). Any other type is an error naming it, never a
-//! silent fallback to local files.
+//! Backend types: `local` (files, see [`local`]) and `pg` (PostgreSQL, shared with Terraform's,
+//! see [`pg`]). Any other type is an error naming it, never a silent fallback to local files.
 //!
 //! Invariants: workspace names are checked here, once, for every backend; the default
 //! workspace always exists and cannot be deleted.
@@ -15,6 +15,7 @@
 //! Depends on `diag` and the sibling state modules.
 
 pub mod local;
+pub mod pg;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -110,7 +111,7 @@ impl From<StateError> for OpenError {
 }
 
 /// The backend types scwform knows, for messages.
-pub const KNOWN_TYPES: &[&str] = &["local"];
+pub const KNOWN_TYPES: &[&str] = &["local", "pg"];
 
 /// Builds the backend a specification describes: the only function that names concrete
 /// backends.
@@ -127,6 +128,16 @@ pub fn open(spec: &BackendSpec, options: &OpenOptions) -> Result<Backend, OpenEr
             let storage = Arc::new(local::LocalStorage::new(config));
             Backend {
                 kind: BackendKind::Local,
+                storage: Arc::clone(&storage) as Arc<dyn Storage>,
+                locker: storage,
+            }
+        }
+        "pg" => {
+            let config = pg::PgConfig::from_settings(&mut settings, &options.env);
+            settings.finish()?;
+            let storage = pg::storage(&config)?;
+            Backend {
+                kind: BackendKind::Pg,
                 storage: Arc::clone(&storage) as Arc<dyn Storage>,
                 locker: storage,
             }
@@ -208,6 +219,27 @@ impl<'a> Settings<'a> {
         }
     }
 
+    /// A bool setting (`true`/`false`, or the strings Go's `strconv.ParseBool` accepts).
+    pub(crate) fn bool(&mut self, name: &'a str) -> Option<bool> {
+        self.used.push(name);
+        let setting = self.spec.settings.get(name)?;
+        match &setting.value {
+            serde_json::Value::Bool(b) => Some(*b),
+            serde_json::Value::Null => None,
+            serde_json::Value::String(s) if parse_bool(s).is_some() => parse_bool(s),
+            other => {
+                self.error(
+                    name,
+                    format!(
+                        "Invalid value for \"{name}\" in the \"{}\" backend: a bool is required, not {other}",
+                        self.spec.kind
+                    ),
+                );
+                None
+            }
+        }
+    }
+
     /// Records a problem found while interpreting settings.
     pub(crate) fn problem(&mut self, name: &str, message: String) {
         self.error(name, message);
@@ -244,12 +276,23 @@ impl<'a> Settings<'a> {
     }
 }
 
+/// Go's `strconv.ParseBool`, which Terraform uses for boolean environment variables.
+pub(crate) fn parse_bool(text: &str) -> Option<bool> {
+    match text {
+        "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+        "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+        _ => None,
+    }
+}
+
 /// The kind of an opened backend, for the few behaviours that differ for users (where the
 /// journal and lock live is told by [`Backend::location`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BackendKind {
     /// Files on this machine.
     Local,
+    /// A PostgreSQL database.
+    Pg,
 }
 
 /// An opened backend: its storage, its lock, and the workspace operations.
