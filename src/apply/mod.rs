@@ -50,7 +50,7 @@ use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
-use crate::api::resources::{ApiContext, Attributes, Outcome, ResourceApi, resource_api};
+use crate::api::resources::{ApiContext, Attributes, Changed, Outcome, ResourceApi, resource_api};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::config::{Config, ResourceInstance};
 use crate::model::evaluate::ResourceValues;
@@ -558,6 +558,7 @@ impl<'a> Runner<'a> {
             cx: Arc::clone(&self.run.cx),
             prior,
             desired,
+            changed: Changed::from_paths(change.changed_paths.iter().map(String::as_str)),
             journal: self.run.journal.clone(),
             events: self.run.events.clone(),
             heartbeat: self.run.options.heartbeat,
@@ -836,6 +837,8 @@ struct Job {
     cx: Arc<ApiContext>,
     prior: Option<Attributes>,
     desired: Option<Attributes>,
+    /// For an update, what the plan decided changes.
+    changed: Changed,
     journal: Option<Arc<Journal>>,
     events: Events,
     heartbeat: Duration,
@@ -933,7 +936,11 @@ async fn run_job_inner(job: &Job) -> StepResult {
     let call = async {
         match job.operation {
             Operation::Create => job.api.create(&job.cx, desired).await.map(Some),
-            Operation::Update => job.api.update(&job.cx, prior, desired).await.map(Some),
+            Operation::Update => job
+                .api
+                .update(&job.cx, prior, desired, &job.changed)
+                .await
+                .map(Some),
             Operation::Delete => job.api.delete(&job.cx, prior).await.map(|()| None),
             Operation::Read => job.api.read(&job.cx, prior).await,
         }

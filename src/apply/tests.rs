@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::*;
 use crate::api::client::{Client, ClientConfig};
-use crate::api::resources::{BoxFuture, Defaults, ResourceError, WaitSettings};
+use crate::api::resources::{BoxFuture, Changed, Defaults, ResourceError, WaitSettings};
 use crate::plan::tests::eval_text;
 use crate::plan::{PlanOptions, plan};
 use crate::state::backend::{Backend, BackendSpec, OpenOptions, open};
@@ -22,6 +22,8 @@ use crate::state::{DEFAULT_WORKSPACE, InstanceAddr};
 struct Fake {
     objects: Mutex<BTreeMap<String, Attributes>>,
     log: Mutex<Vec<String>>,
+    /// What each update was told changed, in call order.
+    changed: Mutex<Vec<Vec<String>>>,
     fail_names: Mutex<Vec<String>>,
     /// Names whose delete is refused.
     fail_deletes: Mutex<Vec<String>>,
@@ -200,6 +202,7 @@ impl ResourceApi for FakeType {
         _cx: &'a ApiContext,
         prior: &'a Attributes,
         desired: &'a Attributes,
+        changed: &'a Changed,
     ) -> BoxFuture<'a, Result<Outcome, ResourceError>> {
         Box::pin(async move {
             self.fake.pause().await;
@@ -208,6 +211,11 @@ impl ResourceApi for FakeType {
                 .lock()
                 .expect("no poison")
                 .push(format!("update {}", name_of(prior)));
+            self.fake
+                .changed
+                .lock()
+                .expect("no poison")
+                .push(changed.names().map(str::to_owned).collect());
             let mut attrs = desired.clone();
             attrs.insert("id".into(), prior["id"].clone());
             self.fake
@@ -739,6 +747,11 @@ resource "scaleway_account_project" "p" {
     let out = run_apply(fake, &v2, created.state, normal(), 10, Cancel::default()).await;
     assert!(out.report.succeeded(), "{:?}", out.report.failures);
     assert_eq!(out.report.changed, 1);
+    assert_eq!(
+        *fake.changed.lock().expect("no poison"),
+        [["description"]],
+        "the update is told what the plan found changed"
+    );
     assert_eq!(out.report.warnings.len(), 1);
     assert_eq!(attr(&out.state, "scaleway_account_project.p", "id"), id);
     assert_eq!(

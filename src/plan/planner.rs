@@ -28,6 +28,7 @@ use super::{Action, ActionReason, OutputChange, PlanOptions, ResourceChange};
 pub(super) struct Decision {
     pub(super) action: Action,
     pub(super) after: Value,
+    pub(super) changed_paths: Vec<String>,
     pub(super) replace_paths: Vec<String>,
     pub(super) reason: Option<ActionReason>,
 }
@@ -73,6 +74,7 @@ pub(super) fn decide(
         return Decision {
             action: Action::Create,
             after: Value::Object(d.planned),
+            changed_paths: Vec::new(),
             replace_paths: Vec::new(),
             reason: None,
         };
@@ -110,6 +112,7 @@ pub(super) fn decide(
                 create_before_destroy: instance.lifecycle.create_before_destroy,
             },
             after: Value::Object(fresh.planned),
+            changed_paths: d.changed,
             replace_paths: d.replace,
             reason,
         };
@@ -122,6 +125,7 @@ pub(super) fn decide(
     Decision {
         action,
         after: Value::Object(d.planned),
+        changed_paths: d.changed,
         replace_paths: Vec::new(),
         reason: None,
     }
@@ -140,6 +144,7 @@ pub(super) fn deposed_changes(
             action: Action::Delete,
             before: Some(object.value()),
             after: None,
+            changed_paths: Vec::new(),
             replace_paths: Vec::new(),
             reason: None,
             dependencies: object.dependencies.clone(),
@@ -179,6 +184,7 @@ pub(super) fn normal_changes(
             action: decision.action,
             before,
             after: Some(decision.after),
+            changed_paths: decision.changed_paths,
             replace_paths: decision.replace_paths,
             reason: decision.reason,
             dependencies: dependencies_of(instance),
@@ -195,6 +201,7 @@ pub(super) fn normal_changes(
             action: Action::Delete,
             before: Some(object.value()),
             after: None,
+            changed_paths: Vec::new(),
             replace_paths: Vec::new(),
             reason: Some(delete_reason(&first, addr)),
             dependencies: object.dependencies.clone(),
@@ -256,6 +263,7 @@ pub(super) fn destroy_changes(
                 action: Action::Delete,
                 before: Some(object.value()),
                 after: None,
+                changed_paths: Vec::new(),
                 replace_paths: Vec::new(),
                 reason: None,
                 dependencies,

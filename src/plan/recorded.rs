@@ -190,6 +190,7 @@ pub(super) fn drift_changes(
             action,
             before: Some(before.value()),
             after,
+            changed_paths: Vec::new(),
             replace_paths: Vec::new(),
             reason: None,
             dependencies: before.dependencies.clone(),

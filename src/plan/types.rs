@@ -120,6 +120,10 @@ pub struct ResourceChange {
     pub before: Option<Value>,
     /// The object after (absent for a delete): unknown where known only after apply.
     pub after: Option<Value>,
+    /// Paths (`description`, `scopes.0.write_logs`) whose value changes, in schema order: for
+    /// an update, exactly what the API call must change (the planner is the only place that
+    /// decides what changed). Empty for no-ops, creates, deletes and drift.
+    pub changed_paths: Vec<String>,
     /// Paths (`description`, `scopes.0.write_logs`) whose change forces the replacement.
     pub replace_paths: Vec<String>,
     /// Why, when there is a reason to give.

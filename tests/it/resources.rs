@@ -9,7 +9,7 @@ use std::time::Duration;
 use scwform::api::client::{Client, ClientConfig};
 use scwform::api::names::NameGenerator;
 use scwform::api::resources::{
-    ApiContext, Attributes, Defaults, Outcome, ResourceApi, ResourceError, WaitSettings,
+    ApiContext, Attributes, Changed, Defaults, Outcome, ResourceApi, ResourceError, WaitSettings,
     resource_api, secret_matches,
 };
 use scwform::api::retry::RetryPolicy;
@@ -22,6 +22,11 @@ struct Env {
     clock: Arc<ManualClock>,
     cx: ApiContext,
     http: reqwest::Client,
+}
+
+/// The plan's decision, as the tests below state it.
+fn changed<const N: usize>(names: [&str; N]) -> Changed {
+    Changed::from_paths(names)
 }
 
 fn attrs(value: Value) -> Attributes {
@@ -185,7 +190,7 @@ async fn project_is_created_read_renamed_and_deleted() {
     desired.insert("name".into(), json!("renamed"));
     desired.insert("description".into(), json!("now described"));
     let updated = api(ty)
-        .update(&env.cx, a, &desired)
+        .update(&env.cx, a, &desired, &changed(["name", "description"]))
         .await
         .expect("projects update in place");
     let u = &updated.attributes;
@@ -238,7 +243,10 @@ async fn cockpit_token_maps_scopes_and_keeps_its_secret() {
     let read = env.read(ty, &without_secret).await.expect("exists");
     assert!(!read.attributes.contains_key("secret_key"));
 
-    let err = api(ty).update(&env.cx, a, a).await.expect_err("no update");
+    let err = api(ty)
+        .update(&env.cx, a, a, &Changed::default())
+        .await
+        .expect_err("no update");
     assert!(matches!(err, ResourceError::UpdateUnsupported { .. }));
 
     let scoped = env
@@ -357,7 +365,20 @@ async fn container_namespace_round_trip_with_hashed_secrets() {
         "secret_environment_variables".into(),
         json!({"KEEP": "s3cret", "NEW": "fresh"}),
     );
-    let updated = api(ty).update(&env.cx, a, &desired).await.expect("update");
+    let updated = api(ty)
+        .update(
+            &env.cx,
+            a,
+            &desired,
+            &changed([
+                "description",
+                "tags",
+                "environment_variables",
+                "secret_environment_variables",
+            ]),
+        )
+        .await
+        .expect("update");
     let u = &updated.attributes;
     assert_eq!(s(u, "description"), "changed");
     assert_eq!(u["tags"], Value::Null, "cleared tags stay unset");
@@ -482,7 +503,22 @@ async fn container_round_trip_with_defaults_and_in_place_update() {
         json!([{"cpu_usage_threshold": 70}]),
     );
     desired.insert("command".into(), json!(["serve"]));
-    let updated = api(ty).update(&env.cx, a, &desired).await.expect("update");
+    let updated = api(ty)
+        .update(
+            &env.cx,
+            a,
+            &desired,
+            &changed([
+                "https_connections_only",
+                "timeout",
+                "memory_limit_bytes",
+                "liveness_probe",
+                "scaling_option",
+                "command",
+            ]),
+        )
+        .await
+        .expect("update");
     let u = &updated.attributes;
     assert_eq!(
         u["https_connections_only"],
@@ -662,7 +698,15 @@ async fn function_namespace_and_tokens_round_trip() {
         json!({"A": "1", "C": "3"}),
     );
     desired.insert("description".into(), json!("fn"));
-    let updated = api(ty).update(&env.cx, a, &desired).await.expect("update");
+    let updated = api(ty)
+        .update(
+            &env.cx,
+            a,
+            &desired,
+            &changed(["secret_environment_variables", "description"]),
+        )
+        .await
+        .expect("update");
     let u = &updated.attributes;
     let secrets = u["secret_environment_variables"].as_object().expect("map");
     assert_eq!(secrets.keys().collect::<Vec<_>>(), ["A", "C"]);
@@ -995,4 +1039,119 @@ async fn namespaces_and_containers_are_found_by_their_exact_name() {
     );
     // Without the namespace there is nowhere to look.
     assert_eq!(found_ids(&env, ty, json!({"name": "web"})).await, None);
+}
+
+/// The request bodies an update would send for `changed`, for every type that has updates.
+fn update_body(
+    type_name: &str,
+    prior: &Attributes,
+    desired: &Attributes,
+    changed: &Changed,
+) -> Value {
+    use scwform::api::resources::{account, containers, functions};
+    let body = match type_name {
+        "scaleway_account_project" => {
+            serde_json::to_value(account::project_update_request(desired, changed).expect("valid"))
+        }
+        "scaleway_container_namespace" => serde_json::to_value(
+            containers::namespace_update_request(prior, desired, changed).expect("valid"),
+        ),
+        "scaleway_container" => serde_json::to_value(
+            containers::container_update_request(prior, desired, changed).expect("valid"),
+        ),
+        "scaleway_function_namespace" => serde_json::to_value(
+            functions::namespace_update_request(prior, desired, changed).expect("valid"),
+        ),
+        other => panic!("{other} has updates but no request builder in this test"),
+    };
+    body.expect("serializes")
+}
+
+/// An object as recorded, and one where every attribute and block that can be updated differs.
+fn update_fixture(type_name: &str) -> (Attributes, Attributes) {
+    let object = |v: Value| -> Attributes { serde_json::from_value(v).expect("an object") };
+    let id = "fr-par/11111111-1111-1111-1111-111111111111";
+    let probe = json!([{"failure_threshold": 3, "interval": "20s", "timeout": "2s", "tcp": false, "http": [{"path": "/up"}]}]);
+    match type_name {
+        "scaleway_account_project" => (
+            object(
+                json!({"id": "11111111-1111-1111-1111-111111111111", "name": "a", "description": ""}),
+            ),
+            object(json!({"name": "b", "description": "d"})),
+        ),
+        "scaleway_container_namespace" | "scaleway_function_namespace" => (
+            object(
+                json!({"id": id, "name": "ns", "description": null, "tags": null, "environment_variables": {}, "secret_environment_variables": null}),
+            ),
+            object(
+                json!({"id": id, "name": "ns", "description": "d", "tags": ["t"], "environment_variables": {"A": "1"}, "secret_environment_variables": {"S": "x"}, "destroy_registry": true}),
+            ),
+        ),
+        "scaleway_container" => (
+            object(json!({
+                "id": id, "name": "app", "image": "nginx:latest", "registry_image": "nginx:latest",
+                "privacy": "public", "protocol": "http1", "sandbox": "v2", "port": 80,
+                "min_scale": 0, "max_scale": 5, "memory_limit_bytes": 2_048_000_000_u64,
+                "memory_limit": 2048, "cpu_limit": 1000, "timeout": 300,
+                "https_connections_only": false, "http_option": "enabled",
+                "local_storage_limit_bytes": 1_000_000_000_u64, "local_storage_limit": 1000,
+            })),
+            object(json!({
+                "id": id, "name": "app", "description": "d", "tags": ["t"],
+                "environment_variables": {"A": "1"}, "secret_environment_variables": {"S": "x"},
+                "min_scale": 1, "max_scale": 9, "memory_limit_bytes": 1_024_000_000_u64,
+                "memory_limit": 512, "cpu_limit": 2000, "timeout": 60, "privacy": "private",
+                "image": "img:2", "registry_image": "img:3", "registry_sha256": "abc",
+                "protocol": "h2c", "port": 8080, "deploy": true, "https_connections_only": true,
+                "http_option": "redirected", "sandbox": "v1",
+                "local_storage_limit_bytes": 2_000_000_000_u64, "local_storage_limit": 3000,
+                "command": ["serve"], "args": ["-v"],
+                "private_network_id": "fr-par/33333333-3333-3333-3333-333333333333",
+                "health_check": [{"failure_threshold": 4, "interval": "30s", "tcp": true, "http": []}],
+                "liveness_probe": probe, "startup_probe": probe,
+                "scaling_option": [{"cpu_usage_threshold": 70}],
+            })),
+        ),
+        other => panic!("{other} has updates but no fixture in this test"),
+    }
+}
+
+/// Issue 9 item 15: the planner alone decides what changed and the mappings send exactly that,
+/// so every attribute and block the schema says can be updated in place must reach the update
+/// request when the plan names it. A schema entry without a mapping would be an update that
+/// reports success and changes nothing; attributes documented as having no effect are exempt.
+#[test]
+fn issue_9_every_updatable_attribute_reaches_the_update_request() {
+    let mut checked = 0;
+    for schema in scwform::schema::RESOURCES.iter().filter(|s| s.has_update()) {
+        let (prior, desired) = update_fixture(schema.type_name);
+        let nothing = update_body(schema.type_name, &prior, &desired, &Changed::default());
+        let names = schema
+            .attributes
+            .iter()
+            .filter(|a| a.updatable && a.deprecated.is_none_or(|d| !d.contains("no effect")))
+            .map(|a| a.name)
+            .chain(
+                schema
+                    .blocks
+                    .iter()
+                    .filter(|b| !b.force_new && b.attributes.iter().any(|a| a.updatable))
+                    .map(|b| b.name),
+            );
+        for name in names {
+            assert!(
+                desired.contains_key(name),
+                "the fixture of {} must change `{name}`",
+                schema.type_name
+            );
+            let body = update_body(schema.type_name, &prior, &desired, &changed([name]));
+            assert_ne!(
+                body, nothing,
+                "{}: a change of `{name}` sends nothing",
+                schema.type_name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 30, "only {checked} attributes checked");
 }

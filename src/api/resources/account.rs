@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use super::fields::{Fields, timestamp, unless_unset};
-use super::{ApiContext, Attributes, Outcome, ResourceError};
+use super::{ApiContext, Attributes, Changed, Outcome, ResourceError};
 use crate::api::client::Query;
 use crate::api::types::account::{
     CreateProjectRequest, Project as ApiProject, UpdateProjectRequest,
@@ -99,20 +99,30 @@ async fn read(cx: &ApiContext, prior: &Attributes) -> Result<Option<Outcome>, Re
     Ok(get(cx, id).await?.map(|p| Outcome::new(state(prior, &p))))
 }
 
+/// The PATCH body for the attributes in `changed` (the plan's decision).
+pub fn project_update_request(
+    desired: &Attributes,
+    changed: &Changed,
+) -> Result<UpdateProjectRequest, ResourceError> {
+    let f = Fields::new(TYPE, desired);
+    let mut request = UpdateProjectRequest::default();
+    if changed.contains("name") {
+        request.name = f.ok_str("name")?.map(str::to_owned);
+    }
+    if changed.contains("description") {
+        request.description = Some(f.str("description")?.unwrap_or_default().to_owned());
+    }
+    Ok(request)
+}
+
 async fn update(
     cx: &ApiContext,
     prior: &Attributes,
     desired: &Attributes,
+    changed: &Changed,
 ) -> Result<Outcome, ResourceError> {
     let id = project_id(prior)?;
-    let f = Fields::new(TYPE, desired);
-    let mut request = UpdateProjectRequest::default();
-    if f.changed(prior, "name", true) {
-        request.name = f.ok_str("name")?.map(str::to_owned);
-    }
-    if f.changed(prior, "description", false) {
-        request.description = Some(f.str("description")?.unwrap_or_default().to_owned());
-    }
+    let request = project_update_request(desired, changed)?;
     let mut base = prior.clone();
     base.extend(desired.iter().map(|(k, v)| (k.clone(), v.clone())));
     let project: ApiProject = if request == UpdateProjectRequest::default() {
@@ -183,7 +193,7 @@ resource_api! {
     Project => TYPE,
     create(cx, desired) => create(cx, desired),
     read(cx, prior) => read(cx, prior),
-    update(cx, prior, desired) => update(cx, prior, desired),
+    update(cx, prior, desired, changed) => update(cx, prior, desired, changed),
     delete(cx, prior) => delete(cx, prior),
     find(cx, lookup) => find(cx, lookup),
 }

@@ -146,21 +146,6 @@ impl<'a> Fields<'a> {
             _ => Err(self.err(key, "must be a block")),
         }
     }
-
-    /// Whether `key` differs between `self` (desired) and `prior`, as the provider's
-    /// `HasChange` sees it: a `computed` attribute left unconfigured keeps its value; otherwise
-    /// `null` and an empty value (`""`, `[]`, `{}`) are the same.
-    pub(crate) fn changed(&self, prior: &Attributes, key: &str, computed: bool) -> bool {
-        let desired = self.raw(key);
-        if computed && desired.is_null() {
-            return false;
-        }
-        let prior = prior.get(key).unwrap_or(&Json::Null);
-        if is_empty(desired) && is_empty(prior) {
-            return false;
-        }
-        !json_equal(desired, prior)
-    }
 }
 
 /// `null`, `""`, `[]` or `{}`.
@@ -171,22 +156,6 @@ pub(crate) fn is_empty(v: &Json) -> bool {
         Json::Array(a) => a.is_empty(),
         Json::Object(o) => o.is_empty(),
         _ => false,
-    }
-}
-
-/// Equality that sees `300` and `300.0` as the same number.
-pub(crate) fn json_equal(a: &Json, b: &Json) -> bool {
-    match (a, b) {
-        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
-        (Json::Array(x), Json::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_equal(a, b))
-        }
-        (Json::Object(x), Json::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_equal(v, w)))
-        }
-        _ => a == b,
     }
 }
 
@@ -439,29 +408,6 @@ mod tests {
         assert!(check_region("t", "fr-par").is_ok());
         assert!(check_region("t", "FR-par").is_err());
         assert!(check_region("t", "fr-par/x").is_err());
-    }
-
-    #[test]
-    fn changes_follow_the_providers_rules() {
-        let prior: Attributes = [
-            ("description".to_owned(), Json::String(String::new())),
-            ("min_scale".to_owned(), Json::from(2)),
-            ("tags".to_owned(), Json::Array(vec![])),
-        ]
-        .into();
-        let desired: Attributes = [
-            ("min_scale".to_owned(), Json::from(2.0)),
-            ("max_scale".to_owned(), Json::Null),
-        ]
-        .into();
-        let f = Fields::new("t", &desired);
-        assert!(!f.changed(&prior, "description", false), "null is empty");
-        assert!(!f.changed(&prior, "tags", false));
-        assert!(!f.changed(&prior, "min_scale", true), "2 == 2.0");
-        assert!(!f.changed(&prior, "max_scale", true), "computed and unset");
-        let desired: Attributes = [("description".to_owned(), Json::from("x"))].into();
-        assert!(Fields::new("t", &desired).changed(&prior, "description", false));
-        assert!(Fields::new("t", &prior).changed(&desired, "description", false));
     }
 
     #[test]

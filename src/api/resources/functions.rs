@@ -14,7 +14,7 @@ use super::fields::{
     Fields, check_region, json_map, json_strings, parse_regional_id, regional_id, unless_unset,
 };
 use super::tokens::{NewToken, TokenKind, TokenView};
-use super::{ApiContext, Attributes, Outcome, ResourceError, secret_matches};
+use super::{ApiContext, Attributes, Changed, Outcome, ResourceError, secret_matches};
 use crate::api::client::Query;
 use crate::api::error::ClientError;
 use crate::api::retry::wait_until_settled;
@@ -149,26 +149,29 @@ pub(crate) fn secret_changes(
 pub fn namespace_update_request(
     prior: &Attributes,
     desired: &Attributes,
+    changed: &Changed,
 ) -> Result<UpdateNamespaceRequest, ResourceError> {
     let f = Fields::new(NAMESPACE, desired);
     let p = Fields::new(NAMESPACE, prior);
     let mut request = UpdateNamespaceRequest::default();
-    if f.changed(prior, "description", false) {
+    if changed.contains("description") {
         request.description = Some(f.str("description")?.unwrap_or_default().to_owned());
     }
-    if f.changed(prior, "tags", false) {
+    if changed.contains("tags") {
         request.tags = Some(f.strings("tags")?.unwrap_or_default());
     }
-    if f.changed(prior, "environment_variables", false) {
+    if changed.contains("environment_variables") {
         request.environment_variables =
             Some(f.string_map("environment_variables")?.unwrap_or_default());
     }
-    request.secret_environment_variables = secret_changes(
-        &f.string_map("secret_environment_variables")?
-            .unwrap_or_default(),
-        &p.string_map("secret_environment_variables")?
-            .unwrap_or_default(),
-    );
+    if changed.contains("secret_environment_variables") {
+        request.secret_environment_variables = secret_changes(
+            &f.string_map("secret_environment_variables")?
+                .unwrap_or_default(),
+            &p.string_map("secret_environment_variables")?
+                .unwrap_or_default(),
+        );
+    }
     Ok(request)
 }
 
@@ -224,10 +227,11 @@ async fn namespace_update(
     cx: &ApiContext,
     prior: &Attributes,
     desired: &Attributes,
+    changed: &Changed,
 ) -> Result<Outcome, ResourceError> {
     let (region, id) = own_id(prior)?;
     wait_namespace(cx, &region, id).await?;
-    let request = namespace_update_request(prior, desired)?;
+    let request = namespace_update_request(prior, desired, changed)?;
     if request != UpdateNamespaceRequest::default() {
         let _: ApiNamespace = cx
             .client
@@ -290,7 +294,7 @@ resource_api! {
     Namespace => NAMESPACE,
     create(cx, desired) => namespace_create(cx, desired),
     read(cx, prior) => namespace_read(cx, prior),
-    update(cx, prior, desired) => namespace_update(cx, prior, desired),
+    update(cx, prior, desired, changed) => namespace_update(cx, prior, desired, changed),
     delete(cx, prior) => namespace_delete(cx, prior),
     find(cx, lookup) => namespace_find(cx, lookup),
 }

@@ -28,7 +28,7 @@ macro_rules! resource_api {
         $mapping:ty => $type_name:expr,
         create($ccx:ident, $cdesired:ident) => $create:expr,
         read($rcx:ident, $rprior:ident) => $read:expr,
-        update($ucx:pat, $uprior:pat, $udesired:pat) => $update:expr,
+        update($ucx:pat, $uprior:pat, $udesired:pat, $uchanged:pat) => $update:expr,
         delete($dcx:ident, $dprior:ident) => $delete:expr
         $(, find($fcx:ident, $flookup:ident) => $find:expr)? $(,)?
     ) => {
@@ -67,6 +67,7 @@ macro_rules! resource_api {
                 $ucx: &'a $crate::api::resources::ApiContext,
                 $uprior: &'a $crate::api::resources::Attributes,
                 $udesired: &'a $crate::api::resources::Attributes,
+                $uchanged: &'a $crate::api::resources::Changed,
             ) -> $crate::api::resources::BoxFuture<
                 'a,
                 Result<$crate::api::resources::Outcome, $crate::api::resources::ResourceError>,
@@ -114,7 +115,7 @@ macro_rules! resource_api {
             $mapping => $type_name,
             create($ccx, $cdesired) => $create,
             read($rcx, $rprior) => $read,
-            update(_, _, _) => async {
+            update(_, _, _, _) => async {
                 Err($crate::api::resources::ResourceError::UpdateUnsupported {
                     type_name: $type_name,
                 })
@@ -132,7 +133,7 @@ mod fields;
 pub mod functions;
 mod tokens;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
@@ -274,6 +275,41 @@ impl ApiContext {
     }
 }
 
+/// The top-level attributes and blocks an update changes, as the plan decided them. The
+/// planner is the only place that compares configuration with state (its rules on empty
+/// values, computed attributes, sets, secret hashes...); a mapping sends exactly these.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Changed(BTreeSet<String>);
+
+impl Changed {
+    /// From the plan's changed paths: `scopes.0.write_logs` counts as a change of `scopes`.
+    pub fn from_paths<'a>(paths: impl IntoIterator<Item = &'a str>) -> Self {
+        Self(
+            paths
+                .into_iter()
+                .map(|p| p.split('.').next().unwrap_or(p).to_owned())
+                .collect(),
+        )
+    }
+
+    /// Whether the attribute or block `name` changes.
+    #[must_use]
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.contains(name)
+    }
+
+    /// Whether nothing changes.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The changed names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(String::as_str)
+    }
+}
+
 /// The result of a create, read or update. Its `Debug` output redacts secret attributes.
 #[derive(Clone, PartialEq)]
 pub struct Outcome {
@@ -409,12 +445,15 @@ pub trait ResourceApi: Send + Sync {
         prior: &'a Attributes,
     ) -> BoxFuture<'a, Result<Option<Outcome>, ResourceError>>;
 
-    /// Changes the object from `prior` to `desired` in place, sending only what changed.
+    /// Changes the object from `prior` to `desired` in place, sending exactly the attributes
+    /// and blocks in `changed` (the plan's decision: a mapping never compares `prior` with
+    /// `desired` to decide what changed).
     fn update<'a>(
         &'a self,
         cx: &'a ApiContext,
         prior: &'a Attributes,
         desired: &'a Attributes,
+        changed: &'a Changed,
     ) -> BoxFuture<'a, Result<Outcome, ResourceError>>;
 
     /// Deletes the object; an object already gone counts as deleted.

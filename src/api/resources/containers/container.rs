@@ -16,7 +16,7 @@ use crate::api::resources::fields::{
     Fields, check_region, expand_id, format_go_duration, json_map, json_strings, parse_go_duration,
     regional_id, unless_unset,
 };
-use crate::api::resources::{ApiContext, Attributes, Outcome, ResourceError};
+use crate::api::resources::{ApiContext, Attributes, Changed, Outcome, ResourceError};
 use crate::api::retry::wait_until_settled;
 use crate::api::types::common::ScwDuration;
 use crate::api::types::containers::{
@@ -307,12 +307,15 @@ pub fn container_create_request(
     })
 }
 
-/// The PATCH body for a change from `prior` to `desired`: only changed fields, enums that did
-/// not change as `unknown_*` (as the Go SDK sends them), and the HTTPS flag under its PATCH
-/// spelling `https_connection_only`.
+/// The PATCH body for a change from `prior` to `desired`: the fields of the attributes and
+/// blocks in `changed` (the plan's decision), enums that did not change as `unknown_*` (as the
+/// Go SDK sends them), and the HTTPS flag under its PATCH spelling `https_connection_only`.
+/// When both spellings of a setting changed (`memory_limit_bytes` and the deprecated
+/// `memory_limit`), the current one wins.
 pub fn container_update_request(
     prior: &Attributes,
     desired: &Attributes,
+    changed: &Changed,
 ) -> Result<UpdateContainerRequest, ResourceError> {
     let f = Fields::new(CONTAINER, desired);
     let p = Fields::new(CONTAINER, prior);
@@ -322,46 +325,48 @@ pub fn container_update_request(
         sandbox: Some(ContainerSandbox::Unknown),
         ..UpdateContainerRequest::default()
     };
-    if f.changed(prior, "environment_variables", true) {
+    if changed.contains("environment_variables") {
         r.environment_variables = Some(f.string_map("environment_variables")?.unwrap_or_default());
     }
-    r.secret_environment_variables = secret_patch(
-        &f.string_map("secret_environment_variables")?
-            .unwrap_or_default(),
-        &p.string_map("secret_environment_variables")?
-            .unwrap_or_default(),
-    );
-    if f.changed(prior, "tags", false) {
+    if changed.contains("secret_environment_variables") {
+        r.secret_environment_variables = Some(secret_patch(
+            &f.string_map("secret_environment_variables")?
+                .unwrap_or_default(),
+            &p.string_map("secret_environment_variables")?
+                .unwrap_or_default(),
+        ));
+    }
+    if changed.contains("tags") {
         r.tags = Some(f.strings("tags")?.unwrap_or_default());
     }
-    if f.changed(prior, "min_scale", true) {
+    if changed.contains("min_scale") {
         r.min_scale = Some(f.u32("min_scale")?.unwrap_or(0));
     }
-    if f.changed(prior, "max_scale", true) {
+    if changed.contains("max_scale") {
         r.max_scale = Some(f.u32("max_scale")?.unwrap_or(0));
     }
-    if f.changed(prior, "memory_limit_bytes", true) {
+    if changed.contains("memory_limit_bytes") {
         r.memory_limit_bytes = f.u64("memory_limit_bytes")?;
-    } else if f.changed(prior, "memory_limit", true) {
+    } else if changed.contains("memory_limit") {
         r.memory_limit_bytes = f.u64("memory_limit")?.map(|mb| mb.saturating_mul(MB));
     }
-    if f.changed(prior, "cpu_limit", true) {
+    if changed.contains("cpu_limit") {
         r.mvcpu_limit = f.u32("cpu_limit")?;
     }
-    if f.changed(prior, "timeout", true) {
+    if changed.contains("timeout") {
         r.timeout = f.u64("timeout")?.map(ScwDuration::from_secs);
     }
-    if f.changed(prior, "privacy", true) {
+    if changed.contains("privacy") {
         r.privacy = f.ok_str("privacy")?.map(privacy).transpose()?.or(r.privacy);
     }
-    if f.changed(prior, "description", false) {
+    if changed.contains("description") {
         r.description = Some(f.str("description")?.unwrap_or_default().to_owned());
     }
-    if f.changed(prior, "image", true) {
+    if changed.contains("image") {
         r.image = f.ok_str("image")?.map(str::to_owned);
-    } else if f.changed(prior, "registry_image", true) {
+    } else if changed.contains("registry_image") {
         r.image = f.ok_str("registry_image")?.map(str::to_owned);
-    } else if f.changed(prior, "registry_sha256", false) {
+    } else if changed.contains("registry_sha256") {
         // A new digest of the same tag: re-sending the image redeploys it.
         r.image = f
             .ok_str("image")?
@@ -369,59 +374,57 @@ pub fn container_update_request(
             .or(p.ok_str("image")?)
             .map(str::to_owned);
     }
-    if f.changed(prior, "protocol", true) {
+    if changed.contains("protocol") {
         r.protocol = f
             .ok_str("protocol")?
             .map(protocol)
             .transpose()?
             .or(r.protocol);
     }
-    if f.changed(prior, "port", true) {
+    if changed.contains("port") {
         r.port = f.u32("port")?;
     }
-    if f.changed(prior, "https_connections_only", true) {
+    if changed.contains("https_connections_only") {
         r.https_connection_only = f.bool("https_connections_only")?;
-    } else if f.changed(prior, "http_option", true) {
+    } else if changed.contains("http_option") {
         r.https_connection_only = f.ok_str("http_option")?.map(http_option).transpose()?;
     }
-    if f.changed(prior, "sandbox", true) {
+    if changed.contains("sandbox") {
         r.sandbox = f.ok_str("sandbox")?.map(sandbox).transpose()?.or(r.sandbox);
     }
-    if f.changed(prior, "local_storage_limit_bytes", true) {
+    if changed.contains("local_storage_limit_bytes") {
         r.local_storage_limit_bytes = f.u64("local_storage_limit_bytes")?;
-    } else if f.changed(prior, "local_storage_limit", true) {
+    } else if changed.contains("local_storage_limit") {
         r.local_storage_limit_bytes = f
             .u64("local_storage_limit")?
             .map(|mb| mb.saturating_mul(MB));
     }
-    // Blocks compare by meaning (parsed), so `"90s"` and `"1m30s"` are the same interval.
-    if !f.raw("scaling_option").is_null() {
-        let wanted = scaling_option(&f)?;
-        if wanted != scaling_option(&p)? {
-            r.scaling_option = Some(wanted.unwrap_or_default());
-        }
+    if changed.contains("scaling_option") {
+        r.scaling_option = Some(scaling_option(&f)?.unwrap_or_default());
     }
-    let wanted_live = liveness(&f)?;
-    let wanted_hc = health_check(&f)?;
-    if wanted_live.is_some() && wanted_live != liveness(&p)? {
-        r.liveness_probe = wanted_live;
-    } else if wanted_live.is_none() && wanted_hc.is_some() && wanted_hc != health_check(&p)? {
-        r.liveness_probe = wanted_hc;
+    // The deprecated `health_check` is the liveness probe under another name.
+    if changed.contains("liveness_probe") {
+        r.liveness_probe = liveness(&f)?;
     }
-    let wanted_startup = startup(&f)?;
-    if wanted_startup.is_some() && wanted_startup != startup(&p)? {
+    if r.liveness_probe.is_none() && changed.contains("health_check") {
+        r.liveness_probe = health_check(&f)?;
+    }
+    if changed.contains("startup_probe") {
         // The API has no way to remove a startup probe in a PATCH; only set or change it.
-        r.startup_probe = wanted_startup;
+        r.startup_probe = startup(&f)?;
     }
-    if f.changed(prior, "command", false) {
+    if changed.contains("command") {
         r.command = Some(f.strings("command")?.unwrap_or_default());
     }
-    if f.changed(prior, "args", false) {
+    if changed.contains("args") {
         r.args = Some(f.strings("args")?.unwrap_or_default());
     }
-    let network = |x: &Fields<'_>| private_network(x);
-    if network(&f)? != network(&p)? {
-        r.private_network_id = Some(network(&f)?.map(|id| id.to_string()).unwrap_or_default());
+    if changed.contains("private_network_id") {
+        r.private_network_id = Some(
+            private_network(&f)?
+                .map(|id| id.to_string())
+                .unwrap_or_default(),
+        );
     }
     Ok(r)
 }
@@ -638,11 +641,12 @@ async fn container_update(
     cx: &ApiContext,
     prior: &Attributes,
     desired: &Attributes,
+    changed: &Changed,
 ) -> Result<Outcome, ResourceError> {
     let (region, id) = own_id(CONTAINER, prior)?;
     let id = ContainerId(id);
     let timeout = cx.waits.timeout(CONTAINER_TIMEOUT);
-    let request = container_update_request(prior, desired)?;
+    let request = container_update_request(prior, desired, changed)?;
     let current = wait_container(cx, &region, id, timeout).await?;
     wait_namespace(cx, &region, current.namespace_id, timeout).await?;
     let unchanged = UpdateContainerRequest {
@@ -725,7 +729,7 @@ resource_api! {
     Container => CONTAINER,
     create(cx, desired) => container_create(cx, desired),
     read(cx, prior) => container_read(cx, prior),
-    update(cx, prior, desired) => container_update(cx, prior, desired),
+    update(cx, prior, desired, changed) => container_update(cx, prior, desired, changed),
     delete(cx, prior) => container_delete(cx, prior),
     find(cx, lookup) => container_find(cx, lookup),
 }
@@ -759,29 +763,28 @@ mod tests {
         }))
     }
 
-    fn patch_json(prior: &Attributes, desired: &Attributes) -> Json {
-        serde_json::to_value(container_update_request(prior, desired).expect("valid"))
+    fn patch_json(prior: &Attributes, desired: &Attributes, changed: &[&str]) -> Json {
+        let changed = Changed::from_paths(changed.iter().copied());
+        serde_json::to_value(container_update_request(prior, desired, &changed).expect("valid"))
             .expect("serializes")
     }
 
     #[test]
-    fn unchanged_container_patches_nothing_but_the_unknown_enums() {
+    fn what_the_plan_did_not_change_is_not_sent() {
         let p = prior();
+        // Whatever the attributes say: deciding what changed is the planner's job.
+        let mut desired = p.clone();
+        desired.insert("port".into(), json!(8080));
+        desired.insert("description".into(), json!("d"));
         assert_eq!(
-            patch_json(&p, &p),
+            patch_json(&p, &desired, &[]),
             json!({"privacy": "unknown_privacy", "protocol": "unknown_protocol", "sandbox": "unknown_sandbox"})
         );
-        // Configuration that leaves computed attributes unset changes nothing either, and
-        // equivalent spellings of a probe (`"10s"` / `"10.0s"` forms, missing `http`) match.
-        let mut desired = attrs(json!({
-            "namespace_id": "22222222-2222-2222-2222-222222222222",
-            "name": "app", "image": "nginx:latest", "privacy": "public", "protocol": "http1",
-            "liveness_probe": [{"failure_threshold": 30, "interval": "10s", "timeout": "1s", "tcp": true}],
-        }));
-        desired.insert("port".into(), json!(80.0));
-        assert_eq!(
-            patch_json(&p, &desired),
-            json!({"privacy": "unknown_privacy", "protocol": "unknown_protocol", "sandbox": "unknown_sandbox"})
+        assert_eq!(patch_json(&p, &desired, &["port"])["port"], json!(8080));
+        assert!(
+            patch_json(&p, &desired, &["port"])
+                .get("description")
+                .is_none()
         );
     }
 
@@ -797,8 +800,15 @@ mod tests {
             "private_network_id".into(),
             json!("fr-par/33333333-3333-3333-3333-333333333333"),
         );
+        let changed = [
+            "https_connections_only",
+            "privacy",
+            "memory_limit",
+            "description",
+            "private_network_id",
+        ];
         assert_eq!(
-            patch_json(&p, &desired),
+            patch_json(&p, &desired, &changed),
             json!({
                 "https_connection_only": true,
                 "privacy": "private",
@@ -814,14 +824,14 @@ mod tests {
         let mut detached = desired.clone();
         detached.insert("private_network_id".into(), Json::Null);
         detached.insert("description".into(), Json::Null);
-        let patch = patch_json(&attached, &detached);
+        let patch = patch_json(&attached, &detached, &["private_network_id", "description"]);
         assert_eq!(patch["private_network_id"], json!(""));
         assert_eq!(patch["description"], json!(""));
         // The deprecated http_option maps to the same flag.
         let mut redirected = p.clone();
         redirected.insert("http_option".into(), json!("redirected"));
         assert_eq!(
-            patch_json(&p, &redirected)["https_connection_only"],
+            patch_json(&p, &redirected, &["http_option"])["https_connection_only"],
             json!(true)
         );
     }
@@ -831,7 +841,10 @@ mod tests {
         let p = prior();
         let mut desired = p.clone();
         desired.insert("registry_sha256".into(), json!("abc"));
-        assert_eq!(patch_json(&p, &desired)["image"], json!("nginx:latest"));
+        assert_eq!(
+            patch_json(&p, &desired, &["registry_sha256"])["image"],
+            json!("nginx:latest")
+        );
     }
 
     #[test]
@@ -844,7 +857,7 @@ mod tests {
             json!([{"failure_threshold": 5, "interval": "20s", "http": [{"path": "/up"}]}]),
         );
         assert_eq!(
-            patch_json(&p, &desired)["liveness_probe"],
+            patch_json(&p, &desired, &["health_check"])["liveness_probe"],
             json!({"failure_threshold": 5, "interval": "20s", "timeout": "1s", "http": {"path": "/up"}})
         );
     }

@@ -79,14 +79,13 @@ pub(super) fn secrets(map: BTreeMap<String, String>) -> BTreeMap<String, Secret>
     map.into_iter().map(|(k, v)| (k, Secret::new(v))).collect()
 }
 
-/// The v1 PATCH map for secret variables, or `None` when nothing changed: every configured key
-/// is sent, as `""` (keep) when its value still matches the recorded hash, as the new plaintext
-/// otherwise; recorded keys left out are deleted by the API.
-pub(crate) fn secret_patch(
+/// The v1 PATCH map for secret variables (sent when the plan says they changed): every
+/// configured key is sent, as `""` (keep) when its value still matches the recorded hash, as
+/// the new plaintext otherwise; recorded keys left out are deleted by the API.
+pub(super) fn secret_patch(
     desired: &BTreeMap<String, String>,
     prior: &BTreeMap<String, String>,
-) -> Option<BTreeMap<String, Secret>> {
-    let mut changed = desired.len() != prior.len();
+) -> BTreeMap<String, Secret> {
     let mut patch = BTreeMap::new();
     for (key, value) in desired {
         let keep = value.starts_with("$argon2id")
@@ -96,9 +95,8 @@ pub(crate) fn secret_patch(
         if keep && prior.contains_key(key) {
             patch.insert(key.clone(), Secret::new(""));
         } else {
-            changed = true;
             patch.insert(key.clone(), Secret::new(value.clone()));
         }
     }
-    changed.then_some(patch)
+    patch
 }

@@ -14,7 +14,7 @@ use crate::api::error::ClientError;
 use crate::api::resources::fields::{
     Fields, check_region, json_map, json_strings, regional_id, unless_unset,
 };
-use crate::api::resources::{ApiContext, Attributes, Outcome, ResourceError};
+use crate::api::resources::{ApiContext, Attributes, Changed, Outcome, ResourceError};
 use crate::api::retry::wait_until_settled;
 use crate::api::types::containers::{
     CreateNamespaceRequest, Namespace as ApiNamespace, UpdateNamespaceRequest,
@@ -85,30 +85,34 @@ fn namespace_state(base: &Attributes, ns: &ApiNamespace) -> Attributes {
     out
 }
 
-/// The namespace PATCH body for a change from `prior` to `desired` (only changed fields).
+/// The namespace PATCH body for a change from `prior` to `desired`: the fields of the
+/// attributes in `changed`, nothing else.
 pub fn namespace_update_request(
     prior: &Attributes,
     desired: &Attributes,
+    changed: &Changed,
 ) -> Result<UpdateNamespaceRequest, ResourceError> {
     let f = Fields::new(NAMESPACE, desired);
     let p = Fields::new(NAMESPACE, prior);
     let mut request = UpdateNamespaceRequest::default();
-    if f.changed(prior, "description", false) {
+    if changed.contains("description") {
         request.description = Some(f.str("description")?.unwrap_or_default().to_owned());
     }
-    if f.changed(prior, "tags", false) {
+    if changed.contains("tags") {
         request.tags = Some(f.strings("tags")?.unwrap_or_default());
     }
-    if f.changed(prior, "environment_variables", false) {
+    if changed.contains("environment_variables") {
         request.environment_variables =
             Some(f.string_map("environment_variables")?.unwrap_or_default());
     }
-    request.secret_environment_variables = secret_patch(
-        &f.string_map("secret_environment_variables")?
-            .unwrap_or_default(),
-        &p.string_map("secret_environment_variables")?
-            .unwrap_or_default(),
-    );
+    if changed.contains("secret_environment_variables") {
+        request.secret_environment_variables = Some(secret_patch(
+            &f.string_map("secret_environment_variables")?
+                .unwrap_or_default(),
+            &p.string_map("secret_environment_variables")?
+                .unwrap_or_default(),
+        ));
+    }
     Ok(request)
 }
 
@@ -184,12 +188,13 @@ async fn namespace_update(
     cx: &ApiContext,
     prior: &Attributes,
     desired: &Attributes,
+    changed: &Changed,
 ) -> Result<Outcome, ResourceError> {
     let (region, id) = own_id(NAMESPACE, prior)?;
     let id = NamespaceId(id);
     let timeout = cx.waits.timeout(NAMESPACE_TIMEOUT);
     wait_namespace(cx, &region, id, timeout).await?;
-    let request = namespace_update_request(prior, desired)?;
+    let request = namespace_update_request(prior, desired, changed)?;
     if request != UpdateNamespaceRequest::default() {
         let _: ApiNamespace = cx
             .client
@@ -289,7 +294,7 @@ resource_api! {
     Namespace => NAMESPACE,
     create(cx, desired) => namespace_create(cx, desired),
     read(cx, prior) => namespace_read(cx, prior),
-    update(cx, prior, desired) => namespace_update(cx, prior, desired),
+    update(cx, prior, desired, changed) => namespace_update(cx, prior, desired, changed),
     delete(cx, prior) => namespace_delete(cx, prior),
     find(cx, lookup) => namespace_find(cx, lookup),
 }
@@ -325,14 +330,20 @@ mod tests {
         );
         let same =
             attrs(json!({"secret_environment_variables": {"A": "1", "B": "2"}, "tags": ["t"]}));
+        let secrets = Changed::from_paths(["secret_environment_variables"]);
+        let body =
+            serde_json::to_value(namespace_update_request(&prior, &same, &secrets).expect("valid"))
+                .expect("json");
         assert_eq!(
-            namespace_update_request(&prior, &same).expect("valid"),
-            UpdateNamespaceRequest::default(),
-            "nothing changed: no PATCH"
+            body,
+            json!({"secret_environment_variables": {"A": "", "B": ""}}),
+            "values still matching their hash are kept"
         );
         let changed = attrs(json!({"secret_environment_variables": {"A": "1", "C": "3"}}));
-        let body = serde_json::to_value(namespace_update_request(&prior, &changed).expect("valid"))
-            .expect("json");
+        let both = Changed::from_paths(["secret_environment_variables", "tags"]);
+        let body =
+            serde_json::to_value(namespace_update_request(&prior, &changed, &both).expect("valid"))
+                .expect("json");
         assert_eq!(
             body,
             json!({"secret_environment_variables": {"A": "", "C": "3"}, "tags": []})
