@@ -278,7 +278,7 @@ impl<'a> Runner<'a> {
                     if let Some(addr) =
                         crate::plan::model_addr(&base.instance(instance.index_key.clone()))
                     {
-                        values.insert(addr, values::object_value(schema, &instance.attributes));
+                        values.insert(addr, crate::plan::object_value(schema, instance));
                     }
                 }
             }

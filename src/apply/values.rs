@@ -1,7 +1,5 @@
 //! Conversions between the planner's values and the API's state-form attributes.
 //!
-//! - [`object_value`]: a recorded or returned object (state form) as the value expressions see:
-//!   schema attributes and blocks only, sensitive attributes marked.
 //! - [`desired_attributes`]: the attributes a create or update sends: the planned object, with
 //!   every value that was unknown at plan time taken from the configuration re-evaluated with
 //!   the results so far, then in state form (still-unknown values become null: "not
@@ -10,38 +8,11 @@
 //!
 //! Pure; depends on `model::value`, `schema` and `state`.
 
-use std::collections::BTreeMap;
-
 use crate::api::resources::Attributes;
 use crate::model::ids::ResourceAddr;
 use crate::model::value::Value;
 use crate::schema::ResourceSchema;
 use crate::state::{self, InstanceState};
-
-/// A state-form object as a value, sensitive attributes (by schema) marked.
-#[must_use]
-pub fn object_value(schema: &ResourceSchema, attributes: &Attributes) -> Value {
-    let mut out = BTreeMap::new();
-    for attr in schema.attributes {
-        let value = attributes
-            .get(attr.name)
-            .map_or(Value::Null, Value::from_json);
-        let value = if attr.sensitive && !value.is_null() {
-            value.mark_sensitive()
-        } else {
-            value
-        };
-        out.insert(attr.name.to_owned(), value);
-    }
-    for block in schema.blocks {
-        let value = attributes
-            .get(block.name)
-            .filter(|v| !v.is_null())
-            .map_or(Value::List(Vec::new()), Value::from_json);
-        out.insert(block.name.to_owned(), value);
-    }
-    Value::Object(out)
-}
 
 /// `planned` with every unknown part replaced by the same part of `evaluated` (which may
 /// itself still be unknown).

@@ -129,13 +129,16 @@ pub(super) fn deposed_objects(state: &State) -> BTreeMap<(ResourceAddr, String),
     out
 }
 
-/// A recorded instance's attributes as values: schema attributes and blocks only, sensitive
-/// ones (by schema or by the state's `sensitive_attributes`) marked.
-pub(super) fn object_from_state(
-    schema: &ResourceSchema,
-    instance: &state::InstanceState,
-) -> BTreeMap<String, Value> {
-    let marked: BTreeSet<&str> = instance
+/// The top-level attributes of a recorded instance whose values are sensitive: those its
+/// schema marks sensitive (when scwform knows the type) and those the state lists in
+/// `sensitive_attributes` (values derived from sensitive ones). The one rule for reading
+/// sensitivity back from a state: the planner, the executor and `state show` use it.
+#[must_use]
+pub fn sensitive_names<'a>(
+    schema: Option<&ResourceSchema>,
+    instance: &'a state::InstanceState,
+) -> BTreeSet<&'a str> {
+    let mut names: BTreeSet<&'a str> = instance
         .sensitive_attributes
         .iter()
         .filter_map(|path| match path.first() {
@@ -143,14 +146,38 @@ pub(super) fn object_from_state(
             _ => None,
         })
         .collect();
+    if let Some(schema) = schema {
+        names.extend(
+            schema
+                .attributes
+                .iter()
+                .filter(|a| a.sensitive)
+                .map(|a| a.name),
+        );
+    }
+    names
+}
+
+/// A recorded instance as the value expressions and comparisons see: its schema's attributes
+/// and blocks only (absent blocks are empty lists), sensitive ones ([`sensitive_names`])
+/// marked.
+#[must_use]
+pub fn object_value(schema: &ResourceSchema, instance: &state::InstanceState) -> Value {
+    Value::Object(object_from_state(schema, instance))
+}
+
+fn object_from_state(
+    schema: &ResourceSchema,
+    instance: &state::InstanceState,
+) -> BTreeMap<String, Value> {
+    let sensitive = sensitive_names(Some(schema), instance);
     let mut out = BTreeMap::new();
     for attr in schema.attributes {
         let value = instance
             .attributes
             .get(attr.name)
             .map_or(Value::Null, Value::from_json);
-        let sensitive = attr.sensitive || marked.contains(attr.name);
-        let value = if sensitive && !value.is_null() {
+        let value = if sensitive.contains(attr.name) && !value.is_null() {
             value.mark_sensitive()
         } else {
             value
@@ -161,12 +188,8 @@ pub(super) fn object_from_state(
         let value = instance
             .attributes
             .get(block.name)
+            .filter(|v| !v.is_null())
             .map_or(Value::List(Vec::new()), Value::from_json);
-        let value = if value.is_null() {
-            Value::List(Vec::new())
-        } else {
-            value
-        };
         out.insert(block.name.to_owned(), value);
     }
     out

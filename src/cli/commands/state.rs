@@ -14,7 +14,7 @@ use crate::cli::args::{StateArgs, StateCommand};
 use crate::cli::printer::Printer;
 use crate::cli::session::{self, Failure, Paths};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::state::{InstanceAddr, InstanceState, PathStep, State, StateError};
+use crate::state::{InstanceAddr, InstanceState, State, StateError};
 
 use super::output::{format_value, read_state};
 
@@ -195,23 +195,7 @@ fn show(paths: &Paths, address: &str) -> Result<String, Failure> {
 #[must_use]
 pub(crate) fn show_instance(addr: &InstanceAddr, instance: &InstanceState) -> String {
     let schema = crate::schema::resource(&addr.resource.type_name);
-    let mut sensitive: BTreeSet<&str> = instance
-        .sensitive_attributes
-        .iter()
-        .filter_map(|p| match p.first() {
-            Some(PathStep::GetAttr(n)) => Some(n.as_str()),
-            _ => None,
-        })
-        .collect();
-    if let Some(schema) = schema {
-        sensitive.extend(
-            schema
-                .attributes
-                .iter()
-                .filter(|a| a.sensitive)
-                .map(|a| a.name),
-        );
-    }
+    let sensitive = crate::plan::sensitive_names(schema, instance);
     let is_block = |name: &str| schema.is_some_and(|s| s.block(name).is_some());
     let mut out = format!(
         "# {addr}:\nresource \"{}\" \"{}\" {{\n",
