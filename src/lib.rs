@@ -17,6 +17,7 @@ pub mod diag;
 pub mod emulator;
 pub mod format;
 pub mod graph;
+pub mod locality;
 pub mod model;
 pub mod parse;
 pub mod plan;

@@ -34,8 +34,6 @@ pub const DEFAULT_API_URL: &str = "https://api.scaleway.com";
 pub const DEFAULT_REGION: &str = "fr-par";
 /// The default zone.
 pub const DEFAULT_ZONE: &str = "fr-par-1";
-/// Regions Scaleway is known to offer; others are accepted with a warning.
-pub const KNOWN_REGIONS: &[&str] = &["fr-par", "nl-ams", "pl-waw", "it-mil"];
 
 /// A Scaleway organization ID.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -100,19 +98,6 @@ impl fmt::Display for Zone {
     }
 }
 
-fn is_region_syntax(s: &str) -> bool {
-    let mut parts = s.split('-');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(country), Some(city), None) => {
-            country.len() == 2
-                && country.bytes().all(|b| b.is_ascii_lowercase())
-                && (3..=7).contains(&city.len())
-                && city.bytes().all(|b| b.is_ascii_lowercase())
-        }
-        _ => false,
-    }
-}
-
 impl FromStr for Region {
     type Err = ();
 
@@ -123,7 +108,7 @@ impl FromStr for Region {
             "ams1" => "nl-ams",
             s => s,
         };
-        if is_region_syntax(s) {
+        if crate::locality::is_region(s) {
             Ok(Self(s.to_owned()))
         } else {
             Err(())
@@ -141,15 +126,10 @@ impl FromStr for Zone {
             "ams1" => "nl-ams-1",
             s => s,
         };
-        match s.rsplit_once('-') {
-            Some((region, n))
-                if is_region_syntax(region)
-                    && !n.is_empty()
-                    && n.bytes().all(|b| b.is_ascii_digit()) =>
-            {
-                Ok(Self(s.to_owned()))
-            }
-            _ => Err(()),
+        if crate::locality::is_zone(s) {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(())
         }
     }
 }

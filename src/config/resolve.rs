@@ -13,10 +13,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::scw::{self, ConfigFileSource, ScwConfig};
 use super::{
-    DEFAULT_API_URL, DEFAULT_REGION, DEFAULT_ZONE, KNOWN_REGIONS, OrganizationId, ProjectId,
-    ProviderBlock, Region, Resolved, Settings, SettingsError, SettingsErrors, Source, Zone,
+    DEFAULT_API_URL, DEFAULT_REGION, DEFAULT_ZONE, OrganizationId, ProjectId, ProviderBlock,
+    Region, Resolved, Settings, SettingsError, SettingsErrors, Source, Zone,
 };
 use crate::diag::Diagnostic;
+use crate::locality::{self, ALL_REGIONS, RegionCheck};
 
 /// One layer's candidate values.
 #[derive(Default)]
@@ -103,13 +104,13 @@ pub fn resolve(
         });
     }
     let (region, zone) = region_and_zone(checked.region, checked.zone, &mut sources);
-    if !KNOWN_REGIONS.contains(&region.as_str()) {
+    if locality::check_region(region.as_str()) != RegionCheck::Known {
         warnings.push(
             Diagnostic::warning(
                 "scw::config::unknown_region",
                 format!("Scaleway has no region `{region}` that scwform knows of"),
             )
-            .with_help(format!("known regions: {}", KNOWN_REGIONS.join(", "))),
+            .with_help(format!("known regions: {}", ALL_REGIONS.join(", "))),
         );
     }
     let api_url = checked.api_url.unwrap_or_else(|| {

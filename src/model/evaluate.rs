@@ -35,11 +35,12 @@ use super::refs::{RefTarget, Reference};
 use super::types::{self, Type};
 use super::value::Value;
 use crate::diag::{Diagnostic, Diagnostics, Span};
+use crate::locality::{ALL_REGIONS, RegionCheck, check_region};
 use crate::parse::ast::{self, Expr};
 use crate::schema::{
     self, AttrType, AttributeSchema, BlockSchema, Constraint, DefaultValue, ResourceSchema,
     Timeouts, Validation,
-    validation::{RegionCheck, check_map_entry, check_number, check_region, check_str},
+    validation::{check_map_entry, check_number, check_str},
 };
 
 /// The hook through which a caller decides what each resource instance looks like to the rest
@@ -540,7 +541,7 @@ impl<'m> Evaluator<'m, '_> {
             return;
         };
         let ctx = self.context(&p.refs);
-        let (attributes, _, _) = self.body(&p.body, &schema::PROVIDER, &ctx, schema::ALL_REGIONS);
+        let (attributes, _, _) = self.body(&p.body, &schema::PROVIDER, &ctx);
         self.config.provider = attributes
             .into_iter()
             .filter(|(k, _)| p.body.attributes.iter().any(|(s, _)| s.name == *k))
@@ -779,7 +780,7 @@ impl<'m> Evaluator<'m, '_> {
 
     fn instance_values(&mut self, decl: &ResourceDecl<'m>, ctx: &EvalContext<'_>) -> BodyValues {
         let schema = decl.schema;
-        let values = self.body(&decl.body, &schema.as_block(), ctx, schema.regions);
+        let values = self.body(&decl.body, &schema.as_block(), ctx);
         self.check_constraints(decl, schema, &values);
         values
     }
@@ -873,7 +874,6 @@ impl<'m> Evaluator<'m, '_> {
         body: &BodyDecl<'m>,
         schema: &BlockSchema,
         ctx: &EvalContext<'_>,
-        regions: &[&str],
     ) -> BodyValues {
         let mut attributes = BTreeMap::new();
         let mut configured = BTreeMap::new();
@@ -883,7 +883,7 @@ impl<'m> Evaluator<'m, '_> {
             if let Some((_, a)) = written {
                 configured.insert(attr.name, a.expr.span);
                 let v = self.eval(&a.expr, ctx).unwrap_or(Value::Unknown);
-                let v = self.check_attribute(attr, v, a.expr.span, regions);
+                let v = self.check_attribute(attr, v, a.expr.span);
                 if v.is_null() {
                     if attr.required {
                         self.diags.push(
@@ -920,7 +920,7 @@ impl<'m> Evaluator<'m, '_> {
         }
         let mut blocks: BTreeMap<&'static str, Vec<BlockValue>> = BTreeMap::new();
         for nested in &body.blocks {
-            let (a, b, _) = self.body(&nested.body, nested.schema, ctx, regions);
+            let (a, b, _) = self.body(&nested.body, nested.schema, ctx);
             blocks
                 .entry(nested.schema.name)
                 .or_default()
@@ -935,13 +935,7 @@ impl<'m> Evaluator<'m, '_> {
 
     /// Converts a configured value to the attribute's type and validates it; a value that
     /// cannot be used becomes unknown (after a diagnostic) so that nothing else cascades.
-    fn check_attribute(
-        &mut self,
-        attr: &AttributeSchema,
-        value: Value,
-        span: Span,
-        regions: &[&str],
-    ) -> Value {
+    fn check_attribute(&mut self, attr: &AttributeSchema, value: Value, span: Span) -> Value {
         let ty = constraint_of(attr.ty);
         let value = match types::convert(value, &ty) {
             Ok(v) => v,
@@ -969,7 +963,7 @@ impl<'m> Evaluator<'m, '_> {
             return Value::Unknown;
         }
         if let Some(validation) = attr.validation {
-            self.validate(attr, &validation, &value, span, regions);
+            self.validate(attr, &validation, &value, span);
         }
         value
     }
@@ -980,28 +974,24 @@ impl<'m> Evaluator<'m, '_> {
         validation: &Validation,
         value: &Value,
         span: Span,
-        regions: &[&str],
     ) {
         let name = attr.name;
         if let Some(s) = value.as_str() {
             if let Validation::Region = validation {
-                let d = match check_region(s, regions) {
-                    RegionCheck::Ok => return,
+                // As the provider: a region Scaleway's SDK does not know is only a warning (the
+                // API decides), but a name that is not a region at all can name no request.
+                let d = match check_region(s) {
+                    RegionCheck::Known => return,
                     RegionCheck::Malformed => Diagnostic::error("scw::model::invalid_region", "Invalid region")
                         .with_primary(span, "not a region")
-                        .with_detail(format!("{s:?} is not a Scaleway region: regions look like fr-par. This resource is available in {}.", regions.join(", "))),
+                        .with_detail(format!("{s:?} is not a Scaleway region: regions look like fr-par. Scaleway's regions are {}.", ALL_REGIONS.join(", "))),
                     RegionCheck::Unknown => Diagnostic::warning("scw::model::unknown_region", "Unknown region")
                         .with_primary(span, "not a region scwform knows")
-                        .with_detail(format!("{s:?} is not one of the regions this resource is known to be available in ({}); the API may refuse it.", regions.join(", "))),
-                    RegionCheck::Unavailable => Diagnostic::error("scw::model::region_unavailable", "Region not available for this resource")
-                        .with_primary(span, "not offered here")
-                        .with_detail(format!("This product is not offered in {s:?}; it is available in {}.", regions.join(", "))),
+                        .with_detail(format!("Scaleway's SDK does not know the region {s:?}, so the API may refuse it. Known regions: {}.", ALL_REGIONS.join(", "))),
                 };
-                let d = match crate::diag::suggest::did_you_mean(s, regions.iter().copied()) {
-                    Some(help) if !d.is_error() || d.code == "scw::model::invalid_region" => {
-                        d.with_help(help)
-                    }
-                    _ => d,
+                let d = match crate::diag::suggest::did_you_mean(s, ALL_REGIONS.iter().copied()) {
+                    Some(help) => d.with_help(help),
+                    None => d,
                 };
                 self.diags.push(d);
                 return;
@@ -1342,7 +1332,7 @@ mod tests {
             "scaleway_container_namespace",
             "ns",
             vec![
-                attr("region", string("it-mil")),
+                attr("region", string("de-fra")),
                 attr("tags", e(ExprKind::Tuple(vec![e(ExprKind::Number(1.0))]))),
                 attr(
                     "secret_environment_variables",
@@ -1354,7 +1344,7 @@ mod tests {
             ],
         )]);
         let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["scw::model::region_unavailable"]);
+        assert_eq!(codes, ["scw::model::unknown_region"]);
         let ns = &config.instances[0];
         assert_eq!(ns.attributes["tags"], Value::List(vec![Value::string("1")]));
         assert!(matches!(

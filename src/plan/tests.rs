@@ -1058,7 +1058,10 @@ fn config_strategy() -> impl Strategy<Value = String> {
 fn issue_9_recorded_objects_mark_schema_and_state_sensitive_attributes() {
     let schema = crate::schema::resource("scaleway_cockpit_token").expect("known type");
     let attributes: BTreeMap<String, serde_json::Value> = [
-        ("name".to_owned(), serde_json::json!("derived-from-a-secret")),
+        (
+            "name".to_owned(),
+            serde_json::json!("derived-from-a-secret"),
+        ),
         ("secret_key".to_owned(), serde_json::json!("s3cret")),
         ("project_id".to_owned(), serde_json::json!("p")),
     ]
@@ -1066,8 +1069,14 @@ fn issue_9_recorded_objects_mark_schema_and_state_sensitive_attributes() {
     let instance = InstanceState::new(attributes).with_sensitive(&["name"]);
     let value = object_value(schema, &instance);
     let object = value.as_object().expect("an object");
-    assert!(object["name"].contains_sensitive(), "listed in sensitive_attributes");
-    assert!(object["secret_key"].contains_sensitive(), "sensitive by schema");
+    assert!(
+        object["name"].contains_sensitive(),
+        "listed in sensitive_attributes"
+    );
+    assert!(
+        object["secret_key"].contains_sensitive(),
+        "sensitive by schema"
+    );
     assert!(!object["project_id"].contains_sensitive());
     assert_eq!(
         sensitive_names(Some(schema), &instance),

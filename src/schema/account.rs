@@ -32,6 +32,5 @@ pub(super) static PROJECT: ResourceSchema = ResourceSchema {
     name_prefix: Some("project"),
     constraints: &[],
     timeouts: Timeouts::SDK_DEFAULT,
-    regions: &[],
     deprecated: None,
 };

@@ -6,7 +6,7 @@
 
 use super::{
     AttrType, AttributeSchema, BlockSchema, DefaultValue, ID, IdForm, PROJECT_ID, REGION,
-    ResourceSchema, SERVERLESS_REGIONS, Timeouts, Validation, timestamp,
+    ResourceSchema, Timeouts, Validation, timestamp,
 };
 
 const fn scope(name: &'static str, default: bool) -> AttributeSchema {
@@ -57,6 +57,5 @@ pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     name_prefix: None,
     constraints: &[],
     timeouts: Timeouts::all(5 * 60, true),
-    regions: SERVERLESS_REGIONS,
     deprecated: None,
 };

@@ -7,7 +7,7 @@
 
 use super::{
     AttrType, AttributeSchema, BlockSchema, Constraint, DefaultValue, ID, IdForm, PROJECT_ID,
-    REGION, ResourceSchema, SERVERLESS_REGIONS, Timeouts, Validation,
+    REGION, ResourceSchema, Timeouts, Validation,
 };
 
 /// Key and value limits of environment variable maps.
@@ -68,7 +68,6 @@ pub(super) static NAMESPACE: ResourceSchema = ResourceSchema {
     name_prefix: Some("ns"),
     constraints: &[],
     timeouts: Timeouts::all(5 * 60, true),
-    regions: SERVERLESS_REGIONS,
     deprecated: None,
 };
 
@@ -205,7 +204,6 @@ pub(super) static CONTAINER: ResourceSchema = ResourceSchema {
         Constraint::ConflictsWith("health_check", "liveness_probe"),
     ],
     timeouts: Timeouts::all(750, true),
-    regions: SERVERLESS_REGIONS,
     deprecated: None,
 };
 
@@ -247,7 +245,6 @@ pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     name_prefix: None,
     constraints: &[Constraint::ExactlyOneOf(&["container_id", "namespace_id"])],
     timeouts: Timeouts::SDK_DEFAULT,
-    regions: SERVERLESS_REGIONS,
     deprecated: Some(TOKEN_DEPRECATION),
 };
 

@@ -4,7 +4,7 @@
 
 use super::{
     AttrType, AttributeSchema, Constraint, ID, IdForm, PROJECT_ID, REGION, ResourceSchema,
-    SERVERLESS_REGIONS, Timeouts,
+    Timeouts,
     container::{ENV_LIMITS, TOKEN_DEPRECATION, token_attributes},
 };
 
@@ -46,7 +46,6 @@ pub(super) static NAMESPACE: ResourceSchema = ResourceSchema {
     name_prefix: Some("func"),
     constraints: &[],
     timeouts: Timeouts::all(5 * 60, true),
-    regions: SERVERLESS_REGIONS,
     deprecated: None,
 };
 
@@ -61,6 +60,5 @@ pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     name_prefix: None,
     constraints: &[Constraint::ExactlyOneOf(&["function_id", "namespace_id"])],
     timeouts: Timeouts::SDK_DEFAULT,
-    regions: SERVERLESS_REGIONS,
     deprecated: Some(TOKEN_DEPRECATION),
 };

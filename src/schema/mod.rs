@@ -343,8 +343,6 @@ pub struct ResourceSchema {
     pub constraints: &'static [Constraint],
     /// Default timeouts.
     pub timeouts: Timeouts,
-    /// Regions the product's API is offered in (empty for global resources).
-    pub regions: &'static [&'static str],
     /// Why the resource type is deprecated, when it is.
     pub deprecated: Option<&'static str>,
 }
@@ -428,12 +426,6 @@ pub fn resource(type_name: &str) -> Option<&'static ResourceSchema> {
 pub fn type_names() -> impl Iterator<Item = &'static str> {
     RESOURCES.iter().map(|s| s.type_name)
 }
-
-/// Regions Scaleway's SDKs know, for resources whose product is offered everywhere.
-pub const ALL_REGIONS: &[&str] = &["fr-par", "nl-ams", "pl-waw", "it-mil"];
-
-/// Regions the serverless (containers, functions) and cockpit APIs are offered in.
-pub const SERVERLESS_REGIONS: &[&str] = &["fr-par", "nl-ams", "pl-waw"];
 
 /// The `region` attribute shared by every regional resource: optional, computed (provider
 /// default), forces replacement.

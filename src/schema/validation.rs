@@ -1,11 +1,11 @@
 //! Checks on known attribute values, declared in schemas and applied by the lowering code.
 //!
 //! Each check takes a primitive (`&str`, `f64`) and returns `Ok` or a sentence saying what is
-//! wrong; the caller attaches the span. Region checks distinguish three outcomes (see
-//! [`check_region`]) because the provider only warns about unknown regions while the API
-//! rejects regions where a product is not offered.
+//! wrong; the caller attaches the span. Regions are classified by
+//! [`crate::locality::check_region`] instead, because the provider only warns about regions it
+//! does not know.
 //!
-//! Invariant: no check panics, whatever the input. Depends on nothing else in the crate.
+//! Invariant: no check panics, whatever the input. Depends on `locality` only.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -48,40 +48,6 @@ pub enum Validation {
     },
 }
 
-/// Result of checking a region.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegionCheck {
-    /// A known region where the product is offered.
-    Ok,
-    /// Not of the form `xx-yyy` at all: an error.
-    Malformed,
-    /// Well formed but not a region Scaleway's SDKs know: a warning, as the provider does.
-    Unknown,
-    /// A known region where this product is not offered: an error (the API would refuse it).
-    Unavailable,
-}
-
-/// Checks a region against the general syntax and the product's regions.
-#[must_use]
-pub fn check_region(region: &str, offered: &[&str]) -> RegionCheck {
-    if offered.contains(&region) {
-        return RegionCheck::Ok;
-    }
-    let well_formed = region.split_once('-').is_some_and(|(country, city)| {
-        country.len() == 2
-            && (3..=7).contains(&city.len())
-            && country.bytes().all(|b| b.is_ascii_lowercase())
-            && city.bytes().all(|b| b.is_ascii_lowercase())
-    });
-    if !well_formed {
-        RegionCheck::Malformed
-    } else if super::ALL_REGIONS.contains(&region) {
-        RegionCheck::Unavailable
-    } else {
-        RegionCheck::Unknown
-    }
-}
-
 /// Whether `s` is a UUID in its canonical 8-4-4-4-12 hexadecimal form (either case).
 #[must_use]
 pub fn is_uuid(s: &str) -> bool {
@@ -111,7 +77,7 @@ pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
         Validation::UuidOrRegional => {
             let id = match value.split_once('/') {
                 Some((region, id)) => {
-                    if check_region(region, super::ALL_REGIONS) == RegionCheck::Malformed {
+                    if !crate::locality::is_region(region) {
                         return Err(format!(
                             "{value:?} is neither a UUID nor {{region}}/{{uuid}}: {region:?} is not a region"
                         ));
@@ -156,7 +122,7 @@ pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
                 Err(format!("{value:?} is not allowed; expected one of {list}"))
             }
         }
-        // Regions are checked against the product by `check_region`; the rest are not strings.
+        // Regions are classified by `locality::check_region`; the rest are not strings.
         Validation::Region | Validation::Range { .. } | Validation::MapLengths { .. } => Ok(()),
     }
 }
@@ -275,29 +241,7 @@ pub fn pattern_compiles(pattern: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{RESOURCES, SERVERLESS_REGIONS};
-
-    #[test]
-    fn regions_are_ok_unknown_malformed_or_unavailable() {
-        assert_eq!(check_region("fr-par", SERVERLESS_REGIONS), RegionCheck::Ok);
-        assert_eq!(
-            check_region("it-mil", SERVERLESS_REGIONS),
-            RegionCheck::Unavailable
-        );
-        assert_eq!(
-            check_region("de-fra", SERVERLESS_REGIONS),
-            RegionCheck::Unknown
-        );
-        assert_eq!(
-            check_region("paris", SERVERLESS_REGIONS),
-            RegionCheck::Malformed
-        );
-        assert_eq!(
-            check_region("FR-PAR", SERVERLESS_REGIONS),
-            RegionCheck::Malformed
-        );
-        assert_eq!(check_region("", SERVERLESS_REGIONS), RegionCheck::Malformed);
-    }
+    use crate::schema::RESOURCES;
 
     #[test]
     fn uuids_and_regional_ids() {

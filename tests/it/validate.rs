@@ -327,3 +327,39 @@ fn every_diagnostic_code_is_documented() {
     assert!(missing.is_empty(), "undocumented codes: {missing:?}");
     assert!(codes.len() > 50);
 }
+
+/// Issue 9 item 11: every region Scaleway's SDK knows is accepted for every regional type,
+/// `it-mil` included (the provider validates regions against `scw.AllRegions` and only warns
+/// otherwise); a well-formed unknown region is a warning, never an error.
+#[test]
+fn issue_9_regions_the_provider_accepts_are_valid_and_unknown_ones_warn() {
+    for region in scwform::locality::ALL_REGIONS {
+        for type_name in scwform::schema::type_names() {
+            let schema = scwform::schema::resource(type_name).expect("known type");
+            if schema.attribute("region").is_none_or(|a| !a.configurable()) {
+                continue;
+            }
+            let text = format!("resource \"{type_name}\" \"x\" {{\n  region = \"{region}\"\n}}\n");
+            let loaded = load_one("main.tf", &text);
+            let region_diags: Vec<_> = loaded
+                .diagnostics
+                .iter()
+                .filter(|d| d.code.contains("region"))
+                .collect();
+            assert!(
+                region_diags.is_empty(),
+                "{type_name} in {region}: {region_diags:?}"
+            );
+        }
+    }
+    let loaded = load_one(
+        "main.tf",
+        "resource \"scaleway_container_namespace\" \"x\" {\n  region = \"de-fra\"\n}\n",
+    );
+    let codes: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .map(|d| (d.code, d.is_error()))
+        .collect();
+    assert_eq!(codes, [("scw::model::unknown_region", false)]);
+}

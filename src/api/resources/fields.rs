@@ -205,15 +205,10 @@ pub(crate) fn json_map(map: &BTreeMap<String, String>) -> Json {
     )
 }
 
-/// Checks a region's form (`fr-par`): two letters, `-`, three to seven letters. Keeps paths
-/// well formed whatever the attributes say.
+/// Checks a region's form (`fr-par`, [`crate::locality::is_region`]), which keeps request
+/// paths well formed whatever the attributes say.
 pub(crate) fn check_region(ty: &'static str, region: &str) -> Result<(), ResourceError> {
-    let ok = region.split_once('-').is_some_and(|(a, b)| {
-        a.len() == 2
-            && (3..=7).contains(&b.len())
-            && a.bytes().chain(b.bytes()).all(|c| c.is_ascii_lowercase())
-    });
-    if ok {
+    if crate::locality::is_region(region) {
         Ok(())
     } else {
         Err(ResourceError::invalid(
