@@ -21,6 +21,7 @@ pub mod locality;
 pub mod model;
 pub mod parse;
 pub mod plan;
+pub mod planfile;
 pub mod render;
 pub mod schema;
 pub mod secret;

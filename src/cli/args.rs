@@ -11,6 +11,15 @@ pub struct Cli {
     /// Print fewer messages on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Switch to this directory before doing anything else (Terraform's global `-chdir=DIR`).
+    #[arg(long, value_name = "DIR", global = true)]
+    pub chdir: Option<PathBuf>,
+    /// Print no colour codes (also when `NO_COLOR` is set).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Print warnings as one line each (their summaries), unless there are errors too.
+    #[arg(long, global = true)]
+    pub compact_warnings: bool,
     /// The command to run.
     #[command(subcommand)]
     pub command: Command,
@@ -38,6 +47,8 @@ pub enum Command {
     /// Inspect and edit the state.
     #[command(subcommand)]
     State(StateCommand),
+    /// Show the state, or a saved plan, for people or as Terraform's JSON.
+    Show(ShowArgs),
 }
 
 /// Input variable options shared by commands that evaluate a configuration.
@@ -176,6 +187,10 @@ pub struct StateArgs {
     /// fail at once).
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub lock_timeout: String,
+    /// Take the state lock (`--lock=false` does not: only safe when nothing else can run).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub lock: bool,
 }
 
 /// Options shared by `plan`, `apply` and `destroy`.
@@ -183,9 +198,16 @@ pub struct StateArgs {
 pub struct RunArgs {
     /// A `.tf` file or a directory of them (default: the current directory).
     pub path: Option<PathBuf>,
+    /// The configuration directory, as `output` and `state` take it (instead of `PATH`).
+    #[arg(long, value_name = "DIR", conflicts_with = "path")]
+    pub dir: Option<PathBuf>,
     /// Variables.
     #[command(flatten)]
     pub vars: VarArgs,
+    /// Ask on the terminal for variables that have no value (`--input=false`: never ask).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub input: bool,
     /// State and API.
     #[command(flatten)]
     pub state: StateArgs,
@@ -199,6 +221,10 @@ pub struct RunArgs {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL",
           num_args = 0..=1, default_missing_value = "true", require_equals = true)]
     pub refresh: bool,
+    /// Only record what changed outside scwform: plan no action, and let `apply` save the
+    /// refreshed state.
+    #[arg(long, conflicts_with = "refresh")]
+    pub refresh_only: bool,
     /// How many API operations may run at once.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub parallelism: u32,
@@ -216,12 +242,39 @@ pub struct PlanArgs {
     /// Exit 0 when there are no changes, 2 when there are, 1 on errors.
     #[arg(long)]
     pub detailed_exitcode: bool,
+    /// With changes, exit 4 instead of 2 when the plan deletes or replaces anything (implies
+    /// `--detailed-exitcode`).
+    #[arg(long)]
+    pub destructive_exitcode: bool,
     /// Plan to destroy every object the state records.
     #[arg(long)]
     pub destroy: bool,
+    /// Save the plan to this file (mode 0600), for `scwform apply FILE` to apply exactly it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
-/// `scwform apply`
+/// `scwform show`
+#[derive(Debug, Clone, clap::Args)]
+pub struct ShowArgs {
+    /// A plan saved by `plan --out` (default: show the state).
+    pub file: Option<PathBuf>,
+    /// Print Terraform's JSON (the JSON plan, or the state's values), on one line.
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print a saved plan's Markdown comment.
+    #[arg(long, requires = "file")]
+    pub markdown: bool,
+    /// The configuration directory whose state to read (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `scwform apply [PATH | PLAN_FILE]`: a `PATH` that is a file but not a `.tf` file is a plan
+/// saved by `plan --out`, applied as it is.
 #[derive(Debug, Clone, clap::Args)]
 pub struct ApplyArgs {
     /// Shared options.

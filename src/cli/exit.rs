@@ -13,6 +13,11 @@ pub enum ExitStatus {
     Two,
     /// 3: `fmt --check` found files that need formatting.
     Three,
+    /// 4: `plan --destructive-exitcode`: the plan deletes or replaces something.
+    Destructive,
+    /// 10 to 16: `apply FILE` refused a saved plan; the code names the failed check
+    /// ([`crate::planfile::Refusal::code`]).
+    Refused(u8),
     /// 130: interrupted (Ctrl-C).
     Interrupted,
 }
@@ -26,6 +31,8 @@ impl ExitStatus {
             Self::Failure => 1,
             Self::Two => 2,
             Self::Three => 3,
+            Self::Destructive => 4,
+            Self::Refused(code) => code,
             Self::Interrupted => 130,
         }
     }

@@ -15,6 +15,10 @@ use crate::diag::{Diagnostics, Rendered, SourceMap};
 pub struct Printer {
     /// Suppress messages on stderr (diagnostics are still printed).
     pub quiet: bool,
+    /// `--no-color`: never print colour codes.
+    pub no_color: bool,
+    /// `--compact-warnings`: when there are no errors, warnings as one line each.
+    pub compact_warnings: bool,
 }
 
 impl Printer {
@@ -44,7 +48,22 @@ impl Printer {
     /// and when `NO_COLOR` is unset).
     pub fn diagnostics(&self, diagnostics: &Diagnostics, sources: &SourceMap) {
         use std::io::IsTerminal;
-        let theme = if io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        if self.compact_warnings && !diagnostics.is_empty() && !diagnostics.has_errors() {
+            // Terraform's `-compact-warnings` layout.
+            let mut text = String::from("\nWarnings:\n\n");
+            for d in diagnostics {
+                text.push_str("- ");
+                text.push_str(&d.summary);
+                text.push('\n');
+            }
+            text.push_str("\nTo see the full warning notes, run without --compact-warnings.\n");
+            let _ = io::stderr().lock().write_all(text.as_bytes());
+            return;
+        }
+        let theme = if !self.no_color
+            && io::stderr().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none()
+        {
             miette::GraphicalTheme::unicode()
         } else {
             miette::GraphicalTheme::unicode_nocolor()

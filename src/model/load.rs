@@ -80,6 +80,9 @@ pub struct Loaded {
     /// The parsed configuration files (kept so that callers may reuse them, and so that a
     /// short-lived process can skip freeing them).
     pub files: Vec<ast::File>,
+    /// Root variables that need a value and were given none (each also reported as
+    /// `scw::model::missing_variable`): `(name, description)`, so that the CLI may ask.
+    pub missing_variables: Vec<(String, Option<String>)>,
 }
 
 /// One input value before it is converted to its variable's type.
@@ -308,7 +311,14 @@ fn load_into(
         }
     }
     let errors_before = diags.error_count();
-    let variables = resolve_variables(&module, inputs, sources, options.eval.validate_only, diags);
+    let variables = resolve_variables(
+        &module,
+        inputs,
+        sources,
+        options.eval.validate_only,
+        diags,
+        &mut loaded.missing_variables,
+    );
     // A variable with no valid value is unknown from here on. Terraform stops at such errors;
     // we still check the rest of the configuration, but as `validate` does, so that a `count`
     // or `for_each` made unknown by the bad value is not reported a second time as "known only
@@ -435,6 +445,7 @@ fn resolve_variables(
     sources: &mut SourceMap,
     validate_only: bool,
     diags: &mut Diagnostics,
+    missing: &mut Vec<(String, Option<String>)>,
 ) -> IndexMap<String, Value> {
     let mut out = IndexMap::with_capacity(module.variables.len());
     let empty = EvalContext::new();
@@ -512,7 +523,11 @@ fn resolve_variables(
                 }
             }
         });
+        let errors = diags.error_count();
         let value = resolve_one(decl, given, default, validate_only, diags);
+        if diags.error_count() > errors {
+            missing.push(((*name).to_owned(), decl.description.clone()));
+        }
         out.insert((*name).to_owned(), value.marked_if(decl.sensitive));
     }
     out

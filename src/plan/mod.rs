@@ -47,7 +47,7 @@ use planner::{
     output_changes, propagate_create_before_destroy,
 };
 use recorded::{deposed_objects, drift_changes, recorded_objects};
-use target::{matches_target, targeted};
+use target::{check_targets, matches_target, targeted};
 
 /// The configuration to plan: something that can evaluate it with a [`ResourceValues`] hook
 /// (the CLI wraps `model::load`; tests wrap texts or hand-built values).
@@ -106,6 +106,14 @@ pub fn plan(
     // Deposed objects go in every mode: in normal plans too, since nothing else would ever
     // delete them.
     changes.extend(deposed_changes(&deposed_objects(refreshed)));
+    let target_diags = check_targets(&changes, &options.targets);
+    if target_diags.has_errors() {
+        let mut all = diags;
+        all.extend(target_diags);
+        all.sort();
+        return Err(all);
+    }
+    diags.extend(target_diags);
     if !options.targets.is_empty() {
         let included = targeted(&config, &recorded, &changes, &options.targets);
         changes.retain(|c| match c.deposed {
@@ -114,6 +122,10 @@ pub fn plan(
             Some(_) => options.targets.iter().any(|t| matches_target(t, &c.addr)),
             None => included.contains(&c.addr),
         });
+    }
+    if options.refresh_only {
+        // Nothing is done to the objects: the refreshed state is the plan.
+        changes.clear();
     }
     changes.sort_by(|a, b| (&a.addr, &a.deposed).cmp(&(&b.addr, &b.deposed)));
     propagate_create_before_destroy(&mut changes);
@@ -125,7 +137,11 @@ pub fn plan(
                 .with_detail("The planned creates, updates and deletes depend on each other in a cycle (usually create_before_destroy on a resource whose dependency is replaced destroy-first). Set create_before_destroy consistently along the dependency chain."),
         );
     }
-    let outputs = output_changes(&config, prior, options.destroy);
+    let outputs = if options.refresh_only {
+        Vec::new()
+    } else {
+        output_changes(&config, prior, options.destroy)
+    };
     let drift = drift_changes(&recorded_prior, &recorded);
     diags.sort();
     let errored = diags.has_errors();

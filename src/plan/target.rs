@@ -7,12 +7,48 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::config::Config;
 use crate::model::ids::ResourceAddr;
 
 use super::planner::dependencies_of;
 use super::recorded::Recorded;
 use super::{Action, ResourceChange};
+
+/// Terraform's warning for a targeted plan, and an error for each target that names no
+/// instance (configured or recorded), naming the closest address there is.
+pub(super) fn check_targets(changes: &[ResourceChange], targets: &[ResourceAddr]) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if targets.is_empty() {
+        return diags;
+    }
+    diags.push(
+        Diagnostic::warning("scw::plan::targeting", "Resource targeting is in effect")
+            .with_detail("You are creating a plan with the --target option, which means that the result of this plan may not represent all of the changes requested by the current configuration.\n\nThe --target option is not for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when scwform specifically suggests to use it as part of an error message."),
+    );
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    for c in changes {
+        known.insert(c.addr.to_string());
+        known.insert(format!("{}.{}", c.addr.type_name, c.addr.name));
+    }
+    for target in targets {
+        if changes.iter().any(|c| matches_target(target, &c.addr)) {
+            continue;
+        }
+        let wanted = target.to_string();
+        let closest = known
+            .iter()
+            .map(|k| (strsim::jaro_winkler(&wanted, k), k))
+            .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)));
+        let mut d = Diagnostic::error("scw::plan::target_not_found", "Target matches nothing")
+            .with_detail(format!("The --target address {wanted} names no resource instance in the configuration or the state."));
+        if let Some((_, k)) = closest {
+            d = d.with_help(format!("the closest address is {k}"));
+        }
+        diags.push(d);
+    }
+    diags
+}
 
 /// Whether `target` (an address, without key meaning every instance) names `addr`.
 pub(super) fn matches_target(target: &ResourceAddr, addr: &ResourceAddr) -> bool {

@@ -27,6 +27,8 @@ pub struct PlanOptions {
     /// Whether the objects were refreshed; when false the refreshed state is ignored and the
     /// recorded state stands for the real objects.
     pub refresh: bool,
+    /// `--refresh-only`: plan no action; the plan is the drift, which `apply` records.
+    pub refresh_only: bool,
 }
 
 /// What happens to one object.
@@ -207,10 +209,20 @@ impl Plan {
         c
     }
 
+    /// Whether the plan deletes or replaces anything (`--destructive-exitcode`).
+    #[must_use]
+    pub fn is_destructive(&self) -> bool {
+        self.changes.iter().any(|c| c.action.is_destructive())
+    }
+
     /// Whether applying would change anything: a resource action other than no-op, or a root
-    /// output change (Terraform's `applyable`; `--detailed-exitcode` exits 2 when true).
+    /// output change (Terraform's `applyable`; `--detailed-exitcode` exits 2 when true). In
+    /// `--refresh-only` mode: whether anything changed outside.
     #[must_use]
     pub fn has_changes(&self) -> bool {
+        if self.options.refresh_only {
+            return !self.drift.is_empty();
+        }
         self.changes.iter().any(|c| c.action != Action::NoOp)
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }

@@ -259,10 +259,12 @@ fn planned_values(plan: &Plan) -> Json {
     json!({ "outputs": outputs, "root_module": { "resources": resources } })
 }
 
-/// `prior_state`: the state's resources, sensitive attributes (by schema) redacted. A deposed
+/// `prior_state` (also `show -json` of the state): the state's resources, sensitive attributes
+/// (by schema) redacted. A deposed
 /// object is listed under its instance's address with its `deposed_key`, as Terraform's JSON
 /// state does.
-fn prior_state(state: &State) -> Json {
+#[must_use]
+pub fn prior_state(state: &State) -> Json {
     let mut resources = Vec::new();
     for r in &state.resources {
         let schema = crate::schema::resource(&r.type_name);

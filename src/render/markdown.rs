@@ -28,6 +28,9 @@ pub const GITHUB_COMMENT_LIMIT: usize = 65_536;
 pub struct MarkdownInput {
     /// The digest of the reviewed inputs ([`super::plan_digest`]), if known.
     pub digest: Option<String>,
+    /// The saved plan file, when the plan was saved (`plan --out`): `digest` is then the plan
+    /// file's plan digest, which `apply FILE` and `show FILE` print too.
+    pub saved_as: Option<String>,
     /// Largest output allowed, in characters.
     pub budget: usize,
 }
@@ -36,6 +39,7 @@ impl Default for MarkdownInput {
     fn default() -> Self {
         Self {
             digest: None,
+            saved_as: None,
             budget: GITHUB_COMMENT_LIMIT,
         }
     }
@@ -358,7 +362,7 @@ pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
         tail: Piece::new(outputs_section(&outputs)),
         noop_list: Piece::new(noop_list(&noops)),
         noop_note: Piece::new(noop_note(noops.len())),
-        footer: Piece::new(footer(input.digest.as_deref())),
+        footer: Piece::new(footer(input.digest.as_deref(), input.saved_as.as_deref())),
     };
     document.fit(input.budget)
 }
@@ -496,10 +500,16 @@ fn noop_note(noops: usize) -> String {
     )
 }
 
-fn footer(digest: Option<&str>) -> String {
-    digest.map_or_else(String::new, |d| {
-        format!("<sub>Plan digest `{d}` (configuration files, state lineage and serial)</sub>\n")
-    })
+fn footer(digest: Option<&str>, saved_as: Option<&str>) -> String {
+    match (digest, saved_as) {
+        (None, _) => String::new(),
+        (Some(d), None) => format!(
+            "<sub>Plan digest `{d}` (configuration files, state lineage and serial)</sub>\n"
+        ),
+        (Some(d), Some(file)) => format!(
+            "<sub>Plan digest `{d}` (saved plan `{file}`: `scwform apply {file}` applies exactly this plan)</sub>\n"
+        ),
+    }
 }
 
 #[cfg(test)]

@@ -35,6 +35,8 @@ const DRIFT_SENTENCE: &str = "Terraform detected the following changes made outs
 const DRIFT_AFTER: &str = "Unless you have made equivalent changes to your configuration, or ignored the relevant attributes using ignore_changes, the following plan may include actions to undo or respond to these changes.";
 const NO_CHANGES_SENTENCE: &str = "Terraform has compared your real infrastructure against your configuration and found no differences, so no changes are needed.";
 const NO_DESTROY_SENTENCE: &str = "Either you have not created any objects yet or the existing objects were already deleted outside of Terraform.";
+const REFRESH_ONLY_SENTENCE: &str = "This is a refresh-only plan, so Terraform will not take any actions to undo these. If you were expecting these changes then you can apply this plan to record the updated values in the Terraform state without changing any remote objects.";
+const STILL_MATCHES_SENTENCE: &str = "Terraform has checked that the real remote objects still match the result of your most recent changes, and found no differences.";
 const OUTPUTS_ONLY_SENTENCE: &str = "You can apply this plan to save these new output values to the Terraform state, without changing any real infrastructure.";
 
 /// Renders the whole plan as Terraform's `plan` output (without the refresh lines and the
@@ -42,6 +44,22 @@ const OUTPUTS_ONLY_SENTENCE: &str = "You can apply this plan to save these new o
 #[must_use]
 pub fn render(plan: &Plan, options: &TextOptions) -> String {
     let mut out = String::new();
+    if plan.options.refresh_only {
+        if plan.drift.is_empty() {
+            out.push_str("No changes. Your infrastructure still matches the configuration.\n\n");
+            paragraph(&mut out, STILL_MATCHES_SENTENCE, options.width);
+        } else {
+            out.push_str("Note: Objects have changed outside of Terraform\n\n");
+            paragraph(&mut out, DRIFT_SENTENCE, options.width);
+            for change in &plan.drift {
+                out.push('\n');
+                resource_block(&mut out, change, Mode::Drift);
+            }
+            out.push('\n');
+            paragraph(&mut out, REFRESH_ONLY_SENTENCE, options.width);
+        }
+        return out;
+    }
     let changed: Vec<&ResourceChange> = plan
         .changes
         .iter()

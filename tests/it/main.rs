@@ -1,6 +1,7 @@
 //! The single integration-test binary. One module per topic.
 
 mod backends;
+mod cli;
 mod client;
 mod common;
 mod e2e;
@@ -19,6 +20,7 @@ mod pg;
 mod plan;
 mod render;
 mod resources;
+mod saved;
 mod settings;
 mod state;
 mod team;

@@ -121,6 +121,7 @@ fn markdown_degrades_under_a_small_budget_without_cutting_blocks() {
         &MarkdownInput {
             digest: None,
             budget,
+            ..MarkdownInput::default()
         },
     );
     assert!(small.chars().count() <= budget, "{small}");

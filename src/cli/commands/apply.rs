@@ -6,6 +6,7 @@
 //! Twice: stop waiting, save what is known, exit 130.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::sync::Arc;
 
 use crate::apply::events::{Event, Events};
@@ -20,12 +21,60 @@ use crate::cli::session;
 use crate::diag::{Diagnostic, Diagnostics};
 
 use super::plan::render_plan;
-use super::run::{Prepared, prepare};
+use super::run::{Prepared, prepare, prepare_saved};
+use super::saved;
 
-/// Runs `scwform apply`.
+/// Runs `scwform apply` (`apply FILE`: the saved plan, as it is).
 #[must_use]
 pub fn run(args: &ApplyArgs, printer: Printer) -> ExitStatus {
+    if let Some(file) = args.run.path.as_ref().filter(|p| saved::is_plan_file(p)) {
+        return apply_saved(&args.run, file, printer);
+    }
     execute(&args.run, args.auto_approve, args.destroy, printer)
+}
+
+/// Applies a saved plan: no approval asked (reviewing it was the approval), no refresh, no new
+/// plan; every binding is checked first and the run refused with the failed check's code.
+fn apply_saved(args: &RunArgs, file: &Path, printer: Printer) -> ExitStatus {
+    if !args.vars.vars.is_empty() || !args.vars.var_files.is_empty() {
+        printer.diagnostics(
+            &Diagnostic::error(
+                "scw::cli::saved_plan_options",
+                "Can't set variables when applying a saved plan",
+            )
+            .with_detail("The saved plan holds the variable values it was made with; --var and --var-file cannot change them.")
+            .into(),
+            &crate::diag::SourceMap::new(),
+        );
+        return ExitStatus::Failure;
+    }
+    let saved_plan = match saved::read(file, printer) {
+        Ok(p) => p,
+        Err(status) => return status,
+    };
+    let rt = match session::runtime() {
+        Ok(rt) => rt,
+        Err(d) => {
+            printer.error(&format!("Error: {}", d.summary));
+            return ExitStatus::Failure;
+        }
+    };
+    rt.block_on(async {
+        let prepared = match prepare_saved(printer, args, file, &saved_plan).await {
+            Ok(p) => p,
+            Err(status) => return status,
+        };
+        printer.note(&format!(
+            "Applying the saved plan {} (plan digest {}).",
+            file.display(),
+            saved_plan.digest
+        ));
+        if prepared.plan.errored {
+            return ExitStatus::Failure;
+        }
+        let destroy = saved_plan.binding.options.destroy;
+        run_plan(printer, args, prepared, destroy).await
+    })
 }
 
 /// Runs `scwform destroy`.
@@ -48,12 +97,12 @@ fn execute(args: &RunArgs, auto_approve: bool, destroy: bool, printer: Printer) 
             Ok(p) => p,
             Err(status) => return status,
         };
-        let _ = printer.out(&render_plan(&prepared, PlanFormat::Text));
+        let _ = printer.out(&render_plan(&prepared, PlanFormat::Text, None));
         if prepared.plan.errored {
             return ExitStatus::Failure;
         }
         if prepared.plan.has_changes() && !auto_approve {
-            match approve(printer, destroy) {
+            match approve(printer, destroy, args.input) {
                 Ok(true) => {}
                 Ok(false) => {
                     printer.error(if destroy {
@@ -74,7 +123,15 @@ fn execute(args: &RunArgs, auto_approve: bool, destroy: bool, printer: Printer) 
 }
 
 /// Asks for approval on the terminal.
-fn approve(printer: Printer, destroy: bool) -> Result<bool, Diagnostic> {
+fn approve(printer: Printer, destroy: bool, input: bool) -> Result<bool, Diagnostic> {
+    if !input {
+        return Err(Diagnostic::error(
+            "scw::cli::no_approval",
+            "Cannot ask for approval: --input=false",
+        )
+        .with_detail("The plan has changes, and applying them needs an explicit approval, but --input=false forbids asking.")
+        .with_help("pass --auto-approve to apply without asking"));
+    }
     if !std::io::stdin().is_terminal() {
         return Err(Diagnostic::error(
             "scw::cli::no_approval",
@@ -230,6 +287,12 @@ async fn run_plan(
                     list.join(", "),
                     journal_location
                 )),
+        );
+    }
+    if !plan.options.targets.is_empty() && !report.interrupted {
+        diags.push(
+            Diagnostic::warning("scw::apply::incomplete", "Applied changes may be incomplete")
+                .with_detail("The plan was created with the --target option in effect, so some changes requested in the configuration may have been ignored and the output values may not be fully updated. Run the following command to verify that no other changes are pending:\n    scwform plan\n\nNote that the --target option is not suitable for routine use, and is provided only for exceptional situations such as recovering from errors or mistakes, or when scwform specifically suggests to use it as part of an error message."),
         );
     }
     printer.diagnostics(&diags, &sources);

@@ -7,6 +7,8 @@ pub mod graph;
 pub mod output;
 pub mod plan;
 pub(crate) mod run;
+pub(crate) mod saved;
+pub mod show;
 pub mod state;
 pub mod validate;
 

@@ -2,17 +2,24 @@
 //! plan, or Markdown for a pull request.
 //!
 //! Exit codes: 0 success (with `--detailed-exitcode`: no changes), 2 changes present (only with
-//! `--detailed-exitcode`), 1 errors (errors win over changes). Nothing is written to the state.
+//! `--detailed-exitcode`), 4 deletes or replaces (only with `--destructive-exitcode`), 1 errors
+//! (errors win over changes). Nothing is written to the state.
+
+use std::fmt::Write as _;
+use std::path::Path;
 
 use crate::cli::ExitStatus;
 use crate::cli::args::{PlanArgs, PlanFormat};
 use crate::cli::printer::Printer;
 use crate::cli::session;
+use crate::diag::Diagnostic;
 use crate::plan::Plan;
+use crate::planfile::{self, Rendered, SavedOptions};
 use crate::render::{self, JsonInput, MarkdownInput, TextOptions};
 use crate::state::State;
 
 use super::run::{Prepared, prepare, text_width};
+use super::saved;
 
 /// Runs the command.
 #[must_use]
@@ -30,45 +37,140 @@ pub fn run(args: &PlanArgs, printer: Printer) -> ExitStatus {
             Ok(p) => p,
             Err(status) => return status,
         };
-        let _ = printer.out(&render_plan(&prepared, args.run.format));
-        let Prepared { plan, .. } = prepared;
-        if plan.errored {
-            ExitStatus::Failure
-        } else if args.detailed_exitcode && plan.has_changes() {
-            ExitStatus::Two
-        } else {
-            ExitStatus::Success
+        let saved = match (&args.out, prepared.plan.errored) {
+            (Some(out), false) => match save(&prepared, args, out) {
+                Ok(digest) => Some((out.display().to_string(), digest)),
+                Err(status) => return status,
+            },
+            _ => None,
+        };
+        let mut text = render_plan(&prepared, args.run.format, saved.as_ref());
+        if let (Some((file, _)), PlanFormat::Text) = (&saved, args.run.format) {
+            text.push_str(&saved_note(file, text_width()));
         }
+        let _ = printer.out(&text);
+        let Prepared { plan, .. } = prepared;
+        exit_status(&plan, args)
     })
 }
 
-/// The plan in the chosen format.
-pub(crate) fn render_plan(prepared: &Prepared, format: PlanFormat) -> String {
+/// Terraform's closing lines of a saved plan.
+fn saved_note(file: &str, width: usize) -> String {
+    format!(
+        "\n{}\n\nSaved the plan to: {file}\n\nTo perform exactly these actions, run the following command to apply:\n    scwform apply \"{file}\"\n",
+        render::text::horizontal_rule(width)
+    )
+}
+
+/// Writes the plan file; gives its plan digest.
+fn save(prepared: &Prepared, args: &PlanArgs, out: &Path) -> Result<String, ExitStatus> {
+    let created_at = jiff::Timestamp::now().to_string();
+    let binding = saved::binding(&saved::RunFacts {
+        config_path: &prepared.paths.config,
+        config_dir: &prepared.paths.dir,
+        prior: &prepared.prior,
+        refreshed: &prepared.refreshed,
+        plan: &prepared.plan,
+        options: SavedOptions {
+            destroy: args.destroy,
+            refresh: args.run.refresh,
+            refresh_only: args.run.refresh_only,
+            targets: args.run.targets.clone(),
+            replace: args.run.replace.clone(),
+            sandbox: args.run.state.sandbox,
+            state_file: args
+                .run
+                .state
+                .state
+                .as_ref()
+                .map(|p| p.to_string_lossy().into_owned()),
+        },
+        created_at: &created_at,
+    });
+    let digest = planfile::plan_digest(&binding);
+    let file = out.display().to_string();
+    let saved = Some((file.clone(), digest.clone()));
+    let mut text = render_plan(prepared, PlanFormat::Text, saved.as_ref());
+    text.push_str(&saved_note(&file, 78));
+    let rendered = Rendered {
+        text,
+        markdown: render_plan(prepared, PlanFormat::Markdown, saved.as_ref()),
+        json: json_with_time(&prepared.plan, &prepared.refreshed, &created_at),
+    };
+    let encoded = planfile::encode(&binding, &rendered);
+    if let Err(e) = saved::write(out, &encoded) {
+        prepared.printer.diagnostics(
+            &Diagnostic::error(
+                "scw::cli::plan_file",
+                format!("Cannot write the plan file {}", out.display()),
+            )
+            .with_detail(e.to_string())
+            .into(),
+            &prepared.sources,
+        );
+        return Err(ExitStatus::Failure);
+    }
+    Ok(digest)
+}
+
+/// The exit status of a finished plan (see `docs/commands.md`, Exit codes): errors win over
+/// changes; `--destructive-exitcode` tells a plan that deletes or replaces something apart.
+pub(crate) fn exit_status(plan: &Plan, args: &PlanArgs) -> ExitStatus {
+    if plan.errored {
+        ExitStatus::Failure
+    } else if args.destructive_exitcode && plan.is_destructive() {
+        ExitStatus::Destructive
+    } else if (args.detailed_exitcode || args.destructive_exitcode) && plan.has_changes() {
+        ExitStatus::Two
+    } else {
+        ExitStatus::Success
+    }
+}
+
+/// The plan in the chosen format; `saved` is the plan file and its plan digest, when the plan
+/// was saved (the text and Markdown plans then print that digest).
+pub(crate) fn render_plan(
+    prepared: &Prepared,
+    format: PlanFormat,
+    saved: Option<&(String, String)>,
+) -> String {
     match format {
-        PlanFormat::Text => render::text::render(
-            &prepared.plan,
-            &TextOptions {
-                width: text_width(),
-            },
-        ),
+        PlanFormat::Text => {
+            let mut text = render::text::render(
+                &prepared.plan,
+                &TextOptions {
+                    width: text_width(),
+                },
+            );
+            if let Some((_, digest)) = saved {
+                let _ = write!(text, "\nPlan digest: {digest}\n");
+            }
+            text
+        }
         PlanFormat::Json => json(&prepared.plan, &prepared.refreshed),
         PlanFormat::Markdown => {
-            let files: Vec<(String, String)> = prepared
-                .sources
-                .files()
-                .filter(|(_, f)| {
-                    std::path::Path::new(&f.name)
-                        .extension()
-                        .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
-                })
-                .map(|(_, f)| (f.name.clone(), f.text.to_string()))
-                .collect();
-            let digest =
-                render::plan_digest(&files, &prepared.prior.lineage.0, prepared.prior.serial);
+            let digest = if let Some((_, digest)) = saved {
+                digest.clone()
+            } else {
+                {
+                    let files: Vec<(String, String)> = prepared
+                        .sources
+                        .files()
+                        .filter(|(_, f)| {
+                            std::path::Path::new(&f.name)
+                                .extension()
+                                .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
+                        })
+                        .map(|(_, f)| (f.name.clone(), f.text.to_string()))
+                        .collect();
+                    render::plan_digest(&files, &prepared.prior.lineage.0, prepared.prior.serial)
+                }
+            };
             render::markdown::render(
                 &prepared.plan,
                 &MarkdownInput {
                     digest: Some(digest),
+                    saved_as: saved.map(|(file, _)| file.clone()),
                     ..MarkdownInput::default()
                 },
             )
@@ -77,16 +179,20 @@ pub(crate) fn render_plan(prepared: &Prepared, format: PlanFormat) -> String {
 }
 
 fn json(plan: &Plan, refreshed: &State) -> String {
-    let timestamp = jiff::Timestamp::now().to_string();
+    json_with_time(plan, refreshed, &jiff::Timestamp::now().to_string())
+}
+
+/// Terraform's JSON plan on one line, as `terraform show -json` prints it.
+fn json_with_time(plan: &Plan, refreshed: &State, timestamp: &str) -> String {
     let doc = render::json::render(
         plan,
         &JsonInput {
             prior: refreshed,
-            timestamp: &timestamp,
+            timestamp,
         },
     );
     // Serialising a JSON value cannot fail.
-    let mut text = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
+    let mut text = serde_json::to_string(&doc).expect("JSON values serialise");
     text.push('\n');
     text
 }

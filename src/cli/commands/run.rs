@@ -4,6 +4,8 @@
 //!
 //! Every problem is printed here as a diagnostic and turned into an exit status.
 
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -22,16 +24,22 @@ use crate::model::evaluate::NoPriorValues;
 use crate::model::ids::ResourceAddr;
 use crate::model::load::load_path;
 use crate::plan::{Plan, PlanOptions, plan};
+use crate::planfile::{self, SavedPlan};
 use crate::state::{LockGuard, State, StateStore};
+
+use super::saved;
 
 /// Everything a planned run holds.
 pub(crate) struct Prepared {
+    pub(crate) printer: Printer,
+    pub(crate) paths: Paths,
     pub(crate) site: StateSite,
     pub(crate) sources: SourceMap,
     pub(crate) input: SharedInput,
     pub(crate) connection: Connection,
     pub(crate) store: Arc<StateStore>,
-    pub(crate) lock: LockGuard,
+    /// The state lock (none with `--lock=false`).
+    pub(crate) lock: Option<LockGuard>,
     pub(crate) prior: State,
     pub(crate) refreshed: State,
     pub(crate) plan: Plan,
@@ -72,11 +80,91 @@ pub(crate) async fn prepare(
     destroy: bool,
     operation: &str,
 ) -> Result<Prepared, ExitStatus> {
-    let paths = Paths::new(args.path.as_ref(), &args.state);
-    let options = session::load_options(&args.vars, &paths.config);
-    let loaded = load_path(&paths.config, &options, &NoPriorValues);
+    prepare_with(printer, args, destroy, operation, None).await
+}
+
+/// For `apply FILE`: checks every binding of the saved plan (refusing with the failed
+/// check's exit code), then rebuilds the plan from the recorded states without reaching the
+/// API, and refuses unless it has exactly the recorded changes.
+pub(crate) async fn prepare_saved(
+    printer: Printer,
+    args: &RunArgs,
+    file: &Path,
+    saved: &SavedPlan,
+) -> Result<Prepared, ExitStatus> {
+    let o = &saved.binding.options;
+    let mut args = args.clone();
+    args.path = Some(
+        args.dir
+            .take()
+            .unwrap_or_else(|| PathBuf::from(&saved.binding.configuration_path)),
+    );
+    args.state.sandbox |= o.sandbox;
+    if args.state.state.is_none() {
+        args.state.state = o.state_file.as_ref().map(PathBuf::from);
+    }
+    args.targets.clone_from(&o.targets);
+    args.replace.clone_from(&o.replace);
+    args.refresh = o.refresh;
+    args.refresh_only = o.refresh_only;
+    let operation = if o.destroy { "destroy" } else { "apply" };
+    prepare_with(printer, &args, o.destroy, operation, Some((file, saved))).await
+}
+
+async fn prepare_with(
+    printer: Printer,
+    args: &RunArgs,
+    destroy: bool,
+    operation: &str,
+    saved: Option<(&Path, &SavedPlan)>,
+) -> Result<Prepared, ExitStatus> {
+    let paths = Paths::new(args.path.as_ref().or(args.dir.as_ref()), &args.state);
+    if let Some((file, plan)) = saved {
+        // The configuration is compared before it is loaded: a changed file is a refusal, not
+        // whatever error its new text may have.
+        let files = saved::configuration_files(&paths.config);
+        let now = planfile::Current {
+            scwform_version: saved::VERSION,
+            configuration_files: &files,
+            variables_digest: &plan.binding.variables_digest,
+            git_commit: None,
+            commit_included: true,
+        };
+        planfile::check(&plan.binding, &now).map_err(|r| saved::refuse(printer, file, &r))?;
+    }
+    let mut options = session::load_options(&args.vars, &paths.config);
+    let mut loaded = load_path(&paths.config, &options, &NoPriorValues);
+    if !loaded.missing_variables.is_empty() && args.input && std::io::stdin().is_terminal() {
+        for (name, description) in &loaded.missing_variables {
+            let value = ask_variable(printer, name, description.as_deref());
+            options
+                .var_sources
+                .push(crate::model::load::VarSource::Var(format!(
+                    "{name}={value}"
+                )));
+        }
+        loaded = load_path(&paths.config, &options, &NoPriorValues);
+    }
     if loaded.diagnostics.has_errors() {
         return Err(fail(printer, &loaded.diagnostics, &loaded.sources));
+    }
+    if let Some((file, plan)) = saved {
+        let files = saved::configuration_files(&paths.config);
+        let variables = saved::variables_digest(&loaded.config);
+        let commit = saved::git_commit(&paths.dir);
+        let included = plan
+            .binding
+            .git_commit
+            .as_deref()
+            .is_some_and(|c| saved::commit_included(&paths.dir, c));
+        let now = planfile::Current {
+            scwform_version: saved::VERSION,
+            configuration_files: &files,
+            variables_digest: &variables,
+            git_commit: commit.as_deref(),
+            commit_included: included,
+        };
+        planfile::check(&plan.binding, &now).map_err(|r| saved::refuse(printer, file, &r))?;
     }
     let sources = loaded.sources;
     // Configuration warnings come again from the planner's own evaluation: keep those.
@@ -104,8 +192,14 @@ pub(crate) async fn prepare(
     warnings.extend(connection.warnings.iter().cloned());
 
     let store = Arc::new(site.backend.store(&site.workspace));
-    let lock = tokio::task::block_in_place(|| session::lock(&site, operation, lock_timeout))
-        .map_err(|d| fail(printer, &d.into(), &sources))?;
+    let lock = if args.state.lock {
+        Some(
+            tokio::task::block_in_place(|| session::lock(&site, operation, lock_timeout))
+                .map_err(|d| fail(printer, &d.into(), &sources))?,
+        )
+    } else {
+        None
+    };
     let mut prior = tokio::task::block_in_place(|| store.load())
         .map_err(|e| {
             fail(
@@ -125,6 +219,22 @@ pub(crate) async fn prepare(
     })?;
     let unreconciled = tokio::task::block_in_place(|| journal::unreconciled(&*journal_log, &prior))
         .unwrap_or_default();
+    if let Some((file, plan)) = saved {
+        let recorded = State::from_json(&plan.binding.prior_state.to_string(), "the plan file")
+            .ok()
+            .is_some_and(|s| s.same_content(&prior));
+        let mut checked =
+            planfile::check_state(&plan.binding, &prior.lineage.0, prior.serial, recorded);
+        if checked.is_ok() && !unreconciled.is_empty() {
+            checked = Err(planfile::Refusal::State {
+                detail: format!(
+                    "an earlier run left unfinished operations in the journal {}",
+                    journal_log.location()
+                ),
+            });
+        }
+        checked.map_err(|r| saved::refuse(printer, file, &r))?;
+    }
     for u in &unreconciled {
         warnings.push(
             Diagnostic::warning(
@@ -161,7 +271,20 @@ pub(crate) async fn prepare(
             warnings.push(Diagnostic::warning("scw::apply::adopted", text));
         }
     }
-    let refreshed = if args.refresh && !prior.resources.is_empty() {
+    let refreshed = if let Some((file, plan)) = saved {
+        // The plan is applied as it was made: against the objects as they were read then.
+        State::from_json(&plan.binding.refreshed_state.to_string(), "the plan file").map_err(
+            |_| {
+                saved::refuse(
+                    printer,
+                    file,
+                    &planfile::Refusal::Altered {
+                        what: "the refreshed state does not parse",
+                    },
+                )
+            },
+        )?
+    } else if args.refresh && !prior.resources.is_empty() {
         let (events, mut rx) = Events::channel();
         let view = printer.progress(0);
         let print = tokio::spawn(async move {
@@ -217,6 +340,7 @@ pub(crate) async fn prepare(
         replace,
         destroy,
         refresh: args.refresh,
+        refresh_only: args.refresh_only,
     };
     let planned = tokio::task::block_in_place(|| plan(&*input, &prior, &refreshed, &plan_options));
     let planned = match planned {
@@ -227,12 +351,23 @@ pub(crate) async fn prepare(
             return Err(fail(printer, &diags, &sources));
         }
     };
+    if let Some((file, plan)) = saved
+        && saved::changes_json(&planned, &refreshed) != plan.binding.changes
+    {
+        return Err(saved::refuse(
+            printer,
+            file,
+            &planfile::Refusal::NotReproducible,
+        ));
+    }
     let mut diags = warnings;
     diags.extend(planned.diagnostics.iter().cloned());
     if !diags.is_empty() {
         printer.diagnostics(&diags, &sources);
     }
     Ok(Prepared {
+        printer,
+        paths,
         site,
         sources,
         input,
@@ -244,6 +379,23 @@ pub(crate) async fn prepare(
         plan: planned,
         unreconciled,
     })
+}
+
+/// Asks for a variable's value on the terminal, as Terraform does (`var.NAME`, its
+/// description, `Enter a value:`). The answer is taken as `--var NAME=ANSWER` would be.
+fn ask_variable(printer: Printer, name: &str, description: Option<&str>) -> String {
+    let mut question = format!("var.{name}\n");
+    if let Some(d) = description.filter(|d| !d.is_empty()) {
+        question.push_str("  ");
+        question.push_str(d);
+        question.push('\n');
+    }
+    question.push_str("\n  Enter a value: ");
+    printer.prompt(&question);
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    printer.prompt("\n");
+    answer.trim_end_matches(['\r', '\n']).to_owned()
 }
 
 /// The terminal width for prose (78 when stdout is not a terminal, as Terraform).

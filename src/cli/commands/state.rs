@@ -249,7 +249,11 @@ fn edit(
         diagnostics: d,
         sources: configured.sources,
     })?;
-    let _lock = session::lock(&site, operation, timeout)?;
+    let _lock = if args.lock {
+        Some(session::lock(&site, operation, timeout)?)
+    } else {
+        None
+    };
     let store = site.backend.store(&site.workspace);
     let mut state = store
         .load()
