@@ -395,6 +395,7 @@ fn output_state_and_show_take_the_directory_as_plan_does() {
 
 #[cfg(unix)]
 #[test]
+#[allow(clippy::print_stderr)] // says why it skips
 fn a_missing_variable_is_asked_for_on_a_terminal_unless_input_is_false() {
     use std::io::Write as _;
     use std::process::Stdio;
