@@ -2,6 +2,7 @@
 
 mod backends;
 mod cli;
+mod ci;
 mod client;
 mod common;
 mod e2e;
