@@ -87,7 +87,17 @@ fn pull_request(dir: &Path, name: &str, text: &str) -> String {
 
 fn merge(dir: &Path, name: &str) {
     git(dir, &["checkout", "-q", "main"]);
-    git(dir, &["merge", "-q", "--no-ff", "-m", &format!("Merge {name}"), name]);
+    git(
+        dir,
+        &[
+            "merge",
+            "-q",
+            "--no-ff",
+            "-m",
+            &format!("Merge {name}"),
+            name,
+        ],
+    );
 }
 
 #[test]
@@ -177,7 +187,9 @@ fn the_ci_recipe_applies_the_reviewed_plan_and_refuses_a_pull_request_whose_base
     );
     pending.expect(2);
     assert!(
-        pending.stdout.contains("Plan: 1 to add, 0 to change, 0 to destroy."),
+        pending
+            .stdout
+            .contains("Plan: 1 to add, 0 to change, 0 to destroy."),
         "{}",
         pending.stdout
     );

@@ -1,8 +1,8 @@
 //! The single integration-test binary. One module per topic.
 
 mod backends;
-mod cli;
 mod ci;
+mod cli;
 mod client;
 mod common;
 mod e2e;
