@@ -15,8 +15,11 @@
 //! check it). Any text is accepted without panicking, but the result is only meaningful for
 //! text that parses: callers check that first (the CLI does, with [`crate::parse`]).
 //!
+//! Text nested deeper than the parser accepts is returned unchanged, so formatting is linear
+//! in the input and never recurses deeper than [`crate::parse::MAX_DEPTH`] levels.
+//!
 //! Depends on nothing else in the crate, except [`meaning`], which compares syntax trees
-//! ([`crate::parse::ast`]).
+//! ([`crate::parse::ast`]), and the parser's depth limit.
 
 mod layout;
 pub mod lexer;
@@ -34,6 +37,9 @@ pub fn format_source(src: &str) -> String {
         return src.to_owned();
     }
     let tokens = lexer::tokenize(src);
+    if too_deep(&tokens) {
+        return src.to_owned();
+    }
     // Blanks before the end of input are the only spaces kept from the source; they are
     // measured in bytes, as hclwrite does (so a tab counts as one space).
     let eof_spaces = match tokens.as_slice() {
@@ -59,6 +65,24 @@ pub fn format_source(src: &str) -> String {
         text.push_str(texts.get(t));
     }
     text
+}
+
+/// Whether brackets nest deeper than the parser accepts ([`crate::parse::MAX_DEPTH`]: each
+/// bracket level is at least one level of the syntax tree), so that the text cannot parse.
+///
+/// Such text is returned as is: indenting it would cost time and output quadratic in the
+/// depth (two spaces per level on every line), and the rewrite pass walks nested blocks
+/// recursively, so it must only ever see bounded depth.
+fn too_deep(tokens: &[lexer::Token]) -> bool {
+    let limit = i64::try_from(crate::parse::MAX_DEPTH).unwrap_or(i64::MAX);
+    let mut depth = 0i64;
+    for t in tokens {
+        depth += i64::from(t.kind.bracket_change());
+        if depth > limit {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ use std::cell::Cell;
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, ConstPrattParser, Op};
 
+use super::MAX_DEPTH;
 use super::ast::{
     Attribute, BinaryOp, Block, BlockLabel, Body, Expr, ExprKind, ForExpr, FuncCall, Heredoc,
     Ident, ObjectItem, ObjectKey, Step, StepKind, Structure, Template, TemplatePart, UnaryOp,
@@ -81,10 +82,6 @@ fn is_operator(rule: Rule) -> bool {
     )
 }
 
-/// How deeply expressions and blocks may nest. Deeper input is refused with a diagnostic, so
-/// that building, using and dropping the tree never needs more stack than a thread has.
-pub(crate) const MAX_DEPTH: usize = 1000;
-
 /// Turns pairs of one parsed slice into AST nodes.
 pub(crate) struct Builder {
     file: FileId,
@@ -104,21 +101,26 @@ impl Builder {
 
     /// Runs `f` one nesting level deeper, refusing to go past [`MAX_DEPTH`].
     fn nested<T>(&self, pair: &Pair<'_, Rule>, f: impl FnOnce() -> Built<T>) -> Built<T> {
-        let depth = self.depth.get() + 1;
+        self.deeper(1, pair.as_span().start(), f)
+    }
+
+    /// Runs `f` `levels` nesting levels deeper (the tree levels an operator chain or a run of
+    /// splats adds below the current node), refusing to go past [`MAX_DEPTH`]; `at` is the
+    /// slice offset the refusal points at.
+    fn deeper<T>(&self, levels: usize, at: usize, f: impl FnOnce() -> Built<T>) -> Built<T> {
+        let outer = self.depth.get();
+        let depth = outer.saturating_add(levels);
         if depth > MAX_DEPTH {
             return Err(Diagnostic::error(
                 "scw::parse::too_complex",
                 format!("this is nested more than {MAX_DEPTH} levels deep"),
             )
-            .with_primary(
-                self.span_at(pair.as_span().start(), pair.as_span().start()),
-                "too deep here",
-            )
+            .with_primary(self.span_at(at, at), "too deep here")
             .with_help("flatten the structure, e.g. by moving parts of it into locals"));
         }
         self.depth.set(depth);
         let out = f();
-        self.depth.set(depth - 1);
+        self.depth.set(outer);
         out
     }
 
@@ -268,7 +270,10 @@ impl Builder {
     fn expr_at_depth(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         // One pass over the direct children tells whether operators are present (rare) and
         // catches `ns::fn` names used without a call.
+        // It also counts the tree levels the expression itself adds: operators fold into a
+        // chain as deep as their number (at worst), and each splat nests the steps after it.
         let mut has_ops = false;
+        let mut levels = 0usize;
         let mut prev_qualified: Option<Pair<'_, Rule>> = None;
         for child in kids(pair.clone()) {
             let rule = child.as_rule();
@@ -281,12 +286,20 @@ impl Builder {
                 prev_qualified = Some(child);
             } else if is_operator(rule) {
                 has_ops = true;
+                levels += 1;
+            } else if is_splat(&child) {
+                levels += 1;
             }
         }
         if let Some(q) = prev_qualified {
             return Err(self.qualified_without_call(&q));
         }
+        let at = pair.as_span().start();
+        self.deeper(levels, at, || self.expr_levels(pair, has_ops))
+    }
 
+    /// [`Self::expr_at_depth`] once the depth of its operators and splats is accounted for.
+    fn expr_levels(&self, pair: Pair<'_, Rule>, has_ops: bool) -> Built<Expr> {
         let mut children = kids(pair).peekable();
         let operation = if has_ops {
             let operands = std::iter::from_fn(|| {
@@ -361,11 +374,15 @@ impl Builder {
         if first.as_rule() == Rule::qname && first.as_str().contains("::") {
             return Err(self.qualified_without_call(&first));
         }
+        let at = first.as_span().start();
         let mut expr = self.primary(first)?;
+        let mut splats = 0usize;
         for step in parts {
+            splats += usize::from(is_splat(&step));
             expr = self.postfix(expr, step)?;
         }
-        Ok(compact(expr))
+        // Attribute steps only: nothing is built below the splats, the check is all.
+        self.deeper(splats, at, || Ok(compact(expr)))
     }
 
     fn qualified_without_call(&self, q: &Pair<'_, Rule>) -> Diagnostic {
@@ -545,7 +562,8 @@ impl Builder {
         let step = Step { kind, span };
         Ok(match lhs.kind {
             ExprKind::Traversal { root, mut steps } => {
-                push_step(&mut steps, step);
+                // Flat for now: `compact` nests the steps after splats, in one pass.
+                steps.push(step);
                 Expr {
                     span: lhs.span.to(span),
                     kind: ExprKind::Traversal { root, steps },
@@ -702,7 +720,14 @@ impl Builder {
                         span,
                     });
                 }
-                Rule::qif | Rule::hif | Rule::qfor | Rule::hfor | Rule::qseq | Rule::hseq => {
+                // A directive nests its body one level deeper (`template::finish` builds
+                // the parts as a tree).
+                Rule::qif | Rule::hif | Rule::qfor | Rule::hfor => {
+                    self.nested(&pair.clone(), || {
+                        self.template_tokens(kids(pair), heredoc, out)
+                    })?;
+                }
+                Rule::qseq | Rule::hseq => {
                     self.template_tokens(kids(pair), heredoc, out)?;
                 }
                 Rule::if_open => {
@@ -767,27 +792,64 @@ fn exact<T>(mut items: Vec<T>) -> Vec<T> {
     items
 }
 
-/// A finished expression with its traversal steps (grown one at a time) trimmed to size.
+/// Whether a traversal step pair is a splat (`.*` or `[*]`).
+fn is_splat(step: &Pair<'_, Rule>) -> bool {
+    match step.as_rule() {
+        Rule::dot_step => step.as_str().ends_with('*'),
+        Rule::bracket_step => step
+            .clone()
+            .into_inner()
+            .any(|p| p.as_rule() == Rule::splat_star),
+        _ => false,
+    }
+}
+
+/// A finished expression: its traversal steps (pushed flat, one at a time) nested into their
+/// splats, and trimmed to size.
+///
+/// Invariant: called exactly once on each traversal, after its last step was pushed (the
+/// builder compacts every expression it finishes; nothing pushes steps afterwards).
 fn compact(mut e: Expr) -> Expr {
     if let ExprKind::Traversal { steps, .. } = &mut e.kind {
+        if steps
+            .iter()
+            .any(|s| matches!(s.kind, StepKind::Splat { .. }))
+        {
+            *steps = nest_splats(std::mem::take(steps));
+        }
         steps.shrink_to_fit();
     }
     e
 }
 
-/// Appends a step, nesting it into a trailing splat when HCL applies it per element:
-/// after `[*]` every step does; after `.*` only attribute (and legacy index) steps do.
-fn push_step(steps: &mut Vec<Step>, step: Step) {
-    if let Some(Step {
-        kind: StepKind::Splat { full, each },
-        ..
-    }) = steps.last_mut()
-        && (*full || matches!(step.kind, StepKind::GetAttr(_) | StepKind::LegacyIndex(_)))
-    {
-        push_step(each, step);
-        return;
+/// Nests the steps that HCL applies per element into the splat before them: after `[*]` every
+/// later step (further splats included, which nest in turn); after `.*` only the attribute
+/// (and legacy index) steps that follow it directly.
+///
+/// One pass from the end, so the cost is linear in the number of steps however many splats
+/// there are: `tail` holds the already nested steps that follow the current one.
+fn nest_splats(flat: Vec<Step>) -> Vec<Step> {
+    let mut tail: Vec<Step> = Vec::new();
+    for mut step in flat.into_iter().rev() {
+        if let StepKind::Splat { full, each } = &mut step.kind {
+            let taken = if *full {
+                tail.len()
+            } else {
+                tail.iter()
+                    .rev()
+                    .take_while(|s| {
+                        matches!(s.kind, StepKind::GetAttr(_) | StepKind::LegacyIndex(_))
+                    })
+                    .count()
+            };
+            let keep = tail.len() - taken;
+            each.extend(tail.drain(keep..).rev());
+            each.shrink_to_fit();
+        }
+        tail.push(step);
     }
-    steps.push(step);
+    tail.reverse();
+    tail
 }
 
 fn binary_op(rule: Rule) -> BinaryOp {

@@ -49,7 +49,7 @@ fn init() {
 
 /// The stack the parser runs on (virtual memory, committed only as it is used). pest fails
 /// cleanly ("stack limit reached") when it runs low, and the builder refuses nesting deeper
-/// than [`build::MAX_DEPTH`], so no input can overflow it.
+/// than [`MAX_DEPTH`], so no input can overflow it.
 const PARSER_STACK: usize = 128 * 1024 * 1024;
 
 /// Parses one `.tf` file.
@@ -75,6 +75,12 @@ pub fn parse_source(text: &str, file: FileId) -> Result<ast::File, Diagnostics> 
         None => stacker::grow(PARSER_STACK, || parse_whole(text, file)),
     }
 }
+
+/// How deeply blocks, expressions, operator chains, splats and template directives may nest
+/// (counted as levels of the syntax tree). Deeper input is refused with a
+/// `scw::parse::too_complex` diagnostic, so that building, walking and dropping a tree never
+/// needs more stack than a thread has, whatever the input.
+pub const MAX_DEPTH: usize = 1000;
 
 /// The input size from which [`parse_source`] uses a second thread: below it, starting a
 /// thread costs more than it saves.

@@ -829,3 +829,114 @@ fn deep_blocks_parse() {
     let file = parse_source(&src, FileId(0)).expect("deep blocks");
     assert_eq!(file.body.items.len(), 1);
 }
+
+/// `n` levels of one way HCL nests, as a whole file.
+fn deep(kind: &str, n: usize) -> String {
+    match kind {
+        "blocks" => format!("{}{}", "a {\n".repeat(n), "}\n".repeat(n)),
+        "not" => format!("x = {}a\n", "!".repeat(n)),
+        "neg" => format!("x = {}1\n", "-".repeat(n)),
+        "binary" => format!("x = {}a\n", "a + ".repeat(n)),
+        "conditional" => format!("x = {}c\n", "a ? b : ".repeat(n)),
+        "splat" => format!("x = a{}\n", "[*].b".repeat(n)),
+        "attribute_splat" => format!("x = a{}\n", ".*.b".repeat(n)),
+        "splat_in_template" => format!("x = \"${{a{}}}\"\n", ".*.b".repeat(n)),
+        "directive" => format!("x = \"{}{}\"\n", "%{if a}".repeat(n), "%{endif}".repeat(n)),
+        "index" => format!("x = {}0{}\n", "a[".repeat(n), "]".repeat(n)),
+        "for" => format!("x = {}y{}\n", "[for v in ".repeat(n), " : v]".repeat(n)),
+        "parens" => format!("x = {}1{}\n", "(".repeat(n), ")".repeat(n)),
+        _ => nested(kind, n, true),
+    }
+}
+
+const DEEP_KINDS: [&str; 16] = [
+    "blocks",
+    "not",
+    "neg",
+    "binary",
+    "conditional",
+    "splat",
+    "attribute_splat",
+    "splat_in_template",
+    "directive",
+    "index",
+    "for",
+    "parens",
+    "object",
+    "tuple",
+    "call",
+    "template",
+];
+
+/// Issue 9, item 6: operator chains, splat chains and template directives nested without
+/// limit (a crash of the parser's or the caller's stack, and splat chains in quadratic time).
+#[test]
+fn issue_9_every_kind_of_nesting_past_the_limit_is_refused_not_a_crash() {
+    for kind in DEEP_KINDS {
+        let src = deep(kind, 50_000);
+        let err = parse_source(&src, FileId(0)).expect_err(kind);
+        assert_eq!(err.0[0].code, "scw::parse::too_complex", "{kind}");
+    }
+}
+
+#[test]
+fn every_kind_of_nesting_up_to_the_limit_parses() {
+    for kind in DEEP_KINDS {
+        let src = deep(kind, 900);
+        parse_source(&src, FileId(0)).unwrap_or_else(|d| panic!("{kind}: {}", d.0[0].summary));
+    }
+    // Each `[*]` nests the steps after it: 900 levels.
+    let mut levels = 0;
+    let mut steps = match value(&format!("a{}", "[*].b".repeat(900))).kind {
+        ExprKind::Traversal { steps, .. } => steps,
+        other => panic!("not a traversal: {other:?}"),
+    };
+    while let Some(Step {
+        kind: StepKind::Splat { each, .. },
+        ..
+    }) = steps.pop()
+    {
+        levels += 1;
+        assert_eq!(each.len(), if levels == 900 { 1 } else { 2 });
+        steps = each;
+    }
+    assert_eq!(levels, 900);
+}
+
+#[test]
+fn splat_steps_nest_alike_in_every_kind_of_expression() {
+    let cases = [
+        ("a.*.b.*.c", "a.*{.b}.*{.c}"),
+        ("a.*[0]", "a.*{}[0]"),
+        ("a.*.0.b", "a.*{.#0.b}"),
+        ("a[*][0][*].b", "a[*]{[0][*]{.b}}"),
+        ("a[*].b.*.c[1].d", "a[*]{.b.*{.c}[1].d}"),
+        ("a[*]", "a[*]{}"),
+        ("a[*].b + 1", "(+ a[*]{.b} 1)"),
+        ("!a.*.b", "(! a.*{.b})"),
+        ("-a[*].b[c[*].d]", "(neg a[*]{.b[c[*]{.d}]})"),
+        ("x ? a[*].b : c.*.d", "(? x a[*]{.b} c.*{.d})"),
+    ];
+    for (src, want) in cases {
+        assert_eq!(sexpr(&value(src)), want, "{src}");
+    }
+    // The fast paths (a plain reference alone on its line, `${a.b}` in a template) agree.
+    let file = parse_source("x = a.*.b.*.c\ny = \"${a.*.b}\"\n", FileId(0)).expect("parses");
+    let exprs: Vec<&Expr> = file
+        .body
+        .items
+        .iter()
+        .map(|s| match s {
+            Structure::Attribute(a) => &a.expr,
+            Structure::Block(_) => panic!("no blocks"),
+        })
+        .collect();
+    assert_eq!(sexpr(exprs[0]), "a.*{.b}.*{.c}");
+    let ExprKind::Template(t) = &exprs[1].kind else {
+        panic!("template")
+    };
+    let TemplatePart::Interpolation { expr, .. } = &t.parts[0] else {
+        panic!("interpolation")
+    };
+    assert_eq!(sexpr(expr), "a.*{.b}");
+}
