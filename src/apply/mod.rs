@@ -188,8 +188,12 @@ impl std::fmt::Debug for Apply<'_> {
 #[derive(Debug, Clone)]
 struct StepError {
     message: String,
-    /// The API answered: nothing happened (as opposed to a lost answer or a timeout).
+    /// The API answered: nothing happened (as opposed to a lost answer or a timeout), or
+    /// exactly `created` did.
     definite: bool,
+    /// The object a failed create made all the same (it never became ready): recorded
+    /// tainted.
+    created: Option<Outcome>,
 }
 
 type StepResult = Result<Option<Outcome>, StepError>;
@@ -629,6 +633,48 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Records the object a create or update step returned (`tainted`: a create that failed
+    /// after making it), deposing the current object first for a create-before-destroy
+    /// replacement.
+    fn record(&mut self, i: usize, outcome: Outcome, tainted: bool) {
+        let plan = self.run.plan;
+        let step = &plan.order.steps()[i];
+        let change = &plan.changes[step.change];
+        let addr = state_addr(&change.addr);
+        for w in &outcome.warnings {
+            self.report.warnings.push((change.addr.clone(), w.clone()));
+        }
+        let create_before_destroy = plan
+            .config
+            .instances
+            .get(&change.addr)
+            .is_some_and(|i| i.lifecycle.create_before_destroy);
+        let mut instance = values::instance_state(
+            change.schema,
+            outcome.attributes,
+            &change.dependencies,
+            create_before_destroy,
+        );
+        if tainted {
+            instance.status = Some("tainted".to_owned());
+        }
+        let depose = step.kind == StepKind::Create
+            && change.action
+                == (Action::Replace {
+                    create_before_destroy: true,
+                });
+        let key = depose.then(new_deposed_key);
+        self.run.writer.update(|s| {
+            if let Some(key) = &key {
+                depose_current(s, &addr, key);
+            }
+            s.set_instance(&addr, instance);
+        });
+        if let Some(key) = key {
+            self.deposed.insert(step.change, key);
+        }
+    }
+
     fn succeeded(&mut self, i: usize, outcome: Option<Outcome>) {
         let plan = self.run.plan;
         let step = &plan.order.steps()[i];
@@ -640,35 +686,7 @@ impl<'a> Runner<'a> {
                     self.failed(i, &internal("the API mapping returned no object"));
                     return;
                 };
-                for w in &outcome.warnings {
-                    self.report.warnings.push((change.addr.clone(), w.clone()));
-                }
-                let create_before_destroy = plan
-                    .config
-                    .instances
-                    .get(&change.addr)
-                    .is_some_and(|i| i.lifecycle.create_before_destroy);
-                let instance = values::instance_state(
-                    change.schema,
-                    outcome.attributes,
-                    &change.dependencies,
-                    create_before_destroy,
-                );
-                let depose = step.kind == StepKind::Create
-                    && change.action
-                        == (Action::Replace {
-                            create_before_destroy: true,
-                        });
-                let key = depose.then(new_deposed_key);
-                self.run.writer.update(|s| {
-                    if let Some(key) = &key {
-                        depose_current(s, &addr, key);
-                    }
-                    s.set_instance(&addr, instance);
-                });
-                if let Some(key) = key {
-                    self.deposed.insert(step.change, key);
-                }
+                self.record(i, outcome, false);
                 if step.kind == StepKind::Create {
                     self.report.added += 1;
                 } else {
@@ -692,6 +710,13 @@ impl<'a> Runner<'a> {
     }
 
     fn failed(&mut self, i: usize, error: &StepError) {
+        // A create that made its object before failing: the object is recorded (tainted, so
+        // the next apply replaces it), never left for a later create to collide with.
+        if let Some(created) = &error.created
+            && self.run.plan.order.steps()[i].kind == StepKind::Create
+        {
+            self.record(i, created.clone(), true);
+        }
         let (addr, operation) = self.step_addr(i);
         let deposed = self.deposed_key(i);
         self.status[i] = Status::Failed;
@@ -780,6 +805,7 @@ fn internal(message: &str) -> StepError {
     StepError {
         message: message.to_owned(),
         definite: true,
+        created: None,
     }
 }
 
@@ -964,14 +990,14 @@ async fn run_job_inner(job: &Job) -> StepResult {
     let result: StepResult = match result {
         Ok(Ok(outcome)) => Ok(outcome),
         Ok(Err(e)) => Err(StepError {
-            definite: !e
-                .client()
-                .is_some_and(crate::api::error::ClientError::is_outcome_unknown),
+            definite: e.created().is_some() || !e.is_outcome_unknown(),
             message: e.to_string(),
+            created: e.created().cloned(),
         }),
         Err(_) => Err(StepError {
             message: format!("timed out after {}", events::format_duration(job.timeout)),
             definite: false,
+            created: None,
         }),
     };
     match &result {
@@ -994,10 +1020,21 @@ async fn run_job_inner(job: &Job) -> StepResult {
             });
         }
         Err(e) => {
-            if e.definite
-                && let (Some(journal), Some(op)) = (&job.journal, journal_op)
-            {
-                let _ = journal.failed(op, &job.addr);
+            if let (Some(journal), Some(op)) = (&job.journal, journal_op) {
+                match &e.created {
+                    // The object exists and is recorded next (tainted): the intent is done.
+                    Some(created) => {
+                        let _ = journal.done(
+                            op,
+                            &job.addr,
+                            id_of(Some(&created.attributes)).as_deref(),
+                        );
+                    }
+                    None if e.definite => {
+                        let _ = journal.failed(op, &job.addr);
+                    }
+                    None => {}
+                }
             }
             job.events.send(Event::Failed {
                 addr: job.addr.clone(),

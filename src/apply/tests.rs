@@ -27,6 +27,8 @@ struct Fake {
     fail_names: Mutex<Vec<String>>,
     /// Names whose delete is refused.
     fail_deletes: Mutex<Vec<String>>,
+    /// Names whose create makes the object but then fails as a wait for it would.
+    unready_names: Mutex<Vec<String>>,
     next: Mutex<u32>,
     delay: Duration,
     /// Calls under way now, and the most there ever were at once.
@@ -168,7 +170,23 @@ impl ResourceApi for FakeType {
                 .objects
                 .lock()
                 .expect("no poison")
-                .insert(id, attrs.clone());
+                .insert(id.clone(), attrs.clone());
+            if self
+                .fake
+                .unready_names
+                .lock()
+                .expect("no poison")
+                .contains(&name)
+            {
+                return Err(ResourceError::created_not_ready(
+                    self.type_name,
+                    attrs,
+                    &crate::api::error::ClientError::Timeout {
+                        request: format!("GET /fake/{id}"),
+                        attempts: 1,
+                    },
+                ));
+            }
             Ok(Outcome {
                 attributes: attrs,
                 warnings: Vec::new(),
@@ -421,6 +439,69 @@ async fn created_ids_flow_into_dependents_with_one_evaluation_per_wave() {
     assert!(recorded.attributes["secret_key"].is_string());
     assert!(!recorded.sensitive_attributes.is_empty());
     assert_eq!(recorded.dependencies.len(), 1);
+}
+
+/// Issue 9, item 1: a create whose call succeeded but whose wait for a ready status failed was
+/// recorded nowhere (every later apply then collided with the object). It is recorded tainted,
+/// as Terraform does, and the next apply replaces it.
+#[tokio::test]
+async fn issue_9_a_create_that_did_not_become_ready_is_recorded_tainted_and_replaced() {
+    let fake = Fake::leak(Duration::ZERO);
+    fake.unready_names
+        .lock()
+        .expect("no poison")
+        .push("ppp".into());
+    let first = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        State::default(),
+        normal(),
+        4,
+        Cancel::default(),
+    )
+    .await;
+    assert_eq!(
+        first.report.failures.len(),
+        1,
+        "{:?}",
+        first.report.failures
+    );
+    assert!(
+        first.report.failures[0]
+            .message
+            .contains("did not become ready"),
+        "{}",
+        first.report.failures[0].message
+    );
+    assert_eq!(first.report.added, 0);
+    let project: InstanceAddr = "scaleway_account_project.p".parse().expect("address");
+    let recorded = first
+        .state
+        .instance(&project)
+        .expect("the project is recorded");
+    assert_eq!(recorded.status.as_deref(), Some("tainted"));
+    let first_id = recorded.attributes["id"].clone();
+    assert_eq!(fake.objects.lock().expect("no poison").len(), 1);
+
+    fake.unready_names.lock().expect("no poison").clear();
+    let second = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        first.state,
+        normal(),
+        4,
+        Cancel::default(),
+    )
+    .await;
+    assert!(second.report.succeeded(), "{:?}", second.report.failures);
+    assert_eq!((second.report.added, second.report.destroyed), (21, 1));
+    let log = fake.log();
+    assert!(log.contains(&"delete ppp".to_owned()), "{log:?}");
+    let recorded = second.state.instance(&project).expect("recorded");
+    assert_eq!(recorded.status, None);
+    assert_ne!(recorded.attributes["id"], first_id);
+    // The tainted object was deleted, not left behind: one project and its 20 tokens.
+    assert_eq!(fake.objects.lock().expect("no poison").len(), 21);
 }
 
 #[tokio::test]

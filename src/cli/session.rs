@@ -9,7 +9,8 @@
 //!
 //! `--sandbox` starts the emulator in-process on an ephemeral loopback port, its store kept in
 //! `.scwform/sandbox.json` beside the configuration. An API URL on a loopback address (a
-//! `scwform emulator` named by `SCW_API_URL`) gets the same fast waits as the sandbox.
+//! `scwform emulator` named by `SCW_API_URL`) gets the same fast waits and retries as the
+//! sandbox.
 //!
 //! Invariants: the secret key only travels inside `Settings`/`Client` (never printed); nothing
 //! here prints (errors are returned as diagnostics for the command to show).
@@ -24,6 +25,7 @@ use secrecy::SecretString;
 
 use crate::api::client::{Client, ClientConfig};
 use crate::api::resources::{ApiContext, Defaults, WaitSettings};
+use crate::api::retry::RetryPolicy;
 use crate::api::types::{OrganizationId, ProjectId};
 use crate::apply::SharedInput;
 use crate::cli::args::{StateArgs, VarArgs};
@@ -208,7 +210,6 @@ pub async fn connect(paths: &Paths, config: &Config) -> Result<Connection, Diagn
     let settings = resolved.settings;
     let mut warnings = Diagnostics::new();
     warnings.extend(resolved.warnings);
-    let loopback = is_loopback(&settings.api_url);
     let client = client(&settings.api_url, settings.secret_key.clone())?;
     let mut cx = ApiContext::new(
         client,
@@ -218,7 +219,7 @@ pub async fn connect(paths: &Paths, config: &Config) -> Result<Connection, Diagn
             region: settings.region.as_str().to_owned(),
         },
     );
-    if loopback {
+    if is_loopback(&settings.api_url) {
         cx.waits = WaitSettings::fast();
     }
     Ok(Connection {
@@ -282,8 +283,14 @@ async fn start_sandbox(paths: &Paths, provider: &ProviderBlock) -> Result<Connec
     })
 }
 
+/// The API client; on a loopback URL (the emulator) it retries after milliseconds, not
+/// seconds.
 fn client(url: &str, secret: SecretString) -> Result<Client, Diagnostics> {
-    Client::new(ClientConfig::new(url, Some(secret))).map_err(|e| {
+    let mut config = ClientConfig::new(url, Some(secret));
+    if is_loopback(url) {
+        config.retry = RetryPolicy::fast();
+    }
+    Client::new(config).map_err(|e| {
         Diagnostics::from(Diagnostic::error(
             "scw::cli::api_client",
             format!("cannot set up the API client: {e}"),

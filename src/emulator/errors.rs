@@ -134,6 +134,24 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The message of an error answer that only has a status: those the HTTP layer gives (a
+/// method a path does not take, a body, URI or headers too large, an unparsable request) and
+/// the gateway's 5xx. `None` for other statuses.
+pub(crate) fn status_message(status: StatusCode) -> Option<&'static str> {
+    Some(match status.as_u16() {
+        400 => "bad request",
+        405 => "method not allowed",
+        413 => "request entity too large",
+        414 => "request URI too long",
+        431 => "request header fields too large",
+        500 => "internal server error",
+        502 => "bad gateway",
+        503 => "service unavailable",
+        504 => "gateway timeout",
+        _ => return None,
+    })
+}
+
 /// A JSON response from already-serialized bytes.
 pub(crate) fn json_response(status: StatusCode, body: Vec<u8>) -> Response {
     let mut res = (status, body).into_response();

@@ -125,6 +125,36 @@ struct State {
     config: FaultConfig,
     rng: SplitMix64,
     buckets: HashMap<String, Bucket>,
+    counts: FaultCounts,
+}
+
+/// How many API requests were seen while faults were on, and what was done to them (the JSON
+/// of `GET /_emulator/faults/counts`; counted since the start or the last `PUT`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultCounts {
+    /// Requests decided while some fault switch was on.
+    pub requests: u64,
+    /// Answered with an error status, by status.
+    pub statuses: std::collections::BTreeMap<u16, u64>,
+    /// Answered 429 by the rate limit (or a targeted 429).
+    pub rate_limited: u64,
+    /// Connections closed without carrying the request out.
+    pub dropped: u64,
+    /// Requests carried out whose answer was then dropped.
+    pub committed_then_dropped: u64,
+}
+
+impl FaultCounts {
+    fn count(&mut self, decision: &Decision) {
+        self.requests += 1;
+        match decision {
+            Decision::Pass => {}
+            Decision::Status(status) => *self.statuses.entry(*status).or_default() += 1,
+            Decision::RateLimited => self.rate_limited += 1,
+            Decision::Drop => self.dropped += 1,
+            Decision::CommitThenDrop => self.committed_then_dropped += 1,
+        }
+    }
 }
 
 impl std::fmt::Debug for State {
@@ -152,6 +182,7 @@ impl Faults {
                 config,
                 rng: SplitMix64::new(seed ^ 0xFA17_FA17),
                 buckets: HashMap::new(),
+                counts: FaultCounts::default(),
             }),
         }
     }
@@ -171,6 +202,11 @@ impl Faults {
         self.active.store(config.any(), Ordering::Release);
         s.config = config;
         s.buckets.clear();
+        s.counts = FaultCounts::default();
+    }
+
+    pub(crate) fn counts(&self) -> FaultCounts {
+        self.lock().counts.clone()
     }
 
     pub(crate) fn add_targeted(&self, fault: TargetedFault) {
@@ -189,7 +225,18 @@ impl Faults {
             return (Duration::ZERO, Decision::Pass);
         }
         let mut guard = self.lock();
-        let s = &mut *guard;
+        let (delay, decision) = self.decide_locked(&mut guard, method, path, key);
+        guard.counts.count(&decision);
+        (delay, decision)
+    }
+
+    fn decide_locked(
+        &self,
+        s: &mut State,
+        method: &str,
+        path: &str,
+        key: &str,
+    ) -> (Duration, Decision) {
         let mut delay = Duration::from_millis(s.config.latency_ms);
         if s.config.jitter_ms > 0 {
             let j = s.rng.next_u64() % (s.config.jitter_ms + 1);

@@ -12,6 +12,7 @@
 //! Depends on `api::types` only: never on parsing, the model, planning or applying.
 
 pub mod clock;
+mod conn;
 mod errors;
 pub mod faults;
 mod lifecycle;
@@ -29,7 +30,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use clock::{Clock, IdGenerator, ManualClock, RandomIds, SequentialIds, SystemClock};
-pub use faults::{FaultAction, FaultConfig, TargetedFault};
+pub use faults::{FaultAction, FaultConfig, FaultCounts, TargetedFault};
 pub use secrets::HashParams;
 
 use crate::api::types::{OrganizationId, ProjectId, Secret};
@@ -301,9 +302,10 @@ impl Emulator {
         let app = routes::router(state.clone());
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stop_rx.await;
-            });
+            let serve =
+                axum::serve(conn::Listener(listener), app).with_graceful_shutdown(async move {
+                    let _ = stop_rx.await;
+                });
             if let Err(e) = serve.await {
                 tracing::error!(error = %e, "emulator server stopped");
             }

@@ -783,6 +783,66 @@ async fn responses_carry_gateway_headers_and_unknown_routes_404() {
     assert_eq!(unknown.status, 404);
 }
 
+/// Sends `request_line` with a `Host` header over a fresh connection and returns everything
+/// the emulator answers before it closes the connection.
+async fn raw_request(env: &Env, request_line: &str) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let addr = env.emu.base_url().trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    stream
+        .write_all(format!("{request_line}\r\nHost: emulator\r\n\r\n").as_bytes())
+        .await
+        .expect("sends");
+    let mut answer = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut answer),
+    )
+    .await
+    .expect("the emulator closes the connection")
+    .expect("reads");
+    String::from_utf8(answer).expect("UTF-8 answer")
+}
+
+/// Issue 9, item 7: the HTTP layer's own refusals (a method the path does not take, a body over
+/// the limit, a request line over hyper's 65,534 bytes) were plain text or empty.
+#[tokio::test]
+async fn issue_9_http_layer_refusals_are_scaleway_shaped_json() {
+    let env = Env::start().await;
+    let json_error = |a: &Answer, status: u16, message: &str| {
+        assert_eq!(a.status, status, "{}", String::from_utf8_lossy(&a.raw));
+        assert_eq!(a.headers["content-type"], "application/json", "{status}");
+        assert_eq!(a.body, json!({ "message": message }), "{status}");
+    };
+    let wrong_method = env.call(Method::PUT, NS, None).await;
+    json_error(&wrong_method, 405, "method not allowed");
+    assert!(wrong_method.headers.contains_key("allow"));
+
+    let huge = json!({"project_id": env.org(), "name": "big", "description": "x".repeat(3 << 20)});
+    json_error(&env.post(NS, huge).await, 413, "request entity too large");
+
+    // Over hyper's 65,534 bytes (HTTP clients refuse to send such a URI: raw TCP).
+    let answer = raw_request(
+        &env,
+        &format!("GET {NS}?name={} HTTP/1.1", "a".repeat(70_000)),
+    )
+    .await;
+    let (head, body) = answer.split_once("\r\n\r\n").expect("a whole answer");
+    assert!(head.starts_with("HTTP/1.1 414 "), "{head}");
+    assert!(
+        head.to_ascii_lowercase()
+            .contains("content-type: application/json"),
+        "{head}"
+    );
+    let body: Value = serde_json::from_str(body).expect("a JSON body");
+    assert_eq!(body, json!({ "message": "request URI too long" }));
+
+    // The emulator still serves afterwards (each refusal closed only its own connection).
+    assert_eq!(env.get(NS).await.status, 200);
+}
+
 #[test]
 fn blocking_emulator_serves_without_a_runtime() {
     let (config, _clock) = EmulatorConfig::deterministic();

@@ -11,6 +11,7 @@ mod emulator_conformance;
 mod emulator_faults;
 mod eval;
 mod examples;
+mod fault_run;
 mod fmt;
 mod fmt_props;
 mod graph;

@@ -50,7 +50,7 @@ async fn wait_namespace(
     let query = Query::new();
     wait_until_settled(
         "function namespace",
-        cx.waits.wait(POLL, cx.waits.timeout(TIMEOUT)),
+        cx.waits.wait(POLL, TIMEOUT),
         || cx.client.get::<ApiNamespace>(&path, &query),
         |ns| ns.status.is_transient().then(|| status_name(ns)),
     )
@@ -207,7 +207,9 @@ async fn namespace_create(cx: &ApiContext, desired: &Attributes) -> Result<Outco
             &request,
         )
         .await?;
-    let ns = wait_namespace(cx, &region, created.id).await?;
+    let ns = wait_namespace(cx, &region, created.id).await.map_err(|e| {
+        ResourceError::created_not_ready(NAMESPACE, namespace_state(desired, &created), &e)
+    })?;
     Ok(Outcome::new(namespace_state(desired, &ns)))
 }
 

@@ -231,7 +231,9 @@ impl WaitSettings {
         base.mul_f64(scale)
     }
 
-    /// Wait options for a status poll.
+    /// Wait options for a status poll where the provider polls every `interval` for up to
+    /// `timeout`: both are the provider's values, adjusted here and only here (a timeout
+    /// already passed through [`Self::timeout`] would be scaled twice).
     pub(crate) fn wait(&self, interval: Duration, timeout: Duration) -> WaitOptions {
         WaitOptions {
             interval: self.interval(interval),
@@ -389,6 +391,38 @@ pub enum ResourceError {
         /// The resource type.
         type_name: &'static str,
     },
+    /// The create call made the object, but the create did not finish: waiting for the object
+    /// to settle failed (an error while polling, a timeout), or the answer that alone carried
+    /// its secret was lost. As Terraform does with a provider that set the ID before failing,
+    /// the caller records the object tainted, so that the next apply replaces it.
+    #[error(
+        "{type_name} {id} was created but {why}; it is recorded tainted, and the next apply replaces it"
+    )]
+    #[diagnostic(code(scw::resource::created_tainted))]
+    CreatedTainted {
+        /// The resource type.
+        type_name: &'static str,
+        /// The new object's id (as recorded in state).
+        id: String,
+        /// The new object in state form.
+        created: Box<Outcome>,
+        /// What did not finish.
+        why: String,
+    },
+    /// A create whose answer was lost may have made any of several objects (others were made
+    /// at the same time with the same identifying values): none is taken or deleted.
+    #[error(
+        "{cause}; the objects it may have made are {found}: none was taken over or deleted, delete those that are not wanted"
+    )]
+    #[diagnostic(code(scw::resource::ambiguous_create))]
+    Ambiguous {
+        /// The resource type.
+        type_name: &'static str,
+        /// The candidates' ids, comma-separated.
+        found: String,
+        /// The lost answer.
+        cause: ClientError,
+    },
 }
 
 impl ResourceError {
@@ -408,6 +442,58 @@ impl ResourceError {
         match self {
             Self::Client(e) => Some(e),
             _ => None,
+        }
+    }
+
+    /// The object a failed create nevertheless made ([`Self::CreatedTainted`]).
+    #[must_use]
+    pub fn created(&self) -> Option<&Outcome> {
+        match self {
+            Self::CreatedTainted { created, .. } => Some(created),
+            _ => None,
+        }
+    }
+
+    /// Whether the operation may have changed something nobody knows of: a lost answer.
+    #[must_use]
+    pub fn is_outcome_unknown(&self) -> bool {
+        match self {
+            Self::Client(e) => e.is_outcome_unknown(),
+            Self::Ambiguous { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// The wait that follows a successful create failed: `created` is the new object in state
+    /// form (from the create call's answer).
+    pub(crate) fn created_not_ready(
+        type_name: &'static str,
+        created: Attributes,
+        source: &ClientError,
+    ) -> Self {
+        Self::created_tainted(
+            type_name,
+            created,
+            format!("did not become ready: {source}"),
+        )
+    }
+
+    /// A create made `created` (in state form) but did not finish, for the reason `why`.
+    pub(crate) fn created_tainted(
+        type_name: &'static str,
+        created: Attributes,
+        why: String,
+    ) -> Self {
+        let id = created
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        Self::CreatedTainted {
+            type_name,
+            id,
+            created: Box::new(Outcome::new(created)),
+            why,
         }
     }
 

@@ -15,6 +15,10 @@ use super::{ApiContext, Attributes, Outcome, ResourceError};
 use crate::api::client::Query;
 use crate::api::types::common::Secret;
 
+/// How many times a token create is sent when the tokens listed after a lost answer show that
+/// the call made nothing.
+pub(crate) const CREATE_ATTEMPTS: u32 = 3;
+
 /// What differs between container and function tokens.
 pub(crate) struct TokenKind {
     /// The Terraform type.
@@ -148,20 +152,92 @@ impl TokenKind {
     }
 
     /// Sends the create and records the answer, secret included.
+    ///
+    /// Tokens have no name to be found by, so a create whose outcome is unknown (the answer
+    /// was lost) is settled here, by what the parent's tokens were before the call: the tokens
+    /// of the parent that were not there before and have the desired description and expiry
+    /// are the ones the call may have made.
+    /// - None: the call made nothing, and it is sent again (at most [`CREATE_ATTEMPTS`] times).
+    /// - One: it is that token, but its secret, only ever in the lost answer, is gone. It is
+    ///   returned as [`ResourceError::CreatedTainted`]: recorded tainted, so that the next
+    ///   apply replaces it with a token whose secret is known.
+    /// - Several (tokens made at the same time by someone else): none is taken or deleted,
+    ///   and the error lists them.
+    ///
+    /// This relies on the list showing a token as soon as its create has answered, as the
+    /// API's database-backed list does.
     pub(crate) async fn create<Req, Resp>(
         &self,
         cx: &ApiContext,
         desired: &Attributes,
-        request: impl FnOnce(NewToken) -> Req,
-        view: impl FnOnce(Resp) -> TokenView,
+        request: impl Fn(NewToken) -> Req,
+        view: impl Fn(Resp) -> TokenView,
     ) -> Result<Outcome, ResourceError>
     where
         Req: serde::Serialize + Sync,
         Resp: serde::de::DeserializeOwned,
     {
         let (region, new) = self.new_token(cx, desired)?;
+        let path = self.tokens_path(&region);
+        let scope = self.scope_query(&new);
+        let description = new.description.clone().unwrap_or_default();
+        let expires_at = new.expires_at;
         let body = request(new);
-        let answer: Resp = cx.client.post(&self.tokens_path(&region), &body).await?;
+        let mut before: Option<Vec<Uuid>> = None;
+        let mut attempt = 1;
+        let answer: Resp = loop {
+            if before.is_none() {
+                before = Some(
+                    self.list(cx, &path, &scope, &view)
+                        .await?
+                        .iter()
+                        .map(|t| t.id)
+                        .collect(),
+                );
+            }
+            let lost = match cx.client.post(&path, &body).await {
+                Ok(answer) => break answer,
+                Err(e) if e.is_outcome_unknown() => e,
+                Err(e) => return Err(e.into()),
+            };
+            let known = before.as_deref().unwrap_or_default();
+            // A failed listing leaves the outcome unknown: the journal's intent stays open.
+            let Ok(listed) = self.list(cx, &path, &scope, &view).await else {
+                return Err(lost.into());
+            };
+            let made: Vec<TokenView> = listed
+                .into_iter()
+                .filter(|t| {
+                    !known.contains(&t.id)
+                        && t.description == description
+                        && t.expires_at == expires_at
+                })
+                .collect();
+            match made.as_slice() {
+                [] if attempt < CREATE_ATTEMPTS => attempt += 1,
+                [] => return Err(lost.into()),
+                [one] => {
+                    let mut out = self.state(desired, &region, one);
+                    out.insert("token".into(), Json::Null);
+                    return Err(ResourceError::created_tainted(
+                        self.ty,
+                        out,
+                        format!(
+                            "its answer, the only place its secret is given, was lost ({lost})"
+                        ),
+                    ));
+                }
+                several => {
+                    let ids: Vec<String> =
+                        several.iter().map(|t| regional_id(&region, t.id)).collect();
+                    return Err(ResourceError::Ambiguous {
+                        type_name: self.ty,
+                        found: ids.join(", "),
+                        cause: lost,
+                    });
+                }
+            }
+        };
         let token = view(answer);
         let mut out = self.state(desired, &region, &token);
         out.insert(
@@ -169,6 +245,28 @@ impl TokenKind {
             Json::String(token.token.expose().to_owned()),
         );
         Ok(Outcome::new(out))
+    }
+
+    /// The list filter selecting the tokens of the same parent as `new`.
+    fn scope_query(&self, new: &NewToken) -> Query {
+        Query::new()
+            .with_opt(self.parent, new.parent_id)
+            .with_opt("namespace_id", new.namespace_id)
+    }
+
+    /// Every token of a parent.
+    async fn list<Resp>(
+        &self,
+        cx: &ApiContext,
+        path: &str,
+        scope: &Query,
+        view: &impl Fn(Resp) -> TokenView,
+    ) -> Result<Vec<TokenView>, ResourceError>
+    where
+        Resp: serde::de::DeserializeOwned,
+    {
+        let tokens: Vec<Resp> = cx.client.list_all(path, scope, "tokens", 100).await?;
+        Ok(tokens.into_iter().map(view).collect())
     }
 
     /// Reads the token; `None` when gone. The secret is kept from `prior`.

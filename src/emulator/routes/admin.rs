@@ -23,6 +23,7 @@ pub(super) fn routes() -> Router<Arc<AppState>> {
         .route("/store", get(dump))
         .route("/faults", get(get_faults).put(put_faults))
         .route("/faults/targeted", post(add_targeted))
+        .route("/faults/counts", get(get_fault_counts))
         .route("/settle", get(get_settle).put(put_settle))
         .route("/containers/{container_id}/error", post(force_error))
         .route("/api-keys", post(add_key))
@@ -52,6 +53,10 @@ async fn dump(State(st): AppStateRef) -> Response {
 
 async fn get_faults(State(st): AppStateRef) -> Response {
     ok(&st.faults.config())
+}
+
+async fn get_fault_counts(State(st): AppStateRef) -> Response {
+    ok(&st.faults.counts())
 }
 
 async fn put_faults(State(st): AppStateRef, body: Bytes) -> Result<Response, ApiError> {

@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::AppState;
-use super::errors::{ApiError, json_response};
+use super::errors::{ApiError, json_response, status_message};
 use super::faults::Decision;
 use crate::api::types::OrganizationId;
 
@@ -43,7 +43,30 @@ pub(crate) fn router(state: Arc<AppState>) -> Router {
     Router::new()
         .nest("/_emulator", admin::routes())
         .merge(api)
+        .layer(middleware::map_response(json_errors))
         .with_state(state)
+}
+
+/// Answers of axum's own (405 for a method a path does not take, 413 for a body over the
+/// limit, 400 for an unreadable body) come as plain text or empty: give them a Scaleway-shaped
+/// JSON body instead, keeping their status and headers (`Allow`). Answers that already have a
+/// JSON body are left alone.
+async fn json_errors(res: Response) -> Response {
+    let is_json = res
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    let status = res.status();
+    let Some(message) = status_message(status).filter(|_| status.is_client_error() && !is_json)
+    else {
+        return res;
+    };
+    let (mut parts, _) = res.into_parts();
+    let fixed = ApiError::Message(status, message).into_response();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let (fixed_parts, body) = fixed.into_parts();
+    parts.headers.extend(fixed_parts.headers);
+    Response::from_parts(parts, body)
 }
 
 async fn unknown_route() -> ApiError {
@@ -68,13 +91,7 @@ async fn api_layer(State(state): AppStateRef, req: Request, next: Next) -> Respo
         Decision::Pass => next.run(req).await,
         Decision::Status(status) => {
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let message = match status.as_u16() {
-                500 => "internal server error",
-                502 => "bad gateway",
-                503 => "service unavailable",
-                504 => "gateway timeout",
-                _ => "injected fault",
-            };
+            let message = status_message(status).unwrap_or("injected fault");
             ApiError::Message(status, message).into_response()
         }
         Decision::RateLimited => {

@@ -228,7 +228,15 @@ async fn forward_call(st: ProxyState, req: Request) -> Response {
 }
 
 impl Api {
+    /// Transient statuses lasting one read.
     pub(crate) fn start() -> Self {
+        Self::start_with(EmulatorConfig {
+            settle: Settle::Reads { reads: 1 },
+            ..EmulatorConfig::default()
+        })
+    }
+
+    pub(crate) fn start_with(config: EmulatorConfig) -> Self {
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -241,10 +249,6 @@ impl Api {
             .build()
             .expect("http client");
         let (emulator, proxy) = rt.block_on(async {
-            let config = EmulatorConfig {
-                settle: Settle::Reads { reads: 1 },
-                ..EmulatorConfig::default()
-            };
             let emulator = Emulator::start(config).await.expect("emulator starts");
             let state = ProxyState {
                 target: emulator.base_url(),
@@ -274,6 +278,11 @@ impl Api {
 
     fn emulator(&self) -> &EmulatorHandle {
         self.emulator.as_ref().expect("running")
+    }
+
+    /// The URL the binary reaches the API at (the recording proxy).
+    pub(crate) fn url(&self) -> &str {
+        &self.proxy
     }
 
     /// The secret key the binary authenticates with.

@@ -29,13 +29,13 @@ pub(super) async fn wait_container(
     cx: &ApiContext,
     region: &str,
     id: ContainerId,
-    timeout: Duration,
+    provider_timeout: Duration,
 ) -> Result<ApiContainer, ClientError> {
     let path = format!("{}/containers/{id}", base_path(region));
     let query = Query::new();
     wait_until_settled(
         "container",
-        cx.waits.wait(POLL, timeout),
+        cx.waits.wait(POLL, provider_timeout),
         || cx.client.get::<ApiContainer>(&path, &query),
         |c| c.status.is_transient().then(|| status_name(c.status)),
     )
@@ -603,8 +603,7 @@ async fn container_create(cx: &ApiContext, desired: &Attributes) -> Result<Outco
         (None, None) => cx.defaults.region.clone(),
     };
     check_region(CONTAINER, &region)?;
-    let timeout = cx.waits.timeout(CONTAINER_TIMEOUT);
-    let ns = wait_namespace(cx, &region, NamespaceId(namespace_id), timeout).await?;
+    let ns = wait_namespace(cx, &region, NamespaceId(namespace_id), CONTAINER_TIMEOUT).await?;
     let name = match f.ok_str("name")? {
         Some(n) => n.to_owned(),
         None => cx.names.generate("co"),
@@ -614,7 +613,11 @@ async fn container_create(cx: &ApiContext, desired: &Attributes) -> Result<Outco
         .client
         .post(&format!("{}/containers", base_path(&region)), &request)
         .await?;
-    let settled = wait_container(cx, &region, created.id, timeout).await?;
+    let settled = wait_container(cx, &region, created.id, CONTAINER_TIMEOUT)
+        .await
+        .map_err(|e| {
+            ResourceError::created_not_ready(CONTAINER, container_state(desired, &created), &e)
+        })?;
     Ok(container_outcome(desired, &settled))
 }
 
@@ -623,14 +626,7 @@ async fn container_read(
     prior: &Attributes,
 ) -> Result<Option<Outcome>, ResourceError> {
     let (region, id) = own_id(CONTAINER, prior)?;
-    match wait_container(
-        cx,
-        &region,
-        ContainerId(id),
-        cx.waits.timeout(CONTAINER_TIMEOUT),
-    )
-    .await
-    {
+    match wait_container(cx, &region, ContainerId(id), CONTAINER_TIMEOUT).await {
         Ok(c) => Ok(Some(container_outcome(prior, &c))),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e.into()),
@@ -645,10 +641,9 @@ async fn container_update(
 ) -> Result<Outcome, ResourceError> {
     let (region, id) = own_id(CONTAINER, prior)?;
     let id = ContainerId(id);
-    let timeout = cx.waits.timeout(CONTAINER_TIMEOUT);
     let request = container_update_request(prior, desired, changed)?;
-    let current = wait_container(cx, &region, id, timeout).await?;
-    wait_namespace(cx, &region, current.namespace_id, timeout).await?;
+    let current = wait_container(cx, &region, id, CONTAINER_TIMEOUT).await?;
+    wait_namespace(cx, &region, current.namespace_id, CONTAINER_TIMEOUT).await?;
     let unchanged = UpdateContainerRequest {
         privacy: Some(ContainerPrivacy::Unknown),
         protocol: Some(ContainerProtocol::Unknown),
@@ -662,7 +657,7 @@ async fn container_update(
             .client
             .patch(&format!("{}/containers/{id}", base_path(&region)), &request)
             .await?;
-        wait_container(cx, &region, id, timeout).await?
+        wait_container(cx, &region, id, CONTAINER_TIMEOUT).await?
     };
     Ok(container_outcome(&merged(prior, desired), &settled))
 }
@@ -670,7 +665,7 @@ async fn container_update(
 async fn container_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError> {
     let (region, id) = own_id(CONTAINER, prior)?;
     let id = ContainerId(id);
-    match wait_container(cx, &region, id, cx.waits.timeout(CONTAINER_TIMEOUT)).await {
+    match wait_container(cx, &region, id, CONTAINER_TIMEOUT).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => return Ok(()),
         Err(e) => return Err(e.into()),

@@ -25,13 +25,13 @@ pub(super) async fn wait_namespace(
     cx: &ApiContext,
     region: &str,
     id: NamespaceId,
-    timeout: Duration,
+    provider_timeout: Duration,
 ) -> Result<ApiNamespace, ClientError> {
     let path = format!("{}/namespaces/{id}", base_path(region));
     let query = Query::new();
     wait_until_settled(
         "container namespace",
-        cx.waits.wait(POLL, timeout),
+        cx.waits.wait(POLL, provider_timeout),
         || cx.client.get::<ApiNamespace>(&path, &query),
         |ns| ns.status.is_transient().then(|| status_name(ns.status)),
     )
@@ -141,7 +141,11 @@ async fn namespace_create(cx: &ApiContext, desired: &Attributes) -> Result<Outco
         .client
         .post(&format!("{}/namespaces", base_path(&region)), &request)
         .await?;
-    let ns = wait_namespace(cx, &region, created.id, cx.waits.timeout(NAMESPACE_TIMEOUT)).await?;
+    let ns = wait_namespace(cx, &region, created.id, NAMESPACE_TIMEOUT)
+        .await
+        .map_err(|e| {
+            ResourceError::created_not_ready(NAMESPACE, namespace_state(desired, &created), &e)
+        })?;
     Ok(Outcome::new(namespace_state(desired, &ns)))
 }
 
@@ -170,14 +174,7 @@ async fn namespace_read(
     prior: &Attributes,
 ) -> Result<Option<Outcome>, ResourceError> {
     let (region, id) = own_id(NAMESPACE, prior)?;
-    match wait_namespace(
-        cx,
-        &region,
-        NamespaceId(id),
-        cx.waits.timeout(NAMESPACE_TIMEOUT),
-    )
-    .await
-    {
+    match wait_namespace(cx, &region, NamespaceId(id), NAMESPACE_TIMEOUT).await {
         Ok(ns) => Ok(Some(Outcome::new(namespace_state(prior, &ns)))),
         Err(e) if e.is_not_found() => Ok(None),
         Err(e) => Err(e.into()),
@@ -192,8 +189,7 @@ async fn namespace_update(
 ) -> Result<Outcome, ResourceError> {
     let (region, id) = own_id(NAMESPACE, prior)?;
     let id = NamespaceId(id);
-    let timeout = cx.waits.timeout(NAMESPACE_TIMEOUT);
-    wait_namespace(cx, &region, id, timeout).await?;
+    wait_namespace(cx, &region, id, NAMESPACE_TIMEOUT).await?;
     let request = namespace_update_request(prior, desired, changed)?;
     if request != UpdateNamespaceRequest::default() {
         let _: ApiNamespace = cx
@@ -201,15 +197,14 @@ async fn namespace_update(
             .patch(&format!("{}/namespaces/{id}", base_path(&region)), &request)
             .await?;
     }
-    let ns = wait_namespace(cx, &region, id, timeout).await?;
+    let ns = wait_namespace(cx, &region, id, NAMESPACE_TIMEOUT).await?;
     Ok(Outcome::new(namespace_state(&merged(prior, desired), &ns)))
 }
 
 async fn namespace_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), ResourceError> {
     let (region, id) = own_id(NAMESPACE, prior)?;
     let id = NamespaceId(id);
-    let timeout = cx.waits.timeout(NAMESPACE_TIMEOUT);
-    match wait_namespace(cx, &region, id, timeout).await {
+    match wait_namespace(cx, &region, id, NAMESPACE_TIMEOUT).await {
         Ok(_) => {}
         Err(e) if e.is_not_found() => return Ok(()),
         Err(e) => return Err(e.into()),
@@ -221,7 +216,7 @@ async fn namespace_delete(cx: &ApiContext, prior: &Attributes) -> Result<(), Res
         Err(e) => return Err(e.into()),
     }
     // Gone means done; a namespace still `deleting` at the timeout is an error.
-    match wait_namespace(cx, &region, id, timeout).await {
+    match wait_namespace(cx, &region, id, NAMESPACE_TIMEOUT).await {
         Ok(ns) => Err(ResourceError::invalid(
             NAMESPACE,
             "id",
