@@ -603,3 +603,112 @@ async fn an_unexpected_success_body_is_a_decode_error() {
         "{error:?}"
     );
 }
+
+/// A container token as the v1beta1 API answers it.
+fn container_token(id: &str, namespace: &str, description: &str) -> Value {
+    json!({
+        "id": id, "token": "<hidden>", "namespace_id": namespace, "status": "ready",
+        "description": description, "expires_at": null, "public_key": ""
+    })
+}
+
+/// Creates a namespace token with `scaleway_container_token`'s mapping against a server
+/// answering the parent's token list with `before` and then `after`, and the create with a
+/// 502 (an answer hidden by the gateway: the create may have happened). Returns the result
+/// and what the server saw.
+async fn token_create_with_lost_answer(
+    before: Vec<Value>,
+    after: Vec<Value>,
+) -> (
+    Result<scwform::api::resources::Outcome, scwform::api::resources::ResourceError>,
+    Vec<Seen>,
+) {
+    use scwform::api::resources::{ApiContext, Defaults, resource_api};
+    let lists = Arc::new(AtomicUsize::new(0));
+    let server = serve(move |_, seen| match seen.method.as_str() {
+        "GET" => {
+            let tokens = if lists.fetch_add(1, Ordering::SeqCst) == 0 {
+                &before
+            } else {
+                &after
+            };
+            reply(200, &json!({"tokens": tokens, "total_count": tokens.len()}))
+        }
+        _ => empty(502),
+    })
+    .await;
+    let cx = ApiContext::new(client_for(&server.base, 0), Defaults::default());
+    let desired: scwform::api::resources::Attributes = serde_json::from_value(json!({
+        "namespace_id": format!("fr-par/{NAMESPACE}"),
+        "description": "deployments",
+    }))
+    .expect("attributes");
+    let api = resource_api("scaleway_container_token").expect("mapping");
+    let result = api.create(&cx, &desired).await;
+    (result, server.requests())
+}
+
+const NAMESPACE: &str = "11111111-0000-4000-8000-000000000001";
+const OLD: &str = "22222222-0000-4000-8000-000000000001";
+const MADE: &str = "22222222-0000-4000-8000-000000000002";
+const OTHER: &str = "22222222-0000-4000-8000-000000000003";
+
+// https://github.com/scwform/scwform/issues/9 (item 3): tokens created by a call whose answer was
+// lost are told apart by what the parent's tokens were before the call.
+#[tokio::test]
+async fn issue_9_the_one_token_a_lost_create_made_is_returned_tainted() {
+    let old = container_token(OLD, NAMESPACE, "deployments");
+    let made = container_token(MADE, NAMESPACE, "deployments");
+    let unrelated = container_token(OTHER, NAMESPACE, "something else");
+    let (result, seen) =
+        token_create_with_lost_answer(vec![old.clone()], vec![old, made, unrelated]).await;
+    let error = result.expect_err("the create did not finish");
+    let created = error.created().expect("the token it made");
+    assert_eq!(created.attributes["id"], format!("fr-par/{MADE}"));
+    assert!(
+        created.attributes["token"].is_null(),
+        "the secret is unknown"
+    );
+    assert!(error.to_string().contains("recorded tainted"), "{error}");
+    let methods: Vec<&str> = seen.iter().map(|s| s.method.as_str()).collect();
+    assert_eq!(methods, ["GET", "POST", "GET"]);
+    assert!(seen[0].query.contains(&format!("namespace_id={NAMESPACE}")));
+}
+
+#[tokio::test]
+async fn issue_9_tokens_a_lost_create_may_have_made_are_listed_when_ambiguous_and_none_deleted() {
+    let (result, seen) = token_create_with_lost_answer(
+        Vec::new(),
+        vec![
+            container_token(MADE, NAMESPACE, "deployments"),
+            container_token(OTHER, NAMESPACE, "deployments"),
+        ],
+    )
+    .await;
+    let error = result.expect_err("ambiguous");
+    assert!(error.created().is_none());
+    assert!(error.is_outcome_unknown(), "the intent stays open");
+    let message = error.to_string();
+    assert!(
+        message.contains(&format!("fr-par/{MADE}")) && message.contains(&format!("fr-par/{OTHER}")),
+        "{message}"
+    );
+    assert!(
+        seen.iter().all(|s| s.method == "GET" || s.method == "POST"),
+        "nothing deleted"
+    );
+    assert_eq!(seen.iter().filter(|s| s.method == "POST").count(), 1);
+}
+
+#[tokio::test]
+async fn issue_9_a_lost_token_create_that_made_nothing_is_sent_again_then_given_up() {
+    let (result, seen) = token_create_with_lost_answer(Vec::new(), Vec::new()).await;
+    let error = result.expect_err("every attempt lost");
+    assert!(error.is_outcome_unknown());
+    assert!(error.created().is_none());
+    let methods: Vec<&str> = seen.iter().map(|s| s.method.as_str()).collect();
+    assert_eq!(
+        methods,
+        ["GET", "POST", "GET", "POST", "GET", "POST", "GET"]
+    );
+}

@@ -901,3 +901,63 @@ fn issue_9_a_token_create_that_made_nothing_is_sent_again() {
     let token = attributes(&w.state(STATE), "scaleway_container_token", "t").expect("token");
     assert!(token["token"].as_str().is_some_and(|t| t.len() > 8));
 }
+
+// https://github.com/scwform/scwform/issues/9 (item 1): a create whose POST succeeded but whose
+// wait for a ready status failed (here: 5xx on every poll, past the retries) was in neither
+// state nor journal, and every later apply failed with 409 `already_exists`. It is recorded
+// tainted and replaced by the next apply.
+#[test]
+fn issue_9_a_namespace_that_never_became_ready_is_recorded_tainted_and_replaced() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(
+        r#"
+resource "scaleway_container_namespace" "ns" {
+  name = "e2e-never-ready"
+}
+"#,
+    );
+    api.fault(json!({
+        "method": "GET",
+        "path_prefix": "/containers/v1/regions/fr-par/namespaces/",
+        "count": 6,
+        "action": "status",
+        "status": 503
+    }));
+    let first = api.run(&w, &["apply", "--auto-approve"]);
+    first.expect(1);
+    assert!(
+        first.stderr.contains("did not become ready"),
+        "{}",
+        first.stderr
+    );
+    let state = w.state(STATE);
+    let instance = &state["resources"][0]["instances"][0];
+    assert_eq!(instance["status"], "tainted", "{state}");
+    let first_id = instance["attributes"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(rows(&api.store()["namespaces"]), 1);
+
+    api.faults(json!({}));
+    let second = api.run(&w, &["apply", "--auto-approve"]);
+    second.expect(0);
+    assert!(
+        second.stderr.contains("1 added, 0 changed, 1 destroyed"),
+        "{}",
+        second.stderr
+    );
+    let ns = attributes(&w.state(STATE), "scaleway_container_namespace", "ns").expect("ns");
+    assert_ne!(ns["id"], first_id.as_str());
+    let namespaces = api.store()["namespaces"].clone();
+    let live: Vec<&String> = namespaces
+        .as_object()
+        .expect("table")
+        .iter()
+        .filter(|(_, n)| n["ns"]["status"] != "deleting")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(live.len(), 1, "{namespaces}");
+    api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
+}
