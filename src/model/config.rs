@@ -36,6 +36,22 @@ pub struct Config {
     pub instances: IndexMap<ResourceAddr, ResourceInstance>,
     /// The provider block's attribute values (only those configured).
     pub provider: BTreeMap<&'static str, Value>,
+    /// What the `variable` blocks declare, by name, in declaration order (for the JSON
+    /// plan's `configuration` and `checks`).
+    pub variable_decls: IndexMap<String, VariableInfo>,
+}
+
+/// What a `variable` block declares besides its value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct VariableInfo {
+    /// `description = "..."`
+    pub description: Option<String>,
+    /// `sensitive = true`
+    pub sensitive: bool,
+    /// Whether it has a `default`.
+    pub has_default: bool,
+    /// How many `validation` blocks it has.
+    pub validations: usize,
 }
 
 impl Config {
@@ -62,6 +78,8 @@ pub struct OutputValue {
     pub description: Option<String>,
     /// The `output "NAME"` header.
     pub span: Span,
+    /// The references its value makes.
+    pub references: Vec<Reference>,
 }
 
 /// Why one resource depends on another.

@@ -25,7 +25,7 @@ use petgraph::graph::NodeIndex;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::config::{
-    BlockValue, Config, Dependency, DependencyKind, OutputValue, ResourceInstance,
+    BlockValue, Config, Dependency, DependencyKind, OutputValue, ResourceInstance, VariableInfo,
 };
 use super::eval::{self, EvalContext};
 use super::ids::{InstanceKey, ResourceAddr};
@@ -244,6 +244,17 @@ pub fn evaluate(
     ev.run();
     let mut config = ev.config;
     config.variables = ev.variables;
+    for (name, decl) in &module.variables {
+        config.variable_decls.insert(
+            (*name).to_owned(),
+            VariableInfo {
+                description: decl.description.clone(),
+                sensitive: decl.sensitive,
+                has_default: decl.default.is_some(),
+                validations: decl.validations.len(),
+            },
+        );
+    }
     for name in module.locals.keys() {
         let value = ev.locals.remove(name).unwrap_or(Value::Unknown);
         config.locals.insert((*name).to_owned(), value);
@@ -531,6 +542,7 @@ impl<'m> Evaluator<'m, '_> {
                 sensitive: decl.sensitive,
                 description: decl.description.clone(),
                 span: header_span(decl.block),
+                references: decl.refs.clone(),
             },
         );
     }

@@ -12,11 +12,23 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::model::config::Config;
+use crate::diag::Span;
+use crate::model::config::{Config, DependencyKind, ResourceInstance};
+use crate::model::refs::{RefTarget, Reference};
 use crate::model::ids::{InstanceKey, ResourceAddr};
 use crate::model::value::Value;
 use crate::plan::{Action, OutputChange, Plan, ResourceChange};
-use crate::state::{SCALEWAY_PROVIDER, State};
+use crate::state::{SCALEWAY_PROVIDER, State, TERRAFORM_VERSION};
+
+/// Whether `text` is a `MAJOR.MINOR.PATCH` version (with an optional `-pre` or `+build`).
+fn is_version(text: &str) -> bool {
+    let core = text.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
 
 /// The provider address as the JSON plan spells it.
 pub const PROVIDER_NAME: &str = "registry.terraform.io/scaleway/scaleway";
@@ -35,7 +47,8 @@ pub struct JsonInput<'a> {
 pub fn render(plan: &Plan, input: &JsonInput<'_>) -> Json {
     let mut top = Map::new();
     top.insert("format_version".into(), "1.2".into());
-    top.insert("terraform_version".into(), env!("CARGO_PKG_VERSION").into());
+    top.insert("terraform_version".into(), TERRAFORM_VERSION.into());
+    top.insert("scwform_version".into(), env!("CARGO_PKG_VERSION").into());
     top.insert("variables".into(), variables(&plan.config));
     top.insert("planned_values".into(), planned_values(plan));
     top.insert(
@@ -56,6 +69,14 @@ pub fn render(plan: &Plan, input: &JsonInput<'_>) -> Json {
     );
     top.insert("prior_state".into(), prior_state(input.prior));
     top.insert("configuration".into(), configuration(&plan.config));
+    top.insert(
+        "relevant_attributes".into(),
+        relevant_attributes(&plan.config),
+    );
+    let checks = checks(plan);
+    if checks.as_array().is_some_and(|c| !c.is_empty()) {
+        top.insert("checks".into(), checks);
+    }
     top.insert("timestamp".into(), input.timestamp.into());
     top.insert(
         "applyable".into(),
@@ -324,30 +345,156 @@ pub fn prior_state(state: &State) -> Json {
             )
         })
         .collect();
+    // Terraform's own version when a state names none that parses (policy tools check it).
+    let version = if is_version(&state.terraform_version) {
+        state.terraform_version.as_str()
+    } else {
+        TERRAFORM_VERSION
+    };
     json!({
         "format_version": "1.0",
-        "terraform_version": state.terraform_version,
+        "terraform_version": version,
+        "scwform_version": env!("CARGO_PKG_VERSION"),
         "values": { "outputs": outputs, "root_module": { "resources": resources } },
     })
 }
 
-/// A minimal `configuration`: the provider and the resources with their provider key.
-fn configuration(config: &Config) -> Json {
-    let mut seen = std::collections::BTreeSet::new();
-    let resources: Vec<Json> = config
-        .instances
-        .keys()
-        .filter(|a| seen.insert(a.resource()))
-        .map(|a| {
-            json!({
-                "address": a.resource().to_string(),
-                "mode": "managed",
-                "type": a.type_name,
-                "name": a.name,
-                "provider_config_key": "scaleway",
-                "schema_version": 0,
+/// Terraform's `references` for one reference: the full traversal, then the address it
+/// starts from (`["scaleway_account_project.main.id", "scaleway_account_project.main"]`).
+fn reference_strings(r: &Reference) -> Vec<String> {
+    match &r.target {
+        RefTarget::Variable(n) => vec![format!("var.{n}")],
+        RefTarget::Local(n) => vec![format!("local.{n}")],
+        RefTarget::Resource { type_name, name } => {
+            let base = format!("{type_name}.{name}");
+            match &r.attribute {
+                Some((attribute, _)) => vec![format!("{base}.{attribute}"), base],
+                None => vec![base],
+            }
+        }
+        RefTarget::CountIndex => vec!["count.index".to_owned()],
+        RefTarget::EachKey => vec!["each.key".to_owned()],
+        RefTarget::EachValue => vec!["each.value".to_owned()],
+        RefTarget::Path(p) => vec![format!("path.{p}")],
+        RefTarget::Workspace => vec!["terraform.workspace".to_owned()],
+    }
+}
+
+fn within(inner: Span, outer: Span) -> bool {
+    inner.file == outer.file && inner.start >= outer.start && inner.end <= outer.end
+}
+
+/// An expression as Terraform's JSON configuration writes it: its `references` when it makes
+/// some (deduplicated, in order), else its `constant_value` (sensitive values as `null`).
+fn expression<'r>(refs: impl Iterator<Item = &'r Reference>, value: Option<&Value>) -> Json {
+    let mut strings: Vec<String> = Vec::new();
+    for r in refs {
+        for s in reference_strings(r) {
+            if !strings.contains(&s) {
+                strings.push(s);
+            }
+        }
+    }
+    if strings.is_empty() {
+        json!({ "constant_value": value.map_or(Json::Null, known_json) })
+    } else {
+        json!({ "references": strings })
+    }
+}
+
+/// One resource's configuration (from its first instance: every instance shares the block).
+fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
+    let addr = first.addr.resource();
+    let mut out = Map::new();
+    out.insert("address".into(), addr.to_string().into());
+    out.insert("mode".into(), "managed".into());
+    out.insert("type".into(), first.addr.type_name.clone().into());
+    out.insert("name".into(), first.addr.name.clone().into());
+    out.insert("provider_config_key".into(), "scaleway".into());
+    let mut expressions = Map::new();
+    for (name, span) in &first.configured {
+        let refs = first.references.iter().filter(|r| within(r.span, *span));
+        expressions.insert(
+            (*name).to_owned(),
+            expression(refs, first.attributes.get(name)),
+        );
+    }
+    for (name, blocks) in &first.blocks {
+        let list: Vec<Json> = blocks
+            .iter()
+            .map(|b| {
+                b.attributes
+                    .iter()
+                    .filter(|(_, v)| !v.is_null() && !v.is_unknown())
+                    // Block attributes have no spans of their own: their values are shown.
+                    .map(|(k, v)| ((*k).to_owned(), expression(std::iter::empty(), Some(v))))
+                    .collect::<Map<_, _>>()
+                    .into()
             })
+            .collect();
+        expressions.insert((*name).to_owned(), list.into());
+    }
+    out.insert("expressions".into(), expressions.into());
+    out.insert("schema_version".into(), 0.into());
+    // References outside every attribute and block are those of `count` / `for_each` (and
+    // `depends_on`, `lifecycle`).
+    let depends_on: Vec<String> = first
+        .dependencies
+        .iter()
+        .filter(|d| d.kind == DependencyKind::DependsOn)
+        .map(|d| d.resource.resource().to_string())
+        .collect();
+    let outside: Vec<&Reference> = first
+        .references
+        .iter()
+        .filter(|r| {
+            !first.configured.values().any(|s| within(r.span, *s))
+                && !first
+                    .blocks
+                    .values()
+                    .flatten()
+                    .any(|b| within(r.span, b.span))
+                && !matches!(&r.target, RefTarget::Resource { type_name, name }
+                    if depends_on.contains(&format!("{type_name}.{name}")))
         })
+        .collect();
+    match &first.addr.key {
+        Some(InstanceKey::Int(_)) => {
+            let count = f64::from(u32::try_from(instances).unwrap_or(u32::MAX));
+            out.insert(
+                "count_expression".into(),
+                expression(outside.into_iter(), Some(&Value::Number(count))),
+            );
+        }
+        Some(InstanceKey::Str(_)) => {
+            out.insert(
+                "for_each_expression".into(),
+                expression(outside.into_iter(), None),
+            );
+        }
+        None => {}
+    }
+    if !depends_on.is_empty() {
+        out.insert("depends_on".into(), depends_on.into());
+    }
+    Json::Object(out)
+}
+
+/// Terraform's `configuration`: the provider, each resource with its expressions (constant
+/// values and references), `count` / `for_each` expressions and `depends_on`, the variables
+/// and the outputs with their expressions.
+fn configuration(config: &Config) -> Json {
+    let mut counts: std::collections::BTreeMap<ResourceAddr, (usize, &ResourceInstance)> =
+        std::collections::BTreeMap::new();
+    for i in config.instances.values() {
+        counts
+            .entry(i.addr.resource())
+            .and_modify(|(n, _)| *n += 1)
+            .or_insert((1, i));
+    }
+    let resources: Vec<Json> = counts
+        .values()
+        .map(|(n, first)| resource_configuration(first, *n))
         .collect();
     let outputs: Map<String, Json> = config
         .outputs
@@ -360,15 +507,97 @@ fn configuration(config: &Config) -> Json {
             if let Some(d) = &o.description {
                 v.insert("description".into(), d.clone().into());
             }
+            v.insert(
+                "expression".into(),
+                expression(o.references.iter(), Some(&o.value)),
+            );
             (name.clone(), Json::Object(v))
         })
         .collect();
+    let variables: Map<String, Json> = config
+        .variable_decls
+        .iter()
+        .map(|(name, d)| {
+            let mut v = Map::new();
+            if d.has_default
+                && let Some(value) = config.variables.get(name)
+            {
+                v.insert("default".into(), known_json(value));
+            }
+            if let Some(text) = &d.description {
+                v.insert("description".into(), text.clone().into());
+            }
+            if d.sensitive {
+                v.insert("sensitive".into(), true.into());
+            }
+            (name.clone(), Json::Object(v))
+        })
+        .collect();
+    let provider_expressions: Map<String, Json> = config
+        .provider
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), json!({ "constant_value": known_json(v) })))
+        .collect();
+    let mut provider = Map::new();
+    provider.insert("name".into(), "scaleway".into());
+    provider.insert("full_name".into(), PROVIDER_NAME.into());
+    if !provider_expressions.is_empty() {
+        provider.insert("expressions".into(), provider_expressions.into());
+    }
+    let mut root = Map::new();
+    if !outputs.is_empty() {
+        root.insert("outputs".into(), outputs.into());
+    }
+    root.insert("resources".into(), resources.into());
+    if !variables.is_empty() {
+        root.insert("variables".into(), variables.into());
+    }
     json!({
-        "provider_config": {
-            "scaleway": { "name": "scaleway", "full_name": PROVIDER_NAME }
-        },
-        "root_module": { "resources": resources, "outputs": outputs },
+        "provider_config": { "scaleway": provider },
+        "root_module": root,
     })
+}
+
+/// Terraform's `relevant_attributes`: every resource attribute the configuration reads (the
+/// attributes whose changes outside may matter to the plan), sorted.
+fn relevant_attributes(config: &Config) -> Json {
+    let mut seen = std::collections::BTreeSet::new();
+    let refs = config
+        .instances
+        .values()
+        .flat_map(|i| i.references.iter())
+        .chain(config.outputs.values().flat_map(|o| o.references.iter()));
+    for r in refs {
+        if let (RefTarget::Resource { type_name, name }, Some((attribute, _))) =
+            (&r.target, &r.attribute)
+        {
+            seen.insert((format!("{type_name}.{name}"), attribute.clone()));
+        }
+    }
+    seen.into_iter()
+        .map(|(resource, attribute)| json!({ "resource": resource, "attribute": [attribute] }))
+        .collect()
+}
+
+/// Terraform's `checks`: the result of each checkable object. scwform's are the variables'
+/// `validation` blocks; a plan is only made when they pass.
+fn checks(plan: &Plan) -> Json {
+    let status = if plan.errored { "unknown" } else { "pass" };
+    plan.config
+        .variable_decls
+        .iter()
+        .filter(|(_, d)| d.validations > 0)
+        .map(|(name, _)| {
+            json!({
+                "address": { "kind": "var", "name": name, "to_display": format!("var.{name}") },
+                "status": status,
+                "instances": [{
+                    "address": { "to_display": format!("var.{name}") },
+                    "status": status,
+                }],
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
