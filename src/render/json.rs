@@ -14,8 +14,8 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::diag::Span;
 use crate::model::config::{Config, DependencyKind, ResourceInstance};
-use crate::model::refs::{RefTarget, Reference};
 use crate::model::ids::{InstanceKey, ResourceAddr};
+use crate::model::refs::{RefTarget, Reference};
 use crate::model::value::Value;
 use crate::plan::{Action, OutputChange, Plan, ResourceChange};
 use crate::state::{SCALEWAY_PROVIDER, State, TERRAFORM_VERSION};
