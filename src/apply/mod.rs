@@ -194,6 +194,9 @@ struct StepError {
     /// The object a failed create made all the same (it never became ready): recorded
     /// tainted.
     created: Option<Outcome>,
+    /// The objects a create whose answer was lost may have made (several alike): settled at
+    /// the end of the run, once every other step has recorded what it made.
+    candidates: Vec<Outcome>,
 }
 
 type StepResult = Result<Option<Outcome>, StepError>;
@@ -245,6 +248,8 @@ struct Runner<'a> {
     status: Vec<Status>,
     /// Deposed keys of objects replaced create-first, by change index.
     deposed: HashMap<usize, String>,
+    /// Failed creates that may have made one of several objects, by step index.
+    ambiguous: Vec<(usize, Vec<Outcome>)>,
     report: ApplyReport,
 }
 
@@ -255,6 +260,7 @@ impl<'a> Runner<'a> {
             progress: run.plan.order.progress(),
             status: vec![Status::Pending; steps],
             deposed: HashMap::new(),
+            ambiguous: Vec::new(),
             report: ApplyReport::default(),
             run,
         }
@@ -717,6 +723,9 @@ impl<'a> Runner<'a> {
         {
             self.record(i, created.clone(), true);
         }
+        if !error.candidates.is_empty() {
+            self.ambiguous.push((i, error.candidates.clone()));
+        }
         let (addr, operation) = self.step_addr(i);
         let deposed = self.deposed_key(i);
         self.status[i] = Status::Failed;
@@ -731,7 +740,49 @@ impl<'a> Runner<'a> {
         }
     }
 
+    /// Settles the creates that may have made one of several objects: the objects the state
+    /// now records (made by other steps of this run, or earlier) are set aside, and when
+    /// exactly one is left it is what the create made, recorded tainted as for a create that
+    /// did not finish. Otherwise nothing is taken or deleted, and the failure lists them.
+    fn settle_ambiguous(&mut self) {
+        for (i, candidates) in std::mem::take(&mut self.ambiguous) {
+            let recorded: std::collections::HashSet<String> = self.run.writer.read(|s| {
+                s.resources
+                    .iter()
+                    .flat_map(|r| r.instances.iter())
+                    .filter_map(|i| i.id().map(str::to_owned))
+                    .collect()
+            });
+            let mut left: Vec<Outcome> = candidates
+                .into_iter()
+                .filter(|c| id_of(Some(&c.attributes)).is_none_or(|id| !recorded.contains(&id)))
+                .collect();
+            if left.len() != 1 {
+                continue;
+            }
+            let made = left.remove(0);
+            let id = id_of(Some(&made.attributes));
+            self.record(i, made, true);
+            let (addr, _) = self.step_addr(i);
+            if let Some(journal) = &self.run.journal {
+                let _ = journal.done(JournalOp::Create, addr, id.as_deref());
+            }
+            if let Some(f) = self
+                .report
+                .failures
+                .iter_mut()
+                .find(|f| f.addr == *addr && f.operation == Operation::Create)
+            {
+                f.message = format!(
+                    "{} was created, but the answer that alone carried its secret was lost; the other objects it might have been were made by this run: it is recorded tainted, and the next apply replaces it",
+                    id.as_deref().unwrap_or("the object")
+                );
+            }
+        }
+    }
+
     async fn finish(mut self) -> ApplyReport {
+        self.settle_ambiguous();
         let steps = self.run.plan.order.steps();
         let mut skipped = Vec::new();
         let mut not_started = Vec::new();
@@ -806,6 +857,7 @@ fn internal(message: &str) -> StepError {
         message: message.to_owned(),
         definite: true,
         created: None,
+        candidates: Vec::new(),
     }
 }
 
@@ -993,11 +1045,13 @@ async fn run_job_inner(job: &Job) -> StepResult {
             definite: e.created().is_some() || !e.is_outcome_unknown(),
             message: e.to_string(),
             created: e.created().cloned(),
+            candidates: e.candidates().to_vec(),
         }),
         Err(_) => Err(StepError {
             message: format!("timed out after {}", events::format_duration(job.timeout)),
             definite: false,
             created: None,
+            candidates: Vec::new(),
         }),
     };
     match &result {

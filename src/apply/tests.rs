@@ -29,6 +29,9 @@ struct Fake {
     fail_deletes: Mutex<Vec<String>>,
     /// Names whose create makes the object but then fails as a wait for it would.
     unready_names: Mutex<Vec<String>>,
+    /// Names whose create makes the object but loses the answer, and finds every object of
+    /// the same `project_id` as what it may have made.
+    ambiguous_names: Mutex<Vec<String>>,
     next: Mutex<u32>,
     delay: Duration,
     /// Calls under way now, and the most there ever were at once.
@@ -171,6 +174,39 @@ impl ResourceApi for FakeType {
                 .lock()
                 .expect("no poison")
                 .insert(id.clone(), attrs.clone());
+            if self
+                .fake
+                .ambiguous_names
+                .lock()
+                .expect("no poison")
+                .contains(&name)
+            {
+                let candidates: Vec<Outcome> = self
+                    .fake
+                    .objects
+                    .lock()
+                    .expect("no poison")
+                    .values()
+                    .filter(|a| a.get("project_id") == attrs.get("project_id"))
+                    .map(|a| Outcome {
+                        attributes: a.clone(),
+                        warnings: Vec::new(),
+                    })
+                    .collect();
+                let found: Vec<String> = candidates
+                    .iter()
+                    .map(|c| c.attributes["id"].as_str().unwrap_or("?").to_owned())
+                    .collect();
+                return Err(ResourceError::Ambiguous {
+                    type_name: self.type_name,
+                    found: found.join(", "),
+                    candidates,
+                    cause: Box::new(crate::api::error::ClientError::OutcomeUnknown {
+                        request: "POST /fake".into(),
+                        cause: "the answer was lost".into(),
+                    }),
+                });
+            }
             if self
                 .fake
                 .unready_names
@@ -502,6 +538,101 @@ async fn issue_9_a_create_that_did_not_become_ready_is_recorded_tainted_and_repl
     assert_ne!(recorded.attributes["id"], first_id);
     // The tainted object was deleted, not left behind: one project and its 20 tokens.
     assert_eq!(fake.objects.lock().expect("no poison").len(), 21);
+}
+
+/// Issue 9, item 3: a create whose answer was lost and that may have made one of several
+/// objects (alike ones made at the same time) takes the one no other step of the run recorded,
+/// tainted; when more than one is left, none is taken (or deleted).
+#[tokio::test]
+async fn issue_9_an_ambiguous_create_takes_the_one_object_the_run_did_not_record() {
+    let fake = Fake::leak(Duration::ZERO);
+    fake.ambiguous_names
+        .lock()
+        .expect("no poison")
+        .push("tok5".into());
+    let first = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        State::default(),
+        normal(),
+        3,
+        Cancel::default(),
+    )
+    .await;
+    assert_eq!(
+        first.report.failures.len(),
+        1,
+        "{:?}",
+        first.report.failures
+    );
+    assert!(
+        first.report.failures[0]
+            .message
+            .contains("recorded tainted"),
+        "{}",
+        first.report.failures[0].message
+    );
+    let token: InstanceAddr = "scaleway_cockpit_token.t[5]".parse().expect("address");
+    let recorded = first
+        .state
+        .instance(&token)
+        .expect("the token it made is recorded");
+    assert_eq!(recorded.status.as_deref(), Some("tainted"));
+    assert_eq!(recorded.attributes["name"], "tok5");
+    assert_eq!(fake.objects.lock().expect("no poison").len(), 21);
+
+    fake.ambiguous_names.lock().expect("no poison").clear();
+    let second = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        first.state,
+        normal(),
+        3,
+        Cancel::default(),
+    )
+    .await;
+    assert!(second.report.succeeded(), "{:?}", second.report.failures);
+    assert_eq!((second.report.added, second.report.destroyed), (1, 1));
+    assert_eq!(fake.objects.lock().expect("no poison").len(), 21);
+}
+
+#[tokio::test]
+async fn issue_9_an_ambiguous_create_with_an_object_nobody_recorded_takes_and_deletes_none() {
+    let fake = Fake::leak(Duration::ZERO);
+    fake.ambiguous_names
+        .lock()
+        .expect("no poison")
+        .push("tok5".into());
+    // Made by someone else in the project the run creates first (the fake's first id).
+    fake.objects.lock().expect("no poison").insert(
+        "fr-par/ffffffff-0000-0000-0000-000000000000".into(),
+        serde_json::from_value(json!({
+            "id": "fr-par/ffffffff-0000-0000-0000-000000000000",
+            "name": "stranger",
+            "project_id": "00000000-0000-0000-0000-000000000001",
+        }))
+        .expect("attributes"),
+    );
+    let out = run_apply(
+        fake,
+        PROJECT_AND_TOKENS,
+        State::default(),
+        normal(),
+        3,
+        Cancel::default(),
+    )
+    .await;
+    assert_eq!(out.report.failures.len(), 1, "{:?}", out.report.failures);
+    let message = &out.report.failures[0].message;
+    assert!(
+        message.contains("fr-par/ffffffff-0000-0000-0000-000000000000")
+            && message.contains("none was taken over or deleted"),
+        "{message}"
+    );
+    let token: InstanceAddr = "scaleway_cockpit_token.t[5]".parse().expect("address");
+    assert!(out.state.instance(&token).is_none());
+    assert!(!fake.log().iter().any(|l| l.starts_with("delete")));
+    assert_eq!(fake.objects.lock().expect("no poison").len(), 22);
 }
 
 #[tokio::test]

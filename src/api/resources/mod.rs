@@ -410,7 +410,8 @@ pub enum ResourceError {
         why: String,
     },
     /// A create whose answer was lost may have made any of several objects (others were made
-    /// at the same time with the same identifying values): none is taken or deleted.
+    /// at the same time with the same identifying values): none is taken or deleted here. The
+    /// executor sets aside those the run recorded elsewhere (see `apply`).
     #[error(
         "{cause}; the objects it may have made are {found}: none was taken over or deleted, delete those that are not wanted"
     )]
@@ -420,8 +421,10 @@ pub enum ResourceError {
         type_name: &'static str,
         /// The candidates' ids, comma-separated.
         found: String,
+        /// The candidates in state form.
+        candidates: Vec<Outcome>,
         /// The lost answer.
-        cause: ClientError,
+        cause: Box<ClientError>,
     },
 }
 
@@ -451,6 +454,15 @@ impl ResourceError {
         match self {
             Self::CreatedTainted { created, .. } => Some(created),
             _ => None,
+        }
+    }
+
+    /// The objects an ambiguous create may have made ([`Self::Ambiguous`]); empty otherwise.
+    #[must_use]
+    pub fn candidates(&self) -> &[Outcome] {
+        match self {
+            Self::Ambiguous { candidates, .. } => candidates,
+            _ => &[],
         }
     }
 

@@ -230,10 +230,19 @@ impl TokenKind {
                 several => {
                     let ids: Vec<String> =
                         several.iter().map(|t| regional_id(&region, t.id)).collect();
+                    let candidates = several
+                        .iter()
+                        .map(|t| {
+                            let mut out = self.state(desired, &region, t);
+                            out.insert("token".into(), Json::Null);
+                            Outcome::new(out)
+                        })
+                        .collect();
                     return Err(ResourceError::Ambiguous {
                         type_name: self.ty,
                         found: ids.join(", "),
-                        cause: lost,
+                        candidates,
+                        cause: Box::new(lost),
                     });
                 }
             }
