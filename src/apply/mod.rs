@@ -57,7 +57,7 @@ use crate::model::evaluate::ResourceValues;
 use crate::model::ids::ResourceAddr;
 use crate::model::value::Value;
 use crate::plan::{Action, ConfigInput, Plan, Progress, StepKind, state_addr};
-use crate::state::{self, OutputState, State};
+use crate::state::{self, State};
 
 use events::{Event, Events, Operation};
 use journal::{Journal, JournalOp};
@@ -835,18 +835,9 @@ impl<'a> Runner<'a> {
             s.outputs
                 .retain(|name, _| config.outputs.contains_key(name));
             for (name, output) in &config.outputs {
-                if !output.value.is_wholly_known() {
-                    continue;
+                if let Some(recorded) = values::output_state(output) {
+                    s.outputs.insert(name.clone(), recorded);
                 }
-                let sensitive = output.sensitive || output.value.contains_sensitive();
-                s.outputs.insert(
-                    name.clone(),
-                    OutputState {
-                        value: output.value.to_json(),
-                        type_: values::type_json(&output.value),
-                        sensitive,
-                    },
-                );
             }
         });
     }

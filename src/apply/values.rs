@@ -5,14 +5,16 @@
 //!   the results so far, then in state form (still-unknown values become null: "not
 //!   configured", for the API to fill in).
 //! - [`instance_state`]: a returned object as a state instance (sensitive paths, dependencies).
+//! - [`output_state`]: an evaluated output as the state records it (value, type, sensitivity).
 //!
 //! Pure; depends on `model::value`, `schema` and `state`.
 
 use crate::api::resources::Attributes;
+use crate::model::config::OutputValue;
 use crate::model::ids::ResourceAddr;
 use crate::model::value::Value;
 use crate::schema::ResourceSchema;
-use crate::state::{self, InstanceState};
+use crate::state::{self, InstanceState, OutputState};
 
 /// `planned` with every unknown part replaced by the same part of `evaluated` (which may
 /// itself still be unknown).
@@ -102,6 +104,21 @@ pub fn instance_state(
         .collect();
     instance.create_before_destroy = create_before_destroy;
     instance
+}
+
+/// An evaluated output as the state records it (and `output --json` prints it): its value,
+/// its type and whether it is sensitive (declared so, or holding a sensitive value). `None`
+/// while the value is not wholly known: an apply records an output only once it is.
+#[must_use]
+pub fn output_state(output: &OutputValue) -> Option<OutputState> {
+    if !output.value.is_wholly_known() {
+        return None;
+    }
+    Some(OutputState {
+        value: output.value.to_json(),
+        type_: type_json(&output.value),
+        sensitive: output.sensitive || output.value.contains_sensitive(),
+    })
 }
 
 /// Terraform's type JSON of a value, as state outputs record it (`"string"`,

@@ -27,3 +27,4 @@ mod settings;
 mod state;
 mod team;
 mod validate;
+mod values_differential;

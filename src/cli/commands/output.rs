@@ -4,14 +4,23 @@
 //! As Terraform: the list form shows sensitive outputs as `<sensitive>`; a single output given
 //! by name is printed in full, and `--json` / `--raw` print values as they are (sensitive ones
 //! included: asking for one by name, or for JSON, is asking for the value).
+//!
+//! [`evaluate_json`] gives the same JSON document for a configuration that manages no resources,
+//! straight from the configuration (no state, no API): what `apply` then `output --json` would
+//! print. The differential suite against Terraform (`tests/fixtures/values`) runs it in-process.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::Path;
 
+use crate::apply::values::output_state;
 use crate::cli::ExitStatus;
 use crate::cli::args::OutputArgs;
 use crate::cli::printer::Printer;
 use crate::cli::session::{self, Failure, Paths};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
+use crate::model::evaluate::{EvalOptions, NoPriorValues};
+use crate::model::load::{LoadOptions, Loaded, load_path};
 use crate::state::{OutputState, State};
 
 /// Runs the command.
@@ -66,19 +75,7 @@ pub(crate) fn read_state(paths: &Paths) -> Result<State, Failure> {
 pub(crate) fn render(state: &State, args: &OutputArgs) -> Result<String, Diagnostic> {
     let Some(name) = &args.name else {
         if args.json {
-            let doc: serde_json::Map<String, serde_json::Value> = state
-                .outputs
-                .iter()
-                .map(|(k, o)| {
-                    (
-                        k.clone(),
-                        serde_json::json!({"sensitive": o.sensitive, "type": o.type_, "value": o.value}),
-                    )
-                })
-                .collect();
-            let mut text = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
-            text.push('\n');
-            return Ok(text);
+            return Ok(json_document(&state.outputs));
         }
         return Ok(list(&state.outputs));
     };
@@ -109,10 +106,59 @@ pub(crate) fn render(state: &State, args: &OutputArgs) -> Result<String, Diagnos
     Ok(format!("{}\n", format_value(&output.value, 0)))
 }
 
+/// The `--json` document of every output: `{"NAME": {"sensitive": …, "type": …, "value": …}}`,
+/// pretty-printed, as Terraform prints it.
+fn json_document(outputs: &BTreeMap<String, OutputState>) -> String {
+    let doc: serde_json::Map<String, serde_json::Value> = outputs
+        .iter()
+        .map(|(k, o)| {
+            (
+                k.clone(),
+                serde_json::json!({"sensitive": o.sensitive, "type": o.type_, "value": o.value}),
+            )
+        })
+        .collect();
+    let mut text = serde_json::to_string_pretty(&doc).expect("JSON values serialise");
+    text.push('\n');
+    text
+}
+
+/// What `scwform output --json` prints after `scwform apply` of the configuration at `path`
+/// (a `.tf` file or a directory, with its `terraform.tfvars` and `*.auto.tfvars`) when it
+/// manages no resources, evaluated here without state or API. Variables take their values from
+/// those files and their defaults only (no `TF_VAR_*`, no `--var`). As after an apply, an
+/// output whose value is not wholly known is left out.
+///
+/// # Errors
+///
+/// The loaded configuration, for its diagnostics and sources, when it has errors.
+pub fn evaluate_json(path: &Path) -> Result<String, Box<Loaded>> {
+    let options = LoadOptions {
+        var_sources: Vec::new(),
+        env: Vec::new(),
+        eval: EvalOptions {
+            validate_only: false,
+            module_path: path.to_string_lossy().into_owned(),
+            ..EvalOptions::default()
+        },
+    };
+    let loaded = load_path(path, &options, &NoPriorValues);
+    if loaded.diagnostics.has_errors() {
+        return Err(Box::new(loaded));
+    }
+    let outputs = loaded
+        .config
+        .outputs
+        .iter()
+        .filter_map(|(name, output)| Some((name.clone(), output_state(output)?)))
+        .collect();
+    Ok(json_document(&outputs))
+}
+
 /// Every output as `name = value` lines, sensitive ones as `<sensitive>` (Terraform's list
 /// form; also printed after an apply).
 #[must_use]
-pub(crate) fn list(outputs: &std::collections::BTreeMap<String, OutputState>) -> String {
+pub(crate) fn list(outputs: &BTreeMap<String, OutputState>) -> String {
     let mut out = String::new();
     for (name, o) in outputs {
         if o.sensitive {
