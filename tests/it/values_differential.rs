@@ -6,7 +6,8 @@
 //! - [`scwform_agrees_with_terraform_on_every_case`] evaluates every case in-process and compares
 //!   each output's value (numbers as written), type and sensitivity with the record; a rejected
 //!   case must be an error. Mismatches must be listed in `KNOWN_DIFFERENCES`, and a listed case
-//!   that now matches fails too, so the list only shrinks and stays true.
+//!   that now matches fails too, so the list only shrinks and stays true; the figure (agreeing
+//!   cases of all) in `docs/expressions.md` must be the current one.
 //! - [`recorded_answers_are_what_terraform_answers`] re-runs Terraform on every case when a
 //!   binary is present and fails on any record that no longer matches.
 //! - [`record_terraform_answers`] (ignored) writes the records.
@@ -346,6 +347,17 @@ fn scwform_agrees_with_terraform_on_every_case() {
                 .collect::<Vec<_>>()
                 .join("\n")
         );
+    }
+    if !filtered {
+        let figure = format!("**{} of {}**", cases.len() - known.len(), cases.len());
+        let docs = std::fs::read_to_string(repo_root().join("docs/expressions.md"))
+            .expect("docs/expressions.md is readable");
+        if !docs.contains(&figure) {
+            let _ = writeln!(
+                report,
+                "docs/expressions.md must give the figure {figure} (cases that agree with Terraform)"
+            );
+        }
     }
     assert!(report.is_empty(), "{report}");
 }
