@@ -250,6 +250,9 @@ struct Runner<'a> {
     deposed: HashMap<usize, String>,
     /// Failed creates that may have made one of several objects, by step index.
     ambiguous: Vec<(usize, Vec<Outcome>)>,
+    /// Sensitive paths of objects whose configuration was evaluated again at apply time (a
+    /// value unknown at plan time may come from a sensitive one), by step index.
+    evaluated_marks: HashMap<usize, Vec<Vec<state::PathStep>>>,
     report: ApplyReport,
 }
 
@@ -261,6 +264,7 @@ impl<'a> Runner<'a> {
             status: vec![Status::Pending; steps],
             deposed: HashMap::new(),
             ambiguous: Vec::new(),
+            evaluated_marks: HashMap::new(),
             report: ApplyReport::default(),
             run,
         }
@@ -519,7 +523,12 @@ impl<'a> Runner<'a> {
                 );
                 continue;
             };
-            let desired = values::desired_attributes(after, Some(&instance.to_value()));
+            let completed = values::fill_unknowns(after, &instance.to_value());
+            self.evaluated_marks.insert(
+                i,
+                crate::plan::sensitive::marked_paths(change.schema, &completed),
+            );
+            let desired = values::desired_attributes(&completed, None);
             queue.push_back((i, Some(desired)));
         }
     }
@@ -655,12 +664,19 @@ impl<'a> Runner<'a> {
             .instances
             .get(&change.addr)
             .is_some_and(|i| i.lifecycle.create_before_destroy);
+        // What configuration made sensitive stays so in state, as Terraform records it: the
+        // marks of the planned object (and of its re-evaluation).
+        let mut marks = change.after.as_ref().map_or_else(Vec::new, |after| {
+            crate::plan::sensitive::marked_paths(change.schema, after)
+        });
+        marks.extend(self.evaluated_marks.remove(&i).unwrap_or_default());
         let mut instance = values::instance_state(
             change.schema,
             outcome.attributes,
             &change.dependencies,
             create_before_destroy,
-        );
+        )
+        .with_sensitive_paths(marks);
         if tainted {
             instance.status = Some("tainted".to_owned());
         }

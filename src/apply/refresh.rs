@@ -130,7 +130,10 @@ pub async fn refresh(
                 let Some(old) = object_mut(&mut state, &addr, deposed.as_deref()) else {
                     continue;
                 };
-                let fresh = instance_state(schema, outcome.attributes, &[], false);
+                // What configuration made sensitive stays recorded as such, as Terraform keeps
+                // the prior marks through a refresh.
+                let fresh = instance_state(schema, outcome.attributes, &[], false)
+                    .with_sensitive_paths(std::mem::take(&mut old.sensitive_attributes));
                 // Only what the API returns changes: the key, status, deposed key, dependencies
                 // and private data stay as recorded.
                 old.attributes = fresh.attributes;

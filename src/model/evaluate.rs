@@ -109,14 +109,35 @@ pub fn keep_attributes(value: Value, names: &[&str]) -> Value {
     }
 }
 
-/// No planned values: an instance looks like its configuration, every computed attribute not
-/// set in configuration unknown.
+/// No planned values: an instance looks like its configuration, every attribute the
+/// configuration does not set unknown. (Without a plan nothing tells what an unset attribute
+/// will be: the provider records `""` for an unset optional string once the object exists, so
+/// taking it as null here would refuse `"${x.description}"`, which Terraform's validation
+/// accepts.)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoPriorValues;
 
+/// `value` (an object built from `instance`) with the attributes configuration leaves unset,
+/// and that have no default, unknown.
+fn unset_unknown(instance: &ResourceInstance, value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let unset = v.is_null()
+                        && instance.attributes.contains_key(k.as_str())
+                        && !instance.configured.contains_key(k.as_str());
+                    (k, if unset { Value::Unknown } else { v })
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
 impl ResourceValues for NoPriorValues {
     fn instance(&self, instance: &ResourceInstance) -> Value {
-        instance.to_value()
+        unset_unknown(instance, instance.to_value())
     }
 
     fn wanted_value(&self, instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
@@ -132,7 +153,7 @@ pub struct DiagnosticsOnly;
 
 impl ResourceValues for DiagnosticsOnly {
     fn instance(&self, instance: &ResourceInstance) -> Value {
-        instance.to_value()
+        unset_unknown(instance, instance.to_value())
     }
 
     fn wanted_value(&self, instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
@@ -149,12 +170,13 @@ impl ResourceValues for DiagnosticsOnly {
 fn configured_value(instance: &ResourceInstance, wanted: Wanted<'_>) -> Option<Value> {
     match wanted {
         Wanted::Nothing => None,
-        Wanted::All => Some(instance.to_value()),
-        Wanted::Attributes(names) => Some(
+        Wanted::All => Some(unset_unknown(instance, instance.to_value())),
+        Wanted::Attributes(names) => Some(unset_unknown(
+            instance,
             instance
                 .value_of(names)
                 .unwrap_or_else(|| instance.to_value()),
-        ),
+        )),
     }
 }
 
@@ -463,10 +485,13 @@ impl<'m> Evaluator<'m, '_> {
                 match ok.unmark().0 {
                     Value::Bool(true) | Value::Unknown => {}
                     Value::Bool(false) => {
-                        let message = self
-                            .eval(v.error_message, &ctx)
-                            .and_then(|m| m.as_str().map(str::to_owned))
-                            .unwrap_or_else(|| "The value is not valid.".to_owned());
+                        // As Terraform: a message built from a sensitive value is not shown.
+                        let message = match self.eval(v.error_message, &ctx) {
+                            Some(m) if m.contains_sensitive() => "The error message included a sensitive value, so it will not be displayed.".to_owned(),
+                            m => m
+                                .and_then(|m| m.as_str().map(str::to_owned))
+                                .unwrap_or_else(|| "The value is not valid.".to_owned()),
+                        };
                         self.diags.push(
                             Diagnostic::error(
                                 "scw::model::invalid_variable_value",
@@ -970,7 +995,11 @@ impl<'m> Evaluator<'m, '_> {
             self.diags.push(
                 Diagnostic::error("scw::model::wrong_type", "Incorrect attribute value type")
                     .with_primary(span, "a whole number is required")
-                    .with_detail(format!("Inappropriate value for attribute \"{}\": a whole number is required, got {}.", attr.name, super::value::format_number(n))),
+                    .with_detail(if value.contains_sensitive() {
+                        format!("Inappropriate value for attribute \"{}\": a whole number is required (the given value is sensitive, so it is not shown).", attr.name)
+                    } else {
+                        format!("Inappropriate value for attribute \"{}\": a whole number is required, got {}.", attr.name, super::value::format_number(n))
+                    }),
             );
             return Value::Unknown;
         }
@@ -988,27 +1017,42 @@ impl<'m> Evaluator<'m, '_> {
         span: Span,
     ) {
         let name = attr.name;
+        // A value from a sensitive variable is never quoted in a message.
+        let sensitive = value.contains_sensitive();
+        let region_shown = |s: &str| {
+            if sensitive {
+                "(sensitive value)".to_owned()
+            } else {
+                format!("{s:?}")
+            }
+        };
         if let Some(s) = value.as_str() {
             if let Validation::Region = validation {
                 // As the provider: a region Scaleway's SDK does not know is only a warning (the
                 // API decides), but a name that is not a region at all can name no request.
+                let shown = region_shown(s);
                 let d = match check_region(s) {
                     RegionCheck::Known => return,
                     RegionCheck::Malformed => Diagnostic::error("scw::model::invalid_region", "Invalid region")
                         .with_primary(span, "not a region")
-                        .with_detail(format!("{s:?} is not a Scaleway region: regions look like fr-par. Scaleway's regions are {}.", ALL_REGIONS.join(", "))),
+                        .with_detail(format!("{shown} is not a Scaleway region: regions look like fr-par. Scaleway's regions are {}.", ALL_REGIONS.join(", "))),
                     RegionCheck::Unknown => Diagnostic::warning("scw::model::unknown_region", "Unknown region")
                         .with_primary(span, "not a region scwform knows")
-                        .with_detail(format!("Scaleway's SDK does not know the region {s:?}, so the API may refuse it. Known regions: {}.", ALL_REGIONS.join(", "))),
+                        .with_detail(format!("Scaleway's SDK does not know the region {shown}, so the API may refuse it. Known regions: {}.", ALL_REGIONS.join(", "))),
                 };
-                let d = match crate::diag::suggest::did_you_mean(s, ALL_REGIONS.iter().copied()) {
+                let suggestion = if sensitive {
+                    None
+                } else {
+                    crate::diag::suggest::did_you_mean(s, ALL_REGIONS.iter().copied())
+                };
+                let d = match suggestion {
                     Some(help) => d.with_help(help),
                     None => d,
                 };
                 self.diags.push(d);
                 return;
             }
-            if let Err(message) = check_str(validation, s) {
+            if let Err(message) = check_str(validation, s, sensitive) {
                 let (code, summary) = match validation {
                     Validation::Uuid | Validation::UuidOrRegional => {
                         ("scw::model::invalid_uuid", "Invalid UUID")
@@ -1026,7 +1070,7 @@ impl<'m> Evaluator<'m, '_> {
                 );
             }
         } else if let Some(n) = value.as_number() {
-            if let Err(message) = check_number(validation, n) {
+            if let Err(message) = check_number(validation, n, sensitive) {
                 self.diags.push(
                     Diagnostic::error("scw::model::invalid_value", "Invalid attribute value")
                         .with_primary(span, format!("invalid \"{name}\""))
@@ -1035,8 +1079,9 @@ impl<'m> Evaluator<'m, '_> {
             }
         } else if let Some(map) = value.as_object() {
             for (k, v) in map {
-                if let Some(v) = v.as_str()
-                    && let Err(message) = check_map_entry(validation, k, v)
+                if let Some(text) = v.as_str()
+                    && let Err(message) =
+                        check_map_entry(validation, k, text, sensitive || v.contains_sensitive())
                 {
                     self.diags.push(
                         Diagnostic::error("scw::model::invalid_value", "Invalid attribute value")

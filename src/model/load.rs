@@ -491,6 +491,18 @@ fn resolve_variables(
                             .and_then(|expr| eval::eval(&expr, &empty));
                         match parsed {
                             Ok(v) => v,
+                            // The parser's diagnostics quote the text: not for a secret.
+                            Err(_) if decl.sensitive => {
+                                diags.push(
+                                    Diagnostic::error(
+                                        "scw::model::invalid_variable_value",
+                                        "Invalid value for input variable",
+                                    )
+                                    .with_primary(header_span(decl.block), format!("var.{name} needs a {constraint}"))
+                                    .with_detail(format!("The value given for var.{name} ({origin}) is not a valid expression; it is sensitive, so it is not shown.")),
+                                );
+                                return Some(Value::Unknown);
+                            }
                             Err(d) => {
                                 diags.extend(d);
                                 return None;
@@ -499,7 +511,7 @@ fn resolve_variables(
                     }
                 }
             };
-            match types::convert(value, &constraint) {
+            match types::convert(value.marked_if(decl.sensitive), &constraint) {
                 Ok(v) => Some(v),
                 Err(message) => {
                     let mut d = Diagnostic::error(
@@ -509,7 +521,9 @@ fn resolve_variables(
                     .with_detail(format!(
                         "The value given for var.{name} is not suitable: {message}."
                     ));
-                    d = match span {
+                    // The source of a sensitive value is not quoted either: the diagnostic
+                    // points at the declaration.
+                    d = match span.filter(|_| !decl.sensitive) {
                         Some(s) => d
                             .with_primary(s, format!("not a valid {constraint}"))
                             .with_label(header_span(decl.block), "declared here"),

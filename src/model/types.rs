@@ -426,6 +426,18 @@ fn attr_type(expr: &Expr, diags: &mut Diagnostics) -> Option<AttrType> {
 /// `attribute "port": a number is required, got string`.
 pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
     let (value, marked) = value.into_unmarked();
+    match convert_unmarked(value, ty) {
+        Ok(out) => Ok(out.marked_if(marked)),
+        // A sensitive value never appears in a message, nor do its keys or elements.
+        Err(_) if marked => Err(format!(
+            "{} is required (the given value is sensitive, so it is not shown)",
+            article(ty)
+        )),
+        Err(e) => Err(e),
+    }
+}
+
+fn convert_unmarked(value: Value, ty: &Type) -> Result<Value, String> {
     let out = match (value, ty) {
         (v @ (Value::Null | Value::Unknown), _) | (v, Type::Any) => v,
         (Value::String(s), Type::String) => Value::String(s),
@@ -485,7 +497,7 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
         }
         (v, t) => return Err(format!("{} is required, got {}", article(t), v.kind_name())),
     };
-    Ok(out.marked_if(marked))
+    Ok(out)
 }
 
 fn plural(n: usize) -> &'static str {

@@ -87,13 +87,15 @@ pub(crate) fn diff_object(
             (Some(w), None) => w.clone(),
             (Some(w), Some(r)) if replacing => {
                 if equivalent(attr, w, r) {
-                    r.clone()
+                    with_marks_of(w, r)
                 } else {
                     w.clone()
                 }
             }
             (Some(w), Some(r)) => {
-                if equivalent(attr, w, r) || is_ignored(ignore, attr.name) {
+                if equivalent(attr, w, r) {
+                    with_marks_of(w, r)
+                } else if is_ignored(ignore, attr.name) {
                     r.clone()
                 } else {
                     if attr.force_new || !attr.updatable {
@@ -229,6 +231,35 @@ fn recorded_some(recorded: &[Value]) -> bool {
     !recorded.is_empty()
 }
 
+/// `recorded` (the form to keep) with the sensitive marks of `wanted` (an equivalent
+/// configured value): a value taken from a sensitive variable stays hidden whatever form it is
+/// recorded in.
+fn with_marks_of(wanted: &Value, recorded: &Value) -> Value {
+    match (wanted, recorded.unmark()) {
+        (Value::Sensitive(_), (r, _)) => r.clone().mark_sensitive(),
+        (Value::Object(w), (Value::Object(r), false)) => Value::Object(
+            r.iter()
+                .map(|(k, rv)| {
+                    let v = w
+                        .get(k)
+                        .map_or_else(|| rv.clone(), |wv| with_marks_of(wv, rv));
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        (Value::List(w), (Value::List(r), false)) => Value::List(
+            r.iter()
+                .enumerate()
+                .map(|(i, rv)| {
+                    w.get(i)
+                        .map_or_else(|| rv.clone(), |wv| with_marks_of(wv, rv))
+                })
+                .collect(),
+        ),
+        _ => recorded.clone(),
+    }
+}
+
 /// Records a whole-block change.
 fn changed_block(block: &BlockSchema, path: &str, out: &mut ObjectDiff) {
     if !out.changed.iter().any(|c| c == path) {
@@ -357,6 +388,7 @@ fn values_equal(
         (AttrType::String, Value::String(x), Value::String(y)) => match validation {
             Some(Validation::UuidOrRegional) => strip_locality(x) == strip_locality(y),
             Some(Validation::Rfc3339) => same_instant(x, y),
+            Some(Validation::Duration) => same_duration(x, y),
             _ => x == y,
         },
         (AttrType::List(e), Value::List(x), Value::List(y)) => {
@@ -408,6 +440,18 @@ pub(crate) fn strip_locality(id: &str) -> &str {
     }
 }
 
+/// Durations compare by length, as the provider's `dsf.Duration` diff suppression does:
+/// `"1m"`, `"60s"` and `"1m0s"` (the form the API's answer is recorded in) are the same.
+fn same_duration(a: &str, b: &str) -> bool {
+    use crate::schema::validation::parse_duration;
+    match (parse_duration(a), parse_duration(b)) {
+        // Whole nanoseconds, Go's resolution, so float rounding in the parse cannot matter.
+        #[allow(clippy::cast_possible_truncation)]
+        (Some(x), Some(y)) => (x * 1e9).round() as i128 == (y * 1e9).round() as i128,
+        _ => a == b,
+    }
+}
+
 fn same_instant(a: &str, b: &str) -> bool {
     match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
         (Ok(x), Ok(y)) => x == y,
@@ -454,6 +498,43 @@ mod tests {
             a,
             &Value::string("2030-01-01T01:00:00Z"),
             &Value::string("2030-01-01T00:00:00Z")
+        ));
+    }
+
+    // https://github.com/scwform/scwform/issues/9 (item 9): a probe written `"1m"` against the
+    // recorded `"1m0s"` (Go's spelling, which the API's answer is recorded in) diffed forever.
+    #[test]
+    fn issue_9_probe_durations_compare_by_length() {
+        let container = schema::resource("scaleway_container").expect("registered");
+        for block in ["liveness_probe", "startup_probe", "health_check"] {
+            let interval = container
+                .block(block)
+                .and_then(|b| b.attribute("interval"))
+                .expect("probes have an interval");
+            let same =
+                |a: &str, b: &str| equivalent(interval, &Value::string(a), &Value::string(b));
+            assert!(same("1m", "1m0s"), "{block}");
+            assert!(same("60s", "1m0s"), "{block}");
+            assert!(same("1m30s", "90s"), "{block}");
+            assert!(same("1.5s", "1500ms"), "{block}");
+            assert!(same("0.5s", "500ms"), "{block}");
+            assert!(!same("1m", "61s"), "{block}");
+            assert!(!same("10s", "1s"), "{block}");
+        }
+        let timeout = container
+            .block("liveness_probe")
+            .and_then(|b| b.attribute("timeout"))
+            .expect("probes have a timeout");
+        assert!(equivalent(
+            timeout,
+            &Value::string("1m"),
+            &Value::string("60s")
+        ));
+        // Text that is not a duration only equals itself.
+        assert!(!equivalent(
+            timeout,
+            &Value::string("soon"),
+            &Value::string("1s")
         ));
     }
 

@@ -18,12 +18,14 @@
 //!
 //! Files: [`types`] (the plan's data), [`planner`] (the hook and the changes it decides),
 //! [`diff`] (the schema-driven comparison of one object), [`recorded`] (state objects as
-//! values, drift), [`target`] (`--target` scope), [`order`] (the step graph).
+//! values, drift), [`sensitive`] (where the secrets of an object are, as state records it),
+//! [`target`] (`--target` scope), [`order`] (the step graph).
 
 mod diff;
 mod order;
 mod planner;
 mod recorded;
+pub mod sensitive;
 mod target;
 mod types;
 

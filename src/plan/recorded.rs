@@ -141,8 +141,8 @@ pub fn sensitive_names<'a>(
     let mut names: BTreeSet<&'a str> = instance
         .sensitive_attributes
         .iter()
-        .filter_map(|path| match path.first() {
-            Some(PathStep::GetAttr(name)) => Some(name.as_str()),
+        .filter_map(|path| match path.as_slice() {
+            [PathStep::GetAttr(name)] => Some(name.as_str()),
             _ => None,
         })
         .collect();
@@ -192,7 +192,11 @@ fn object_from_state(
             .map_or(Value::List(Vec::new()), Value::from_json);
         out.insert(block.name.to_owned(), value);
     }
-    out
+    // Parts of attributes and blocks recorded as sensitive (a map element, a probe field).
+    match super::sensitive::mark_paths(Value::Object(out), &instance.sensitive_attributes) {
+        Value::Object(out) => out,
+        _ => unreachable!("marking parts of an object keeps it an object"),
+    }
 }
 
 /// Changes made outside: objects gone, or with other values than recorded.

@@ -280,8 +280,8 @@ fn planned_values(plan: &Plan) -> Json {
     json!({ "outputs": outputs, "root_module": { "resources": resources } })
 }
 
-/// `prior_state` (also `show -json` of the state): the state's resources, sensitive attributes
-/// (by schema) redacted. A deposed
+/// `prior_state` (also `show -json` of the state): the state's resources, sensitive values (by
+/// schema and by the recorded `sensitive_attributes`) redacted. A deposed
 /// object is listed under its instance's address with its `deposed_key`, as Terraform's JSON
 /// state does.
 #[must_use]
@@ -309,24 +309,15 @@ pub fn prior_state(state: &State) -> Json {
                 out.insert("deposed_key".into(), key.clone().into());
             }
             out.insert("schema_version".into(), i.schema_version.into());
-            let mut values = Map::new();
-            let mut sensitive = Map::new();
-            for (k, v) in &i.attributes {
-                let secret = schema
-                    .and_then(|s| s.attribute(k))
-                    .is_some_and(|a| a.sensitive)
-                    || i.sensitive_attributes.iter().any(
-                        |p| matches!(p.first(), Some(crate::state::PathStep::GetAttr(n)) if n == k),
-                    );
-                if secret && !v.is_null() {
-                    values.insert(k.clone(), Json::Null);
-                    sensitive.insert(k.clone(), true.into());
-                } else {
-                    values.insert(k.clone(), v.clone());
-                }
-            }
-            out.insert("values".into(), values.into());
-            out.insert("sensitive_values".into(), sensitive.into());
+            // Redacted as the plan's `before`: by schema and by the recorded
+            // `sensitive_attributes`, at any depth.
+            let object = crate::plan::sensitive::marked_object(
+                schema,
+                &i.attributes,
+                &i.sensitive_attributes,
+            );
+            out.insert("values".into(), known_json(&object));
+            out.insert("sensitive_values".into(), sensitive_mask(Some(&object)));
             resources.push(Json::Object(out));
         }
     }

@@ -59,18 +59,30 @@ pub fn is_uuid(s: &str) -> bool {
         })
 }
 
-/// Checks a string against a validation. Non-string validations accept any string.
+/// How a checked value appears in a message: quoted, or `(sensitive value)` when it comes from
+/// something sensitive (then nothing of it is shown, not even a part such as a region).
+fn shown(value: &str, sensitive: bool) -> String {
+    if sensitive {
+        "(sensitive value)".to_owned()
+    } else {
+        format!("{value:?}")
+    }
+}
+
+/// Checks a string against a validation. Non-string validations accept any string. A
+/// `sensitive` value is not quoted in the message.
 ///
 /// # Errors
 /// A sentence describing the problem.
-pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
+pub fn check_str(validation: &Validation, value: &str, sensitive: bool) -> Result<(), String> {
+    let quoted = shown(value, sensitive);
     match validation {
         Validation::Uuid => {
             if is_uuid(value) {
                 Ok(())
             } else {
                 Err(format!(
-                    "{value:?} is not a UUID (expected the form 11111111-2222-3333-4444-555555555555)"
+                    "{quoted} is not a UUID (expected the form 11111111-2222-3333-4444-555555555555)"
                 ))
             }
         }
@@ -78,9 +90,13 @@ pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
             let id = match value.split_once('/') {
                 Some((region, id)) => {
                     if !crate::locality::is_region(region) {
-                        return Err(format!(
-                            "{value:?} is neither a UUID nor {{region}}/{{uuid}}: {region:?} is not a region"
-                        ));
+                        return Err(if sensitive {
+                            format!("{quoted} is neither a UUID nor {{region}}/{{uuid}}")
+                        } else {
+                            format!(
+                                "{quoted} is neither a UUID nor {{region}}/{{uuid}}: {region:?} is not a region"
+                            )
+                        });
                     }
                     id
                 }
@@ -90,16 +106,16 @@ pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
                 Ok(())
             } else {
                 Err(format!(
-                    "{value:?} is neither a UUID nor {{region}}/{{uuid}}"
+                    "{quoted} is neither a UUID nor {{region}}/{{uuid}}"
                 ))
             }
         }
         Validation::Rfc3339 => value.parse::<jiff::Timestamp>().map(|_| ()).map_err(|_| {
-            format!("{value:?} is not an RFC 3339 timestamp (for example 2030-01-31T12:00:00Z)")
+            format!("{quoted} is not an RFC 3339 timestamp (for example 2030-01-31T12:00:00Z)")
         }),
         Validation::Duration => parse_duration(value)
             .map(|_| ())
-            .ok_or_else(|| format!("{value:?} is not a duration (for example 10s, 1m30s)")),
+            .ok_or_else(|| format!("{quoted} is not a duration (for example 10s, 1m30s)")),
         Validation::Regex {
             pattern,
             description,
@@ -107,7 +123,7 @@ pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
             if regex_matches(pattern, value) {
                 Ok(())
             } else {
-                Err(format!("{value:?} is invalid: {description}"))
+                Err(format!("{quoted} is invalid: {description}"))
             }
         }
         Validation::OneOf(allowed) => {
@@ -119,7 +135,7 @@ pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
                     .map(|a| format!("{a:?}"))
                     .collect::<Vec<_>>()
                     .join(", ");
-                Err(format!("{value:?} is not allowed; expected one of {list}"))
+                Err(format!("{quoted} is not allowed; expected one of {list}"))
             }
         }
         // Regions are classified by `locality::check_region`; the rest are not strings.
@@ -127,30 +143,44 @@ pub fn check_str(validation: &Validation, value: &str) -> Result<(), String> {
     }
 }
 
-/// Checks a number against a validation. Non-numeric validations accept any number.
+/// Checks a number against a validation. Non-numeric validations accept any number. A
+/// `sensitive` value is not shown in the message.
 ///
 /// # Errors
 /// A sentence describing the problem.
-pub fn check_number(validation: &Validation, value: f64) -> Result<(), String> {
+pub fn check_number(validation: &Validation, value: f64, sensitive: bool) -> Result<(), String> {
     match validation {
         #[allow(clippy::cast_precision_loss)]
         Validation::Range { min, max } if value < *min as f64 || value > *max as f64 => {
-            Err(format!(
-                "{} is out of range: expected {min} to {max}",
+            let shown = if sensitive {
+                "(sensitive value)".to_owned()
+            } else {
                 crate_format(value)
-            ))
+            };
+            Err(format!("{shown} is out of range: expected {min} to {max}"))
         }
         _ => Ok(()),
     }
 }
 
-/// Checks one entry of a map against [`Validation::MapLengths`].
+/// Checks one entry of a map against [`Validation::MapLengths`]. The key of a `sensitive`
+/// map is not shown in the message.
 ///
 /// # Errors
 /// A sentence describing the problem.
-pub fn check_map_entry(validation: &Validation, key: &str, value: &str) -> Result<(), String> {
+pub fn check_map_entry(
+    validation: &Validation,
+    key: &str,
+    value: &str,
+    sensitive: bool,
+) -> Result<(), String> {
     if let Validation::MapLengths { key_max, value_max } = validation {
         let (k, v) = (key.chars().count(), value.chars().count());
+        if sensitive && (k > *key_max || v > *value_max) {
+            return Err(format!(
+                "an entry of this sensitive map is too long: keys may have at most {key_max} characters, values {value_max}"
+            ));
+        }
         if k > *key_max {
             return Err(format!(
                 "key {key:?} is {k} characters long; at most {key_max} are allowed"
@@ -246,27 +276,35 @@ mod tests {
     #[test]
     fn uuids_and_regional_ids() {
         let id = "11111111-2222-3333-4444-555555555555";
-        assert!(check_str(&Validation::Uuid, id).is_ok());
+        assert!(check_str(&Validation::Uuid, id, false).is_ok());
         assert!(
             check_str(
                 &Validation::Uuid,
-                "fr-par/11111111-2222-3333-4444-555555555555"
+                "fr-par/11111111-2222-3333-4444-555555555555",
+                false
             )
             .is_err()
         );
-        assert!(check_str(&Validation::Uuid, "1111111-2222-3333-4444-5555555555556").is_err());
-        assert!(check_str(&Validation::UuidOrRegional, id).is_ok());
-        assert!(check_str(&Validation::UuidOrRegional, &format!("fr-par/{id}")).is_ok());
-        assert!(check_str(&Validation::UuidOrRegional, &format!("Paris/{id}")).is_err());
-        assert!(check_str(&Validation::UuidOrRegional, "fr-par/nope").is_err());
+        assert!(
+            check_str(
+                &Validation::Uuid,
+                "1111111-2222-3333-4444-5555555555556",
+                false
+            )
+            .is_err()
+        );
+        assert!(check_str(&Validation::UuidOrRegional, id, false).is_ok());
+        assert!(check_str(&Validation::UuidOrRegional, &format!("fr-par/{id}"), false).is_ok());
+        assert!(check_str(&Validation::UuidOrRegional, &format!("Paris/{id}"), false).is_err());
+        assert!(check_str(&Validation::UuidOrRegional, "fr-par/nope", false).is_err());
     }
 
     #[test]
     fn timestamps_must_be_rfc3339() {
-        assert!(check_str(&Validation::Rfc3339, "2022-10-18T11:35:15+02:00").is_ok());
-        assert!(check_str(&Validation::Rfc3339, "2022-10-18T09:35:15Z").is_ok());
-        assert!(check_str(&Validation::Rfc3339, "2022-10-18").is_err());
-        assert!(check_str(&Validation::Rfc3339, "tomorrow").is_err());
+        assert!(check_str(&Validation::Rfc3339, "2022-10-18T11:35:15+02:00", false).is_ok());
+        assert!(check_str(&Validation::Rfc3339, "2022-10-18T09:35:15Z", false).is_ok());
+        assert!(check_str(&Validation::Rfc3339, "2022-10-18", false).is_err());
+        assert!(check_str(&Validation::Rfc3339, "tomorrow", false).is_err());
     }
 
     #[test]
@@ -284,21 +322,31 @@ mod tests {
     #[test]
     fn one_of_range_and_map_lengths() {
         let v = Validation::OneOf(&["public", "private"]);
-        assert!(check_str(&v, "public").is_ok());
+        assert!(check_str(&v, "public", false).is_ok());
         assert_eq!(
-            check_str(&v, "open").unwrap_err(),
+            check_str(&v, "open", false).unwrap_err(),
             "\"open\" is not allowed; expected one of \"public\", \"private\""
         );
+        // A sensitive value is never quoted, nor is any part of it.
+        for (v, text) in [
+            (Validation::OneOf(&["public", "private"]), "hunter2"),
+            (Validation::UuidOrRegional, "hunter2/x"),
+            (Validation::Duration, "hunter2"),
+        ] {
+            let message = check_str(&v, text, true).unwrap_err();
+            assert!(!message.contains("hunter"), "{message}");
+            assert!(message.starts_with("(sensitive value)"), "{message}");
+        }
         let r = Validation::Range { min: 0, max: 10 };
-        assert!(check_number(&r, 10.0).is_ok());
-        assert!(check_number(&r, 11.0).is_err());
+        assert!(check_number(&r, 10.0, false).is_ok());
+        assert!(check_number(&r, 11.0, false).is_err());
         let m = Validation::MapLengths {
             key_max: 3,
             value_max: 2,
         };
-        assert!(check_map_entry(&m, "abc", "de").is_ok());
-        assert!(check_map_entry(&m, "abcd", "").is_err());
-        assert!(check_map_entry(&m, "a", "éèà").is_err());
+        assert!(check_map_entry(&m, "abc", "de", false).is_ok());
+        assert!(check_map_entry(&m, "abcd", "", false).is_err());
+        assert!(check_map_entry(&m, "a", "éèà", false).is_err());
     }
 
     fn patterns(block: &crate::schema::BlockSchema, out: &mut Vec<&'static str>) {
@@ -331,10 +379,10 @@ mod tests {
             .attribute("name")
             .and_then(|a| a.validation)
             .expect("name has a validation");
-        assert!(check_str(&v, "my-awesome-token").is_ok());
-        assert!(check_str(&v, "ab").is_err());
-        assert!(check_str(&v, "has space").is_err());
-        assert!(check_str(&v, &"a".repeat(51)).is_err());
-        assert!(check_str(&v, &"a".repeat(50)).is_ok());
+        assert!(check_str(&v, "my-awesome-token", false).is_ok());
+        assert!(check_str(&v, "ab", false).is_err());
+        assert!(check_str(&v, "has space", false).is_err());
+        assert!(check_str(&v, &"a".repeat(51), false).is_err());
+        assert!(check_str(&v, &"a".repeat(50), false).is_ok());
     }
 }

@@ -230,6 +230,17 @@ impl InstanceState {
         self
     }
 
+    /// Adds sensitive paths (Terraform's `sensitive_attributes`), keeping the list sorted and
+    /// without duplicates.
+    #[must_use]
+    pub fn with_sensitive_paths(mut self, paths: impl IntoIterator<Item = Vec<PathStep>>) -> Self {
+        self.sensitive_attributes.extend(paths);
+        self.sensitive_attributes
+            .sort_by_key(|p| serde_json::to_string(p).unwrap_or_default());
+        self.sensitive_attributes.dedup();
+        self
+    }
+
     /// The `id` attribute, when it is a string.
     #[must_use]
     pub fn id(&self) -> Option<&str> {

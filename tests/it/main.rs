@@ -1,5 +1,6 @@
 //! The single integration-test binary. One module per topic.
 
+mod acceptance;
 mod backends;
 mod ci;
 mod cli;
@@ -23,6 +24,7 @@ mod plan;
 mod render;
 mod resources;
 mod saved;
+mod sensitive;
 mod settings;
 mod state;
 mod team;

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde_json::Value as Json;
 
-use super::fields::{Fields, timestamp, unless_unset};
+use super::fields::{Fields, timestamp};
 use super::{ApiContext, Attributes, Changed, Outcome, ResourceError};
 use crate::api::client::Query;
 use crate::api::types::account::{
@@ -45,10 +45,7 @@ fn state(base: &Attributes, p: &ApiProject) -> Attributes {
     let mut out = base.clone();
     out.insert("id".into(), Json::String(p.id.to_string()));
     out.insert("name".into(), Json::String(p.name.clone()));
-    out.insert(
-        "description".into(),
-        unless_unset(base, "description", Json::String(p.description.clone())),
-    );
+    out.insert("description".into(), Json::String(p.description.clone()));
     out.insert(
         "organization_id".into(),
         Json::String(p.organization_id.to_string()),

@@ -180,9 +180,10 @@ pub(crate) fn json_u64(v: &Json) -> Result<Option<u64>, String> {
     }
 }
 
-/// A JSON value for an optional attribute the user did not configure: the API's empty answer
-/// (`""`, `[]`, `{}`) is recorded as `null`, so an unconfigured attribute stays unconfigured
-/// in state and the next plan sees no change.
+/// A JSON value for an optional collection the user did not configure: the API's empty answer
+/// (`[]`, `{}`) is recorded as `null`, as the provider's apply keeps a collection planned null
+/// that comes back empty, so the next plan sees no change. (Strings are recorded as the
+/// provider's Read sets them: `""` when unset.)
 pub(crate) fn unless_unset(base: &Attributes, key: &str, api: Json) -> Json {
     if is_empty(&api) && base.get(key).is_none_or(Json::is_null) {
         Json::Null

@@ -77,10 +77,8 @@ fn namespace_state(base: &Attributes, ns: &ApiNamespace) -> Attributes {
         .collect();
     out.insert("id".into(), Json::String(regional_id(&ns.region, ns.id)));
     out.insert("name".into(), Json::String(ns.name.clone()));
-    out.insert(
-        "description".into(),
-        unless_unset(base, "description", Json::String(ns.description.clone())),
-    );
+    // As the provider's Read: an unset description is `""`.
+    out.insert("description".into(), Json::String(ns.description.clone()));
     out.insert(
         "tags".into(),
         unless_unset(base, "tags", json_strings(&ns.tags)),

@@ -63,18 +63,18 @@ impl TokenKind {
 
     fn state(&self, base: &Attributes, region: &str, t: &TokenView) -> Attributes {
         let mut out = base.clone();
-        let reference =
-            |id: Option<Uuid>| id.map_or(Json::Null, |u| Json::String(regional_id(region, u)));
+        // As the provider's Read: what the token does not have is recorded as `""`.
+        let reference = |id: Option<Uuid>| {
+            Json::String(id.map_or_else(String::new, |u| regional_id(region, u)))
+        };
         out.insert("id".into(), Json::String(regional_id(region, t.id)));
         out.insert(self.parent.into(), reference(t.parent_id));
         out.insert("namespace_id".into(), reference(t.namespace_id));
-        out.insert(
-            "description".into(),
-            super::fields::unless_unset(base, "description", Json::String(t.description.clone())),
-        );
+        out.insert("description".into(), Json::String(t.description.clone()));
         out.insert(
             "expires_at".into(),
-            t.expires_at.map_or(Json::Null, timestamp),
+            t.expires_at
+                .map_or_else(|| Json::String(String::new()), timestamp),
         );
         out.insert("region".into(), Json::String(region.to_owned()));
         out

@@ -21,6 +21,7 @@ use crate::cli::session::{self, Failure, Paths};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::model::evaluate::{EvalOptions, NoPriorValues};
 use crate::model::load::{LoadOptions, Loaded, load_path};
+use crate::model::value::{Value, format_number};
 use crate::state::{OutputState, State};
 
 /// Runs the command.
@@ -181,25 +182,33 @@ fn is_identifier(s: &str) -> bool {
 /// A value in Terraform's console form: strings quoted, lists and objects over several lines.
 #[must_use]
 pub(crate) fn format_value(v: &serde_json::Value, indent: usize) -> String {
-    use serde_json::Value as J;
+    format_marked(&Value::from_json(v), indent)
+}
+
+/// As [`format_value`], with each sensitive part shown as `(sensitive value)`.
+#[must_use]
+pub(crate) fn format_marked(v: &Value, indent: usize) -> String {
     let pad = " ".repeat(indent + 2);
     let close = " ".repeat(indent);
     match v {
-        J::Null => "null".to_owned(),
-        J::Bool(b) => b.to_string(),
-        J::Number(n) => n.to_string(),
-        J::String(s) => serde_json::to_string(s).expect("strings serialise"),
-        J::Array(items) if items.is_empty() => "[]".to_owned(),
-        J::Array(items) => {
+        Value::Sensitive(_) => "(sensitive value)".to_owned(),
+        Value::Null => "null".to_owned(),
+        // Recorded values are known; an unknown here is shown as Terraform's plans show one.
+        Value::Unknown => "(known after apply)".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format_number(*n),
+        Value::String(s) => serde_json::to_string(s).expect("strings serialise"),
+        Value::List(items) if items.is_empty() => "[]".to_owned(),
+        Value::List(items) => {
             let mut out = String::from("[\n");
             for item in items {
-                let _ = writeln!(out, "{pad}{},", format_value(item, indent + 2));
+                let _ = writeln!(out, "{pad}{},", format_marked(item, indent + 2));
             }
             let _ = write!(out, "{close}]");
             out
         }
-        J::Object(map) if map.is_empty() => "{}".to_owned(),
-        J::Object(map) => {
+        Value::Object(map) if map.is_empty() => "{}".to_owned(),
+        Value::Object(map) => {
             let keys: Vec<String> = map
                 .keys()
                 .map(|k| {
@@ -216,7 +225,7 @@ pub(crate) fn format_value(v: &serde_json::Value, indent: usize) -> String {
                 let _ = writeln!(
                     out,
                     "{pad}{key:width$} = {}",
-                    format_value(value, indent + 2)
+                    format_marked(value, indent + 2)
                 );
             }
             let _ = write!(out, "{close}}}");

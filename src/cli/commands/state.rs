@@ -16,7 +16,8 @@ use crate::cli::session::{self, Failure, Paths};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::state::{InstanceAddr, InstanceState, State, StateError};
 
-use super::output::{format_value, read_state};
+use super::output::{format_marked, read_state};
+use crate::model::value::Value;
 
 /// Runs the command.
 #[must_use]
@@ -191,40 +192,41 @@ fn show(paths: &Paths, address: &str) -> Result<String, Failure> {
     Ok(show_instance(&addr, instance))
 }
 
-/// Terraform's `state show` layout, sensitive values redacted.
+/// Terraform's `state show` layout, sensitive values redacted: by schema and at every path the
+/// state records in `sensitive_attributes` (a map element, a block field).
 #[must_use]
 pub(crate) fn show_instance(addr: &InstanceAddr, instance: &InstanceState) -> String {
     let schema = crate::schema::resource(&addr.resource.type_name);
-    let sensitive = crate::plan::sensitive_names(schema, instance);
+    let object = crate::plan::sensitive::marked_object(
+        schema,
+        &instance.attributes,
+        &instance.sensitive_attributes,
+    );
+    let empty = std::collections::BTreeMap::new();
+    let map = object.as_object().unwrap_or(&empty);
     let is_block = |name: &str| schema.is_some_and(|s| s.block(name).is_some());
     let mut out = format!(
         "# {addr}:\nresource \"{}\" \"{}\" {{\n",
         addr.resource.type_name, addr.resource.name
     );
-    let plain: Vec<(&String, &serde_json::Value)> = instance
-        .attributes
+    let plain: Vec<(&String, &Value)> = map
         .iter()
         .filter(|(k, v)| !v.is_null() && !is_block(k))
         .collect();
     let width = plain.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (name, value) in &plain {
-        let shown = if sensitive.contains(name.as_str()) {
-            "(sensitive value)".to_owned()
-        } else {
-            format_value(value, 4)
-        };
-        let _ = writeln!(out, "    {name:width$} = {shown}");
+        let _ = writeln!(out, "    {name:width$} = {}", format_marked(value, 4));
     }
-    for (name, value) in instance.attributes.iter().filter(|(k, _)| is_block(k)) {
-        for item in value.as_array().into_iter().flatten() {
-            let Some(map) = item.as_object() else {
+    for (name, value) in map.iter().filter(|(k, _)| is_block(k)) {
+        for item in value.as_list().into_iter().flatten() {
+            let Some(fields) = item.as_object() else {
                 continue;
             };
             let _ = writeln!(out, "\n    {name} {{");
-            let fields: Vec<_> = map.iter().filter(|(_, v)| !v.is_null()).collect();
+            let fields: Vec<_> = fields.iter().filter(|(_, v)| !v.is_null()).collect();
             let w = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
             for (k, v) in fields {
-                let _ = writeln!(out, "        {k:w$} = {}", format_value(v, 8));
+                let _ = writeln!(out, "        {k:w$} = {}", format_marked(v, 8));
             }
             out.push_str("    }\n");
         }

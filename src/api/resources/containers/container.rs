@@ -402,7 +402,9 @@ pub fn container_update_request(
     if changed.contains("scaling_option") {
         r.scaling_option = Some(scaling_option(&f)?.unwrap_or_default());
     }
-    // The deprecated `health_check` is the liveness probe under another name.
+    // The deprecated `health_check` is the liveness probe under another name. As the provider:
+    // a changed liveness probe wins; else a changed `health_check` is sent, even though the
+    // computed liveness probe still holds the recorded value.
     if changed.contains("liveness_probe") {
         r.liveness_probe = liveness(&f)?;
     }
@@ -474,10 +476,8 @@ fn container_state(base: &Attributes, c: &ApiContainer) -> Attributes {
         "namespace_id",
         Json::String(regional_id(region, c.namespace_id)),
     );
-    set(
-        "description",
-        unless_unset(base, "description", Json::String(c.description.clone())),
-    );
+    // As the provider's Read, unset strings are `""` (description, private network, error).
+    set("description", Json::String(c.description.clone()));
     set("tags", unless_unset(base, "tags", json_strings(&c.tags)));
     set("environment_variables", json_map(&c.environment_variables));
     set(
@@ -527,8 +527,10 @@ fn container_state(base: &Attributes, c: &ApiContainer) -> Attributes {
     set("args", unless_unset(base, "args", json_strings(&c.args)));
     set(
         "private_network_id",
-        c.private_network_id
-            .map_or(Json::Null, |pn| Json::String(regional_id(region, pn))),
+        c.private_network_id.map_or_else(
+            || Json::String(String::new()),
+            |pn| Json::String(regional_id(region, pn)),
+        ),
     );
     set("public_endpoint", Json::String(c.public_endpoint.clone()));
     set(
@@ -545,7 +547,7 @@ fn container_state(base: &Attributes, c: &ApiContainer) -> Attributes {
     set("cron_status", Json::String(status_name(c.status)));
     set(
         "error_message",
-        c.error_message.clone().map_or(Json::Null, Json::String),
+        Json::String(c.error_message.clone().unwrap_or_default()),
     );
     set("region", Json::String(region.clone()));
     set(
