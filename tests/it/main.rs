@@ -21,6 +21,7 @@ mod lower;
 mod parse;
 mod pg;
 mod plan;
+mod provider_schema;
 mod render;
 mod resources;
 mod saved;
