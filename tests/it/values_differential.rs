@@ -10,6 +10,8 @@
 //!   cases of all) in `docs/expressions.md` must be the current one.
 //! - [`recorded_answers_are_what_terraform_answers`] re-runs Terraform on every case when a
 //!   binary is present and fails on any record that no longer matches.
+//! - [`batched_answers_are_the_answers_of_single_runs`] checks, on a few cases, that running
+//!   Terraform in batches (as the two tests above do) answers exactly as single runs.
 //! - [`record_terraform_answers`] (ignored) writes the records.
 //!
 //! `SCWFORM_VALUES_CASES=text` restricts all three to the cases whose name contains `text`.
@@ -118,7 +120,12 @@ fn read_expected(case: &Case) -> Result<Expected, String> {
             "no recorded answer ({e}); record it with `cargo test --test it values_differential::record -- --ignored`"
         )
     })?;
-    let doc = json::parse(&text)?;
+    parse_expected(&text)
+}
+
+/// A recorded answer from its text.
+fn parse_expected(text: &str) -> Result<Expected, String> {
+    let doc = json::parse(text)?;
     if let Some(summary) = doc.get("rejected") {
         return Ok(Expected::Rejected {
             summary: summary.as_str().unwrap_or_default().to_owned(),
@@ -401,6 +408,63 @@ fn recorded_answers_are_what_terraform_answers() {
         binary.display(),
         failures.join("\n")
     );
+}
+
+/// Cases that exercise the batching: nested types, numbers, Unicode, an output that is null and
+/// one that stays unknown (both null in the module object), and errors at load and at apply.
+const BATCH_PROBES: &[&str] = &[
+    "conversions/null_output",
+    "conversions/var_optional_nested",
+    "for_splat/splat_of_set_typed",
+    "functions_string/format_null_arg",
+    "invalid/bad_escape",
+    "numbers/one_third",
+    "operators/divide_by_zero",
+    "templates/heredoc_strip_markers",
+    "unicode/nfc_equality",
+];
+
+/// Batching is only a faster way to get the answers single runs give: the recorder's (no
+/// records) and the re-check's (with records) batched answers are, byte for byte, what
+/// Terraform answers when each case runs on its own.
+#[test]
+#[allow(clippy::print_stderr)]
+fn batched_answers_are_the_answers_of_single_runs() {
+    let Some(binary) = terraform::binary() else {
+        eprintln!(
+            "skipping the batching check: no terraform binary (set SCWFORM_TERRAFORM, or put terraform on the PATH)"
+        );
+        return;
+    };
+    let all = cases();
+    let probes: Vec<Case> = BATCH_PROBES
+        .iter()
+        .map(|name| {
+            all.iter()
+                .find(|c| c.name == *name)
+                .unwrap_or_else(|| panic!("probe case {name} exists"))
+                .clone()
+        })
+        .collect();
+    let text = |a: Result<terraform::Answer, String>| a.map(|a| a.recorded_text());
+    let single: Vec<Result<String, String>> = parallel_map(&probes, terraform_jobs(), |c| {
+        text(terraform::run(&binary, c))
+    });
+    let records: Vec<Result<Expected, String>> = single
+        .iter()
+        .map(|t| parse_expected(t.as_ref().map_err(String::clone)?))
+        .collect();
+    for (mode, expected) in [("recorder", None), ("re-check", Some(records.as_slice()))] {
+        let batched = terraform::answers(&binary, &probes, expected, terraform_jobs());
+        for ((case, single), batched) in probes.iter().zip(&single).zip(batched) {
+            assert_eq!(
+                &text(batched),
+                single,
+                "{mode}: {} batched vs alone",
+                case.name
+            );
+        }
+    }
 }
 
 /// Records Terraform's answers: the cases without one (`SCWFORM_RECORD` unset or `missing`),

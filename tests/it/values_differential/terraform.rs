@@ -412,7 +412,12 @@ fn apply_batch(binary: &Path, members: &[&Case]) -> Result<BatchOutcome, String>
                 })
                 .map(|line| line.saturating_sub(1) / 2)
         } else {
-            None
+            // An error without a place, such as an infinity that cannot be saved, names the
+            // root output.
+            text("detail")
+                .split_once("output value \"c")
+                .and_then(|(_, rest)| rest.split_once('"'))
+                .and_then(|(n, _)| n.parse::<usize>().ok())
         };
         if let Some(n) = member.filter(|&n| n < members.len()) {
             errors
