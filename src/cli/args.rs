@@ -49,6 +49,9 @@ pub enum Command {
     State(StateCommand),
     /// Show the state, or a saved plan, for people or as Terraform's JSON.
     Show(ShowArgs),
+    /// Manage workspaces: several states for one configuration.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
 }
 
 /// Input variable options shared by commands that evaluate a configuration.
@@ -384,4 +387,66 @@ pub struct StateMvArgs {
     /// State options.
     #[command(flatten)]
     pub state: StateArgs,
+}
+
+/// `scwform workspace …`
+#[derive(Debug, Clone, Subcommand)]
+pub enum WorkspaceCommand {
+    /// List the workspaces, marking the selected one with `*`.
+    List(WorkspaceArgs),
+    /// Print the selected workspace's name.
+    Show(WorkspaceArgs),
+    /// Create a workspace and select it.
+    New(WorkspaceNameArgs),
+    /// Select a workspace.
+    Select(WorkspaceSelectArgs),
+    /// Delete a workspace and its state.
+    Delete(WorkspaceDeleteArgs),
+}
+
+/// Options of every `workspace` subcommand.
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkspaceArgs {
+    /// The configuration directory (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `scwform workspace new NAME`
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkspaceNameArgs {
+    /// The workspace name.
+    pub name: String,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: WorkspaceArgs,
+}
+
+/// `scwform workspace select NAME`
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkspaceSelectArgs {
+    /// The workspace name.
+    pub name: String,
+    /// Create the workspace when it does not exist.
+    #[arg(long)]
+    pub or_create: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: WorkspaceArgs,
+}
+
+/// `scwform workspace delete NAME`
+#[derive(Debug, Clone, clap::Args)]
+pub struct WorkspaceDeleteArgs {
+    /// The workspace name.
+    pub name: String,
+    /// Delete it even if its state still records objects (they are then no longer managed).
+    #[arg(long)]
+    pub force: bool,
+    /// Shared options.
+    #[command(flatten)]
+    pub common: WorkspaceArgs,
 }

@@ -157,6 +157,7 @@ pub fn run(cli: args::Cli) -> ExitStatus {
         args::Command::Output(a) => commands::output::run(&a, printer),
         args::Command::State(c) => commands::state::run(&c, printer),
         args::Command::Show(a) => commands::show::run(&a, printer),
+        args::Command::Workspace(c) => commands::workspace::run(&c, printer),
     }
 }
 

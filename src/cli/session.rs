@@ -63,15 +63,7 @@ impl Paths {
     pub fn new(config: Option<&PathBuf>, state: &StateArgs) -> Self {
         let config = config.cloned().unwrap_or_else(|| PathBuf::from("."));
         // A path that does not exist yet is taken as a directory unless it names a `.tf` file.
-        let is_file = config.is_file() || config.extension().is_some_and(|e| e == "tf");
-        let dir = if is_file {
-            config
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
-        } else {
-            config.clone()
-        };
+        let dir = config_dir(&config);
         Self {
             config,
             dir,
@@ -449,12 +441,23 @@ pub struct StateSite {
 /// backend that cannot be reached.
 pub fn open_backend(paths: &Paths, spec: Option<&BackendSpec>) -> Result<Backend, Diagnostics> {
     let spec = if paths.sandbox {
-        BackendSpec::local(
+        let mut spec = BackendSpec::local(
             Path::new(SANDBOX_DIR)
                 .join("sandbox.tfstate")
                 .to_string_lossy()
                 .into_owned(),
-        )
+        );
+        // The sandbox's other workspaces stay in the sandbox directory too.
+        spec.set(
+            "workspace_dir",
+            serde_json::Value::String(
+                Path::new(SANDBOX_DIR)
+                    .join("terraform.tfstate.d")
+                    .to_string_lossy()
+                    .into_owned(),
+            ),
+        );
+        spec
     } else if let Some(path) = &paths.state {
         if let Some(configured) = spec.filter(|s| s.kind != "local") {
             let mut d = Diagnostic::error(
@@ -481,16 +484,100 @@ pub fn open_backend(paths: &Paths, spec: Option<&BackendSpec>) -> Result<Backend
     })
 }
 
-/// Opens the command's backend and selects its workspace.
+/// The environment variable that selects a workspace, overriding the selection file.
+pub const WORKSPACE_ENV: &str = "TF_WORKSPACE";
+
+/// The file recording the selected workspace, in the configuration directory (Terraform's).
+pub const ENVIRONMENT_FILE: &str = ".terraform/environment";
+
+/// The configuration directory of a configuration path (a `.tf` file or a directory).
+#[must_use]
+pub fn config_dir(config: &Path) -> PathBuf {
+    let is_file = config.is_file() || config.extension().is_some_and(|e| e == "tf");
+    if is_file {
+        config
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    } else {
+        config.to_path_buf()
+    }
+}
+
+/// Where the selected workspace comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// `TF_WORKSPACE`.
+    Environment,
+    /// `.terraform/environment`.
+    File,
+    /// Nothing selected: `default`.
+    Default,
+}
+
+/// The selected workspace of the configuration in `dir`, as Terraform selects it:
+/// `TF_WORKSPACE`, else the name in `.terraform/environment`, else `default`.
+#[must_use]
+pub fn selected_workspace(dir: &Path) -> (String, Selection) {
+    if let Ok(name) = std::env::var(WORKSPACE_ENV)
+        && !name.is_empty()
+    {
+        return (name, Selection::Environment);
+    }
+    match std::fs::read_to_string(dir.join(ENVIRONMENT_FILE)) {
+        Ok(text) if !text.trim().is_empty() => (text.trim().to_owned(), Selection::File),
+        _ => (DEFAULT_WORKSPACE.to_owned(), Selection::Default),
+    }
+}
+
+/// Opens the command's backend and selects its workspace, which must exist.
 ///
 /// # Errors
-/// As [`open_backend`].
+/// As [`open_backend`]; an invalid or missing selected workspace.
 pub fn state_site(paths: &Paths, spec: Option<&BackendSpec>) -> Result<StateSite, Diagnostics> {
+    let site = state_site_unchecked(paths, spec)?;
+    let exists = site
+        .backend
+        .has_workspace(&site.workspace)
+        .map_err(|e| state_diagnostic(&e, "Error listing the workspaces"))?;
+    if !exists {
+        let (_, from) = selected_workspace(&paths.dir);
+        let how = match from {
+            Selection::Environment => format!("by {WORKSPACE_ENV}"),
+            Selection::File => format!("in {ENVIRONMENT_FILE}"),
+            Selection::Default => "by default".to_owned(),
+        };
+        return Err(Diagnostic::error(
+            "scw::state::no_workspace",
+            format!("Currently selected workspace \"{}\" does not exist", site.workspace),
+        )
+        .with_detail(format!(
+            "The workspace \"{}\" is selected ({how}), but the backend has no such workspace.",
+            site.workspace
+        ))
+        .with_help(format!(
+            "create it with `scwform workspace new {}`, or select another one (`scwform workspace list`)",
+            site.workspace
+        ))
+        .into());
+    }
+    Ok(site)
+}
+
+/// Opens the command's backend and selects its workspace, whether or not it exists yet
+/// (`workspace new`, `init`).
+///
+/// # Errors
+/// As [`open_backend`]; an invalid selected workspace name.
+pub fn state_site_unchecked(
+    paths: &Paths,
+    spec: Option<&BackendSpec>,
+) -> Result<StateSite, Diagnostics> {
+    let (workspace, _) = selected_workspace(&paths.dir);
+    backend::check_workspace_name(&workspace)
+        .map_err(|e| state_diagnostic(&e, "Invalid selected workspace"))?;
     let backend = open_backend(paths, spec)?;
-    Ok(StateSite {
-        backend,
-        workspace: DEFAULT_WORKSPACE.to_owned(),
-    })
+    Ok(StateSite { backend, workspace })
 }
 
 /// Takes the workspace's state lock for `operation`, waiting up to `timeout`.

@@ -198,6 +198,20 @@ fn terraform_lists_moves_and_outputs_what_scwform_wrote_through_pg() {
     let list = w.run_with(w.command(&["state", "list"]));
     list.expect(0);
     assert_eq!(list.stdout, "scaleway_account_project.moved\n");
+    // Workspaces are rows both see.
+    w.run_with(w.command(&["workspace", "new", "staging"]))
+        .expect(0);
+    let listed = ok(
+        &terraform(tf.path(), &["workspace", "list"]),
+        "terraform workspace list",
+    );
+    assert!(listed.contains("staging"), "{listed}");
+    ok(
+        &terraform(tf.path(), &["workspace", "new", "qa"]),
+        "terraform workspace new",
+    );
+    let ours = w.run_with(w.command(&["workspace", "list"]));
+    assert_eq!(ours.stdout, "  default\n  qa\n* staging\n");
 }
 
 #[test]

@@ -31,3 +31,4 @@ mod state;
 mod team;
 mod validate;
 mod values_differential;
+mod workspaces;

@@ -11,6 +11,7 @@ pub(crate) mod saved;
 pub mod show;
 pub mod state;
 pub mod validate;
+pub mod workspace;
 
 use std::path::PathBuf;
 
@@ -46,7 +47,7 @@ pub(crate) fn offline_load_options(args: &VarArgs, path: &std::path::Path) -> Lo
             module_path: path.to_string_lossy().into_owned(),
             cwd: std::env::current_dir()
                 .map_or_else(|_| ".".into(), |d| d.to_string_lossy().into_owned()),
-            workspace: std::env::var("TF_WORKSPACE").unwrap_or_else(|_| "default".into()),
+            workspace: super::session::selected_workspace(&super::session::config_dir(path)).0,
         },
     }
 }
