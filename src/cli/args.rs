@@ -52,6 +52,8 @@ pub enum Command {
     /// Manage workspaces: several states for one configuration.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
+    /// Release the state lock held by a run that cannot release it (its ID from the error).
+    ForceUnlock(ForceUnlockArgs),
 }
 
 /// Input variable options shared by commands that evaluate a configuration.
@@ -332,6 +334,56 @@ pub enum StateCommand {
     Rm(StateRmArgs),
     /// Give a recorded instance another address.
     Mv(StateMvArgs),
+    /// Print the state as JSON on stdout (decrypted when encrypted), as `terraform state pull`.
+    Pull(StatePullArgs),
+    /// Replace the state with a state file (`-`: standard input), checking its lineage and
+    /// serial, as `terraform state push`.
+    Push(StatePushArgs),
+}
+
+/// `scwform state pull`
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatePullArgs {
+    /// The configuration directory whose state to read (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `scwform state push`
+#[derive(Debug, Clone, clap::Args)]
+pub struct StatePushArgs {
+    /// The state file to push (`-`: standard input).
+    pub file: PathBuf,
+    /// Push even a state of another lineage or an older serial (the stored serial never goes
+    /// down).
+    #[arg(long)]
+    pub force: bool,
+    /// The configuration directory whose state to replace (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
+}
+
+/// `scwform force-unlock LOCK_ID`
+#[derive(Debug, Clone, clap::Args)]
+pub struct ForceUnlockArgs {
+    /// The lock ID, as the locked error names it.
+    pub id: String,
+    /// Accepted for Terraform's `-force`; scwform never asks for confirmation.
+    #[arg(long)]
+    pub force: bool,
+    /// The configuration directory whose state lock to release (default: the current
+    /// directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// State options.
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 /// `scwform state list`

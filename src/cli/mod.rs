@@ -5,6 +5,7 @@
 
 pub mod args;
 pub mod commands;
+pub mod encryption;
 pub mod exit;
 pub mod printer;
 pub mod progress;
@@ -158,6 +159,7 @@ pub fn run(cli: args::Cli) -> ExitStatus {
         args::Command::State(c) => commands::state::run(&c, printer),
         args::Command::Show(a) => commands::show::run(&a, printer),
         args::Command::Workspace(c) => commands::workspace::run(&c, printer),
+        args::Command::ForceUnlock(a) => commands::state::force_unlock(&a, printer),
     }
 }
 

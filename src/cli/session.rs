@@ -35,6 +35,7 @@ use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Settle};
 use crate::model::config::Config;
 use crate::model::evaluate::{EvalOptions, ResourceValues};
 use crate::model::load::{LoadOptions, load_path};
+use crate::model::settings::SettingsBlock;
 use crate::state::backend::{
     self, Backend, BackendSpec, IMPLICIT_STATE_FILE, OpenError, OpenOptions,
 };
@@ -434,12 +435,21 @@ pub struct StateSite {
 }
 
 /// Opens the command's backend: the sandbox's, a `--state FILE`, or the configuration's
-/// (`spec`, `None` when it names no backend).
+/// (`spec`, `None` when it names no backend), encrypting its states as the configuration's
+/// `encryption` block (merged with `TF_ENCRYPTION`) says.
 ///
 /// # Errors
-/// Configuration problems (an unknown backend type, bad settings) pointing at the block, or a
-/// backend that cannot be reached.
-pub fn open_backend(paths: &Paths, spec: Option<&BackendSpec>) -> Result<Backend, Diagnostics> {
+/// Configuration problems (an unknown backend type, bad settings, a bad encryption block)
+/// pointing at the block, or a backend that cannot be reached.
+pub fn open_backend(
+    paths: &Paths,
+    spec: Option<&BackendSpec>,
+    encryption: Option<&SettingsBlock>,
+) -> Result<Backend, Diagnostics> {
+    let encryption = encryption
+        .map(super::encryption::encryption)
+        .transpose()?
+        .map(Arc::new);
     let spec = if paths.sandbox {
         let mut spec = BackendSpec::local(
             Path::new(SANDBOX_DIR)
@@ -478,11 +488,20 @@ pub fn open_backend(paths: &Paths, spec: Option<&BackendSpec>) -> Result<Backend
         spec.cloned()
             .unwrap_or_else(|| BackendSpec::local(IMPLICIT_STATE_FILE))
     };
-    backend::open(&spec, &OpenOptions::from_process(&paths.dir)).map_err(|e| match e {
-        OpenError::Config(d) => d,
-        OpenError::State(e) => state_diagnostic(&e, "Error opening the state backend").into(),
+    let backend =
+        backend::open(&spec, &OpenOptions::from_process(&paths.dir)).map_err(|e| match e {
+            OpenError::Config(d) => d,
+            OpenError::State(e) => state_diagnostic(&e, "Error opening the state backend").into(),
+        })?;
+    Ok(match encryption {
+        Some(e) => backend.with_encryption(e),
+        None => backend,
     })
 }
+
+/// The environment variable holding an encryption configuration, merged over the
+/// configuration's `encryption` block (OpenTofu's).
+pub const ENCRYPTION_ENV: &str = "TF_ENCRYPTION";
 
 /// The environment variable that selects a workspace, overriding the selection file.
 pub const WORKSPACE_ENV: &str = "TF_WORKSPACE";
@@ -534,8 +553,12 @@ pub fn selected_workspace(dir: &Path) -> (String, Selection) {
 ///
 /// # Errors
 /// As [`open_backend`]; an invalid or missing selected workspace.
-pub fn state_site(paths: &Paths, spec: Option<&BackendSpec>) -> Result<StateSite, Diagnostics> {
-    let site = state_site_unchecked(paths, spec)?;
+pub fn state_site(
+    paths: &Paths,
+    spec: Option<&BackendSpec>,
+    encryption: Option<&SettingsBlock>,
+) -> Result<StateSite, Diagnostics> {
+    let site = state_site_unchecked(paths, spec, encryption)?;
     let exists = site
         .backend
         .has_workspace(&site.workspace)
@@ -572,11 +595,12 @@ pub fn state_site(paths: &Paths, spec: Option<&BackendSpec>) -> Result<StateSite
 pub fn state_site_unchecked(
     paths: &Paths,
     spec: Option<&BackendSpec>,
+    encryption: Option<&SettingsBlock>,
 ) -> Result<StateSite, Diagnostics> {
     let (workspace, _) = selected_workspace(&paths.dir);
     backend::check_workspace_name(&workspace)
         .map_err(|e| state_diagnostic(&e, "Invalid selected workspace"))?;
-    let backend = open_backend(paths, spec)?;
+    let backend = open_backend(paths, spec, encryption)?;
     Ok(StateSite { backend, workspace })
 }
 
@@ -642,7 +666,7 @@ mod tests {
             ..StateArgs::default()
         };
         let paths = Paths::new(Some(&PathBuf::from("examples/x")), &args);
-        let backend = open_backend(&paths, None).expect("local");
+        let backend = open_backend(&paths, None, None).expect("local");
         assert_eq!(
             backend.location(DEFAULT_WORKSPACE),
             "examples/x/.scwform/sandbox.tfstate"
@@ -652,7 +676,7 @@ mod tests {
             PathBuf::from("examples/x/.scwform/sandbox.json")
         );
         let paths = Paths::new(Some(&PathBuf::from("main.tf")), &StateArgs::default());
-        let backend = open_backend(&paths, None).expect("local");
+        let backend = open_backend(&paths, None, None).expect("local");
         assert_eq!(backend.location(DEFAULT_WORKSPACE), "./scwform.tfstate");
     }
 }

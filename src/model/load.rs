@@ -49,6 +49,8 @@ pub struct LoadOptions {
     pub env: Vec<(String, String)>,
     /// Evaluation settings (`validate` mode, workspace, paths).
     pub eval: EvalOptions,
+    /// `TF_ENCRYPTION`: an encryption configuration merged over the `encryption` block.
+    pub encryption_env: Option<String>,
 }
 
 impl LoadOptions {
@@ -339,6 +341,17 @@ fn load_into(
         &loaded.config.locals,
         &mut settings_diags,
     );
+    if let Some(text) = &options.encryption_env {
+        match settings::encryption_from_text(text, sources) {
+            Ok(env) => {
+                loaded.settings.encryption = Some(settings::merge_encryption(
+                    loaded.settings.encryption.take(),
+                    env,
+                ));
+            }
+            Err(d) => settings_diags.extend(d),
+        }
+    }
     diags.extend(settings_diags.iter().cloned());
     loaded.settings_diagnostics = settings_diags;
     drop(module);

@@ -181,6 +181,39 @@ pub fn encryption_from_text(
     }
 }
 
+/// `TF_ENCRYPTION` (`over`) merged into the configuration's encryption block, as OpenTofu
+/// merges them: a block of the same type and labels takes the environment's attributes over
+/// its own (and merges its nested blocks the same way); other blocks are added.
+#[must_use]
+pub fn merge_encryption(base: Option<SettingsBlock>, over: SettingsBlock) -> SettingsBlock {
+    match base {
+        None => over,
+        Some(mut base) => {
+            merge_block(&mut base, over);
+            base
+        }
+    }
+}
+
+fn merge_block(base: &mut SettingsBlock, over: SettingsBlock) {
+    for attr in over.attributes {
+        match base.attributes.iter_mut().find(|a| a.name == attr.name) {
+            Some(slot) => *slot = attr,
+            None => base.attributes.push(attr),
+        }
+    }
+    for block in over.blocks {
+        match base
+            .blocks
+            .iter_mut()
+            .find(|b| b.kind == block.kind && b.labels == block.labels)
+        {
+            Some(slot) => merge_block(slot, block),
+            None => base.blocks.push(block),
+        }
+    }
+}
+
 fn static_context(
     variables: &indexmap::IndexMap<String, Value>,
     locals: &indexmap::IndexMap<String, Value>,

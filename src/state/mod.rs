@@ -8,7 +8,9 @@
 //!   [`lock::Locker`] (one attempt: a guard or the holder); [`lock::wait_for_lock`] is the one
 //!   waiting loop;
 //! - [`backend::open`] is the one function that builds a backend from the configuration's
-//!   `backend` block; nothing else names a concrete backend.
+//!   `backend` block; nothing else names a concrete backend;
+//! - [`crypto`] is the one place that encrypts and decrypts (OpenTofu's state and plan
+//!   encryption), called by the store for every backend.
 //!
 //! Invariants: a saved state never goes backwards (its serial only grows and a state of another
 //! lineage is never written over), a stored state is replaced whole (never half-written), and
@@ -19,6 +21,7 @@
 
 mod address;
 pub mod backend;
+pub mod crypto;
 mod document;
 pub mod lock;
 pub mod storage;
@@ -174,6 +177,14 @@ pub enum StateError {
         /// The name given.
         name: String,
     },
+    /// The state could not be encrypted or decrypted (a wrong passphrase...).
+    #[error("{path}: {source}")]
+    Crypto {
+        /// The state.
+        path: String,
+        /// What went wrong.
+        source: crypto::CryptoError,
+    },
     /// A malformed resource address.
     #[error("invalid resource address {address:?}")]
     InvalidAddress {
@@ -223,6 +234,7 @@ impl StateError {
             Self::InvalidWorkspace { .. } => "scw::state::workspace_name",
             Self::NoSuchWorkspace { .. } => "scw::state::no_workspace",
             Self::WorkspaceExists { .. } => "scw::state::workspace_exists",
+            Self::Crypto { source, .. } => source.code(),
             Self::InvalidAddress { .. } => "scw::state::address",
             Self::NoSuchAddress { .. } => "scw::state::not_found",
             Self::AddressTaken { .. } => "scw::state::address_taken",
@@ -233,6 +245,9 @@ impl StateError {
     /// What to do about it, when there is something to say.
     #[must_use]
     pub fn help(&self) -> Option<&'static str> {
+        if let Self::Crypto { source, .. } = self {
+            return source.help();
+        }
         Some(match self {
             Self::Parse { .. } => {
                 "restore the previous version (the `.backup` file beside a local state) if it was damaged"

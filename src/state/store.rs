@@ -16,10 +16,19 @@
 //! Reading refuses documents that would lose data if written back (another format version, the
 //! same resource or instance twice) and migrates what older scwform releases wrote.
 //!
-//! Depends on [`storage`](super::storage) and the document types; no I/O of its own.
+//! Encryption at rest happens here too, for every backend: with an [`Encryption`] whose `state`
+//! target is set, every stored document is decrypted on read and encrypted on write
+//! ([`crypto`](super::crypto)); without one, an encrypted document is refused, never taken
+//! for an empty state. A state read with a fallback method (or read plain while the method
+//! encrypts) is rewritten by the next save even if its content did not change, so a key
+//! rotation completes.
+//!
+//! Depends on [`storage`](super::storage), [`crypto`](super::crypto) and the document types;
+//! no I/O of its own.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::crypto::{self, CryptoError, Encryption};
 use super::storage::{Storage, Version, Written};
 use super::{
     SCWFORM_VERSION, SCWFORM_VERSION_FIELD, SaveOutcome, State, StateError, TERRAFORM_VERSION,
@@ -37,6 +46,9 @@ struct Known {
     state: Option<State>,
     /// The stored version, `None` when nothing is stored.
     version: Option<Version>,
+    /// The stored bytes were read with a fallback method (or plain while the method
+    /// encrypts): the next save rewrites them with the primary method.
+    migrating: bool,
 }
 
 /// One workspace's state in a backend: loading, and saving under the lineage and serial rules.
@@ -44,6 +56,7 @@ pub struct StateStore {
     storage: Arc<dyn Storage>,
     workspace: String,
     location: String,
+    encryption: Option<Arc<Encryption>>,
     known: Mutex<Known>,
 }
 
@@ -66,8 +79,17 @@ impl StateStore {
             storage,
             workspace,
             location,
+            encryption: None,
             known: Mutex::new(Known::default()),
         }
+    }
+
+    /// The same store, encrypting and decrypting with `encryption`'s state target (when it
+    /// has one).
+    #[must_use]
+    pub fn with_encryption(mut self, encryption: Option<Arc<Encryption>>) -> Self {
+        self.encryption = encryption;
+        self
     }
 
     /// The workspace name.
@@ -195,7 +217,7 @@ impl StateStore {
         );
         state.serial = serial;
         TERRAFORM_VERSION.clone_into(&mut state.terraform_version);
-        let bytes = state.to_json();
+        let json = state.to_json();
         let restore = |state: &mut State| {
             let (serial, version, field) = previous;
             state.serial = serial;
@@ -205,12 +227,23 @@ impl StateStore {
                 None => state.extra.remove(SCWFORM_VERSION_FIELD),
             };
         };
+        let bytes = match self.encryptor() {
+            Some(encryptor) => match encryptor.encrypt(json.as_bytes()) {
+                Ok(sealed) => sealed,
+                Err(e) => {
+                    restore(state);
+                    return Err(self.crypto_error(e));
+                }
+            },
+            None => json.into_bytes(),
+        };
         match self
             .storage
-            .write(&self.workspace, bytes.as_bytes(), known.version.as_ref())
+            .write(&self.workspace, &bytes, known.version.as_ref())
         {
             Ok(Written::Done(version)) => {
                 known.version = Some(version);
+                known.migrating = false;
                 Ok(Some(SaveOutcome::Written { serial }))
             }
             Ok(Written::Conflict) => {
@@ -237,29 +270,57 @@ impl StateStore {
                 read: true,
                 state: None,
                 version: None,
+                migrating: false,
             },
             Some(stored) => {
-                let state = self.decode(&stored.bytes)?;
+                let (state, migrating) = self.decode(&stored.bytes)?;
                 Known {
                     read: true,
                     state,
                     version: Some(stored.version),
+                    migrating,
                 }
             }
         };
         Ok(())
     }
 
-    /// The state a stored document holds (`None` for an empty document).
-    fn decode(&self, bytes: &[u8]) -> Result<Option<State>, StateError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| StateError::Parse {
+    /// The state encryptor, when states are encrypted.
+    fn encryptor(&self) -> Option<&crypto::Encryptor> {
+        self.encryption.as_deref().and_then(Encryption::state)
+    }
+
+    fn crypto_error(&self, source: CryptoError) -> StateError {
+        StateError::Crypto {
+            path: self.location.clone(),
+            source,
+        }
+    }
+
+    /// The state a stored document holds (`None` for an empty document), and whether it must
+    /// be rewritten with the primary encryption method.
+    fn decode(&self, bytes: &[u8]) -> Result<(Option<State>, bool), StateError> {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok((None, false));
+        }
+        let (plain, migrating) = match self.encryptor() {
+            Some(encryptor) => {
+                let opened = encryptor.decrypt(bytes).map_err(|e| self.crypto_error(e))?;
+                (std::borrow::Cow::Owned(opened.bytes), opened.migrating)
+            }
+            None if crypto::is_encrypted(bytes) => {
+                return Err(self.crypto_error(CryptoError::Encrypted { target: "state" }));
+            }
+            None => (std::borrow::Cow::Borrowed(bytes), false),
+        };
+        let text = std::str::from_utf8(&plain).map_err(|e| StateError::Parse {
             path: self.location.clone(),
             message: format!("not UTF-8 text: {e}"),
         })?;
         if text.trim().is_empty() {
-            return Ok(None);
+            return Ok((None, migrating));
         }
-        State::from_json(text, &self.location).map(Some)
+        State::from_json(text, &self.location).map(|s| (Some(s), migrating))
     }
 
     fn save_locked(&self, known: &mut Known, state: &mut State) -> Result<SaveOutcome, StateError> {
@@ -297,7 +358,18 @@ impl StateStore {
                     continue;
                 }
                 if stored.same_content(state) {
-                    return Ok(SaveOutcome::Unchanged);
+                    if !known.migrating {
+                        return Ok(SaveOutcome::Unchanged);
+                    }
+                    // Same content, rewritten with the primary encryption method: the serial
+                    // stays, as nothing in the state changed.
+                    let serial = state.serial;
+                    if let Some(outcome) = self.write(known, state, serial)? {
+                        return Ok(outcome);
+                    }
+                    self.refresh(known)?;
+                    fresh = true;
+                    continue;
                 }
             }
             let serial = state.serial + 1;

@@ -6,6 +6,9 @@
 use std::time::{Duration, Instant};
 
 use scwform::state::backend::{Backend, BackendSpec, OpenOptions, open};
+use scwform::state::crypto::{
+    Encryption, EncryptionConfig, Method, Pbkdf2, Pbkdf2Options, TargetConfig,
+};
 use scwform::state::lock::POLL_INTERVAL;
 use scwform::state::{
     DEFAULT_WORKSPACE, Holder, InstanceAddr, InstanceState, Lineage, LockInfo, SaveOutcome, State,
@@ -422,6 +425,69 @@ pub(crate) fn the_journal_keeps_entries_until_retired_or_cleared(h: &dyn Harness
     assert!(!journal.location().is_empty());
 }
 
+/// A backend whose states are encrypted at rest: the same conformance, through the crypto.
+pub(crate) struct Encrypted<H> {
+    inner: H,
+    encryption: std::sync::Arc<Encryption>,
+}
+
+/// `inner`'s backend, encrypting with a pbkdf2 key and AES-GCM (OpenTofu's minimum cost).
+fn encrypted<H: Harness>(inner: H) -> Encrypted<H> {
+    let keys = Pbkdf2::new(
+        "conformance",
+        secrecy::SecretString::from("a passphrase of twenty-some characters".to_owned()),
+        &Pbkdf2Options {
+            iterations: Some(200_000),
+            ..Pbkdf2Options::default()
+        },
+    )
+    .expect("a valid key provider");
+    let method = Method::aes_gcm("conformance", keys, Vec::new()).expect("a valid method");
+    let state = TargetConfig::new("state", vec![method], true).expect("a valid target");
+    Encrypted {
+        inner,
+        encryption: std::sync::Arc::new(Encryption::new(EncryptionConfig {
+            state: Some(state),
+            plan: None,
+        })),
+    }
+}
+
+impl<H: Harness> Harness for Encrypted<H> {
+    fn open(&self) -> Backend {
+        self.inner
+            .open()
+            .with_encryption(std::sync::Arc::clone(&self.encryption))
+    }
+}
+
+/// What an encrypted backend stores holds no attribute, address or output in clear, and a
+/// backend without the key refuses it rather than taking it for an empty state.
+pub(crate) fn encrypted_states_hold_nothing_in_clear(h: &dyn Harness) {
+    let backend = h.open();
+    let mut state = state_with("lineage-sealed", &["sealed-project-name"]);
+    backend
+        .store(DEFAULT_WORKSPACE)
+        .save(&mut state)
+        .expect("save");
+    let stored = backend
+        .stored_bytes(DEFAULT_WORKSPACE)
+        .expect("read")
+        .expect("stored");
+    assert!(scwform::state::crypto::is_encrypted(&stored));
+    let text = String::from_utf8_lossy(&stored);
+    for clear in [
+        "sealed-project-name",
+        "scaleway_account_project",
+        "id-sealed",
+        "resources",
+    ] {
+        assert!(!text.contains(clear), "{clear} in clear: {text}");
+    }
+    let read = h.open().store(DEFAULT_WORKSPACE).load().expect("decrypts");
+    assert!(read.expect("stored").same_content(&state));
+}
+
 /// Runs every conformance test against one kind of backend.
 macro_rules! conformance {
     ($harness:expr, $($name:ident),* $(,)?) => {
@@ -460,4 +526,28 @@ mod local {
 
 mod pg {
     all_tests!(super::PgHarness::new());
+}
+
+/// The rules hold the same through encryption (a selection: each test derives keys).
+macro_rules! encrypted_tests {
+    ($harness:expr) => {
+        conformance!(
+            $harness,
+            the_first_save_of_a_new_workspace_is_serial_one,
+            saving_the_same_content_writes_nothing,
+            a_state_of_another_lineage_is_never_overwritten_even_mid_run,
+            a_newer_serial_written_mid_run_is_never_overwritten,
+            push_checks_lineage_and_serial_unless_forced,
+            workspaces_keep_separate_states,
+            encrypted_states_hold_nothing_in_clear,
+        );
+    };
+}
+
+mod local_encrypted {
+    encrypted_tests!(Some(super::encrypted(super::LocalHarness::new())));
+}
+
+mod pg_encrypted {
+    encrypted_tests!(super::PgHarness::new().map(super::encrypted));
 }

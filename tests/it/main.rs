@@ -10,6 +10,7 @@ mod e2e;
 mod emulator;
 mod emulator_conformance;
 mod emulator_faults;
+mod encryption;
 mod eval;
 mod examples;
 mod fault_run;

@@ -787,3 +787,47 @@ fn backend_settings_must_be_constants_of_the_right_names() {
     assert_eq!(out.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&out.stdout).contains("scaleway_container.web[\"blue\"]"));
 }
+
+// https://github.com/scwform/scwform/issues/13: `state pull`, `state push` (lineage and serial
+// checks as Terraform's) and `force-unlock`.
+#[test]
+fn issue_13_state_push_checks_lineage_pull_prints_and_force_unlock_needs_a_lock() {
+    let w = crate::e2e::harness::Workdir::new();
+    w.write("terraform {\n  backend \"local\" {}\n}\n");
+    let fixture = crate::common::repo_root().join("tests/fixtures/state/terraform-v4.tfstate");
+    let text = std::fs::read_to_string(&fixture).expect("fixture");
+    let original: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    let path = w.path().join("pushed.tfstate");
+    std::fs::write(&path, &text).expect("write");
+    w.run_with(w.command(&["state", "push", "pushed.tfstate"]))
+        .expect(0);
+    let pulled = w.run_with(w.command(&["state", "pull"]));
+    pulled.expect(0);
+    let pulled: serde_json::Value = serde_json::from_str(&pulled.stdout).expect("a state");
+    assert_eq!(pulled["lineage"], original["lineage"]);
+    assert_eq!(pulled["resources"], original["resources"]);
+
+    let mut other = original.clone();
+    other["lineage"] = serde_json::json!("another-lineage");
+    std::fs::write(&path, other.to_string()).expect("write");
+    let refused = w.run_with(w.command(&["state", "push", "pushed.tfstate"]));
+    refused.expect(1);
+    assert!(
+        refused.stderr.contains("scw::state::lineage"),
+        "{}",
+        refused.stderr
+    );
+    w.run_with(w.command(&["state", "push", "--force", "pushed.tfstate"]))
+        .expect(0);
+    let pulled = w.run_with(w.command(&["state", "pull"]));
+    let pulled: serde_json::Value = serde_json::from_str(&pulled.stdout).expect("a state");
+    assert_eq!(pulled["lineage"], "another-lineage");
+
+    let unlock = w.run_with(w.command(&["force-unlock", "some-id"]));
+    unlock.expect(1);
+    assert!(
+        unlock.stderr.contains("scw::state::not_locked"),
+        "{}",
+        unlock.stderr
+    );
+}

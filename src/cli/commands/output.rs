@@ -61,7 +61,12 @@ pub fn run(args: &OutputArgs, printer: Printer) -> ExitStatus {
 pub(crate) fn read_state(paths: &Paths) -> Result<State, Failure> {
     paths.check_dir()?;
     let configured = session::configured(paths)?;
-    let site = session::state_site(paths, configured.backend.as_ref()).map_err(|d| Failure {
+    let site = session::state_site(
+        paths,
+        configured.backend.as_ref(),
+        configured.encryption.as_ref(),
+    )
+    .map_err(|d| Failure {
         diagnostics: d,
         sources: configured.sources,
     })?;
@@ -142,6 +147,7 @@ pub fn evaluate_json(path: &Path) -> Result<String, Box<Loaded>> {
             module_path: path.to_string_lossy().into_owned(),
             ..EvalOptions::default()
         },
+        encryption_env: None,
     };
     let loaded = load_path(path, &options, &NoPriorValues);
     if loaded.diagnostics.has_errors() {

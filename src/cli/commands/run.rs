@@ -184,8 +184,14 @@ async fn prepare_with(
     })?;
 
     let backend = loaded.settings.backend.as_ref().map(session::backend_spec);
-    let site = tokio::task::block_in_place(|| session::state_site(&paths, backend.as_ref()))
-        .map_err(|d| fail(printer, &d, &sources))?;
+    let site = tokio::task::block_in_place(|| {
+        session::state_site(
+            &paths,
+            backend.as_ref(),
+            loaded.settings.encryption.as_ref(),
+        )
+    })
+    .map_err(|d| fail(printer, &d, &sources))?;
     let connection = session::connect(&paths, &loaded.config)
         .await
         .map_err(|d| fail(printer, &d, &sources))?;

@@ -1,4 +1,9 @@
-//! `scwform state list | show | rm | mv`: look at and edit the recorded state.
+//! `scwform state list | show | rm | mv | pull | push`, and `scwform force-unlock`: look at and
+//! edit the recorded state, and release a lock left by a run that cannot release it.
+//!
+//! `pull` prints the state as stored, decrypted; `push` replaces it under the lock, refusing
+//! (without `--force`) a state of another lineage or an older serial, as Terraform does; the
+//! rules are the store's ([`crate::state::StateStore::push`]).
 //!
 //! `show` redacts sensitive attributes (by schema, or listed in the instance's
 //! `sensitive_attributes`) as `(sensitive value)`. `rm` and `mv` take the state lock and save
@@ -49,6 +54,8 @@ pub fn run(command: &StateCommand, printer: Printer) -> ExitStatus {
                 "Move \"{from}\" to \"{to}\"\nSuccessfully moved 1 object(s).\n"
             ))
         }),
+        StateCommand::Pull(a) => pull(&Paths::new(a.dir.as_ref(), &a.state)),
+        StateCommand::Push(a) => push(a, printer),
     };
     match result {
         Ok(text) => {
@@ -235,6 +242,93 @@ pub(crate) fn show_instance(addr: &InstanceAddr, instance: &InstanceState) -> St
     out
 }
 
+fn pull(paths: &Paths) -> Result<String, Failure> {
+    paths.check_dir()?;
+    let site = site(paths)?;
+    let state = site
+        .backend
+        .store(&site.workspace)
+        .load()
+        .map_err(|e| session::state_diagnostic(&e, "Error reading the state"))?;
+    Ok(state.map(|s| s.to_json()).unwrap_or_default())
+}
+
+/// The configuration's backend and selected workspace.
+fn site(paths: &Paths) -> Result<session::StateSite, Failure> {
+    let configured = session::configured(paths)?;
+    session::state_site(
+        paths,
+        configured.backend.as_ref(),
+        configured.encryption.as_ref(),
+    )
+    .map_err(|d| Failure {
+        diagnostics: d,
+        sources: configured.sources,
+    })
+}
+
+fn push(args: &crate::cli::args::StatePushArgs, printer: Printer) -> Result<String, Failure> {
+    let paths = Paths::new(args.dir.as_ref(), &args.state);
+    paths.check_dir()?;
+    let origin = args.file.display().to_string();
+    let text = if origin == "-" {
+        std::io::read_to_string(std::io::stdin())
+    } else {
+        std::fs::read_to_string(&args.file)
+    }
+    .map_err(|e| {
+        Diagnostic::error("scw::cli::state_file", format!("Cannot read {origin}"))
+            .with_detail(e.to_string())
+    })?;
+    let mut state = State::from_json(&text, &origin)
+        .map_err(|e| session::state_diagnostic(&e, "The pushed file is not a state"))?;
+    let timeout = session::parse_duration(&args.state.lock_timeout).map_err(|e| {
+        Diagnostic::error("scw::cli::invalid_duration", "Invalid --lock-timeout").with_detail(e)
+    })?;
+    let site = site(&paths)?;
+    let _lock = if args.state.lock {
+        Some(session::lock(&site, "state push", timeout)?)
+    } else {
+        None
+    };
+    let outcome = site
+        .backend
+        .store(&site.workspace)
+        .push(&mut state, args.force)
+        .map_err(|e| session::state_diagnostic(&e, "Failed to push the state"))?;
+    if let crate::state::SaveOutcome::Written { serial } = outcome {
+        printer.note(&format!(
+            "Pushed the state (lineage {}, serial {serial}).",
+            state.lineage
+        ));
+    }
+    Ok(String::new())
+}
+
+/// `scwform force-unlock ID`: releases the selected workspace's lock if `ID` is its holder's.
+#[must_use]
+pub fn force_unlock(args: &crate::cli::args::ForceUnlockArgs, printer: Printer) -> ExitStatus {
+    let paths = Paths::new(args.dir.as_ref(), &args.state);
+    let result = paths.check_dir().map_err(Failure::from).and_then(|()| {
+        let site = site(&paths)?;
+        site.backend
+            .force_unlock(&site.workspace, &args.id)
+            .map_err(|e| Failure::from(session::state_diagnostic(&e, "Failed to unlock state")))
+    });
+    match result {
+        Ok(()) => {
+            printer.note(
+                "scwform state has been successfully unlocked!\n\nThe state has been unlocked, and scwform commands should now be able to obtain a new lock on the remote state.",
+            );
+            ExitStatus::Success
+        }
+        Err(f) => {
+            printer.diagnostics(&f.diagnostics, &f.sources);
+            ExitStatus::Failure
+        }
+    }
+}
+
 fn edit(
     args: &StateArgs,
     dir: Option<&std::path::PathBuf>,
@@ -247,7 +341,12 @@ fn edit(
         Diagnostic::error("scw::cli::invalid_duration", "Invalid --lock-timeout").with_detail(e)
     })?;
     let configured = session::configured(&paths)?;
-    let site = session::state_site(&paths, configured.backend.as_ref()).map_err(|d| Failure {
+    let site = session::state_site(
+        &paths,
+        configured.backend.as_ref(),
+        configured.encryption.as_ref(),
+    )
+    .map_err(|d| Failure {
         diagnostics: d,
         sources: configured.sources,
     })?;

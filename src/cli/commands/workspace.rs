@@ -47,11 +47,14 @@ fn site(args: &WorkspaceArgs) -> Result<(Paths, StateSite), Failure> {
     let paths = Paths::new(args.dir.as_ref(), &args.state);
     paths.check_dir()?;
     let configured = session::configured(&paths)?;
-    let site = session::state_site_unchecked(&paths, configured.backend.as_ref()).map_err(|d| {
-        Failure {
-            diagnostics: d,
-            sources: configured.sources,
-        }
+    let site = session::state_site_unchecked(
+        &paths,
+        configured.backend.as_ref(),
+        configured.encryption.as_ref(),
+    )
+    .map_err(|d| Failure {
+        diagnostics: d,
+        sources: configured.sources,
     })?;
     Ok((paths, site))
 }

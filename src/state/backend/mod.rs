@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::crypto::Encryption;
 use super::lock::{self, Holder, LockGuard, LockInfo, Locker};
 use super::storage::{DEFAULT_WORKSPACE, JournalLog, Storage};
 use super::{StateError, StateStore};
@@ -126,21 +127,21 @@ pub fn open(spec: &BackendSpec, options: &OpenOptions) -> Result<Backend, OpenEr
             let config = local::LocalConfig::from_settings(&mut settings, &options.dir);
             settings.finish()?;
             let storage = Arc::new(local::LocalStorage::new(config));
-            Backend {
-                kind: BackendKind::Local,
-                storage: Arc::clone(&storage) as Arc<dyn Storage>,
-                locker: storage,
-            }
+            Backend::from_parts(
+                BackendKind::Local,
+                Arc::clone(&storage) as Arc<dyn Storage>,
+                storage,
+            )
         }
         "pg" => {
             let config = pg::PgConfig::from_settings(&mut settings, &options.env);
             settings.finish()?;
             let storage = pg::storage(&config)?;
-            Backend {
-                kind: BackendKind::Pg,
-                storage: Arc::clone(&storage) as Arc<dyn Storage>,
-                locker: storage,
-            }
+            Backend::from_parts(
+                BackendKind::Pg,
+                Arc::clone(&storage) as Arc<dyn Storage>,
+                storage,
+            )
         }
         other => {
             let mut d = Diagnostic::error(
@@ -301,6 +302,7 @@ pub struct Backend {
     kind: BackendKind,
     storage: Arc<dyn Storage>,
     locker: Arc<dyn Locker>,
+    encryption: Option<Arc<Encryption>>,
 }
 
 impl std::fmt::Debug for Backend {
@@ -324,7 +326,32 @@ impl Backend {
             kind,
             storage,
             locker,
+            encryption: None,
         }
+    }
+
+    /// The same backend, its states encrypted at rest with `encryption` (see
+    /// [`crypto`](super::crypto)).
+    #[must_use]
+    pub fn with_encryption(mut self, encryption: Arc<Encryption>) -> Self {
+        self.encryption = Some(encryption);
+        self
+    }
+
+    /// The encryption of the configuration this backend was opened for (its `plan` target
+    /// encrypts saved plan files).
+    #[must_use]
+    pub fn encryption(&self) -> Option<&Arc<Encryption>> {
+        self.encryption.as_ref()
+    }
+
+    /// `workspace`'s state exactly as stored (encrypted when encryption is on): what another
+    /// tool reading the backend sees.
+    ///
+    /// # Errors
+    /// Backend errors.
+    pub fn stored_bytes(&self, workspace: &str) -> Result<Option<Vec<u8>>, StateError> {
+        Ok(self.storage.read(workspace)?.map(|s| s.bytes))
     }
 
     /// The backend's kind.
@@ -337,6 +364,7 @@ impl Backend {
     #[must_use]
     pub fn store(&self, workspace: &str) -> StateStore {
         StateStore::new(Arc::clone(&self.storage), workspace)
+            .with_encryption(self.encryption.clone())
     }
 
     /// Where `workspace`'s state is, for messages.
