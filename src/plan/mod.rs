@@ -40,7 +40,7 @@ use crate::state::State;
 
 pub use crate::secret::secret_matches;
 pub use order::{ActionOrder, Progress, Step, StepKind};
-pub use recorded::{model_addr, object_value, sensitive_names, state_addr};
+pub use recorded::{model_addr, object_value, state_addr};
 pub use types::{Action, ActionReason, Counts, OutputChange, Plan, PlanOptions, ResourceChange};
 
 use order::build_order;

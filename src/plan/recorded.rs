@@ -2,8 +2,9 @@
 //! and the translation between state addresses and model addresses.
 //!
 //! Invariants: a recorded object holds exactly its schema's attributes and blocks (absent
-//! blocks are empty lists); sensitive attributes (by schema or by the state's
-//! `sensitive_attributes`) are marked; only root-module managed instances are kept.
+//! blocks are empty lists); sensitive values (by schema or by the state's
+//! `sensitive_attributes`, at any depth) are marked; only root-module managed instances are
+//! kept.
 //!
 //! Depends on `state`, `schema` and `model` values and addresses.
 
@@ -13,7 +14,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::ids::ResourceAddr;
 use crate::model::value::Value;
 use crate::schema::{self, ResourceSchema};
-use crate::state::{self, InstanceAddr, Mode, PathStep, State};
+use crate::state::{self, InstanceAddr, Mode, State};
 
 use super::{Action, ResourceChange};
 
@@ -129,38 +130,10 @@ pub(super) fn deposed_objects(state: &State) -> BTreeMap<(ResourceAddr, String),
     out
 }
 
-/// The top-level attributes of a recorded instance whose values are sensitive: those its
-/// schema marks sensitive (when scwform knows the type) and those the state lists in
-/// `sensitive_attributes` (values derived from sensitive ones). The one rule for reading
-/// sensitivity back from a state: the planner, the executor and `state show` use it.
-#[must_use]
-pub fn sensitive_names<'a>(
-    schema: Option<&ResourceSchema>,
-    instance: &'a state::InstanceState,
-) -> BTreeSet<&'a str> {
-    let mut names: BTreeSet<&'a str> = instance
-        .sensitive_attributes
-        .iter()
-        .filter_map(|path| match path.as_slice() {
-            [PathStep::GetAttr(name)] => Some(name.as_str()),
-            _ => None,
-        })
-        .collect();
-    if let Some(schema) = schema {
-        names.extend(
-            schema
-                .attributes
-                .iter()
-                .filter(|a| a.sensitive)
-                .map(|a| a.name),
-        );
-    }
-    names
-}
-
 /// A recorded instance as the value expressions and comparisons see: its schema's attributes
-/// and blocks only (absent blocks are empty lists), sensitive ones ([`sensitive_names`])
-/// marked.
+/// and blocks only (absent blocks are empty lists), its sensitive values marked
+/// ([`super::sensitive::marked_object`], the one rule for reading sensitivity back from a
+/// state: by schema and at every path of `sensitive_attributes`).
 #[must_use]
 pub fn object_value(schema: &ResourceSchema, instance: &state::InstanceState) -> Value {
     Value::Object(object_from_state(schema, instance))
@@ -170,30 +143,26 @@ fn object_from_state(
     schema: &ResourceSchema,
     instance: &state::InstanceState,
 ) -> BTreeMap<String, Value> {
-    let sensitive = sensitive_names(Some(schema), instance);
-    let mut out = BTreeMap::new();
+    let mut attributes = BTreeMap::new();
     for attr in schema.attributes {
         let value = instance
             .attributes
             .get(attr.name)
-            .map_or(Value::Null, Value::from_json);
-        let value = if sensitive.contains(attr.name) && !value.is_null() {
-            value.mark_sensitive()
-        } else {
-            value
-        };
-        out.insert(attr.name.to_owned(), value);
+            .cloned()
+            .unwrap_or(serde_json::Value::Null);
+        attributes.insert(attr.name.to_owned(), value);
     }
     for block in schema.blocks {
         let value = instance
             .attributes
             .get(block.name)
             .filter(|v| !v.is_null())
-            .map_or(Value::List(Vec::new()), Value::from_json);
-        out.insert(block.name.to_owned(), value);
+            .cloned()
+            .unwrap_or_else(|| serde_json::Value::Array(Vec::new()));
+        attributes.insert(block.name.to_owned(), value);
     }
-    // Parts of attributes and blocks recorded as sensitive (a map element, a probe field).
-    match super::sensitive::mark_paths(Value::Object(out), &instance.sensitive_attributes) {
+    match super::sensitive::marked_object(Some(schema), &attributes, &instance.sensitive_attributes)
+    {
         Value::Object(out) => out,
         _ => unreachable!("marking parts of an object keeps it an object"),
     }

@@ -1078,10 +1078,25 @@ fn issue_9_recorded_objects_mark_schema_and_state_sensitive_attributes() {
         "sensitive by schema"
     );
     assert!(!object["project_id"].contains_sensitive());
-    assert_eq!(
-        sensitive_names(Some(schema), &instance),
-        ["name", "secret_key"].into()
+    // A path into a block marks that field alone.
+    let mut attributes = instance.attributes.clone();
+    attributes.insert(
+        "scopes".to_owned(),
+        serde_json::json!([{"write_logs": true, "query_logs": false}]),
     );
+    let instance = InstanceState::new(attributes).with_sensitive_paths([vec![
+        state::PathStep::GetAttr("scopes".to_owned()),
+        state::PathStep::Index(serde_json::json!({"value": 0, "type": "number"})),
+        state::PathStep::GetAttr("write_logs".to_owned()),
+    ]]);
+    let value = object_value(schema, &instance);
+    let scopes = &value.as_object().expect("an object")["scopes"];
+    let scope = scopes.as_list().expect("a list")[0]
+        .as_object()
+        .expect("an object");
+    assert!(scope["write_logs"].contains_sensitive());
+    assert!(!scope["query_logs"].contains_sensitive());
+    assert!(!value.as_object().expect("an object")["name"].contains_sensitive());
 }
 
 proptest! {
