@@ -35,6 +35,20 @@ pub fn is_zone(s: &str) -> bool {
     })
 }
 
+/// The region of a `{region}/{uuid}` (or `{zone}/{uuid}`) reference; `None` for a bare ID or
+/// anything else.
+#[must_use]
+pub fn region_of_id(id: &str) -> Option<&str> {
+    let (locality, _) = id.split_once('/')?;
+    if is_region(locality) {
+        Some(locality)
+    } else if is_zone(locality) {
+        locality.rsplit_once('-').map(|(region, _)| region)
+    } else {
+        None
+    }
+}
+
 /// What a region name is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RegionCheck {
@@ -85,6 +99,17 @@ mod tests {
         for bad in ["fr-par", "fr-par-", "fr-par-x", "fr-par-1-2", "fr-par-123"] {
             assert!(!is_zone(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn references_name_their_region() {
+        assert_eq!(
+            region_of_id("nl-ams/11111111-1111-1111-1111-111111111111"),
+            Some("nl-ams")
+        );
+        assert_eq!(region_of_id("pl-waw-2/x"), Some("pl-waw"));
+        assert_eq!(region_of_id("11111111-1111-1111-1111-111111111111"), None);
+        assert_eq!(region_of_id("Paris/x"), None);
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! Settings: the Scaleway credentials and defaults a run uses, resolved the way the Terraform
 //! provider does.
 //!
-//! Precedence, lowest to highest: built-in defaults (`fr-par`, `fr-par-1`,
-//! `https://api.scaleway.com`) < the scw config file's chosen profile < the `provider "scaleway"`
-//! block < environment variables. The profile is chosen by `SCW_PROFILE` > the provider block's
-//! `profile` > the file's `active_profile` > the top level.
+//! Precedence, lowest to highest (the provider's `internal/meta/meta.go`): built-in defaults
+//! (`fr-par`, `fr-par-1`, `https://api.scaleway.com`) < the scw config file's active profile
+//! (`SCW_PROFILE` > the file's `active_profile` > the top level) < the profile the
+//! `provider "scaleway"` block names in `profile` < the provider block's own values <
+//! environment variables.
 //!
 //! [`resolve`] is a pure function of an environment map, the config file's text and the provider
 //! block's values, so every rule is unit-tested without touching the process. [`from_process`]

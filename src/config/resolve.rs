@@ -1,5 +1,6 @@
-//! Resolution of the settings, in named steps: read the config file, choose its profile, build
-//! one layer of candidate values per origin (config file profile, provider block, environment),
+//! Resolution of the settings, in named steps: read the config file, choose its active profile,
+//! build one layer of candidate values per origin (active profile, the provider block's profile,
+//! provider block, environment),
 //! pick each setting from the highest layer that has it, check each value's shape, then settle
 //! region and zone together.
 //!
@@ -78,21 +79,33 @@ pub fn resolve(
     let mut warnings = Vec::new();
 
     let config = read_config_file(file, &mut errors, &mut warnings);
-    let (profile_name, profile_source) = choose_profile(env, provider, config.as_ref());
-    let (file_layer, used_profile) = profile_layer(
+    let (active_name, active_source) = active_profile(env, config.as_ref());
+    let (active_layer, active_used) = profile_layer(
         env,
         file,
         config.as_ref(),
-        profile_name,
-        profile_source,
+        active_name,
+        active_source,
         &mut errors,
     );
+    let (named_layer, named_used) = match non_empty(provider.profile.as_ref()) {
+        Some(name) => profile_layer(
+            env,
+            file,
+            config.as_ref(),
+            Some(name),
+            Source::ProviderBlock,
+            &mut errors,
+        ),
+        None => (Layer::default(), None),
+    };
+    let used_profile = named_used.or(active_used);
     let provider_layer = provider_layer(provider);
     let (env_layer, env_sources) = env_layer(env);
 
     let mut sources = BTreeMap::new();
     let candidates = pick(
-        [&env_layer, &provider_layer, &file_layer],
+        [&env_layer, &provider_layer, &named_layer, &active_layer],
         &env_sources,
         &mut sources,
     );
@@ -161,16 +174,17 @@ fn read_config_file<'f>(
     config
 }
 
-/// Step 2: which profile of the config file to use, and who chose it.
-fn choose_profile(
+/// Step 2: the file's active profile, and who chose it: `SCW_PROFILE`, else the file's
+/// `active_profile`, else the top level (`scw.Config.GetActiveProfile`). The provider block's
+/// `profile` does not replace it: that profile is a layer of its own, merged over this one
+/// (`internal/meta/meta.go` `LoadProfile`), so `profile = "prod"` in the block beats
+/// `SCW_PROFILE=stage` for every key `prod` (or the top level it inherits) sets.
+fn active_profile(
     env: &BTreeMap<String, String>,
-    provider: &ProviderBlock,
     config: Option<&(&ConfigFileSource, ScwConfig)>,
 ) -> (Option<String>, Source) {
     if let Some((name, value)) = env_first(env, &["SCW_PROFILE"]) {
         (Some(value), Source::Env(name))
-    } else if let Some(name) = non_empty(provider.profile.as_ref()) {
-        (Some(name), Source::ProviderBlock)
     } else {
         let active = config.and_then(|(_, c)| non_empty(c.active_profile.as_ref()));
         let source = config.map_or(Source::Default, |(f, _)| Source::ConfigFile {
@@ -181,8 +195,8 @@ fn choose_profile(
     }
 }
 
-/// Step 3: the chosen profile's values (and its name), or an error naming the profiles that
-/// exist when it is not defined.
+/// Step 3: a profile's values (and its name), or an error naming the profiles that exist when
+/// it is not defined. Used for the active profile and for the provider block's.
 fn profile_layer(
     env: &BTreeMap<String, String>,
     file: Option<&ConfigFileSource>,
@@ -308,7 +322,7 @@ fn env_layer(env: &BTreeMap<String, String>) -> (Layer, BTreeMap<&'static str, S
 /// Step 6: each setting from the first layer (highest first) that has it, its origin recorded
 /// in `sources`.
 fn pick(
-    layers: [&Layer; 3],
+    layers: [&Layer; 4],
     env_sources: &BTreeMap<&'static str, Source>,
     sources: &mut BTreeMap<&'static str, Source>,
 ) -> Candidates {

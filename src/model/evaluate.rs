@@ -880,6 +880,9 @@ impl<'m> Evaluator<'m, '_> {
                         self.diags.push(d);
                     }
                 }
+                Constraint::SameRegion(names) => {
+                    self.check_same_region(decl, names, attributes, configured);
+                }
                 Constraint::ConflictsWith(a, b) => {
                     if let (Some(sa), Some(sb)) = (is_set(a), is_set(b)) {
                         let ((first, fname), (second, sname)) =
@@ -901,6 +904,45 @@ impl<'m> Evaluator<'m, '_> {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    /// [`Constraint::SameRegion`]: each known `{region}/{uuid}` reference in `names` must be in
+    /// the resource's region, when that is known (an unset region is taken from the reference
+    /// at apply, so only a configured one can differ).
+    fn check_same_region(
+        &mut self,
+        decl: &ResourceDecl<'m>,
+        names: &[&str],
+        attributes: &BTreeMap<&'static str, Value>,
+        configured: &BTreeMap<&'static str, Span>,
+    ) {
+        let Some(region) = attributes.get("region").and_then(Value::as_str) else {
+            return;
+        };
+        for name in names {
+            let Some(theirs) = attributes
+                .get(*name)
+                .and_then(Value::as_str)
+                .and_then(crate::locality::region_of_id)
+            else {
+                continue;
+            };
+            if theirs != region {
+                let span = configured
+                    .get(*name)
+                    .copied()
+                    .unwrap_or_else(|| decl.header_span());
+                let mut d = Diagnostic::error("scw::model::region_mismatch", "Region mismatch")
+                    .with_primary(span, format!("in region {theirs}"))
+                    .with_detail(format!(
+                        "\"{name}\" names an object in region {theirs}, but this resource is in region {region}: both must be in the same region."
+                    ));
+                if let Some(r) = configured.get("region") {
+                    d = d.with_label(*r, format!("region {region}"));
+                }
+                self.diags.push(d);
             }
         }
     }

@@ -25,6 +25,7 @@ use crate::model::value::Value;
 use crate::schema::{AttrType, AttributeSchema, BlockSchema, DefaultValue, Validation};
 
 use crate::secret::secret_matches;
+use crate::timefmt::parse_rfc3339;
 
 /// One object as configuration gives it.
 #[derive(Debug, Clone, Copy)]
@@ -354,8 +355,13 @@ pub(crate) fn equivalent(attr: &AttributeSchema, wanted: &Value, recorded: &Valu
     if wanted.contains_unknown() {
         return false;
     }
-    let secret_map = attr.sensitive && matches!(attr.ty, AttrType::Map(_));
-    values_equal(attr.ty, attr.validation, secret_map, wanted, recorded)
+    values_equal(
+        attr.ty,
+        attr.validation,
+        attr.stored_as_hash,
+        wanted,
+        recorded,
+    )
 }
 
 /// Null and the zero values are one "empty" value in the legacy SDK.
@@ -453,8 +459,8 @@ fn same_duration(a: &str, b: &str) -> bool {
 }
 
 fn same_instant(a: &str, b: &str) -> bool {
-    match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
-        (Ok(x), Ok(y)) => x == y,
+    match (parse_rfc3339(a), parse_rfc3339(b)) {
+        (Some(x), Some(y)) => x == y,
         _ => a == b,
     }
 }
@@ -585,6 +591,27 @@ mod tests {
         assert!(equivalent(a, &config, &stored));
         let other = Value::Object(BTreeMap::from([("KEY".to_owned(), Value::string("nope"))]));
         assert!(!equivalent(a, &other, &stored));
+    }
+
+    /// Issue 9 item 15: only a map the schema says is stored as hashes compares plaintext with
+    /// a hash; another sensitive map compares its values as they are.
+    #[test]
+    fn only_maps_stored_as_hashes_compare_plaintext_with_hash() {
+        use argon2::password_hash::{PasswordHasher, SaltString};
+        const PLAIN: AttributeSchema =
+            AttributeSchema::new("m", AttrType::Map(&AttrType::String)).sensitive();
+        let salt = SaltString::encode_b64(b"0123456789abcdef").expect("valid salt");
+        let hash = argon2::Argon2::default()
+            .hash_password(b"s3cret", &salt)
+            .expect("valid params")
+            .to_string();
+        let config = Value::Object(BTreeMap::from([(
+            "KEY".to_owned(),
+            Value::string("s3cret"),
+        )]));
+        let stored = Value::Object(BTreeMap::from([("KEY".to_owned(), Value::string(hash))]));
+        assert!(!equivalent(&PLAIN, &config, &stored));
+        assert!(equivalent(&PLAIN, &config, &config));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //!
 //! Data only; mirrors `provider-schema.md` §3–5. One deliberate difference from the provider:
 //! a container may set neither `image` nor `registry_image` (the engine supplies a default
-//! image), so the provider's `ExactlyOneOf(image, registry_image)` is a `ConflictsWith` here.
+//! image), so the provider's `ExactlyOneOf(image, registry_image)` is a `ConflictsWith` here:
+//! the provider's own documented `scaleway_container_token` example sets neither, and the seed
+//! examples must validate verbatim.
 
 use super::{
     AttrType, AttributeSchema, BlockSchema, Constraint, DefaultValue, ID, IdForm, PROJECT_ID,
@@ -46,7 +48,7 @@ pub(super) static NAMESPACE: ResourceSchema = ResourceSchema {
         )
         .optional()
         .updatable()
-        .sensitive()
+        .stored_as_hash()
         .validate(ENV_LIMITS),
         AttributeSchema::new("registry_endpoint", AttrType::String)
             .computed()
@@ -127,7 +129,7 @@ pub(super) static CONTAINER: ResourceSchema = ResourceSchema {
             "secret_environment_variables",
             AttrType::Map(&AttrType::String),
         )
-        .sensitive()
+        .stored_as_hash()
         .validate(ENV_LIMITS),
         setting("min_scale", AttrType::Int),
         setting("max_scale", AttrType::Int),
@@ -162,9 +164,10 @@ pub(super) static CONTAINER: ResourceSchema = ResourceSchema {
             .deprecated("use public_endpoint instead"),
         AttributeSchema::new("public_endpoint", AttrType::String).computed(),
         AttributeSchema::new("status", AttrType::String).computed(),
+        // The provider stopped setting it (terraform-provider-scaleway#4075): always null.
         AttributeSchema::new("cron_status", AttrType::String)
             .computed()
-            .deprecated("never set"),
+            .deprecated("refer to the scaleway_container_trigger resource instead"),
         AttributeSchema::new("error_message", AttrType::String).computed(),
         REGION,
     ],
@@ -243,7 +246,10 @@ pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     blocks: &[],
     id_form: IdForm::Regional,
     name_prefix: None,
-    constraints: &[Constraint::ExactlyOneOf(&["container_id", "namespace_id"])],
+    constraints: &[
+        Constraint::ExactlyOneOf(&["container_id", "namespace_id"]),
+        Constraint::SameRegion(&["container_id", "namespace_id"]),
+    ],
     timeouts: Timeouts::SDK_DEFAULT,
     deprecated: Some(TOKEN_DEPRECATION),
 };

@@ -33,7 +33,7 @@ pub(super) static NAMESPACE: ResourceSchema = ResourceSchema {
         )
         .optional()
         .updatable()
-        .sensitive()
+        .stored_as_hash()
         .validate(ENV_LIMITS),
         AttributeSchema::new("registry_endpoint", AttrType::String).computed(),
         AttributeSchema::new("registry_namespace_id", AttrType::String).computed(),
@@ -58,7 +58,10 @@ pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     blocks: &[],
     id_form: IdForm::Regional,
     name_prefix: None,
-    constraints: &[Constraint::ExactlyOneOf(&["function_id", "namespace_id"])],
+    constraints: &[
+        Constraint::ExactlyOneOf(&["function_id", "namespace_id"]),
+        Constraint::SameRegion(&["function_id", "namespace_id"]),
+    ],
     timeouts: Timeouts::SDK_DEFAULT,
     deprecated: Some(TOKEN_DEPRECATION),
 };

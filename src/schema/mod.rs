@@ -89,6 +89,9 @@ pub struct AttributeSchema {
     pub updatable: bool,
     /// The value is secret: never shown, marked sensitive when evaluated.
     pub sensitive: bool,
+    /// The API keeps only an argon2 hash of each value of this map (secret environment
+    /// variables): a configured plaintext matches a recorded hash of it.
+    pub stored_as_hash: bool,
     /// Why the attribute is deprecated, when it is.
     pub deprecated: Option<&'static str>,
     /// The value used when the attribute is not configured.
@@ -110,6 +113,7 @@ impl AttributeSchema {
             force_new: false,
             updatable: false,
             sensitive: false,
+            stored_as_hash: false,
             deprecated: None,
             default: None,
             validation: None,
@@ -155,6 +159,14 @@ impl AttributeSchema {
     #[must_use]
     pub const fn sensitive(mut self) -> Self {
         self.sensitive = true;
+        self
+    }
+
+    /// Marks a sensitive map whose values the API stores as argon2 hashes.
+    #[must_use]
+    pub const fn stored_as_hash(mut self) -> Self {
+        self.sensitive = true;
+        self.stored_as_hash = true;
         self
     }
 
@@ -285,6 +297,15 @@ pub enum IdForm {
     Regional,
 }
 
+/// Whether `name` is a sensitive top-level attribute of some resource type: what code holding
+/// attributes without their type (an API call's outcome) must hide.
+#[must_use]
+pub fn sensitive_anywhere(name: &str) -> bool {
+    RESOURCES
+        .iter()
+        .any(|s| s.attribute(name).is_some_and(|a| a.sensitive))
+}
+
 /// A rule across several attributes of one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Constraint {
@@ -292,6 +313,10 @@ pub enum Constraint {
     ExactlyOneOf(&'static [&'static str]),
     /// These attributes may not both be set.
     ConflictsWith(&'static str, &'static str),
+    /// These references (`{region}/{uuid}`) must name objects in the resource's own region,
+    /// as the provider's `cdf.LocalityCheck` requires at plan: checked wherever the reference
+    /// and the resource's region are both known.
+    SameRegion(&'static [&'static str]),
 }
 
 /// Default operation timeouts, in seconds.
@@ -498,7 +523,7 @@ mod tests {
             assert!(schema.attribute("id").is_some_and(|a| a.computed));
             for c in schema.constraints {
                 let names: &[&str] = match c {
-                    Constraint::ExactlyOneOf(n) => n,
+                    Constraint::ExactlyOneOf(n) | Constraint::SameRegion(n) => n,
                     Constraint::ConflictsWith(a, b) => &[*a, *b],
                 };
                 for n in names {

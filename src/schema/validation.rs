@@ -110,9 +110,11 @@ pub fn check_str(validation: &Validation, value: &str, sensitive: bool) -> Resul
                 ))
             }
         }
-        Validation::Rfc3339 => value.parse::<jiff::Timestamp>().map(|_| ()).map_err(|_| {
-            format!("{quoted} is not an RFC 3339 timestamp (for example 2030-01-31T12:00:00Z)")
-        }),
+        Validation::Rfc3339 => crate::timefmt::parse_rfc3339(value)
+            .map(|_| ())
+            .ok_or_else(|| {
+                format!("{quoted} is not an RFC 3339 timestamp (for example 2030-01-31T12:00:00Z)")
+            }),
         Validation::Duration => parse_duration(value)
             .map(|_| ())
             .ok_or_else(|| format!("{quoted} is not a duration (for example 10s, 1m30s)")),

@@ -442,7 +442,8 @@ async fn container_round_trip_with_defaults_and_in_place_update() {
     );
     assert_eq!(s(a, "registry_image"), s(a, "image"));
     assert_eq!(s(a, "status"), "ready");
-    assert_eq!(s(a, "cron_status"), "ready");
+    // Issue 9 item 11: the provider no longer sets `cron_status` (#4075).
+    assert_eq!(a["cron_status"], Value::Null);
     assert_eq!(s(a, "region"), "fr-par");
     for (key, want) in [
         ("min_scale", json!(0)),

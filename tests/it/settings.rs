@@ -105,7 +105,7 @@ fn active_profile_is_merged_over_the_top_level() {
 }
 
 #[test]
-fn scw_profile_beats_the_provider_profile_which_beats_active_profile() {
+fn the_provider_profile_beats_active_profile() {
     let f = file(&format!("active_profile: prod\n{CONFIG}"));
     let provider = ProviderBlock {
         profile: Some("staging".into()),
@@ -117,9 +117,60 @@ fn scw_profile_beats_the_provider_profile_which_beats_active_profile() {
         r.settings.project_id.map(|p| p.to_string()).as_deref(),
         Some("cccccccc-cccc-cccc-cccc-cccccccccccc")
     );
-    let r = ok(&env(&[("SCW_PROFILE", "default")]), Some(&f), &provider);
+    // `staging` inherits the top level's secret, which beats the active `prod`'s.
+    assert_eq!(secret(&r), FILE_SECRET);
+    let r = ok(
+        &env(&[("SCW_PROFILE", "default")]),
+        Some(&f),
+        &ProviderBlock::default(),
+    );
     assert_eq!(r.settings.profile.as_deref(), Some("default"));
     assert_eq!(secret(&r), FILE_SECRET);
+}
+
+/// Issue 9 item 12: with `profile = "prod"` in the provider block and `SCW_PROFILE=stage`, the
+/// provider uses prod (`internal/meta/meta.go`: the active profile, chosen by `SCW_PROFILE`, is
+/// the layer under the provider block's profile); `stage` only fills what prod leaves unset.
+#[test]
+fn issue_9_provider_block_profile_beats_scw_profile() {
+    let f = file(
+        "\
+profiles:
+  prod:
+    secret_key: 22222222-2222-2222-2222-222222222222
+    default_region: pl-waw
+  stage:
+    secret_key: 11111111-1111-1111-1111-111111111111
+    default_region: nl-ams
+    default_project_id: cccccccc-cccc-cccc-cccc-cccccccccccc
+",
+    );
+    let provider = ProviderBlock {
+        profile: Some("prod".into()),
+        ..ProviderBlock::default()
+    };
+    let r = ok(&env(&[("SCW_PROFILE", "stage")]), Some(&f), &provider);
+    assert_eq!(secret(&r), PROD_SECRET);
+    assert_eq!(r.settings.region.as_str(), "pl-waw");
+    assert_eq!(r.settings.profile.as_deref(), Some("prod"));
+    assert!(
+        matches!(&r.sources["secret_key"], Source::ConfigFile { profile, .. } if profile == "prod")
+    );
+    // What prod does not set comes from the active profile.
+    assert_eq!(
+        r.settings.project_id.map(|p| p.to_string()).as_deref(),
+        Some("cccccccc-cccc-cccc-cccc-cccccccccccc")
+    );
+    assert!(
+        matches!(&r.sources["project_id"], Source::ConfigFile { profile, .. } if profile == "stage")
+    );
+    // The environment still beats both.
+    let r = ok(
+        &env(&[("SCW_PROFILE", "stage"), ("SCW_SECRET_KEY", ENV_SECRET)]),
+        Some(&f),
+        &provider,
+    );
+    assert_eq!(secret(&r), ENV_SECRET);
 }
 
 #[test]

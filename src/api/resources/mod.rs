@@ -322,21 +322,19 @@ pub struct Outcome {
     pub warnings: Vec<String>,
 }
 
-/// Attributes whose values are secrets (or hashes of secrets) in some resource type.
-const SECRET_ATTRIBUTES: [&str; 3] = ["secret_key", "token", "secret_environment_variables"];
-
 impl fmt::Debug for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let redacted: BTreeMap<&str, &dyn fmt::Debug> = self
             .attributes
             .iter()
             .map(|(k, v)| {
-                let shown: &dyn fmt::Debug =
-                    if SECRET_ATTRIBUTES.contains(&k.as_str()) && !v.is_null() {
-                        &"<redacted>"
-                    } else {
-                        v
-                    };
+                // An outcome does not know its type: hide what any type holds secret.
+                let shown: &dyn fmt::Debug = if crate::schema::sensitive_anywhere(k) && !v.is_null()
+                {
+                    &"<redacted>"
+                } else {
+                    v
+                };
                 (k.as_str(), shown)
             })
             .collect();
@@ -621,6 +619,30 @@ mod tests {
             resource_api("scaleway_container").map(ResourceApi::type_name),
             Some("scaleway_container")
         );
+    }
+
+    /// Issue 9 item 15: an outcome's `Debug` hides every attribute the schema marks
+    /// sensitive, in every type (no list of names of its own).
+    #[test]
+    fn outcome_debug_redacts_every_sensitive_attribute_of_the_schema() {
+        let mut seen = 0;
+        for type_name in crate::schema::type_names() {
+            let schema = crate::schema::resource(type_name).expect("registered");
+            for a in schema.attributes.iter().filter(|a| a.sensitive) {
+                let attributes =
+                    Attributes::from([(a.name.to_owned(), serde_json::json!("hunter2-s3cret"))]);
+                let shown = format!("{:?}", Outcome::new(attributes));
+                assert!(
+                    !shown.contains("hunter2"),
+                    "{type_name}.{}: {shown}",
+                    a.name
+                );
+                seen += 1;
+            }
+        }
+        assert!(seen >= 4, "the schema has secrets in several types");
+        let plain = Attributes::from([("name".to_owned(), serde_json::json!("visible"))]);
+        assert!(format!("{:?}", Outcome::new(plain)).contains("visible"));
     }
 
     #[test]

@@ -131,7 +131,7 @@ impl TokenKind {
         let expires_at = f
             .ok_str("expires_at")?
             .map(|s| {
-                s.parse::<jiff::Timestamp>().map_err(|_| {
+                crate::timefmt::parse_rfc3339(s).ok_or_else(|| {
                     ResourceError::invalid(
                         self.ty,
                         "expires_at",

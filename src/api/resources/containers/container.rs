@@ -543,8 +543,8 @@ fn container_state(base: &Attributes, c: &ApiContainer) -> Attributes {
         ),
     );
     set("status", Json::String(status_name(c.status)));
-    // The provider mirrors the status here (the attribute is deprecated).
-    set("cron_status", Json::String(status_name(c.status)));
+    // The provider no longer sets it (terraform-provider-scaleway#4075).
+    set("cron_status", Json::Null);
     set(
         "error_message",
         Json::String(c.error_message.clone().unwrap_or_default()),
