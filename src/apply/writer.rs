@@ -282,17 +282,57 @@ mod tests {
         assert!(on_disk.same_content(&saved));
     }
 
+    /// Issue 9 item 18: a failed save is reported, the state it could not write is kept, and
+    /// the next change saves it after all (with that change).
     #[tokio::test]
-    async fn a_failed_save_is_reported() {
+    async fn a_failed_save_is_reported_kept_and_retried() {
         let dir = tempfile::tempdir().expect("temp dir");
-        // A directory where the state file should be: every save fails.
+        // A directory where the state file should be: every save fails while it is there.
+        let path = dir.path().join("s.tfstate");
+        std::fs::create_dir(&path).expect("mkdir");
+        let backend = local_store(&path);
+        let writer = StateWriter::start(Arc::clone(&backend), State::default());
+        let first = InstanceAddr::managed("t", "first");
+        writer.update(|s| s.set_instance(&first, instance(1)));
+        while !writer.has_failed() {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert!(
+            writer.read(|s| s.instance(&first).is_some()),
+            "the change whose save failed is kept"
+        );
+        // The obstacle goes away; the next change is saved with the one that failed.
+        std::fs::remove_dir(&path).expect("rmdir");
+        let second = InstanceAddr::managed("t", "second");
+        writer.update(|s| s.set_instance(&second, instance(2)));
+        let (last, _, result) = writer.finish().await;
+        result.expect("the retry saved the state");
+        let on_disk = backend.load().expect("load").expect("some state");
+        assert!(
+            on_disk.instance(&first).is_some(),
+            "the failed change was retried"
+        );
+        assert!(on_disk.instance(&second).is_some());
+        assert!(on_disk.same_content(&last));
+    }
+
+    #[tokio::test]
+    async fn a_save_failing_to_the_end_is_reported_with_the_state_kept() {
+        let dir = tempfile::tempdir().expect("temp dir");
         let path = dir.path().join("s.tfstate");
         std::fs::create_dir(&path).expect("mkdir");
         let writer = StateWriter::start(local_store(&path), State::default());
-        writer.update(|s| {
-            s.set_instance(&InstanceAddr::managed("t", "n"), instance(1));
-        });
-        let (_, _, result) = writer.finish().await;
-        assert!(result.is_err());
+        let addr = InstanceAddr::managed("t", "n");
+        writer.update(|s| s.set_instance(&addr, instance(1)));
+        let (last, _, result) = writer.finish().await;
+        let err = result.expect_err("the save cannot succeed");
+        assert!(
+            err.to_string().contains("s.tfstate"),
+            "names the state: {err}"
+        );
+        assert!(
+            last.instance(&addr).is_some(),
+            "the unsaved state is returned"
+        );
     }
 }

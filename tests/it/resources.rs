@@ -1160,3 +1160,80 @@ fn issue_9_every_updatable_attribute_reaches_the_update_request() {
     }
     assert!(checked > 30, "only {checked} attributes checked");
 }
+
+/// Issue 9 item 18: the emulator's store dump (`GET /_emulator/store`) hides every kind of
+/// secret the store holds: the API key, a Cockpit token's secret key, the plaintext secret
+/// environment variables of container namespaces, containers and function namespaces, and
+/// the container and function tokens.
+#[tokio::test]
+async fn the_store_dump_redacts_every_secret_kind() {
+    let env = Env::start().await;
+    let project = env
+        .create("scaleway_account_project", json!({"name": "p"}))
+        .await;
+    let cockpit = env
+        .create(
+            "scaleway_cockpit_token",
+            json!({"name": "metrics", "project_id": s(&project.attributes, "id")}),
+        )
+        .await;
+    let ns = env
+        .create(
+            "scaleway_container_namespace",
+            json!({"name": "ns", "secret_environment_variables": {"K": "ns-plaintext-1"}}),
+        )
+        .await;
+    let container = env
+        .create(
+            "scaleway_container",
+            json!({
+                "name": "co",
+                "namespace_id": s(&ns.attributes, "id"),
+                "secret_environment_variables": {"K": "co-plaintext-2"},
+            }),
+        )
+        .await;
+    let container_token = env
+        .create(
+            "scaleway_container_token",
+            json!({"container_id": s(&container.attributes, "id")}),
+        )
+        .await;
+    let fn_ns = env
+        .create(
+            "scaleway_function_namespace",
+            json!({"name": "fns", "secret_environment_variables": {"K": "fn-plaintext-3"}}),
+        )
+        .await;
+    let function_token = env
+        .create(
+            "scaleway_function_token",
+            json!({"namespace_id": s(&fn_ns.attributes, "id")}),
+        )
+        .await;
+    let secrets = [
+        env.emu.secret_key(),
+        s(&cockpit.attributes, "secret_key"),
+        "ns-plaintext-1",
+        "co-plaintext-2",
+        "fn-plaintext-3",
+        s(&container_token.attributes, "token"),
+        s(&function_token.attributes, "token"),
+    ];
+    let dump = env
+        .http
+        .get(format!("{}/_emulator/store", env.emu.base_url()))
+        .send()
+        .await
+        .expect("admin call answers")
+        .text()
+        .await
+        .expect("a body");
+    for name in ["metrics", "\"ns\"", "\"co\"", "\"fns\""] {
+        assert!(dump.contains(name), "the dump holds {name}");
+    }
+    for secret in secrets {
+        assert!(!secret.is_empty());
+        assert!(!dump.contains(secret), "{secret:?} is in the dump");
+    }
+}

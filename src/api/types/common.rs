@@ -53,11 +53,39 @@ typed_id!(
     PrivateNetworkId,
 );
 
-/// A secret string (secret key, token, secret environment value): serialized as is, but never
-/// shown by `Debug`.
-#[derive(Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// A secret string (secret key, token, secret environment value): serialized as is (except
+/// inside [`redacting`]), never shown by `Debug`.
+#[derive(Clone, PartialEq, Eq, Default, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
+
+thread_local! {
+    /// Set while [`redacting`] runs on this thread.
+    static REDACTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every [`Secret`] serialized on this thread as `"<redacted>"`: how a dump meant
+/// for people is made, so that what is hidden follows the type, not a list of field names.
+pub fn redacting<R>(f: impl FnOnce() -> R) -> R {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            REDACTING.set(self.0);
+        }
+    }
+    let _restore = Restore(REDACTING.replace(true));
+    f()
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if REDACTING.get() {
+            serializer.serialize_str("<redacted>")
+        } else {
+            serializer.serialize_str(&self.0)
+        }
+    }
+}
 
 impl Secret {
     /// Wraps a secret value.
@@ -261,6 +289,17 @@ mod tests {
         assert_eq!(format_timestamp(ts), "2026-05-06T14:42:11Z");
         let ts: jiff::Timestamp = "2026-07-03T15:01:47.243240681Z".parse().unwrap();
         assert_eq!(format_timestamp(ts), "2026-07-03T15:01:47.243240Z");
+    }
+
+    #[test]
+    fn secrets_serialize_as_is_except_when_redacting() {
+        let s = Secret::new("hunter2");
+        assert_eq!(serde_json::to_value(&s).expect("json"), "hunter2");
+        assert_eq!(
+            redacting(|| serde_json::to_value(&s)).expect("json"),
+            "<redacted>"
+        );
+        assert_eq!(serde_json::to_value(&s).expect("json"), "hunter2");
     }
 
     #[test]

@@ -14,5 +14,5 @@ pub mod functions;
 
 pub use common::{
     ContainerId, FunctionId, NamespaceId, OrganizationId, PrivateNetworkId, ProjectId, ScwDuration,
-    Secret, TokenId,
+    Secret, TokenId, redacting,
 };
