@@ -255,7 +255,9 @@ fn planned_values(plan: &Plan) -> Json {
             let after = c.after.as_ref()?;
             let mut r = Map::new();
             addressing(&c.addr, &mut r);
-            r.insert("schema_version".into(), 0.into());
+            let version =
+                crate::schema::resource(&c.addr.type_name).map_or(0, |s| s.schema_version);
+            r.insert("schema_version".into(), version.into());
             r.insert("values".into(), known_json(after));
             r.insert("sensitive_values".into(), sensitive_mask(Some(after)));
             Some(Json::Object(r))
@@ -426,7 +428,7 @@ fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
         expressions.insert((*name).to_owned(), list.into());
     }
     out.insert("expressions".into(), expressions.into());
-    out.insert("schema_version".into(), 0.into());
+    out.insert("schema_version".into(), first.schema.schema_version.into());
     // References outside every attribute and block are those of `count` / `for_each` (and
     // `depends_on`, `lifecycle`).
     let depends_on: Vec<String> = first

@@ -10,6 +10,8 @@ use super::{
 /// `scaleway_account_project`.
 pub(super) static PROJECT: ResourceSchema = ResourceSchema {
     type_name: "scaleway_account_project",
+    schema_version: 0,
+    state_upgraders: &[],
     attributes: &[
         ID,
         AttributeSchema::new("name", AttrType::String)

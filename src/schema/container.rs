@@ -26,6 +26,8 @@ const NO_EFFECT: &str = "has no effect";
 /// `scaleway_container_namespace`.
 pub(super) static NAMESPACE: ResourceSchema = ResourceSchema {
     type_name: "scaleway_container_namespace",
+    schema_version: 0,
+    state_upgraders: &[],
     attributes: &[
         ID,
         AttributeSchema::new("name", AttrType::String)
@@ -112,6 +114,8 @@ const PROBE_ATTRIBUTES: &[AttributeSchema] = &[
 /// `scaleway_container`.
 pub(super) static CONTAINER: ResourceSchema = ResourceSchema {
     type_name: "scaleway_container",
+    schema_version: 0,
+    state_upgraders: &[],
     attributes: &[
         ID,
         AttributeSchema::new("name", AttrType::String)
@@ -242,6 +246,8 @@ static TOKEN_ATTRIBUTES: [AttributeSchema; 7] = token_attributes("container_id")
 /// `scaleway_container_token`.
 pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     type_name: "scaleway_container_token",
+    schema_version: 0,
+    state_upgraders: &[],
     attributes: &TOKEN_ATTRIBUTES,
     blocks: &[],
     id_form: IdForm::Regional,

@@ -11,6 +11,8 @@ use super::{
 /// `scaleway_function_namespace`.
 pub(super) static NAMESPACE: ResourceSchema = ResourceSchema {
     type_name: "scaleway_function_namespace",
+    schema_version: 0,
+    state_upgraders: &[],
     attributes: &[
         ID,
         AttributeSchema::new("name", AttrType::String)
@@ -54,6 +56,8 @@ static TOKEN_ATTRIBUTES: [AttributeSchema; 7] = token_attributes("function_id");
 /// `scaleway_function_token`: the container token's schema with `function_id`.
 pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     type_name: "scaleway_function_token",
+    schema_version: 0,
+    state_upgraders: &[],
     attributes: &TOKEN_ATTRIBUTES,
     blocks: &[],
     id_form: IdForm::Regional,

@@ -10,8 +10,10 @@
 //! Invariants: attribute and block names are unique within a schema; every schema lists an
 //! `id` attribute (computed); [`RESOURCES`] is sorted by type name.
 //!
-//! Data only, plus pure checks on primitive values ([`validation`]); depends on nothing else in
-//! the crate (not even `model`: values are checked as `&str`/`f64`).
+//! Data only, plus pure checks on primitive values ([`validation`]) and the provider's state
+//! upgraders ([`StateUpgrader`], over a recorded object's JSON attributes); depends on nothing
+//! else in the crate but [`locality`](crate::locality) (not even `model`: values are checked
+//! as `&str`/`f64`).
 
 mod account;
 mod cockpit;
@@ -19,6 +21,8 @@ mod container;
 mod function;
 mod provider;
 pub mod validation;
+
+use std::collections::BTreeMap;
 
 pub use provider::PROVIDER;
 pub use validation::Validation;
@@ -351,11 +355,45 @@ impl Timeouts {
     }
 }
 
+/// A recorded object's attributes, as a state holds them (the provider's raw state).
+pub type RawAttributes = BTreeMap<String, serde_json::Value>;
+
+/// How the provider upgrades a recorded object of one resource type from schema version
+/// `from` to `from + 1` (one entry of its `StateUpgraders`).
+#[derive(Clone, Copy)]
+pub struct StateUpgrader {
+    /// The version it upgrades from.
+    pub from: u64,
+    /// Rewrites the attributes in place; an error says why the object cannot be upgraded (the
+    /// provider's upgrader would fail on it too).
+    pub upgrade: fn(&mut RawAttributes) -> Result<(), String>,
+}
+
+impl std::fmt::Debug for StateUpgrader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StateUpgrader")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PartialEq for StateUpgrader {
+    fn eq(&self, other: &Self) -> bool {
+        self.from == other.from && std::ptr::fn_addr_eq(self.upgrade, other.upgrade)
+    }
+}
+
 /// The schema of one resource type.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ResourceSchema {
     /// The Terraform type name, e.g. `scaleway_container`.
     pub type_name: &'static str,
+    /// The provider's schema version for the type (its `SchemaVersion`): what a state records
+    /// in each instance's `schema_version`, and what Terraform upgrades older objects to.
+    pub schema_version: u64,
+    /// The provider's state upgraders (its `StateUpgraders`), one per older version, so that
+    /// objects recorded at an older `schema_version` are read as the provider would read them.
+    pub state_upgraders: &'static [StateUpgrader],
     /// Top-level attributes (including the computed `id`).
     pub attributes: &'static [AttributeSchema],
     /// Top-level nested blocks.
@@ -542,6 +580,36 @@ mod tests {
             );
         }
         check_block(&PROVIDER, "provider");
+    }
+
+    #[test]
+    fn schema_versions_are_the_providers_with_one_upgrader_per_older_version() {
+        // The provider's `SchemaVersion` of each type (its resource files, 2026-08).
+        let versions: Vec<(&str, u64)> = RESOURCES
+            .iter()
+            .map(|s| (s.type_name, s.schema_version))
+            .collect();
+        assert_eq!(
+            versions,
+            [
+                ("scaleway_account_project", 0),
+                ("scaleway_cockpit_token", 1),
+                ("scaleway_container", 0),
+                ("scaleway_container_namespace", 0),
+                ("scaleway_container_token", 0),
+                ("scaleway_function_namespace", 0),
+                ("scaleway_function_token", 0),
+            ]
+        );
+        for schema in RESOURCES {
+            let froms: Vec<u64> = schema.state_upgraders.iter().map(|u| u.from).collect();
+            assert_eq!(
+                froms,
+                (0..schema.schema_version).collect::<Vec<_>>(),
+                "{}",
+                schema.type_name
+            );
+        }
     }
 
     #[test]

@@ -6,8 +6,9 @@
 //! Terraform additions such as `check_results` or instance `identity`) are kept verbatim, so a
 //! state written by Terraform survives a read-write cycle.
 //!
-//! Depends only on serde, `uuid` for new lineages, and the sibling [`address`](super::address)
-//! module. No I/O here: backends read and write the bytes.
+//! Depends only on serde, `uuid` for new lineages, the sibling [`address`](super::address)
+//! module, and [`schema`](crate::schema) for each type's schema version and the provider's
+//! state upgraders. No I/O here: backends read and write the bytes.
 
 use std::collections::BTreeMap;
 
@@ -177,7 +178,8 @@ pub struct InstanceState {
     /// Deposed object key (left over from a failed create-before-destroy replacement).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deposed: Option<String>,
-    /// The provider's schema version for this resource type.
+    /// The provider's schema version for this resource type: the schema's `schema_version`
+    /// once read ([`State::upgrade`]) or recorded ([`State::set_instance`]).
     #[serde(default)]
     pub schema_version: u64,
     /// Attribute values by the provider's attribute names.
@@ -280,6 +282,16 @@ impl State {
     /// [`StateError::Parse`] when the text is not a state, [`StateError::UnsupportedVersion`] for
     /// any version other than 4. `origin` names the source in messages.
     pub fn from_json(text: &str, origin: &str) -> Result<Self, StateError> {
+        Self::read(text, origin).map(|(state, _)| state)
+    }
+
+    /// Reads a state document as [`State::from_json`] does, saying whether objects recorded at
+    /// an older schema version were upgraded ([`State::upgrade`]): the stored document then
+    /// differs from what a save would write.
+    ///
+    /// # Errors
+    /// As [`State::from_json`].
+    pub fn read(text: &str, origin: &str) -> Result<(Self, bool), StateError> {
         let parse_error = |e: serde_json::Error| StateError::Parse {
             path: origin.to_owned(),
             message: e.to_string(),
@@ -307,7 +319,70 @@ impl State {
         let mut state: Self = serde_json::from_value(raw).map_err(parse_error)?;
         state.normalize();
         state.check_unique(origin)?;
-        Ok(state)
+        let upgraded = state.upgrade(origin)?;
+        Ok((state, upgraded))
+    }
+
+    /// Brings every managed object recorded at an older schema version than its type's
+    /// current one (the schema's `schema_version`) up to it, through the provider's state
+    /// upgraders, as Terraform does when it reads such an object. Returns whether anything was
+    /// upgraded. Types scwform does not manage are left as they are.
+    ///
+    /// # Errors
+    /// [`StateError::NewerSchemaVersion`] for an object recorded by a newer provider than
+    /// scwform knows, [`StateError::Upgrade`] for one the provider's upgrader refuses. `origin`
+    /// names the state in messages.
+    pub fn upgrade(&mut self, origin: &str) -> Result<bool, StateError> {
+        let mut upgraded = false;
+        for resource in &mut self.resources {
+            if resource.mode != Mode::Managed {
+                continue;
+            }
+            let Some(schema) = crate::schema::resource(&resource.type_name) else {
+                continue;
+            };
+            let addr = resource.addr();
+            for instance in &mut resource.instances {
+                let address = || {
+                    let address = addr.instance(instance.index_key.clone()).to_string();
+                    match &instance.deposed {
+                        Some(key) => format!("{address} (deposed object {key})"),
+                        None => address,
+                    }
+                };
+                if instance.schema_version > schema.schema_version {
+                    return Err(StateError::NewerSchemaVersion {
+                        path: origin.to_owned(),
+                        address: address(),
+                        found: instance.schema_version,
+                        current: schema.schema_version,
+                    });
+                }
+                while instance.schema_version < schema.schema_version {
+                    let from = instance.schema_version;
+                    let upgrade = schema
+                        .state_upgraders
+                        .iter()
+                        .find(|u| u.from == from)
+                        .map(|u| u.upgrade)
+                        .ok_or_else(|| StateError::Upgrade {
+                            path: origin.to_owned(),
+                            address: address(),
+                            from,
+                            message: "the provider has no upgrader from this version".to_owned(),
+                        })?;
+                    upgrade(&mut instance.attributes).map_err(|message| StateError::Upgrade {
+                        path: origin.to_owned(),
+                        address: address(),
+                        from,
+                        message,
+                    })?;
+                    instance.schema_version = from + 1;
+                    upgraded = true;
+                }
+            }
+        }
+        Ok(upgraded)
     }
 
     /// Refuses a document that records one resource, one current instance or one deposed
@@ -438,8 +513,9 @@ impl State {
     }
 
     /// Records an instance, replacing the current object at that address if there is one, and
-    /// returning it. The instance's `index_key` is set from the address. A new resource gets the
-    /// Scaleway provider.
+    /// returning it. The instance's `index_key` is set from the address, and its
+    /// `schema_version` from its type's schema (for the types scwform manages). A new resource
+    /// gets the Scaleway provider.
     pub fn set_instance(
         &mut self,
         addr: &InstanceAddr,
@@ -447,6 +523,13 @@ impl State {
     ) -> Option<InstanceState> {
         instance.index_key.clone_from(&addr.key);
         instance.deposed = None;
+        // A current object is one scwform just wrote (or moved, already upgraded when read):
+        // it is at its type's current schema version, which Terraform's provider expects.
+        if addr.resource.mode == Mode::Managed
+            && let Some(schema) = crate::schema::resource(&addr.resource.type_name)
+        {
+            instance.schema_version = schema.schema_version;
+        }
         let resource = if let Some(i) = self
             .resources
             .iter()
@@ -745,6 +828,131 @@ mod tests {
         changed.set_instance(&single, InstanceState::new(attrs("changed")));
         assert!(changed.is_normalized());
         assert!(!changed.same_content(&sorted) && !unsorted.same_content(&changed));
+    }
+
+    const UUID: &str = "11111111-2222-3333-4444-555555555555";
+
+    /// A state recording one object of `type_name` at `version`, as older scwform builds wrote
+    /// them (every instance at version 0).
+    fn recorded(type_name: &str, version: u64, attributes: &serde_json::Value) -> String {
+        json!({
+            "version": 4,
+            "terraform_version": TERRAFORM_VERSION,
+            "serial": 3,
+            "lineage": "l",
+            "outputs": {},
+            "resources": [{
+                "mode": "managed",
+                "type": type_name,
+                "name": "t",
+                "provider": SCALEWAY_PROVIDER,
+                "instances": [{"schema_version": version, "attributes": attributes}]
+            }]
+        })
+        .to_string()
+    }
+
+    fn only_instance(state: &State) -> &InstanceState {
+        &state.resources[0].instances[0]
+    }
+
+    #[test]
+    fn cockpit_tokens_recorded_at_version_0_are_upgraded_as_the_provider_does() {
+        // A bare UUID (the v1beta1 API's tokens): fr-par, as the provider's upgrader.
+        let (state, upgraded) = State::read(
+            &recorded("scaleway_cockpit_token", 0, &json!({"id": UUID})),
+            "x",
+        )
+        .expect("upgrades");
+        assert!(upgraded);
+        let instance = only_instance(&state);
+        assert_eq!(instance.schema_version, 1);
+        assert_eq!(instance.attributes["id"], format!("fr-par/{UUID}"));
+        assert_eq!(instance.attributes["region"], "fr-par");
+        // What older scwform builds wrote: the current form under version 0.
+        let id = format!("nl-ams/{UUID}");
+        let (state, upgraded) = State::read(
+            &recorded(
+                "scaleway_cockpit_token",
+                0,
+                &json!({"id": id, "region": "nl-ams"}),
+            ),
+            "x",
+        )
+        .expect("upgrades");
+        assert!(upgraded);
+        assert_eq!(only_instance(&state).schema_version, 1);
+        assert_eq!(only_instance(&state).attributes["id"], id);
+        // Written back, it is current: nothing more to upgrade.
+        let (again, upgraded) = State::read(&state.to_json(), "x").expect("reads");
+        assert!(!upgraded);
+        assert_eq!(again, state);
+    }
+
+    #[test]
+    fn types_at_their_current_version_and_unknown_types_are_left_alone() {
+        for (type_name, version) in [
+            ("scaleway_container", 0),
+            ("scaleway_cockpit_token", 1),
+            ("null_resource", 3),
+        ] {
+            let text = recorded(type_name, version, &json!({"id": "x"}));
+            let (state, upgraded) = State::read(&text, "x").expect("reads");
+            assert!(!upgraded, "{type_name}");
+            assert_eq!(only_instance(&state).schema_version, version);
+            assert_eq!(only_instance(&state).attributes["id"], "x");
+        }
+    }
+
+    #[test]
+    fn newer_schema_versions_and_ids_the_upgrader_refuses_are_errors() {
+        let newer = State::from_json(
+            &recorded("scaleway_container", 1, &json!({"id": "x"})),
+            "s.tfstate",
+        );
+        match newer {
+            Err(e @ StateError::NewerSchemaVersion { .. }) => {
+                assert_eq!(e.code(), "scw::state::schema_version");
+                let message = e.to_string();
+                assert!(message.contains("scaleway_container.t"), "{message}");
+                assert!(message.contains("schema version 1"), "{message}");
+            }
+            other => panic!("expected a newer-version error, got {other:?}"),
+        }
+        let refused = State::from_json(
+            &recorded("scaleway_cockpit_token", 0, &json!({"id": "garbage"})),
+            "s.tfstate",
+        );
+        match refused {
+            Err(e @ StateError::Upgrade { .. }) => {
+                assert_eq!(e.code(), "scw::state::upgrade");
+                let message = e.to_string();
+                assert!(message.contains("scaleway_cockpit_token.t"), "{message}");
+                assert!(message.contains("\"garbage\""), "{message}");
+            }
+            other => panic!("expected an upgrade error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn recorded_instances_get_their_types_schema_version() {
+        let mut state = State::new(Lineage("l".into()));
+        let token = InstanceAddr::managed("scaleway_cockpit_token", "t");
+        let container = InstanceAddr::managed("scaleway_container", "c");
+        let other = InstanceAddr::managed("null_resource", "n");
+        for addr in [&token, &container, &other] {
+            let mut instance = InstanceState::new(attrs("x"));
+            instance.schema_version = 7;
+            state.set_instance(addr, instance);
+        }
+        let version = |addr| state.instance(addr).map(|i| i.schema_version);
+        assert_eq!(version(&token), Some(1));
+        assert_eq!(version(&container), Some(0));
+        assert_eq!(
+            version(&other),
+            Some(7),
+            "types scwform does not manage keep theirs"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! one run at a time holds a workspace's lock.
 //!
 //! Depends on nothing above it (no `plan`, `apply` or `cli`; `diag` for configuration
-//! diagnostics); it does I/O only in the backends. It never prints.
+//! diagnostics, `schema` for each type's schema version and state upgraders); it does I/O only in the backends. It never prints.
 
 mod address;
 pub mod backend;
@@ -78,6 +78,32 @@ pub enum StateError {
         path: String,
         /// The version found (or `none`).
         found: String,
+    },
+    /// An object recorded by a newer provider than scwform knows.
+    #[error(
+        "{path}: {address} is recorded at schema version {found}, newer than the version {current} scwform knows for its type"
+    )]
+    NewerSchemaVersion {
+        /// The state.
+        path: String,
+        /// The instance.
+        address: String,
+        /// The version recorded.
+        found: u64,
+        /// The version scwform writes.
+        current: u64,
+    },
+    /// An object recorded at an older schema version that the provider's upgrader refuses.
+    #[error("{path}: cannot upgrade {address} from schema version {from}: {message}")]
+    Upgrade {
+        /// The state.
+        path: String,
+        /// The instance.
+        address: String,
+        /// The version recorded.
+        from: u64,
+        /// Why.
+        message: String,
     },
     /// The same resource, instance or deposed object is recorded twice.
     #[error("{path} records {address} more than once")]
@@ -222,6 +248,8 @@ impl StateError {
             Self::Remote { .. } => "scw::state::remote",
             Self::Parse { .. } => "scw::state::parse",
             Self::UnsupportedVersion { .. } => "scw::state::version",
+            Self::NewerSchemaVersion { .. } => "scw::state::schema_version",
+            Self::Upgrade { .. } => "scw::state::upgrade",
             Self::Duplicate { .. } => "scw::state::duplicate",
             Self::Locked { .. } => "scw::state::locked",
             Self::LockTimeout { .. } => "scw::state::lock_timeout",
@@ -254,6 +282,12 @@ impl StateError {
             }
             Self::UnsupportedVersion { .. } => {
                 "Terraform 0.12 and later write version 4; upgrade older states with Terraform first"
+            }
+            Self::NewerSchemaVersion { .. } => {
+                "a newer Terraform provider wrote this object; upgrade scwform to a release that knows its schema version"
+            }
+            Self::Upgrade { .. } => {
+                "the object was edited by hand or damaged; restore the previous version, or forget it with `scwform state rm`"
             }
             Self::Duplicate { .. } => {
                 "the file was edited by hand or damaged; restore the previous version, or remove the extra entry by hand (scwform never writes such a file back)"

@@ -14,7 +14,9 @@
 //! refused, while the common case (nobody else wrote) costs no extra read.
 //!
 //! Reading refuses documents that would lose data if written back (another format version, the
-//! same resource or instance twice) and migrates what older scwform releases wrote.
+//! same resource or instance twice) and migrates what older scwform releases wrote: objects at
+//! an older schema version are upgraded as the provider's upgraders do, and the next save
+//! writes them so (with the next serial) even when nothing else changed.
 //!
 //! Encryption at rest happens here too, for every backend: with an [`Encryption`] whose `state`
 //! target is set, every stored document is decrypted on read and encrypted on write
@@ -49,6 +51,9 @@ struct Known {
     /// The stored bytes were read with a fallback method (or plain while the method
     /// encrypts): the next save rewrites them with the primary method.
     migrating: bool,
+    /// Objects were upgraded to their type's current schema version when read: the next save
+    /// writes them (with the next serial) even if nothing else changed.
+    upgraded: bool,
 }
 
 /// One workspace's state in a backend: loading, and saving under the lineage and serial rules.
@@ -244,6 +249,7 @@ impl StateStore {
             Ok(Written::Done(version)) => {
                 known.version = Some(version);
                 known.migrating = false;
+                known.upgraded = false;
                 Ok(Some(SaveOutcome::Written { serial }))
             }
             Ok(Written::Conflict) => {
@@ -271,14 +277,16 @@ impl StateStore {
                 state: None,
                 version: None,
                 migrating: false,
+                upgraded: false,
             },
             Some(stored) => {
-                let (state, migrating) = self.decode(&stored.bytes)?;
+                let (state, migrating, upgraded) = self.decode(&stored.bytes)?;
                 Known {
                     read: true,
                     state,
                     version: Some(stored.version),
                     migrating,
+                    upgraded,
                 }
             }
         };
@@ -297,11 +305,12 @@ impl StateStore {
         }
     }
 
-    /// The state a stored document holds (`None` for an empty document), and whether it must
-    /// be rewritten with the primary encryption method.
-    fn decode(&self, bytes: &[u8]) -> Result<(Option<State>, bool), StateError> {
+    /// The state a stored document holds (`None` for an empty document), whether it must
+    /// be rewritten with the primary encryption method, and whether objects in it were
+    /// upgraded to their current schema version.
+    fn decode(&self, bytes: &[u8]) -> Result<(Option<State>, bool, bool), StateError> {
         if bytes.iter().all(u8::is_ascii_whitespace) {
-            return Ok((None, false));
+            return Ok((None, false, false));
         }
         let (plain, migrating) = match self.encryptor() {
             Some(encryptor) => {
@@ -318,9 +327,9 @@ impl StateStore {
             message: format!("not UTF-8 text: {e}"),
         })?;
         if text.trim().is_empty() {
-            return Ok((None, migrating));
+            return Ok((None, migrating, false));
         }
-        State::from_json(text, &self.location).map(|s| (Some(s), migrating))
+        State::read(text, &self.location).map(|(s, upgraded)| (Some(s), migrating, upgraded))
     }
 
     fn save_locked(&self, known: &mut Known, state: &mut State) -> Result<SaveOutcome, StateError> {
@@ -357,7 +366,9 @@ impl StateStore {
                     fresh = true;
                     continue;
                 }
-                if stored.same_content(state) {
+                // An upgraded state differs from the stored bytes even when its content is
+                // what was read: it is written like any change.
+                if stored.same_content(state) && !known.upgraded {
                     if !known.migrating {
                         return Ok(SaveOutcome::Unchanged);
                     }

@@ -370,3 +370,126 @@ fn terraform_lists_and_moves_in_a_local_state_scwform_wrote() {
     let rm = w.run_with(w.command(&["state", "rm", "scaleway_account_project.moved"]));
     rm.expect(0);
 }
+
+/// A project and a Cockpit token in a local state file.
+const TOKEN_CONFIG: &str = "terraform {\n  backend \"local\" {}\n}\n\nresource \"scaleway_account_project\" \"main\" {\n  name = \"interop\"\n}\n\nresource \"scaleway_cockpit_token\" \"metrics\" {\n  project_id = scaleway_account_project.main.id\n  name       = \"metrics\"\n}\n";
+
+/// Each instance's `schema_version` in a state document, by `type.name`.
+fn schema_versions(state: &Value) -> Vec<(String, u64)> {
+    let mut out: Vec<(String, u64)> = state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .flat_map(|r| {
+            let address = format!(
+                "{}.{}",
+                r["type"].as_str().expect("type"),
+                r["name"].as_str().expect("name")
+            );
+            r["instances"]
+                .as_array()
+                .expect("instances")
+                .iter()
+                .map(move |i| (address.clone(), i["schema_version"].as_u64().expect("n")))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// Issue 13: the provider's Cockpit token is at schema version 1 (its 0 → 1 upgrader refuses
+/// the `{region}/{uuid}` id scwform records), so scwform records each type's current version,
+/// upgrades what older builds wrote at version 0 when it reads it, and Terraform reads and
+/// rewrites the result keeping those versions.
+#[test]
+fn issue_13_terraform_reads_the_schema_versions_scwform_records() {
+    if !terraform_present("Terraform reading scwform's schema versions") {
+        return;
+    }
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(TOKEN_CONFIG);
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let state: PathBuf = w.path().join("terraform.tfstate");
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("read")).expect("JSON");
+    let current = vec![
+        ("scaleway_account_project.main".to_owned(), 0),
+        ("scaleway_cockpit_token.metrics".to_owned(), 1),
+    ];
+    assert_eq!(schema_versions(&written), current);
+
+    // A state as older scwform builds wrote it: the token at version 0 with its current id.
+    let mut old = written.clone();
+    for r in old["resources"].as_array_mut().expect("resources") {
+        for i in r["instances"].as_array_mut().expect("instances") {
+            i["schema_version"] = json!(0);
+        }
+    }
+    let serial = written["serial"].as_u64().expect("serial");
+    std::fs::write(&state, serde_json::to_string_pretty(&old).expect("JSON")).expect("write");
+    // Reading it upgrades it (no request, no change to make) ...
+    let plan = api.run(&w, &["plan", "--detailed-exitcode"]);
+    plan.expect(0);
+    // ... and the next save writes it so, with the next serial.
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let upgraded: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("read")).expect("JSON");
+    assert_eq!(schema_versions(&upgraded), current);
+    assert_eq!(upgraded["serial"].as_u64(), Some(serial + 1));
+    let token = crate::e2e::harness::attributes(&upgraded, "scaleway_cockpit_token", "metrics")
+        .expect("the token");
+    let before = crate::e2e::harness::attributes(&written, "scaleway_cockpit_token", "metrics")
+        .expect("the token");
+    assert_eq!(token["id"], before["id"], "the regional id is kept");
+
+    // Terraform lists the state and rewrites it (`state mv`) keeping the versions.
+    let tf = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        tf.path().join("main.tf"),
+        "output \"x\" {\n  value = 1\n}\n",
+    )
+    .expect("write");
+    ok(
+        &terraform(tf.path(), &["init", "-input=false"]),
+        "terraform init",
+    );
+    let path = state.to_str().expect("UTF-8 path");
+    let listed = ok(
+        &terraform(tf.path(), &["state", "list", &format!("-state={path}")]),
+        "terraform state list",
+    );
+    assert_eq!(
+        listed,
+        "scaleway_account_project.main\nscaleway_cockpit_token.metrics\n"
+    );
+    ok(
+        &terraform(
+            tf.path(),
+            &[
+                "state",
+                "mv",
+                &format!("-state={path}"),
+                "scaleway_cockpit_token.metrics",
+                "scaleway_cockpit_token.moved",
+            ],
+        ),
+        "terraform state mv",
+    );
+    let rewritten: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("read")).expect("JSON");
+    assert_eq!(
+        schema_versions(&rewritten),
+        vec![
+            ("scaleway_account_project.main".to_owned(), 0),
+            ("scaleway_cockpit_token.moved".to_owned(), 1),
+        ]
+    );
+    // scwform reads Terraform's file as current: listing it needs no upgrade.
+    let list = w.run_with(w.command(&["state", "list"]));
+    list.expect(0);
+    assert_eq!(
+        list.stdout,
+        "scaleway_account_project.main\nscaleway_cockpit_token.moved\n"
+    );
+}

@@ -831,3 +831,50 @@ fn issue_13_state_push_checks_lineage_pull_prints_and_force_unlock_needs_a_lock(
         unlock.stderr
     );
 }
+
+/// Issue 13: a Cockpit token recorded at schema version 0 by older scwform builds (the current
+/// `{region}/{uuid}` id, which the provider's 0 → 1 upgrader refuses) is read at version 1,
+/// and the next save writes it so with the next serial, even with nothing else changed.
+#[test]
+fn issue_13_objects_read_at_an_older_schema_version_are_written_upgraded() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let backend = Local::in_dir(dir.path());
+    let id = "fr-par/11111111-2222-3333-4444-555555555555";
+    let old = json!({
+        "version": 4,
+        "terraform_version": "1.11.0",
+        "serial": 4,
+        "lineage": "l-old",
+        "outputs": {},
+        "resources": [{
+            "mode": "managed",
+            "type": "scaleway_cockpit_token",
+            "name": "metrics",
+            "provider": "provider[\"registry.terraform.io/scaleway/scaleway\"]",
+            "instances": [{
+                "schema_version": 0,
+                "attributes": {"id": id, "name": "metrics", "region": "fr-par"},
+                "sensitive_attributes": []
+            }]
+        }]
+    });
+    std::fs::write(backend.path(), old.to_string()).expect("write");
+    let mut state = backend.load().expect("load").expect("present");
+    let addr = InstanceAddr::managed("scaleway_cockpit_token", "metrics");
+    assert_eq!(state.instance(&addr).map(|i| i.schema_version), Some(1));
+    assert_eq!(
+        backend.save(&mut state).expect("save"),
+        SaveOutcome::Written { serial: 5 }
+    );
+    let on_disk: Value =
+        serde_json::from_str(&std::fs::read_to_string(backend.path()).expect("read"))
+            .expect("JSON");
+    let instance = &on_disk["resources"][0]["instances"][0];
+    assert_eq!(instance["schema_version"], 1);
+    assert_eq!(instance["attributes"]["id"], id);
+    // Once written, it is current: nothing more to write.
+    assert_eq!(
+        backend.save(&mut state).expect("save"),
+        SaveOutcome::Unchanged
+    );
+}
