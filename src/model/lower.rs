@@ -1279,6 +1279,7 @@ impl Lowerer<'_, '_> {
                         target: d.target.clone(),
                         span: d.span,
                         attribute: None,
+                        steps: Vec::new(),
                     },
                     RefSite::Resource(decl),
                     diags,
@@ -1299,6 +1300,7 @@ impl Lowerer<'_, '_> {
                     target: d.target.clone(),
                     span: d.span,
                     attribute: None,
+                    steps: Vec::new(),
                 };
                 check_reference(module, &r, RefSite::Output, diags);
             }

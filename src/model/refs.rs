@@ -65,6 +65,11 @@ pub struct Reference {
     /// For resources: the attribute read after the optional instance key or splat
     /// (`id` in `scaleway_container.main[0].id`), with its span.
     pub attribute: Option<(String, Span)>,
+    /// The static steps after the name step, as Terraform writes them (`.attr`, `[0]`,
+    /// `["key"]`), up to the first step that is not static (a computed index or a splat):
+    /// `["[\"a\"]", ".id"]` for `scaleway_container_namespace.ns["a"].id`. The JSON plan's
+    /// `references` lists are made of these.
+    pub steps: Vec<String>,
 }
 
 /// Appends every reference `expr` makes to `out`; impossible references become diagnostics.
@@ -73,6 +78,7 @@ pub fn collect(expr: &Expr, out: &mut Vec<Reference>, diags: &mut Diagnostics) {
         scope: Vec::new(),
         out,
         diags,
+        static_steps: Vec::new(),
     };
     walker.expr(expr);
 }
@@ -82,6 +88,8 @@ struct Walker<'a, 'e> {
     scope: Vec<&'e str>,
     out: &'a mut Vec<Reference>,
     diags: &'a mut Diagnostics,
+    /// The static steps of the traversal being recorded (see [`Reference::steps`]).
+    static_steps: Vec<String>,
 }
 
 fn name_step(steps: &[Step]) -> Option<(&str, Span)> {
@@ -217,6 +225,7 @@ impl<'e> Walker<'_, 'e> {
             target,
             span,
             attribute,
+            steps: self.static_steps.clone(),
         });
     }
 
@@ -224,6 +233,7 @@ impl<'e> Walker<'_, 'e> {
         if self.scope.contains(&root) {
             return;
         }
+        self.static_steps = static_steps(steps.get(1..).unwrap_or_default());
         let step = name_step(steps);
         let span = step.map_or(root_span, |(_, s)| root_span.to(s));
         match root {
@@ -318,6 +328,43 @@ impl<'e> Walker<'_, 'e> {
             },
         }
     }
+}
+
+/// The leading static steps of a traversal, as Terraform prints them: attribute names, and
+/// indexes that are a number or a plain quoted string (HCL makes those part of the traversal;
+/// any other index, and a splat, ends it).
+fn static_steps(steps: &[Step]) -> Vec<String> {
+    let mut out = Vec::new();
+    for step in steps {
+        let text = match &step.kind {
+            StepKind::GetAttr(ident) => format!(".{}", ident.name),
+            StepKind::LegacyIndex(i) => format!("[{i}]"),
+            StepKind::Index(key) => match &key.kind {
+                // Integral keys print without a fraction (`[0]`), as cty's numbers do.
+                #[allow(clippy::cast_possible_truncation)]
+                ExprKind::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
+                    format!("[{}]", *n as i64)
+                }
+                ExprKind::Number(n) => format!("[{n}]"),
+                ExprKind::Template(t) if t.heredoc.is_none() => {
+                    let mut text = String::new();
+                    for part in &t.parts {
+                        match part {
+                            TemplatePart::Literal { value, .. } => text.push_str(value),
+                            _ => return out,
+                        }
+                    }
+                    // Go's %q, as Terraform quotes a string key; JSON's escapes agree for the
+                    // characters a key holds in practice.
+                    format!("[{}]", serde_json::Value::from(text))
+                }
+                _ => return out,
+            },
+            StepKind::Splat { .. } => return out,
+        };
+        out.push(text);
+    }
+    out
 }
 
 /// The attribute read from a resource after its name: skips one instance key or a splat.
@@ -434,6 +481,71 @@ pub(crate) mod tests {
         let mut out = Vec::new();
         collect(&expr, &mut out, &mut Diagnostics::new());
         assert_eq!(out[0].attribute.as_ref().map(|a| a.0.as_str()), Some("idd"));
+        assert_eq!(out[0].steps, ["[0]", ".idd"]);
+    }
+
+    #[test]
+    fn static_steps_stop_at_a_computed_index_or_a_splat() {
+        let step = |kind| Step {
+            kind,
+            span: sp(0, 1),
+        };
+        let key = |text: &str| {
+            e(ExprKind::Template(crate::parse::ast::Template {
+                parts: vec![TemplatePart::Literal {
+                    value: text.to_owned(),
+                    span: sp(0, 1),
+                }],
+                heredoc: None,
+            }))
+        };
+        let traversal = |steps| {
+            e(ExprKind::Traversal {
+                root: Box::new(e(ExprKind::Variable(ident("scaleway_container_namespace")))),
+                steps,
+            })
+        };
+        let cases = [
+            (
+                vec![
+                    step(StepKind::GetAttr(ident("ns"))),
+                    step(StepKind::Index(key("a"))),
+                    step(StepKind::GetAttr(ident("id"))),
+                ],
+                vec!["[\"a\"]", ".id"],
+            ),
+            (
+                vec![
+                    step(StepKind::GetAttr(ident("ns"))),
+                    step(StepKind::LegacyIndex(1)),
+                    step(StepKind::GetAttr(ident("id"))),
+                ],
+                vec!["[1]", ".id"],
+            ),
+            (
+                vec![
+                    step(StepKind::GetAttr(ident("ns"))),
+                    step(StepKind::Index(path(&["each", "key"]))),
+                    step(StepKind::GetAttr(ident("id"))),
+                ],
+                vec![],
+            ),
+            (
+                vec![
+                    step(StepKind::GetAttr(ident("ns"))),
+                    step(StepKind::Splat {
+                        full: true,
+                        each: vec![step(StepKind::GetAttr(ident("id")))],
+                    }),
+                ],
+                vec![],
+            ),
+        ];
+        for (steps, expected) in cases {
+            let mut out = Vec::new();
+            collect(&traversal(steps), &mut out, &mut Diagnostics::new());
+            assert_eq!(out[0].steps, expected);
+        }
     }
 
     #[test]

@@ -352,25 +352,30 @@ pub fn prior_state(state: &State) -> Json {
     })
 }
 
-/// Terraform's `references` for one reference: the full traversal, then the address it
-/// starts from (`["scaleway_account_project.main.id", "scaleway_account_project.main"]`).
+/// Terraform's `references` for one reference: the whole static traversal, then each shorter
+/// prefix down to the named object (`scaleway_container_namespace.ns["a"].id`,
+/// `scaleway_container_namespace.ns["a"]`, `scaleway_container_namespace.ns`; `var.m["k"]`,
+/// `var.m`), as Terraform 1.11 writes them.
 fn reference_strings(r: &Reference) -> Vec<String> {
-    match &r.target {
-        RefTarget::Variable(n) => vec![format!("var.{n}")],
-        RefTarget::Local(n) => vec![format!("local.{n}")],
-        RefTarget::Resource { type_name, name } => {
-            let base = format!("{type_name}.{name}");
-            match &r.attribute {
-                Some((attribute, _)) => vec![format!("{base}.{attribute}"), base],
-                None => vec![base],
-            }
-        }
-        RefTarget::CountIndex => vec!["count.index".to_owned()],
-        RefTarget::EachKey => vec!["each.key".to_owned()],
-        RefTarget::EachValue => vec!["each.value".to_owned()],
-        RefTarget::Path(p) => vec![format!("path.{p}")],
-        RefTarget::Workspace => vec!["terraform.workspace".to_owned()],
+    let base = match &r.target {
+        RefTarget::Variable(n) => format!("var.{n}"),
+        RefTarget::Local(n) => format!("local.{n}"),
+        RefTarget::Resource { type_name, name } => format!("{type_name}.{name}"),
+        RefTarget::CountIndex => "count.index".to_owned(),
+        RefTarget::EachKey => "each.key".to_owned(),
+        RefTarget::EachValue => "each.value".to_owned(),
+        RefTarget::Path(p) => format!("path.{p}"),
+        RefTarget::Workspace => "terraform.workspace".to_owned(),
+    };
+    let mut prefixes = Vec::with_capacity(r.steps.len() + 1);
+    let mut text = base;
+    prefixes.push(text.clone());
+    for step in &r.steps {
+        text.push_str(step);
+        prefixes.push(text.clone());
     }
+    prefixes.reverse();
+    prefixes
 }
 
 fn within(inner: Span, outer: Span) -> bool {
@@ -378,16 +383,10 @@ fn within(inner: Span, outer: Span) -> bool {
 }
 
 /// An expression as Terraform's JSON configuration writes it: its `references` when it makes
-/// some (deduplicated, in order), else its `constant_value` (sensitive values as `null`).
+/// some (in source order, repeated as often as they are made, as Terraform lists them), else
+/// its `constant_value` (sensitive values as `null`).
 fn expression<'r>(refs: impl Iterator<Item = &'r Reference>, value: Option<&Value>) -> Json {
-    let mut strings: Vec<String> = Vec::new();
-    for r in refs {
-        for s in reference_strings(r) {
-            if !strings.contains(&s) {
-                strings.push(s);
-            }
-        }
-    }
+    let strings: Vec<String> = refs.flat_map(reference_strings).collect();
     if strings.is_empty() {
         json!({ "constant_value": value.map_or(Json::Null, known_json) })
     } else {

@@ -22,6 +22,7 @@ mod lower;
 mod parse;
 mod pg;
 mod plan;
+mod plan_json;
 mod provider_schema;
 mod render;
 mod resources;
