@@ -79,8 +79,8 @@ pub struct Position {
     pub byte: usize,
 }
 
-/// One loaded source file.
-#[derive(Debug)]
+/// One loaded source file. Its `Debug` shows the name and the length of the text, never the
+/// text (a file may hold a passphrase or a sensitive variable's value, `TF_ENCRYPTION` does).
 pub struct SourceFile {
     /// The path as the user gave it (or `<stdin>`), used in diagnostics.
     pub name: String,
@@ -89,6 +89,16 @@ pub struct SourceFile {
     /// The full text.
     pub text: Arc<str>,
     line_starts: OnceLock<Vec<usize>>,
+}
+
+impl std::fmt::Debug for SourceFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SourceFile")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field("text", &format_args!("<{} bytes>", self.text.len()))
+            .finish_non_exhaustive()
+    }
 }
 
 impl SourceFile {

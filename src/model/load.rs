@@ -31,8 +31,9 @@ use super::value::Value;
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
 use crate::parse::{self, ast};
 
-/// A variable source given on the command line, in order.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A variable source given on the command line, in order. Its `Debug` shows a `--var`'s name,
+/// never its value (the variable may be sensitive).
+#[derive(Clone, PartialEq, Eq)]
 pub enum VarSource {
     /// `--var NAME=VALUE`
     Var(String),
@@ -40,8 +41,21 @@ pub enum VarSource {
     File(PathBuf),
 }
 
-/// What to load and how.
-#[derive(Debug, Clone, Default)]
+impl std::fmt::Debug for VarSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Var(text) => {
+                let name = text.split_once('=').map_or(text.as_str(), |(n, _)| n);
+                write!(f, "--var {name}=[REDACTED]")
+            }
+            Self::File(path) => write!(f, "--var-file {}", path.display()),
+        }
+    }
+}
+
+/// What to load and how. Its `Debug` shows no value (variables may be sensitive, and
+/// `TF_ENCRYPTION` holds passphrases): names and file paths only.
+#[derive(Clone, Default)]
 pub struct LoadOptions {
     /// `--var` / `--var-file`, in command-line order.
     pub var_sources: Vec<VarSource>,
@@ -51,6 +65,25 @@ pub struct LoadOptions {
     pub eval: EvalOptions,
     /// `TF_ENCRYPTION`: an encryption configuration merged over the `encryption` block.
     pub encryption_env: Option<String>,
+}
+
+impl std::fmt::Debug for LoadOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let env: Vec<String> = self
+            .env
+            .iter()
+            .map(|(name, _)| format!("TF_VAR_{name}=[REDACTED]"))
+            .collect();
+        f.debug_struct("LoadOptions")
+            .field("var_sources", &self.var_sources)
+            .field("env", &env)
+            .field("eval", &self.eval)
+            .field(
+                "encryption_env",
+                &self.encryption_env.as_ref().map(|_| "[REDACTED]"),
+            )
+            .finish()
+    }
 }
 
 impl LoadOptions {
@@ -65,8 +98,9 @@ impl LoadOptions {
     }
 }
 
-/// A loaded configuration.
-#[derive(Debug, Default)]
+/// A loaded configuration. Its `Debug` leaves out the parsed files (their literals may be
+/// passphrases); the sources and settings redact themselves.
+#[derive(Default)]
 pub struct Loaded {
     /// Every file read (configuration, variable files, `--var` texts), for rendering
     /// diagnostics.
@@ -85,6 +119,23 @@ pub struct Loaded {
     /// Root variables that need a value and were given none (each also reported as
     /// `scw::model::missing_variable`): `(name, description)`, so that the CLI may ask.
     pub missing_variables: Vec<(String, Option<String>)>,
+}
+
+impl std::fmt::Debug for Loaded {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loaded")
+            .field("sources", &self.sources)
+            .field("config", &self.config)
+            .field("diagnostics", &self.diagnostics)
+            .field("settings", &self.settings)
+            .field("settings_diagnostics", &self.settings_diagnostics)
+            .field(
+                "files",
+                &format_args!("<{} parsed files>", self.files.len()),
+            )
+            .field("missing_variables", &self.missing_variables)
+            .finish()
+    }
 }
 
 /// One input value before it is converted to its variable's type.

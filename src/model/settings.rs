@@ -68,8 +68,9 @@ pub struct SettingsAttribute {
     pub span: Span,
 }
 
-/// The value of a setting.
-#[derive(Debug, Clone, PartialEq)]
+/// The value of a setting. Its `Debug` shows values as `[REDACTED]`: an encryption block
+/// holds passphrases.
+#[derive(Clone, PartialEq)]
 pub enum SettingValue {
     /// A value (sensitive marks removed: the whole block is treated as secret).
     Value(serde_json::Value),
@@ -78,6 +79,16 @@ pub enum SettingValue {
     Reference(Vec<String>),
     /// A value not known before apply (it refers to a resource): unusable here.
     Unknown,
+}
+
+impl std::fmt::Debug for SettingValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Value(_) => f.write_str("Value([REDACTED])"),
+            Self::Reference(path) => f.debug_tuple("Reference").field(path).finish(),
+            Self::Unknown => f.write_str("Unknown"),
+        }
+    }
 }
 
 impl SettingsBlock {

@@ -14,8 +14,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// A value of the language.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A value of the language. Its `Debug` shows a sensitive value as `Sensitive([REDACTED])`.
+#[derive(Clone, PartialEq, Default)]
 pub enum Value {
     /// `null`
     #[default]
@@ -34,6 +34,21 @@ pub enum Value {
     Unknown,
     /// A sensitive value; shown as `(sensitive value)`.
     Sensitive(Box<Self>),
+}
+
+impl fmt::Debug for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Null => f.write_str("Null"),
+            Self::Bool(b) => f.debug_tuple("Bool").field(b).finish(),
+            Self::Number(n) => f.debug_tuple("Number").field(n).finish(),
+            Self::String(s) => f.debug_tuple("String").field(s).finish(),
+            Self::List(items) => f.debug_tuple("List").field(items).finish(),
+            Self::Object(fields) => f.debug_tuple("Object").field(fields).finish(),
+            Self::Unknown => f.write_str("Unknown"),
+            Self::Sensitive(_) => f.write_str("Sensitive([REDACTED])"),
+        }
+    }
 }
 
 impl Value {

@@ -182,8 +182,12 @@ impl HashFunction {
     }
 }
 
-/// A `key_provider "pbkdf2" "NAME"` block.
-#[derive(Debug, Clone)]
+/// What `Debug` shows in place of a passphrase or a key.
+const REDACTED: &str = "[REDACTED]";
+
+/// A `key_provider "pbkdf2" "NAME"` block. Its `Debug` shows the passphrase as
+/// `[REDACTED]`.
+#[derive(Clone)]
 pub struct Pbkdf2 {
     name: String,
     passphrase: SecretString,
@@ -207,6 +211,20 @@ pub struct Pbkdf2Options {
     pub salt_length: Option<i64>,
     /// `encrypted_metadata_alias`.
     pub alias: Option<String>,
+}
+
+impl std::fmt::Debug for Pbkdf2 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pbkdf2")
+            .field("name", &self.name)
+            .field("passphrase", &REDACTED)
+            .field("key_length", &self.key_length)
+            .field("iterations", &self.iterations)
+            .field("hash", &self.hash)
+            .field("salt_length", &self.salt_length)
+            .field("alias", &self.alias)
+            .finish()
+    }
 }
 
 impl Pbkdf2 {
@@ -439,14 +457,23 @@ impl Encryption {
     }
 }
 
-/// The plain bytes of a payload, and how they were read.
-#[derive(Debug)]
+/// The plain bytes of a payload, and how they were read. Its `Debug` shows the length of the
+/// plaintext, never the plaintext (a state holds secrets).
 pub struct Decrypted {
     /// The plaintext.
     pub bytes: Vec<u8>,
     /// Read with a fallback method (or as plain data while the primary method encrypts): the
     /// next write re-encrypts it with the primary method.
     pub migrating: bool,
+}
+
+impl std::fmt::Debug for Decrypted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Decrypted")
+            .field("bytes", &format_args!("<{} bytes>", self.bytes.len()))
+            .field("migrating", &self.migrating)
+            .finish()
+    }
 }
 
 /// The envelope's fields, as OpenTofu names them.
@@ -474,8 +501,8 @@ pub fn is_encrypted(bytes: &[u8]) -> bool {
         .is_some_and(|v| !v.is_empty())
 }
 
-/// Encrypts and decrypts one kind of payload (states or plans) with a target's methods.
-#[derive(Debug)]
+/// Encrypts and decrypts one kind of payload (states or plans) with a target's methods. Its
+/// `Debug` shows the methods (passphrases redacted) and how many keys are derived, never a key.
 pub struct Encryptor {
     target: &'static str,
     config: TargetConfig,
@@ -483,6 +510,28 @@ pub struct Encryptor {
     primary: OnceLock<(Vec<u8>, String, String)>,
     /// Keys derived for decryption, by method index and metadata (PBKDF2 is slow on purpose).
     derived: Mutex<HashMap<(usize, KeyMeta), Vec<u8>>>,
+}
+
+impl std::fmt::Debug for Encryptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let derived = self
+            .derived
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
+        f.debug_struct("Encryptor")
+            .field("target", &self.target)
+            .field("config", &self.config)
+            .field(
+                "primary",
+                &self
+                    .primary
+                    .get()
+                    .map(|(_, meta_key, _)| (meta_key, REDACTED)),
+            )
+            .field("derived_keys", &derived)
+            .finish()
+    }
 }
 
 impl Encryptor {
@@ -714,6 +763,69 @@ mod tests {
 
     fn aes(name: &str, passphrase: &str) -> Method {
         Method::aes_gcm(name, provider(name, passphrase), Vec::new()).expect("valid method")
+    }
+
+    #[test]
+    fn debug_never_shows_a_passphrase_a_key_or_a_plaintext() {
+        let fallback = "an older passphrase, kept for rotation";
+        let config = TargetConfig::new(
+            "state",
+            vec![aes("new", PASSPHRASE), aes("old", fallback)],
+            false,
+        )
+        .expect("valid target");
+        let encryption = Encryption::new(EncryptionConfig {
+            state: Some(config.clone()),
+            plan: Some(config.clone()),
+        });
+        let plain = br#"{"serial":1,"lineage":"l","secret":"hunter2-plaintext"}"#;
+        let sealed = encryption
+            .state()
+            .expect("state target")
+            .encrypt(plain)
+            .expect("encrypts");
+        let opened = encryption
+            .state()
+            .expect("state target")
+            .decrypt(&sealed)
+            .expect("decrypts");
+        let (key, _, _) = encryption
+            .state()
+            .expect("state target")
+            .primary
+            .get()
+            .expect("a key was derived");
+        let key_text = format!("{key:?}");
+        let key_bytes = format!("{:?}", &key[..4]);
+        let shown = [
+            format!("{:?}", provider("p", PASSPHRASE)),
+            format!("{:?}", aes("m", PASSPHRASE)),
+            format!("{config:?}"),
+            format!(
+                "{:?}",
+                EncryptionConfig {
+                    state: Some(config.clone()),
+                    plan: None
+                }
+            ),
+            format!("{encryption:?}"),
+            format!("{:?}", encryption.state()),
+            format!("{opened:?}"),
+        ];
+        for text in &shown {
+            assert!(!text.contains(PASSPHRASE), "{text}");
+            assert!(!text.contains(fallback), "{text}");
+            assert!(!text.contains("hunter2"), "{text}");
+            assert!(!text.contains(&key_text), "{text}");
+            assert!(!text.contains(key_bytes.trim_end_matches(']')), "{text}");
+        }
+        assert!(shown[0].contains("[REDACTED]"), "{}", shown[0]);
+        assert!(shown[4].contains("[REDACTED]"), "{}", shown[4]);
+        assert!(
+            shown[6].contains(&format!("<{} bytes>", plain.len())),
+            "{}",
+            shown[6]
+        );
     }
 
     fn encryptor(methods: Vec<Method>) -> Encryptor {

@@ -297,3 +297,73 @@ fn the_format_is_opentofus_as_an_independent_implementation_reads_and_writes_it(
         listed.stdout
     );
 }
+
+/// Issue 13 (no passphrase in `Debug`): every type that holds an encryption passphrase, a key
+/// or a variable's value on the way from the configuration to the state layer formats it
+/// redacted.
+#[test]
+fn issue_13_debug_output_never_shows_a_passphrase() {
+    use scwform::model::evaluate::NoPriorValues;
+    use scwform::model::load::{LoadOptions, VarSource, load_texts};
+
+    let from_env = "a passphrase given in TF_ENCRYPTION only";
+    let config = format!(
+        "{}variable \"token\" {{\n  type      = string\n  sensitive = true\n}}\n",
+        encryption(("main", PASSPHRASE), Some(("old", OTHER)))
+    );
+    let options = LoadOptions {
+        var_sources: vec![VarSource::Var("token=var-value-on-the-command-line".into())],
+        env: vec![("other".into(), "env-value-of-a-variable".into())],
+        encryption_env: Some(format!(
+            "key_provider \"pbkdf2\" \"env\" {{\n  passphrase = \"{from_env}\"\n}}\n"
+        )),
+        ..LoadOptions::default()
+    };
+    let loaded = load_texts(
+        vec![("main.tf".to_owned(), config)],
+        &options,
+        &NoPriorValues,
+    );
+    let block = loaded
+        .settings
+        .encryption
+        .as_ref()
+        .expect("an encryption block");
+    let encryption = scwform::cli::encryption::encryption(block).expect("valid encryption");
+    let sealed = encryption
+        .state()
+        .expect("states are encrypted")
+        .encrypt(br#"{"serial":1,"lineage":"l"}"#)
+        .expect("encrypts");
+    let opened = encryption
+        .state()
+        .expect("states are encrypted")
+        .decrypt(&sealed)
+        .expect("decrypts");
+    let shown = [
+        format!("{options:?}"),
+        format!("{loaded:?}"),
+        format!("{:?}", loaded.settings),
+        format!("{:?}", loaded.sources),
+        format!("{encryption:?}"),
+        format!("{encryption:#?}"),
+        format!("{opened:?}"),
+    ];
+    for text in &shown {
+        for secret in [
+            PASSPHRASE,
+            OTHER,
+            from_env,
+            "var-value-on-the-command-line",
+            "env-value-of-a-variable",
+        ] {
+            assert!(!text.contains(secret), "{secret} shown in {text}");
+        }
+    }
+    assert!(
+        shown[0].contains("TF_VAR_other"),
+        "names are kept: {}",
+        shown[0]
+    );
+    assert!(shown[4].contains("[REDACTED]"), "{}", shown[4]);
+}
