@@ -23,6 +23,7 @@ mod parse;
 mod pg;
 mod plan;
 mod plan_json;
+mod policy;
 mod provider_schema;
 mod render;
 mod resources;
