@@ -15,21 +15,26 @@
 //! and Markdown plans print, so a reviewer can match a comment to what runs.
 //!
 //! The file holds the states (secrets included, as Terraform's plan files do): it is written
-//! with mode 0600 by the CLI. Encryption seam: [`encode`] and [`decode`] are the only places
-//! that turn a plan into bytes and back; sealing lines 2 and 3 with the state encryption key
-//! belongs there when that API lands.
+//! with mode 0600 by the CLI. With plan encryption configured (the `encryption` block's
+//! `plan { method = … }`, OpenTofu's plan encryption), the whole text is sealed by
+//! [`crypto`](crate::state::crypto)'s plan [`Encryptor`] into its envelope: [`encode`] and
+//! [`decode`] are the only places that turn a plan into bytes and back, and they go through
+//! that one encrypt/decrypt API.
 //!
 //! Invariants: pure (no I/O; the caller reads files and asks git); a refusal names the check
 //! that failed and has its own exit code ([`Refusal::code`], documented in
 //! `docs/commands.md`).
 //!
-//! Depends on `serde_json` and `sha2` only; callers pass the plan's JSON forms in.
+//! Depends on `serde_json`, `sha2` and `state::crypto`; callers pass the plan's JSON forms and
+//! the encryptor in.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
+
+use crate::state::crypto::{self, CryptoError, Encryptor};
 
 /// The `format` field of the header.
 pub const FORMAT: &str = "scwform-plan";
@@ -156,9 +161,60 @@ fn binding_line(binding: &Binding) -> String {
     serde_json::to_string(binding).expect("plan bindings serialise")
 }
 
+/// The file's bytes: its text, sealed by `encryptor` when plans are encrypted.
+///
+/// # Errors
+/// [`CryptoError`] when the cipher or the random source fails.
+pub fn encode(
+    binding: &Binding,
+    rendered: &Rendered,
+    encryptor: Option<&Encryptor>,
+) -> Result<Vec<u8>, CryptoError> {
+    let text = encode_text(binding, rendered);
+    match encryptor {
+        Some(encryptor) => encryptor.encrypt(text.as_bytes()),
+        None => Ok(text.into_bytes()),
+    }
+}
+
+/// Why a plan file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// It cannot be decrypted (a wrong passphrase, an encrypted plan without plan encryption
+    /// configured, a plain plan while plans must be encrypted...).
+    Crypto(CryptoError),
+    /// It was read and refused.
+    Refused(Refusal),
+}
+
+impl From<Refusal> for ReadError {
+    fn from(refusal: Refusal) -> Self {
+        Self::Refused(refusal)
+    }
+}
+
+/// Reads a plan file's bytes, decrypting them with `encryptor` (plan encryption, when
+/// configured; a plain file is read as it is only when an `unencrypted` method allows it).
+///
+/// # Errors
+/// [`ReadError::Crypto`] when the file cannot be decrypted, or is encrypted while no plan
+/// encryption is configured; [`ReadError::Refused`] as [`Refusal`] says.
+pub fn decode(bytes: &[u8], encryptor: Option<&Encryptor>) -> Result<SavedPlan, ReadError> {
+    let plain = match encryptor {
+        Some(encryptor) => {
+            std::borrow::Cow::Owned(encryptor.decrypt(bytes).map_err(ReadError::Crypto)?.bytes)
+        }
+        None if crypto::is_encrypted(bytes) => {
+            return Err(ReadError::Crypto(CryptoError::Encrypted { target: "plan" }));
+        }
+        None => std::borrow::Cow::Borrowed(bytes),
+    };
+    let text = std::str::from_utf8(&plain).map_err(|_| Refusal::NotAPlan)?;
+    Ok(decode_text(text)?)
+}
+
 /// The file's text.
-#[must_use]
-pub fn encode(binding: &Binding, rendered: &Rendered) -> String {
+fn encode_text(binding: &Binding, rendered: &Rendered) -> String {
     let line2 = binding_line(binding);
     let line3 = serde_json::to_string(rendered).expect("rendered plans serialise");
     let header = Header {
@@ -171,12 +227,10 @@ pub fn encode(binding: &Binding, rendered: &Rendered) -> String {
     format!("{header}\n{line2}\n{line3}\n")
 }
 
-/// Reads a plan file's text.
-///
-/// # Errors
-/// [`Refusal::NotAPlan`] for something else, [`Refusal::Altered`] when a digest does not match
-/// (or the lines do not parse), [`Refusal::Format`] for another layout version.
-pub fn decode(text: &str) -> Result<SavedPlan, Refusal> {
+/// Reads a plan file's text: [`Refusal::NotAPlan`] for something else, [`Refusal::Altered`]
+/// when a digest does not match (or the lines do not parse), [`Refusal::Format`] for another
+/// layout version.
+fn decode_text(text: &str) -> Result<SavedPlan, Refusal> {
     let mut parts = text.splitn(3, '\n');
     let header: Header = parts
         .next()
@@ -454,15 +508,75 @@ mod tests {
 
     #[test]
     fn a_plan_file_reads_back_and_any_edit_is_found() {
-        let text = encode(&binding(), &Rendered::default());
-        let saved = decode(&text).expect("reads back");
+        let text = encode_text(&binding(), &Rendered::default());
+        let saved = decode_text(&text).expect("reads back");
         assert_eq!(saved.binding, binding());
         assert_eq!(saved.digest, plan_digest(&binding()));
         let edited = text.replace("\"serial\":3", "\"serial\":4");
-        assert_eq!(decode(&edited).map(|_| ()).unwrap_err().code(), 10);
+        assert_eq!(decode_text(&edited).map(|_| ()).unwrap_err().code(), 10);
         let edited = text.replace("\"text\":\"\"", "\"text\":\"x\"");
-        assert_eq!(decode(&edited).map(|_| ()).unwrap_err().code(), 10);
-        assert_eq!(decode("{}\n").unwrap_err(), Refusal::NotAPlan);
+        assert_eq!(decode_text(&edited).map(|_| ()).unwrap_err().code(), 10);
+        assert_eq!(decode_text("{}\n").unwrap_err(), Refusal::NotAPlan);
+        let bytes = encode(&binding(), &Rendered::default(), None).expect("encodes");
+        assert_eq!(bytes, text.as_bytes(), "plain without plan encryption");
+        assert_eq!(decode(&bytes, None).expect("reads back").binding, binding());
+    }
+
+    fn plan_encryptor(passphrase: &str) -> Encryptor {
+        use crate::state::crypto::{Method, Pbkdf2, Pbkdf2Options, TargetConfig};
+        let keys = Pbkdf2::new(
+            "k",
+            secrecy::SecretString::from(passphrase.to_owned()),
+            &Pbkdf2Options {
+                iterations: Some(200_000),
+                ..Pbkdf2Options::default()
+            },
+        )
+        .expect("valid provider");
+        let method = Method::aes_gcm("k", keys, Vec::new()).expect("valid method");
+        Encryptor::new(
+            "plan",
+            TargetConfig::new("plan", vec![method], false).expect("valid target"),
+        )
+    }
+
+    #[test]
+    fn an_encrypted_plan_file_holds_nothing_in_clear_and_needs_its_key() {
+        let mut b = binding();
+        b.changes =
+            serde_json::json!({"resource_changes": [{"after": {"secret_key": "hunter2-key"}}]});
+        let rendered = Rendered {
+            text: "scaleway_cockpit_token.t will be created".into(),
+            ..Rendered::default()
+        };
+        let right = plan_encryptor("a passphrase of sixteen or more");
+        let bytes = encode(&b, &rendered, Some(&right)).expect("encrypts");
+        let text = String::from_utf8_lossy(&bytes);
+        for clear in [
+            "hunter2-key",
+            "secret_key",
+            "scaleway_cockpit_token",
+            FORMAT,
+        ] {
+            assert!(!text.contains(clear), "{clear} in clear: {text}");
+        }
+        let saved = decode(&bytes, Some(&right)).expect("decrypts");
+        assert_eq!((saved.binding, saved.rendered), (b, rendered));
+        let wrong = plan_encryptor("another passphrase, also long");
+        assert!(matches!(
+            decode(&bytes, Some(&wrong)),
+            Err(ReadError::Crypto(CryptoError::Decrypt { .. }))
+        ));
+        assert!(matches!(
+            decode(&bytes, None),
+            Err(ReadError::Crypto(CryptoError::Encrypted { target: "plan" }))
+        ));
+        // A plain file is not taken while plans must be encrypted.
+        let plain = encode(&binding(), &Rendered::default(), None).expect("encodes");
+        assert!(matches!(
+            decode(&plain, Some(&right)),
+            Err(ReadError::Crypto(CryptoError::Unencrypted { .. }))
+        ));
     }
 
     #[test]

@@ -367,3 +367,111 @@ fn issue_13_debug_output_never_shows_a_passphrase() {
     );
     assert!(shown[4].contains("[REDACTED]"), "{}", shown[4]);
 }
+
+/// An `encryption` block that encrypts states and saved plans with one key.
+fn state_and_plan_encryption(passphrase: &str) -> String {
+    format!(
+        "terraform {{\n  encryption {{\n    key_provider \"pbkdf2\" \"main\" {{\n      passphrase = \"{passphrase}\"\n      iterations = 200000\n    }}\n    method \"aes_gcm\" \"main\" {{\n      keys = key_provider.pbkdf2.main\n    }}\n    state {{\n      method = method.aes_gcm.main\n    }}\n    plan {{\n      method = method.aes_gcm.main\n    }}\n  }}\n}}\n"
+    )
+}
+
+const EXTRA_TOKEN: &str = "\nresource \"scaleway_cockpit_token\" \"extra\" {\n  project_id = scaleway_account_project.main.id\n  name       = \"enc-extra\"\n}\n";
+
+/// Issue 13: with a `plan { method = … }` target, `plan --out` writes the saved plan sealed in
+/// OpenTofu's envelope (no attribute, name or secret in clear); `show FILE` and `apply FILE`
+/// decrypt it with the configuration's key; a wrong key is a clear error that changes nothing;
+/// without plan encryption configured the file is refused, never read as something else.
+#[test]
+fn issue_13_saved_plans_are_encrypted_with_the_plan_method() {
+    let w = Workdir::new();
+    let config = |passphrase: &str| {
+        format!(
+            "{}{RESOURCES}{EXTRA_TOKEN}",
+            state_and_plan_encryption(passphrase)
+        )
+    };
+    w.write(&format!(
+        "{}{RESOURCES}",
+        state_and_plan_encryption(PASSPHRASE)
+    ));
+    w.sandbox(&["apply", "--auto-approve"]).expect(0);
+    let state = pulled(&w);
+    w.write(&config(PASSPHRASE));
+    let planned = w.sandbox(&["plan", "--out", "review.plan"]);
+    planned.expect(0);
+    assert!(
+        planned.stdout.contains("Saved the plan to: review.plan"),
+        "{}",
+        planned.stdout
+    );
+    let sealed = std::fs::read(w.path().join("review.plan")).expect("plan file");
+    // The prior state it holds carries the token's secret key: none of it is in clear.
+    assert_sealed(&sealed, &secrets(&state));
+    let text = String::from_utf8_lossy(&sealed);
+    for clear in ["enc-extra", "scwform-plan", "plan_digest", "Plan:"] {
+        assert!(!text.contains(clear), "{clear} in clear: {text}");
+    }
+    let envelope: serde_json::Value = serde_json::from_str(&text).expect("an envelope");
+    assert!(
+        envelope.get("serial").is_none(),
+        "a plan envelope has no serial"
+    );
+
+    // `show FILE` decrypts it.
+    let shown = w.run_with(w.command(&["show", "review.plan"]));
+    shown.expect(0);
+    assert!(
+        shown
+            .stdout
+            .contains("scaleway_cockpit_token.extra will be created"),
+        "{}",
+        shown.stdout
+    );
+
+    // A wrong key: a clear error, the passphrase never shown, nothing changed.
+    w.write(&config(OTHER));
+    for args in [&["show", "review.plan"][..], &["apply", "review.plan"][..]] {
+        let run = w.run_with(w.command(args));
+        run.expect(1);
+        assert!(run.stderr.contains("scw::state::decrypt"), "{}", run.stderr);
+        assert!(run.stderr.contains("review.plan"), "{}", run.stderr);
+        assert!(!run.all().contains(OTHER), "the passphrase is never shown");
+    }
+    // No plan encryption configured: the encrypted file is refused as such.
+    w.write(&format!("{RESOURCES}{EXTRA_TOKEN}"));
+    let run = w.run_with(w.command(&["show", "review.plan"]));
+    run.expect(1);
+    assert!(
+        run.stderr.contains("scw::state::encrypted"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        std::fs::read(w.path().join("review.plan")).expect("plan file"),
+        sealed
+    );
+    assert_eq!(
+        pulled_with(&w, &config(PASSPHRASE)),
+        state,
+        "nothing applied"
+    );
+
+    // The right key: `apply FILE` applies it.
+    w.write(&config(PASSPHRASE));
+    w.run_with(w.command(&["apply", "review.plan"])).expect(0);
+    let after = pulled(&w);
+    assert!(
+        after["resources"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .any(|r| r["name"] == "extra"),
+        "{after}"
+    );
+}
+
+/// The decrypted state, with `config` written first.
+fn pulled_with(w: &Workdir, config: &str) -> serde_json::Value {
+    w.write(config);
+    pulled(w)
+}

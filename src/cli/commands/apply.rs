@@ -48,7 +48,11 @@ fn apply_saved(args: &RunArgs, file: &Path, printer: Printer) -> ExitStatus {
         );
         return ExitStatus::Failure;
     }
-    let saved_plan = match saved::read(file, printer) {
+    let encryption = match saved::plan_encryption(args.dir.as_ref(), printer) {
+        Ok(e) => e,
+        Err(status) => return status,
+    };
+    let saved_plan = match saved::read(file, encryption.as_ref(), printer) {
         Ok(p) => p,
         Err(status) => return status,
     };

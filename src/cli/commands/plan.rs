@@ -97,7 +97,16 @@ fn save(prepared: &Prepared, args: &PlanArgs, out: &Path) -> Result<String, Exit
         markdown: render_plan(prepared, PlanFormat::Markdown, saved.as_ref()),
         json: json_with_time(&prepared.plan, &prepared.refreshed, &created_at),
     };
-    let encoded = planfile::encode(&binding, &rendered);
+    let plan_encryptor = prepared.site.backend.encryption().and_then(|e| e.plan());
+    let encoded = match planfile::encode(&binding, &rendered, plan_encryptor) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            prepared
+                .printer
+                .diagnostics(&saved::crypto_diagnostic(out, &e).into(), &prepared.sources);
+            return Err(ExitStatus::Failure);
+        }
+    };
     if let Err(e) = saved::write(out, &encoded) {
         prepared.printer.diagnostics(
             &Diagnostic::error(

@@ -12,8 +12,9 @@ use crate::cli::printer::Printer;
 use crate::diag::{Diagnostic, SourceMap};
 use crate::model::config::Config;
 use crate::plan::Plan;
-use crate::planfile::{self, Binding, Refusal, SavedOptions, SavedPlan};
+use crate::planfile::{self, Binding, ReadError, Refusal, SavedOptions, SavedPlan};
 use crate::render::{self, JsonInput};
+use crate::state::crypto::{CryptoError, Encryption};
 use crate::state::{State, TERRAFORM_VERSION};
 
 /// scwform's version, as plan files record it.
@@ -134,7 +135,7 @@ pub(crate) fn binding(facts: &RunFacts<'_>) -> Binding {
 ///
 /// # Errors
 /// The I/O error.
-pub(crate) fn write(path: &Path, text: &str) -> std::io::Result<()> {
+pub(crate) fn write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -148,17 +149,63 @@ pub(crate) fn write(path: &Path, text: &str) -> std::io::Result<()> {
         tmp.as_file()
             .set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
-    tmp.write_all(text.as_bytes())?;
+    tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
-/// Reads and checks a plan file.
+/// The plan encryption of the configuration in `dir` (the current directory when `None`):
+/// its `encryption` block merged with `TF_ENCRYPTION`, as a saved plan is read with the
+/// configuration it is applied to (an encrypted plan names no configuration before it is
+/// decrypted).
+///
+/// # Errors
+/// Printed here: the exit status to end with (a configuration or encryption block that does
+/// not read).
+pub(crate) fn plan_encryption(
+    dir: Option<&std::path::PathBuf>,
+    printer: Printer,
+) -> Result<Option<Encryption>, ExitStatus> {
+    let paths = crate::cli::session::Paths::new(dir, &crate::cli::args::StateArgs::default());
+    let configured = crate::cli::session::configured(&paths).map_err(|f| {
+        printer.diagnostics(&f.diagnostics, &f.sources);
+        ExitStatus::Failure
+    })?;
+    match configured.encryption.as_ref() {
+        None => Ok(None),
+        Some(block) => crate::cli::encryption::encryption(block)
+            .map(Some)
+            .map_err(|d| {
+                printer.diagnostics(&d, &configured.sources);
+                ExitStatus::Failure
+            }),
+    }
+}
+
+/// A plan file that cannot be encrypted or decrypted, as a diagnostic.
+pub(crate) fn crypto_diagnostic(path: &Path, e: &CryptoError) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        e.code(),
+        format!("Cannot use the plan file {}", path.display()),
+    )
+    .with_detail(e.to_string());
+    if let Some(help) = e.help() {
+        d = d.with_help(help);
+    }
+    d
+}
+
+/// Reads and checks a plan file, decrypting it with `encryption`'s plan target when there is
+/// one.
 ///
 /// # Errors
 /// Printed here: the exit status to end with.
-pub(crate) fn read(path: &Path, printer: Printer) -> Result<SavedPlan, ExitStatus> {
+pub(crate) fn read(
+    path: &Path,
+    encryption: Option<&Encryption>,
+    printer: Printer,
+) -> Result<SavedPlan, ExitStatus> {
     let text = std::fs::read(path).map_err(|e| {
         printer.diagnostics(
             &Diagnostic::error(
@@ -171,8 +218,13 @@ pub(crate) fn read(path: &Path, printer: Printer) -> Result<SavedPlan, ExitStatu
         );
         ExitStatus::Failure
     })?;
-    let text = String::from_utf8(text).map_err(|_| refuse(printer, path, &Refusal::NotAPlan))?;
-    planfile::decode(&text).map_err(|r| refuse(printer, path, &r))
+    planfile::decode(&text, encryption.and_then(Encryption::plan)).map_err(|e| match e {
+        ReadError::Refused(r) => refuse(printer, path, &r),
+        ReadError::Crypto(e) => {
+            printer.diagnostics(&crypto_diagnostic(path, &e).into(), &SourceMap::new());
+            ExitStatus::Failure
+        }
+    })
 }
 
 /// Prints a refusal (its check named in the summary) and gives its exit status.

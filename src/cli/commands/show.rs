@@ -21,7 +21,11 @@ use super::state::show_instance;
 #[must_use]
 pub fn run(args: &ShowArgs, printer: Printer) -> ExitStatus {
     if let Some(file) = &args.file {
-        let plan = match saved::read(file, printer) {
+        let encryption = match saved::plan_encryption(args.dir.as_ref(), printer) {
+            Ok(e) => e,
+            Err(status) => return status,
+        };
+        let plan = match saved::read(file, encryption.as_ref(), printer) {
             Ok(p) => p,
             Err(status) => return status,
         };
