@@ -28,6 +28,8 @@ pub struct Cli {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Set up the configuration's backend, and copy the states when it changed.
+    Init(InitArgs),
     /// Check that a configuration is valid, without reaching any API.
     Validate(ValidateArgs),
     /// Print the dependency graph of a configuration.
@@ -367,6 +369,32 @@ pub struct StatePushArgs {
     /// State options.
     #[command(flatten)]
     pub state: StateArgs,
+}
+
+/// `scwform init`
+#[derive(Debug, Clone, clap::Args)]
+#[allow(clippy::struct_excessive_bools)]
+pub struct InitArgs {
+    /// The configuration directory (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Copy every workspace's state from the previous backend to the configured one.
+    #[arg(long)]
+    pub migrate_state: bool,
+    /// With `-migrate-state` (which it implies): overwrite states the new backend already
+    /// holds.
+    #[arg(long)]
+    pub force_copy: bool,
+    /// Use the configured backend as it is, ignoring the previous one.
+    #[arg(long, conflicts_with_all = ["migrate_state", "force_copy"])]
+    pub reconfigure: bool,
+    /// How long to wait for each state lock during a migration (default 0: fail at once).
+    #[arg(long, value_name = "DURATION", default_value = "0s")]
+    pub lock_timeout: String,
+    /// Accepted for Terraform's `-input=false`; `init` never asks.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub input: bool,
 }
 
 /// `scwform force-unlock LOCK_ID`

@@ -148,6 +148,7 @@ fn var_order(matches: &clap::ArgMatches) -> Vec<args::VarArgKind> {
 pub fn run(cli: args::Cli) -> ExitStatus {
     let printer = printer_for(&cli);
     match cli.command {
+        args::Command::Init(a) => commands::init::run(&a, printer),
         args::Command::Validate(a) => commands::validate::run(&a, printer),
         args::Command::Graph(a) => commands::graph::run(&a, printer),
         args::Command::Fmt(a) => commands::fmt::run(&a, printer),

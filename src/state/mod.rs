@@ -183,6 +183,20 @@ pub enum StateError {
         /// The state.
         path: String,
     },
+    /// `init -migrate-state`: the new backend already holds another state for a workspace.
+    #[error(
+        "the new backend already holds a different state for workspace {workspace:?} at {path} (lineage {lineage}, serial {serial})"
+    )]
+    MigrationConflict {
+        /// The workspace.
+        workspace: String,
+        /// Where the destination's state is.
+        path: String,
+        /// The destination state's lineage.
+        lineage: Lineage,
+        /// The destination state's serial.
+        serial: u64,
+    },
     /// A workspace name that cannot be used.
     #[error("invalid workspace name {name:?}: {reason}")]
     InvalidWorkspace {
@@ -259,6 +273,7 @@ impl StateError {
             Self::LineageMismatch { .. } => "scw::state::lineage",
             Self::StaleSerial { .. } => "scw::state::stale",
             Self::KeepsChanging { .. } => "scw::state::conflict",
+            Self::MigrationConflict { .. } => "scw::state::migration_conflict",
             Self::InvalidWorkspace { .. } => "scw::state::workspace_name",
             Self::NoSuchWorkspace { .. } => "scw::state::no_workspace",
             Self::WorkspaceExists { .. } => "scw::state::workspace_exists",
@@ -301,6 +316,9 @@ impl StateError {
             }
             Self::StaleSerial { .. } | Self::KeepsChanging { .. } => {
                 "another run changed the state; run the command again so it starts from the new state"
+            }
+            Self::MigrationConflict { .. } => {
+                "nothing was copied; pass -force-copy to overwrite the new backend's states, or -reconfigure to use them and ignore the old backend"
             }
             Self::NoSuchWorkspace { .. } => {
                 "`scwform workspace list` shows the workspaces; `scwform workspace new NAME` creates one"

@@ -15,6 +15,7 @@
 //! Depends on `diag` and the sibling state modules.
 
 pub mod local;
+pub mod migrate;
 pub mod pg;
 
 use std::collections::BTreeMap;
