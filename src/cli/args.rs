@@ -201,6 +201,8 @@ pub struct StateArgs {
 }
 
 /// Options shared by `plan`, `apply` and `destroy`.
+// Each bool is one of Terraform's independent on/off flags.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct RunArgs {
     /// A `.tf` file or a directory of them (default: the current directory).
@@ -238,6 +240,10 @@ pub struct RunArgs {
     /// How to print the plan.
     #[arg(long, value_enum, default_value_t)]
     pub format: PlanFormat,
+    /// Print Terraform's machine-readable UI instead: one JSON message a line on stdout
+    /// (`apply -json` needs `-auto-approve` or a saved plan).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `scwform plan`

@@ -7,6 +7,7 @@ pub mod args;
 pub mod commands;
 pub mod encryption;
 pub mod exit;
+pub mod json_ui;
 pub mod printer;
 pub mod progress;
 pub mod session;
@@ -170,6 +171,7 @@ fn printer_for(cli: &args::Cli) -> Printer {
         quiet: cli.quiet,
         no_color: cli.no_color,
         compact_warnings: cli.compact_warnings,
+        json: false,
     }
 }
 

@@ -11,6 +11,8 @@ use std::io::{self, Write};
 use crate::diag::{Diagnostics, Rendered, SourceMap};
 
 /// Writes to the process's standard streams.
+// Each bool is an independent global option.
+#[allow(clippy::struct_excessive_bools)]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Printer {
     /// Suppress messages on stderr (diagnostics are still printed).
@@ -19,6 +21,9 @@ pub struct Printer {
     pub no_color: bool,
     /// `--compact-warnings`: when there are no errors, warnings as one line each.
     pub compact_warnings: bool,
+    /// `-json` (plan, apply, destroy): everything goes to stdout as Terraform's machine-readable
+    /// UI messages (see [`super::json_ui`]); lines for people are left out.
+    pub json: bool,
 }
 
 impl Printer {
@@ -34,13 +39,17 @@ impl Printer {
 
     /// Writes a line for people to stderr (unless quiet).
     pub fn note(&self, text: &str) {
-        if !self.quiet {
+        if !self.quiet && !self.json {
             let _ = writeln!(io::stderr().lock(), "{text}");
         }
     }
 
     /// Writes a line to stderr even when quiet (errors and warnings).
     pub fn error(&self, text: &str) {
+        if self.json {
+            let _ = self.out(&super::json_ui::log("error", text.trim()));
+            return;
+        }
         let _ = writeln!(io::stderr().lock(), "{text}");
     }
 
@@ -48,6 +57,19 @@ impl Printer {
     /// and when `NO_COLOR` is unset).
     pub fn diagnostics(&self, diagnostics: &Diagnostics, sources: &SourceMap) {
         use std::io::IsTerminal;
+        if self.json {
+            for d in diagnostics {
+                let error = d.severity == crate::diag::Severity::Error;
+                let line = super::json_ui::message(
+                    if error { "error" } else { "warn" },
+                    &format!("{}: {}", if error { "Error" } else { "Warning" }, d.summary),
+                    "diagnostic",
+                    std::iter::once(("diagnostic".to_owned(), d.to_json(sources))).collect(),
+                );
+                let _ = self.out(&line);
+            }
+            return;
+        }
         if self.compact_warnings && !diagnostics.is_empty() && !diagnostics.has_errors() {
             // Terraform's `-compact-warnings` layout.
             let mut text = String::from("\nWarnings:\n\n");
@@ -102,18 +124,19 @@ impl Printer {
     #[must_use]
     pub fn progress(&self, total: u64) -> ProgressView {
         use std::io::IsTerminal;
-        let bar = (!self.quiet && io::stderr().is_terminal() && total > 0).then(|| {
-            let bar = indicatif::ProgressBar::new(total);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} done {msg}")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
-            );
-            bar.enable_steady_tick(std::time::Duration::from_millis(120));
-            bar
-        });
+        let bar =
+            (!self.quiet && !self.json && io::stderr().is_terminal() && total > 0).then(|| {
+                let bar = indicatif::ProgressBar::new(total);
+                bar.set_style(
+                    indicatif::ProgressStyle::with_template("{spinner} {pos}/{len} done {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+                );
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                bar
+            });
         ProgressView {
             bar,
-            quiet: self.quiet,
+            quiet: self.quiet || self.json,
         }
     }
 

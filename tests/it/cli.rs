@@ -227,6 +227,20 @@ fn every_terraform_flag_spelling_behaves_as_its_double_dash_form() {
             shows: "- Resource targeting is in effect",
         },
         Case {
+            setup: Setup::Fresh,
+            single: &["plan", "-json"],
+            double: &["plan", "--json"],
+            code: 0,
+            shows: "\"type\":\"change_summary\"",
+        },
+        Case {
+            setup: Setup::Fresh,
+            single: &["apply", "-json", "-auto-approve"],
+            double: &["apply", "--json", "--auto-approve"],
+            code: 0,
+            shows: "\"type\":\"apply_complete\"",
+        },
+        Case {
             setup: Setup::Applied,
             single: &["show", "-json"],
             double: &["show", "--json"],

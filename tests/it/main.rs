@@ -19,6 +19,7 @@ mod fmt_props;
 mod graph;
 mod init;
 mod interop;
+mod json_ui;
 mod lower;
 mod parse;
 mod pg;

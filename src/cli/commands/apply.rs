@@ -15,6 +15,7 @@ use crate::apply::writer::StateWriter;
 use crate::apply::{Apply, ApplyOptions, Cancel, api_lookup, apply, failure_diagnostic};
 use crate::cli::ExitStatus;
 use crate::cli::args::{ApplyArgs, DestroyArgs, PlanFormat, RunArgs};
+use crate::cli::json_ui;
 use crate::cli::printer::Printer;
 use crate::cli::progress;
 use crate::cli::session;
@@ -27,6 +28,7 @@ use super::saved;
 /// Runs `scwform apply` (`apply FILE`: the saved plan, as it is).
 #[must_use]
 pub fn run(args: &ApplyArgs, printer: Printer) -> ExitStatus {
+    let printer = json_printer(printer, args.run.json);
     if let Some(file) = args.run.path.as_ref().filter(|p| saved::is_plan_file(p)) {
         return apply_saved(&args.run, file, printer);
     }
@@ -84,10 +86,32 @@ fn apply_saved(args: &RunArgs, file: &Path, printer: Printer) -> ExitStatus {
 /// Runs `scwform destroy`.
 #[must_use]
 pub fn run_destroy(args: &DestroyArgs, printer: Printer) -> ExitStatus {
+    let printer = json_printer(printer, args.run.json);
     execute(&args.run, args.auto_approve, true, printer)
 }
 
+/// With `-json`: the printer of Terraform's machine-readable UI, after the `version` message.
+fn json_printer(printer: Printer, json: bool) -> Printer {
+    if json {
+        let _ = printer.out(&json_ui::version());
+    }
+    Printer { json, ..printer }
+}
+
 fn execute(args: &RunArgs, auto_approve: bool, destroy: bool, printer: Printer) -> ExitStatus {
+    if printer.json && !auto_approve {
+        // As Terraform: nothing can be asked in the middle of a JSON stream.
+        printer.diagnostics(
+            &Diagnostic::error(
+                "scw::cli::no_approval",
+                "Plan file or auto-approve required",
+            )
+            .with_detail("scwform cannot ask for interactive approval when -json is set. You can either apply a saved plan file, or enable the -auto-approve option.")
+            .into(),
+            &crate::diag::SourceMap::new(),
+        );
+        return ExitStatus::Failure;
+    }
     let rt = match session::runtime() {
         Ok(rt) => rt,
         Err(d) => {
@@ -101,7 +125,12 @@ fn execute(args: &RunArgs, auto_approve: bool, destroy: bool, printer: Printer) 
             Ok(p) => p,
             Err(status) => return status,
         };
-        let _ = printer.out(&render_plan(&prepared, PlanFormat::Text, None));
+        if printer.json {
+            let operation = if destroy { "destroy" } else { "apply" };
+            let _ = printer.out(&json_ui::plan_messages(&prepared.plan, operation).concat());
+        } else {
+            let _ = printer.out(&render_plan(&prepared, PlanFormat::Text, None));
+        }
         if prepared.plan.errored {
             return ExitStatus::Failure;
         }
@@ -211,9 +240,17 @@ async fn run_plan(
     };
     let (events, mut rx) = Events::channel();
     let view = printer.progress(plan.order.steps().len() as u64);
+    let json = printer.json;
     let show = tokio::spawn(async move {
         let mut running = 0usize;
+        let mut hooks = json_ui::Hooks::default();
         while let Some(event) = rx.recv().await {
+            if json {
+                if let Some(line) = hooks.message(&event) {
+                    let _ = printer.out(&line);
+                }
+                continue;
+            }
             match &event {
                 Event::Started { .. } => running += 1,
                 Event::Completed { .. } | Event::Failed { .. } => {
@@ -309,7 +346,17 @@ async fn run_plan(
     if !report.succeeded() || saved.is_err() {
         return ExitStatus::Failure;
     }
-    if destroy {
+    if printer.json {
+        let _ = printer.out(&json_ui::apply_summary(
+            destroy,
+            report.added,
+            report.changed,
+            report.destroyed,
+        ));
+        if !destroy {
+            let _ = printer.out(&json_ui::applied_outputs(&final_state));
+        }
+    } else if destroy {
         printer.note(&format!(
             "\nDestroy complete! Resources: {} destroyed.",
             report.destroyed

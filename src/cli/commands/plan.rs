@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::cli::ExitStatus;
 use crate::cli::args::{PlanArgs, PlanFormat};
+use crate::cli::json_ui;
 use crate::cli::printer::Printer;
 use crate::cli::session;
 use crate::diag::Diagnostic;
@@ -24,6 +25,13 @@ use super::saved;
 /// Runs the command.
 #[must_use]
 pub fn run(args: &PlanArgs, printer: Printer) -> ExitStatus {
+    let printer = Printer {
+        json: args.run.json,
+        ..printer
+    };
+    if printer.json {
+        let _ = printer.out(&json_ui::version());
+    }
     let rt = match session::runtime() {
         Ok(rt) => rt,
         Err(d) => {
@@ -44,6 +52,12 @@ pub fn run(args: &PlanArgs, printer: Printer) -> ExitStatus {
             },
             _ => None,
         };
+        if printer.json {
+            let operation = if destroy { "destroy" } else { "plan" };
+            let _ = printer.out(&json_ui::plan_messages(&prepared.plan, operation).concat());
+            let Prepared { plan, .. } = prepared;
+            return exit_status(&plan, args);
+        }
         let mut text = render_plan(&prepared, args.run.format, saved.as_ref());
         if let (Some((file, _)), PlanFormat::Text) = (&saved, args.run.format) {
             text.push_str(&saved_note(file, text_width()));

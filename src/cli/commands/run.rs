@@ -294,7 +294,15 @@ async fn prepare_with(
         let (events, mut rx) = Events::channel();
         let view = printer.progress(0);
         let print = tokio::spawn(async move {
+            let mut hooks = crate::cli::json_ui::Hooks::default();
             while let Some(event) = rx.recv().await {
+                if printer.json {
+                    if let (Event::Refreshing { .. }, Some(line)) = (&event, hooks.message(&event))
+                    {
+                        let _ = printer.out(&line);
+                    }
+                    continue;
+                }
                 if let (Event::Refreshing { .. }, Some(line)) = (&event, progress::line(&event)) {
                     view.line(&line);
                 }
