@@ -31,8 +31,9 @@ pub struct TerraformSettings {
     pub encryption: Option<SettingsBlock>,
 }
 
-/// `backend "TYPE" { name = value … }`.
-#[derive(Debug, Clone, PartialEq)]
+/// `backend "TYPE" { name = value … }`. Its `Debug` shows the settings' names, never their
+/// values (a `pg` connection string may hold a password).
+#[derive(Clone, PartialEq)]
 pub struct BackendBlock {
     /// The type label.
     pub kind: String,
@@ -40,6 +41,16 @@ pub struct BackendBlock {
     pub span: Span,
     /// The settings, by name: constant values and where they are written.
     pub settings: BTreeMap<String, (serde_json::Value, Span)>,
+}
+
+impl std::fmt::Debug for BackendBlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackendBlock")
+            .field("kind", &self.kind)
+            .field("span", &self.span)
+            .field("settings", &self.settings.keys().collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A nested block of settings.

@@ -298,9 +298,9 @@ fn the_format_is_opentofus_as_an_independent_implementation_reads_and_writes_it(
     );
 }
 
-/// Issue 13 (no passphrase in `Debug`): every type that holds an encryption passphrase, a key
-/// or a variable's value on the way from the configuration to the state layer formats it
-/// redacted.
+/// Issue 13 (no passphrase in `Debug`): every type that holds an encryption passphrase, a key,
+/// a variable's value or a backend setting (a `pg` password) on the way from the configuration
+/// to the state layer formats it redacted.
 #[test]
 fn issue_13_debug_output_never_shows_a_passphrase() {
     use scwform::model::evaluate::NoPriorValues;
@@ -308,7 +308,7 @@ fn issue_13_debug_output_never_shows_a_passphrase() {
 
     let from_env = "a passphrase given in TF_ENCRYPTION only";
     let config = format!(
-        "{}variable \"token\" {{\n  type      = string\n  sensitive = true\n}}\n",
+        "{}variable \"token\" {{\n  type      = string\n  sensitive = true\n}}\nterraform {{\n  backend \"pg\" {{\n    conn_str = \"postgres://alice:pg-password-in-conn-str@db/tf\"\n  }}\n}}\n",
         encryption(("main", PASSPHRASE), Some(("old", OTHER)))
     );
     let options = LoadOptions {
@@ -356,6 +356,7 @@ fn issue_13_debug_output_never_shows_a_passphrase() {
             from_env,
             "var-value-on-the-command-line",
             "env-value-of-a-variable",
+            "pg-password-in-conn-str",
         ] {
             assert!(!text.contains(secret), "{secret} shown in {text}");
         }
@@ -366,6 +367,7 @@ fn issue_13_debug_output_never_shows_a_passphrase() {
         shown[0]
     );
     assert!(shown[4].contains("[REDACTED]"), "{}", shown[4]);
+    assert!(shown[2].contains("conn_str"), "{}", shown[2]);
 }
 
 /// An `encryption` block that encrypts states and saved plans with one key.

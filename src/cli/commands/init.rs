@@ -39,8 +39,9 @@ pub const RECORD_FILE: &str = "backend.json";
 /// Terraform's record of the backend, read when scwform has none.
 const TERRAFORM_RECORD: &str = ".terraform/terraform.tfstate";
 
-/// A backend configuration as recorded: its type and settings.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A backend configuration as recorded: its type and settings. Its `Debug` shows the
+/// settings' names only (a `pg` connection string may hold a password).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BackendRecord {
     /// The backend type.
     #[serde(rename = "type")]
@@ -48,6 +49,15 @@ pub struct BackendRecord {
     /// The settings (null values left out).
     #[serde(default)]
     pub config: BTreeMap<String, serde_json::Value>,
+}
+
+impl std::fmt::Debug for BackendRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BackendRecord")
+            .field("kind", &self.kind)
+            .field("config", &self.config.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl BackendRecord {
@@ -284,4 +294,31 @@ fn set_up(
         current.describe()
     );
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_show_no_setting_value_in_debug_or_messages() {
+        let mut spec = BackendSpec {
+            kind: "pg".into(),
+            settings: BTreeMap::new(),
+            span: None,
+        };
+        spec.set(
+            "conn_str",
+            serde_json::json!("postgres://alice:s3cret@db/tf"),
+        );
+        let record = BackendRecord::of(&spec);
+        assert_eq!(record.spec(), spec);
+        for text in [format!("{record:?}"), record.describe()] {
+            assert!(!text.contains("s3cret"), "{text}");
+        }
+        assert_eq!(
+            BackendRecord::of(&BackendSpec::local("x.tfstate")).describe(),
+            "\"local\" (x.tfstate)"
+        );
+    }
 }

@@ -30,13 +30,22 @@ use super::{StateError, StateStore};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 
 /// One setting of a backend block: its value (a string, number or bool) and where it is
-/// written.
-#[derive(Debug, Clone, PartialEq)]
+/// written. Its `Debug` never shows the value (a `pg` connection string may hold a password).
+#[derive(Clone, PartialEq)]
 pub struct Setting {
     /// The value.
     pub value: serde_json::Value,
     /// Where it is written, when it comes from a file.
     pub span: Option<Span>,
+}
+
+impl std::fmt::Debug for Setting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Setting")
+            .field("value", &"[REDACTED]")
+            .field("span", &self.span)
+            .finish()
+    }
 }
 
 /// A backend as described by configuration: its type and settings.
@@ -493,6 +502,18 @@ pub const IMPLICIT_STATE_FILE: &str = "scwform.tfstate";
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_never_shows_a_setting_value() {
+        let mut spec = BackendSpec::local("a.tfstate");
+        spec.set(
+            "conn_str",
+            serde_json::json!("postgres://alice:s3cret@db/tf"),
+        );
+        let text = format!("{spec:?}");
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(text.contains("conn_str"), "names are kept: {text}");
+    }
 
     #[test]
     fn unknown_backend_types_are_named() {
