@@ -1103,7 +1103,9 @@ impl Evaluator {
     }
 
     fn call(&mut self, call: &FuncCall, span: Span, ctx: &EvalContext<'_>) -> Option<Value> {
-        let name = call.name.name.as_str();
+        let full_name = call.name.name.as_str();
+        // `core::NAME` is Terraform's explicit namespace for every built-in function.
+        let name = full_name.strip_prefix("core::").unwrap_or(full_name);
         match name {
             "try" => return self.call_try(call, span, ctx),
             "can" => return self.call_can(call, span, ctx),
@@ -1112,7 +1114,7 @@ impl Evaluator {
         let Some(def) = functions::lookup(name) else {
             let mut d = Diagnostic::error(codes::UNKNOWN_FUNCTION, "Call to unknown function")
                 .with_primary(call.name.span, "no such function")
-                .with_detail(format!("There is no function named \"{name}\"."));
+                .with_detail(format!("There is no function named \"{full_name}\"."));
             if let Some(help) = suggest::did_you_mean(name, functions::names()) {
                 d = d.with_help(help);
             }

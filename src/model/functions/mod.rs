@@ -29,7 +29,11 @@ mod collections;
 mod conversion;
 mod encoding;
 mod format;
+mod hash;
+mod inspect;
+mod ipnet;
 mod numbers;
+mod provider;
 mod strings;
 mod time;
 
@@ -56,6 +60,8 @@ pub(crate) enum ParamType {
     String,
     /// A number (numeric strings convert).
     Number,
+    /// A bool (`"true"` and `"false"` convert).
+    Bool,
     /// A list, tuple or set.
     List,
     /// A map or object.
@@ -182,7 +188,7 @@ impl FunctionDef {
     }
 }
 
-use ParamType::{Any, List, Number, Object, String as Str};
+use ParamType::{Any, Bool, List, Number, Object, String as Str};
 
 /// Every built-in function, sorted by name.
 static FUNCTIONS: &[FunctionDef] = &[
@@ -191,8 +197,23 @@ static FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::new("anytrue", &[p("list", List)], collections::anytrue).top_level_unknowns(),
     FunctionDef::new("base64decode", &[p("str", Str)], encoding::base64decode),
     FunctionDef::new("base64encode", &[p("str", Str)], encoding::base64encode),
+    FunctionDef::new("base64sha256", &[p("str", Str)], hash::base64sha256),
+    FunctionDef::new("base64sha512", &[p("str", Str)], hash::base64sha512),
     FunctionDef::new("ceil", &[p("num", Number)], numbers::ceil),
     FunctionDef::new("chomp", &[p("str", Str)], strings::chomp),
+    FunctionDef::new(
+        "cidrhost",
+        &[p("prefix", Str), p("hostnum", Number)],
+        ipnet::cidrhost,
+    ),
+    FunctionDef::new("cidrnetmask", &[p("prefix", Str)], ipnet::cidrnetmask),
+    FunctionDef::new(
+        "cidrsubnet",
+        &[p("prefix", Str), p("newbits", Number), p("netnum", Number)],
+        ipnet::cidrsubnet,
+    ),
+    FunctionDef::new("cidrsubnets", &[p("prefix", Str)], ipnet::cidrsubnets)
+        .variadic(p("newbits", Number)),
     FunctionDef::new("coalesce", &[], collections::coalesce)
         .variadic(nullable("vals", Any))
         .raw(),
@@ -224,6 +245,12 @@ static FUNCTIONS: &[FunctionDef] = &[
         &[p("str", Str), p("suffix", Str)],
         strings::endswith,
     ),
+    FunctionDef::new(
+        "ephemeralasnull",
+        &[nullable("value", Any)],
+        inspect::ephemeralasnull,
+    )
+    .raw(),
     FunctionDef::new("flatten", &[p("list", List)], collections::flatten)
         .top_level_unknowns()
         .pass_marks(),
@@ -236,6 +263,12 @@ static FUNCTIONS: &[FunctionDef] = &[
         &[p("spaces", Number), p("str", Str)],
         strings::indent,
     ),
+    FunctionDef::new(
+        "issensitive",
+        &[nullable("value", Any)],
+        inspect::issensitive,
+    )
+    .raw(),
     FunctionDef::new("join", &[p("separator", Str)], strings::join).variadic(p("lists", List)),
     FunctionDef::new("jsondecode", &[p("str", Str)], encoding::jsondecode),
     FunctionDef::new("jsonencode", &[nullable("val", Any)], encoding::jsonencode),
@@ -281,6 +314,19 @@ static FUNCTIONS: &[FunctionDef] = &[
         &[p("base", Number), p("exponent", Number)],
         numbers::pow,
     ),
+    FunctionDef::new(
+        "provider::scaleway::id_from_regional_id",
+        &[
+            p("regional_id", Str),
+            nullable("skip_region_validation", Bool),
+        ],
+        provider::id_from_regional_id,
+    ),
+    FunctionDef::new(
+        "provider::scaleway::region_from_id",
+        &[p("id", Str), nullable("skip_region_validation", Bool)],
+        provider::region_from_id,
+    ),
     FunctionDef::new("range", &[], collections::range).variadic(p("params", Number)),
     FunctionDef::new(
         "regex",
@@ -307,7 +353,9 @@ static FUNCTIONS: &[FunctionDef] = &[
     )
     .raw(),
     FunctionDef::new("setunion", &[], collections::setunion).variadic(p("sets", List)),
+    FunctionDef::new("sha1", &[p("str", Str)], hash::sha1),
     FunctionDef::new("sha256", &[p("str", Str)], encoding::sha256),
+    FunctionDef::new("sha512", &[p("str", Str)], hash::sha512),
     FunctionDef::new("signum", &[p("num", Number)], numbers::signum),
     FunctionDef::new(
         "slice",
@@ -330,6 +378,11 @@ static FUNCTIONS: &[FunctionDef] = &[
         "startswith",
         &[p("str", Str), p("prefix", Str)],
         strings::startswith,
+    ),
+    FunctionDef::new(
+        "strcontains",
+        &[p("str", Str), p("substr", Str)],
+        strings::strcontains,
     ),
     FunctionDef::new("strrev", &[p("str", Str)], strings::strrev),
     FunctionDef::new(
@@ -366,6 +419,11 @@ static FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::new("upper", &[p("str", Str)], strings::upper),
     FunctionDef::new("urlencode", &[p("str", Str)], encoding::urlencode),
     FunctionDef::new("uuid", &[], time::uuid),
+    FunctionDef::new(
+        "uuidv5",
+        &[p("namespace", Str), p("name", Str)],
+        hash::uuidv5,
+    ),
     FunctionDef::new("values", &[p("mapping", Object)], collections::values)
         .top_level_unknowns()
         .pass_marks(),
@@ -532,6 +590,7 @@ fn check_param(param: &Param, value: Value) -> Result<Value, String> {
             ParamType::Any => v,
             ParamType::String => convert_primitive(v, &Type::String, "string")?,
             ParamType::Number => convert_primitive(v, &Type::Number, "number")?,
+            ParamType::Bool => convert_primitive(v, &Type::Bool, "bool")?,
             ParamType::List => match v {
                 Value::List(_) => v,
                 other => return Err(format!("a list is required, got {}", other.kind_name())),

@@ -82,6 +82,11 @@ pub(super) fn endswith(args: Vec<Value>) -> FnResult {
     ))
 }
 
+/// `strcontains`: whether `substr` occurs in `str` (byte-wise, as Go's `strings.Contains`).
+pub(super) fn strcontains(args: Vec<Value>) -> FnResult {
+    Ok(Value::Bool(arg_str(&args, 0)?.contains(arg_str(&args, 1)?)))
+}
+
 pub(super) fn strrev(args: Vec<Value>) -> FnResult {
     Ok(Value::String(arg_str(&args, 0)?.chars().rev().collect()))
 }
