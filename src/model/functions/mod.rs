@@ -34,6 +34,7 @@ mod inspect;
 mod ipnet;
 mod numbers;
 mod provider;
+mod sets;
 mod strings;
 mod time;
 
@@ -202,6 +203,12 @@ static FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::new("ceil", &[p("num", Number)], numbers::ceil),
     FunctionDef::new("chomp", &[p("str", Str)], strings::chomp),
     FunctionDef::new(
+        "chunklist",
+        &[p("list", List), p("size", Number)],
+        sets::chunklist,
+    )
+    .pass_marks(),
+    FunctionDef::new(
         "cidrhost",
         &[p("prefix", Str), p("hostnum", Number)],
         ipnet::cidrhost,
@@ -264,6 +271,11 @@ static FUNCTIONS: &[FunctionDef] = &[
         strings::indent,
     ),
     FunctionDef::new(
+        "index",
+        &[p("list", List), nullable("value", Any)],
+        sets::index,
+    ),
+    FunctionDef::new(
         "issensitive",
         &[nullable("value", Any)],
         inspect::issensitive,
@@ -288,6 +300,11 @@ static FUNCTIONS: &[FunctionDef] = &[
     .top_level_unknowns()
     .pass_marks(),
     FunctionDef::new("lower", &[p("str", Str)], strings::lower),
+    FunctionDef::new(
+        "matchkeys",
+        &[p("values", List), p("keys", List), p("searchset", List)],
+        sets::matchkeys,
+    ),
     FunctionDef::new("max", &[], numbers::max).variadic(p("numbers", Number)),
     FunctionDef::new("md5", &[p("str", Str)], encoding::md5),
     FunctionDef::new("merge", &[], collections::merge)
@@ -352,6 +369,18 @@ static FUNCTIONS: &[FunctionDef] = &[
         conversion::sensitive,
     )
     .raw(),
+    FunctionDef::new(
+        "setintersection",
+        &[p("first_set", List)],
+        sets::setintersection,
+    )
+    .variadic(p("other_sets", List)),
+    FunctionDef::new("setproduct", &[], sets::setproduct).variadic(p("sets", List)),
+    FunctionDef::new(
+        "setsubtract",
+        &[p("a", List), p("b", List)],
+        sets::setsubtract,
+    ),
     FunctionDef::new("setunion", &[], collections::setunion).variadic(p("sets", List)),
     FunctionDef::new("sha1", &[p("str", Str)], hash::sha1),
     FunctionDef::new("sha256", &[p("str", Str)], encoding::sha256),
@@ -404,6 +433,7 @@ static FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::new("tonumber", &[nullable("v", Any)], conversion::tonumber).raw(),
     FunctionDef::new("toset", &[nullable("v", Any)], conversion::toset).raw(),
     FunctionDef::new("tostring", &[nullable("v", Any)], conversion::tostring).raw(),
+    FunctionDef::new("transpose", &[p("values", Object)], sets::transpose),
     FunctionDef::new("trim", &[p("str", Str), p("cutset", Str)], strings::trim),
     FunctionDef::new(
         "trimprefix",
