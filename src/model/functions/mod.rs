@@ -33,6 +33,7 @@ mod hash;
 mod inspect;
 mod ipnet;
 mod numbers;
+mod paths;
 mod provider;
 mod sets;
 mod strings;
@@ -194,12 +195,14 @@ use ParamType::{Any, Bool, List, Number, Object, String as Str};
 /// Every built-in function, sorted by name.
 static FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::new("abs", &[p("num", Number)], numbers::abs),
+    FunctionDef::new("abspath", &[p("path", Str)], paths::abspath),
     FunctionDef::new("alltrue", &[p("list", List)], collections::alltrue).top_level_unknowns(),
     FunctionDef::new("anytrue", &[p("list", List)], collections::anytrue).top_level_unknowns(),
     FunctionDef::new("base64decode", &[p("str", Str)], encoding::base64decode),
     FunctionDef::new("base64encode", &[p("str", Str)], encoding::base64encode),
     FunctionDef::new("base64sha256", &[p("str", Str)], hash::base64sha256),
     FunctionDef::new("base64sha512", &[p("str", Str)], hash::base64sha512),
+    FunctionDef::new("basename", &[p("path", Str)], paths::basename),
     FunctionDef::new("ceil", &[p("num", Number)], numbers::ceil),
     FunctionDef::new("chomp", &[p("str", Str)], strings::chomp),
     FunctionDef::new(
@@ -239,6 +242,7 @@ static FUNCTIONS: &[FunctionDef] = &[
         collections::contains,
     )
     .top_level_unknowns(),
+    FunctionDef::new("dirname", &[p("path", Str)], paths::dirname),
     FunctionDef::new("distinct", &[p("list", List)], collections::distinct),
     FunctionDef::new(
         "element",
@@ -326,6 +330,7 @@ static FUNCTIONS: &[FunctionDef] = &[
         &[p("number", Str), p("base", Number)],
         numbers::parseint,
     ),
+    FunctionDef::new("pathexpand", &[p("path", Str)], paths::pathexpand),
     FunctionDef::new(
         "pow",
         &[p("base", Number), p("exponent", Number)],
@@ -424,6 +429,11 @@ static FUNCTIONS: &[FunctionDef] = &[
         "timeadd",
         &[p("timestamp", Str), p("duration", Str)],
         time::timeadd,
+    ),
+    FunctionDef::new(
+        "timecmp",
+        &[p("timestamp_a", Str), p("timestamp_b", Str)],
+        time::timecmp,
     ),
     FunctionDef::new("timestamp", &[], time::timestamp),
     FunctionDef::new("title", &[p("str", Str)], strings::title),

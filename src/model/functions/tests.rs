@@ -914,6 +914,26 @@ fn time_functions() {
     assert_eq!(ok("timeadd", vec![u(), sv("1h")]), u());
 }
 
+#[test]
+fn timecmp_compares_instants_across_offsets() {
+    let cmp = |a: &str, b: &str| ok("timecmp", vec![sv(a), sv(b)]);
+    assert_eq!(
+        cmp("2017-11-22T00:00:00Z", "2017-11-22T01:00:00+01:00"),
+        n(0.0)
+    );
+    assert_eq!(cmp("2017-11-22T00:00:00Z", "2017-11-22T00:00:01Z"), n(-1.0));
+    assert_eq!(cmp("2018-01-01T00:00:00Z", "2017-01-01T00:00:00Z"), n(1.0));
+    assert_eq!(
+        cmp("2017-11-22T00:00:00.5Z", "2017-11-22T00:00:00Z"),
+        n(1.0)
+    );
+    let (code, span, _) = fails(
+        "timecmp",
+        vec![sv("2017-11-22T00:00:00Z"), sv("2017-11-22")],
+    );
+    assert_eq!((code, span), (codes::INVALID_ARGUMENT, Some(arg_span(1))));
+}
+
 mod never_panic {
     //! Every function, with any number of arbitrary arguments, returns a value or diagnostics:
     //! it never panics, whatever the input.

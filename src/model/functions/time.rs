@@ -44,6 +44,26 @@ pub(super) fn timeadd(args: Vec<Value>) -> FnResult {
     Ok(Value::String(format_rfc3339(sum, offset)))
 }
 
+/// `timecmp(a, b)`: -1, 0 or 1 as instant `a` is before, the same as or after `b` (offsets
+/// taken into account).
+pub(super) fn timecmp(args: Vec<Value>) -> FnResult {
+    let parse = |i: usize| -> Result<Timestamp, FnError> {
+        let text = arg_str(&args, i)?;
+        parse_rfc3339(text).map(|(ts, _)| ts).ok_or_else(|| {
+            FnError::Arg(
+                i,
+                format!("not a valid RFC3339 timestamp: {text:?} is not of the form 2006-01-02T15:04:05Z07:00"),
+            )
+        })
+    };
+    let (a, b) = (parse(0)?, parse(1)?);
+    Ok(super::num(match a.cmp(&b) {
+        std::cmp::Ordering::Less => -1,
+        std::cmp::Ordering::Equal => 0,
+        std::cmp::Ordering::Greater => 1,
+    }))
+}
+
 /// Parses `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`, keeping the offset for printing.
 fn parse_rfc3339(s: &str) -> Option<(Timestamp, Offset)> {
     let bytes = s.as_bytes();
