@@ -108,10 +108,12 @@ pub fn instance_state(
 
 /// An evaluated output as the state records it (and `output --json` prints it): its value,
 /// its type and whether it is sensitive (declared so, or holding a sensitive value). `None`
-/// while the value is not wholly known: an apply records an output only once it is.
+/// while the value is not wholly known (an apply records an output only once it is) and when
+/// it is null (Terraform leaves null outputs out of the state).
 #[must_use]
 pub fn output_state(output: &OutputValue) -> Option<OutputState> {
-    if !output.value.is_wholly_known() {
+    // Terraform records neither an output that is not known yet nor a null one.
+    if !output.value.is_wholly_known() || output.value.is_null() {
         return None;
     }
     Some(OutputState {
@@ -125,20 +127,7 @@ pub fn output_state(output: &OutputValue) -> Option<OutputState> {
 /// `["object",{"a":"number"}]`, `["tuple",[…]]`).
 #[must_use]
 pub fn type_json(value: &Value) -> serde_json::Value {
-    use serde_json::json;
-    match value.unmark().0 {
-        Value::Null | Value::Unknown | Value::Sensitive(_) => json!("dynamic"),
-        Value::Bool(_) => json!("bool"),
-        Value::Number(_) => json!("number"),
-        Value::String(_) => json!("string"),
-        Value::List(items) => json!(["tuple", items.iter().map(type_json).collect::<Vec<_>>()]),
-        Value::Object(map) => json!([
-            "object",
-            map.iter()
-                .map(|(k, v)| (k.clone(), type_json(v)))
-                .collect::<serde_json::Map<_, _>>()
-        ]),
-    }
+    value.ty().to_json()
 }
 
 #[cfg(test)]

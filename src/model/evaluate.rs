@@ -691,7 +691,7 @@ impl<'m> Evaluator<'m, '_> {
                     "Sensitive values, or values derived from sensitive values, cannot be used as count arguments.",
                 );
             }
-            return match types::convert(inner.clone(), &Type::Number) {
+            return match types::convert(inner.clone(), &Type::Number).map(Value::into_untyped) {
                 Ok(Value::Unknown) if self.options.validate_only => Expansion::Unknown,
                 Ok(Value::Unknown) => invalid(
                     self,
@@ -737,6 +737,8 @@ impl<'m> Evaluator<'m, '_> {
         let Some(value) = self.eval(&for_each.expr, ctx) else {
             return Expansion::Invalid;
         };
+        // A set is iterated as its elements, a map as its entries.
+        let value = value.into_untyped();
         let invalid = |this: &mut Self, label: &str, detail: String| {
             this.diags.push(
                 Diagnostic::error("scw::model::invalid_for_each", "Invalid for_each argument")
@@ -1017,7 +1019,8 @@ impl<'m> Evaluator<'m, '_> {
     fn check_attribute(&mut self, attr: &AttributeSchema, value: Value, span: Span) -> Value {
         let ty = constraint_of(attr.ty);
         let value = match types::convert(value, &ty) {
-            Ok(v) => v,
+            // Below the model, a list is a list: collection types are the language's.
+            Ok(v) => v.into_untyped(),
             Err(message) => {
                 self.diags.push(
                     Diagnostic::error("scw::model::wrong_type", "Incorrect attribute value type")

@@ -104,12 +104,14 @@ impl Type {
         matches!(self, Self::String | Self::Number | Self::Bool)
     }
 
-    /// The most specific type that describes `value` (null and unknown give `any`; lists give
-    /// tuples, objects give objects).
+    /// The type of `value` (Terraform's: an untyped null or an unknown is `dynamic`, written
+    /// [`Type::Any`]; a tuple or object literal has a tuple or object type; a collection its
+    /// declared type).
     #[must_use]
     pub fn of(value: &Value) -> Self {
         match value.unmark().0 {
             Value::Null | Value::Unknown | Value::Sensitive(_) => Self::Any,
+            Value::TypedNull(t) => (**t).clone(),
             Value::Bool(_) => Self::Bool,
             Value::Number(_) => Self::Number,
             Value::String(_) => Self::String,
@@ -119,6 +121,43 @@ impl Type {
                     .map(|(k, v)| (k.clone(), AttrType::required(Self::of(v))))
                     .collect(),
             ),
+            Value::Collection(c) => c.ty(),
+        }
+    }
+
+    /// Whether `dynamic` (`any`) appears anywhere in the type.
+    #[must_use]
+    pub fn has_dynamic(&self) -> bool {
+        match self {
+            Self::Any => true,
+            Self::String | Self::Number | Self::Bool => false,
+            Self::List(e) | Self::Set(e) | Self::Map(e) => e.has_dynamic(),
+            Self::Tuple(ts) => ts.iter().any(Self::has_dynamic),
+            Self::Object(attrs) => attrs.values().any(|a| a.ty.has_dynamic()),
+        }
+    }
+
+    /// Terraform's JSON form of the type, as `output -json` and the JSON plan print it:
+    /// `"string"`, `["list","number"]`, `["object",{"a":"bool"}]`, `"dynamic"`.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::json;
+        match self {
+            Self::Any => json!("dynamic"),
+            Self::String => json!("string"),
+            Self::Number => json!("number"),
+            Self::Bool => json!("bool"),
+            Self::List(e) => json!(["list", e.to_json()]),
+            Self::Set(e) => json!(["set", e.to_json()]),
+            Self::Map(e) => json!(["map", e.to_json()]),
+            Self::Tuple(ts) => json!(["tuple", ts.iter().map(Self::to_json).collect::<Vec<_>>()]),
+            Self::Object(attrs) => json!([
+                "object",
+                attrs
+                    .iter()
+                    .map(|(k, a)| (k.clone(), a.ty.to_json()))
+                    .collect::<serde_json::Map<_, _>>()
+            ]),
         }
     }
 }
@@ -439,7 +478,9 @@ pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
 
 fn convert_unmarked(value: Value, ty: &Type) -> Result<Value, String> {
     let out = match (value, ty) {
-        (v @ (Value::Null | Value::Unknown), _) | (v, Type::Any) => v,
+        (v, Type::Any) => v,
+        (Value::Unknown, _) => Value::Unknown,
+        (Value::Null | Value::TypedNull(_), t) => Value::null_of(t),
         (Value::String(s), Type::String) => Value::String(s),
         (Value::Number(n), Type::String) => Value::String(format_number(n)),
         (Value::Bool(b), Type::String) => Value::String(b.to_string()),
@@ -459,11 +500,18 @@ fn convert_unmarked(value: Value, ty: &Type) -> Result<Value, String> {
             "false" => Value::Bool(false),
             _ => return Err(format!("a bool is required, got the string {}", quote(&s))),
         },
-        (Value::List(items), Type::List(elem)) => Value::List(convert_elements(items, elem)?),
-        (Value::List(items), Type::Set(elem)) => {
-            Value::List(canonical_set(convert_elements(items, elem)?))
+        (v @ (Value::List(_) | Value::Collection(_)), Type::List(elem)) if v.is_sequence() => {
+            let (items, _) = v.into_sequence().map_err(|v| mismatch(ty, &v))?;
+            let (elem, items) = convert_elements(items, elem)?;
+            Value::list(elem, items)
         }
-        (Value::List(items), Type::Tuple(types)) => {
+        (v @ (Value::List(_) | Value::Collection(_)), Type::Set(elem)) if v.is_sequence() => {
+            let (items, _) = v.into_sequence().map_err(|v| mismatch(ty, &v))?;
+            let (elem, items) = convert_elements(items, elem)?;
+            Value::set(elem, canonical_set(items))
+        }
+        (v @ (Value::List(_) | Value::Collection(_)), Type::Tuple(types)) if v.is_sequence() => {
+            let (items, _) = v.into_sequence().map_err(|v| mismatch(ty, &v))?;
             if items.len() != types.len() {
                 return Err(format!(
                     "a tuple of {} element{} is required, got {}",
@@ -478,8 +526,19 @@ fn convert_unmarked(value: Value, ty: &Type) -> Result<Value, String> {
             }
             Value::List(out)
         }
-        (Value::Object(map), Type::Map(elem)) => Value::Object(convert_map(map, elem)?),
-        (Value::Object(mut map), Type::Object(attrs)) => {
+        (v @ (Value::Object(_) | Value::Collection(_)), Type::Map(elem))
+            if v.as_object().is_some() =>
+        {
+            let (map, _) = v.into_entries().map_err(|v| mismatch(ty, &v))?;
+            let keys: Vec<String> = map.keys().cloned().collect();
+            let (elem, values) = convert_elements(map.into_values().collect(), elem)
+                .map_err(|e| rename_element_error(&e, &keys))?;
+            Value::map(elem, keys.into_iter().zip(values).collect())
+        }
+        (v @ (Value::Object(_) | Value::Collection(_)), Type::Object(attrs))
+            if v.as_object().is_some() =>
+        {
+            let (mut map, _) = v.into_entries().map_err(|v| mismatch(ty, &v))?;
             let mut out = BTreeMap::new();
             for (name, attr) in attrs {
                 let v = match map.remove(name) {
@@ -488,16 +547,35 @@ fn convert_unmarked(value: Value, ty: &Type) -> Result<Value, String> {
                     Some(v) if !(attr.optional && v.is_null()) => {
                         convert(v, &attr.ty).map_err(|e| format!("attribute \"{name}\": {e}"))?
                     }
-                    _ if attr.optional => attr.default.clone().unwrap_or(Value::Null),
+                    _ if attr.optional => attr
+                        .default
+                        .clone()
+                        .unwrap_or_else(|| Value::null_of(&attr.ty)),
                     _ => return Err(format!("attribute \"{name}\" is required")),
                 };
                 out.insert(name.clone(), v);
             }
             Value::Object(out)
         }
-        (v, t) => return Err(format!("{} is required, got {}", article(t), v.kind_name())),
+        (v, t) => return Err(mismatch(t, &v)),
     };
     Ok(out)
+}
+
+fn mismatch(t: &Type, v: &Value) -> String {
+    format!("{} is required, got {}", article(t), v.kind_name())
+}
+
+/// `element 2: …` of a map's values becomes `element "key": …`.
+fn rename_element_error(e: &str, keys: &[String]) -> String {
+    if let Some(rest) = e.strip_prefix("element ")
+        && let Some((index, tail)) = rest.split_once(':')
+        && let Ok(i) = index.parse::<usize>()
+        && let Some(k) = keys.get(i)
+    {
+        return format!("element \"{k}\":{tail}");
+    }
+    e.to_owned()
 }
 
 fn plural(n: usize) -> &'static str {
@@ -518,91 +596,197 @@ fn article(t: &Type) -> String {
     }
 }
 
-fn convert_elements(items: Vec<Value>, elem: &Type) -> Result<Vec<Value>, String> {
-    let target = if *elem == Type::Any {
-        common_type(&items)?
-    } else {
-        elem.clone()
-    };
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, v)| convert(v, &target).map_err(|e| format!("element {i}: {e}")))
-        .collect()
-}
-
-fn convert_map(
-    map: BTreeMap<String, Value>,
-    elem: &Type,
-) -> Result<BTreeMap<String, Value>, String> {
-    let target = if *elem == Type::Any {
-        let values: Vec<&Value> = map.values().collect();
-        common_type_of(values.into_iter())?
-    } else {
-        elem.clone()
-    };
-    map.into_iter()
-        .map(|(k, v)| {
-            let v = convert(v, &target).map_err(|e| format!("element \"{k}\": {e}"))?;
-            Ok((k, v))
-        })
-        .collect()
-}
-
-/// The type every element converts to, for `list(any)`-like targets.
-fn common_type(items: &[Value]) -> Result<Type, String> {
-    common_type_of(items.iter())
-}
-
-fn common_type_of<'a>(items: impl Iterator<Item = &'a Value>) -> Result<Type, String> {
-    let mut acc = Type::Any;
-    for item in items {
-        let t = Type::of(item);
-        acc = unify(&acc, &t)
-            .ok_or_else(|| format!("all elements must have the same type (found {acc} and {t})"))?;
+/// Converts the elements of a collection to `elem`; where `elem` has `dynamic` parts, the
+/// elements are then unified to one type, which becomes the element type (`list(any)` of
+/// `[1, "a"]` is a `list(string)`).
+fn convert_elements(items: Vec<Value>, elem: &Type) -> Result<(Type, Vec<Value>), String> {
+    let mut out = Vec::with_capacity(items.len());
+    for (i, v) in items.into_iter().enumerate() {
+        out.push(convert(v, elem).map_err(|e| format!("element {i}: {e}"))?);
     }
-    Ok(acc)
+    if !elem.has_dynamic() {
+        return Ok((elem.clone(), out));
+    }
+    let types: Vec<Type> = out.iter().map(Type::of).collect();
+    let Some(unified) = unify_all(&types) else {
+        return Err("all elements must have the same type".to_owned());
+    };
+    if types.iter().all(|t| *t == unified) {
+        return Ok((unified, out));
+    }
+    let mut converted = Vec::with_capacity(out.len());
+    for (i, v) in out.into_iter().enumerate() {
+        converted.push(convert(v, &unified).map_err(|e| format!("element {i}: {e}"))?);
+    }
+    Ok((unified, converted))
 }
 
-/// The common type of two types, if any (Terraform's type unification, simplified to what
-/// untyped values need: primitives unify to string, structures attribute by attribute).
+/// The common type of two types, if any: Terraform's (cty's) unification, as a conditional's
+/// two results are unified.
 #[must_use]
 pub fn unify(a: &Type, b: &Type) -> Option<Type> {
-    match (a, b) {
-        (Type::Any, t) | (t, Type::Any) => Some(t.clone()),
-        _ if a == b => Some(a.clone()),
-        _ if a.is_primitive() && b.is_primitive() => Some(Type::String),
-        (Type::Tuple(x), Type::Tuple(y)) if x.len() == y.len() => x
-            .iter()
-            .zip(y)
-            .map(|(p, q)| unify(p, q))
-            .collect::<Option<Vec<_>>>()
-            .map(Type::Tuple),
-        (Type::Tuple(x), Type::Tuple(y)) => {
-            let elem = x
-                .iter()
-                .chain(y)
-                .try_fold(Type::Any, |acc, t| unify(&acc, t))?;
-            Some(Type::list(elem))
+    unify_all(&[a.clone(), b.clone()])
+}
+
+/// The type every one of `types` converts to, if any (cty's unsafe unification): equal types
+/// stay; collections unify their element types (tuples with lists give lists, objects with
+/// maps give maps); tuples and objects unify element by element; otherwise the most general
+/// of the given types that all of them convert to (a string for mixed primitives). No types
+/// give `dynamic`.
+#[must_use]
+pub fn unify_all(types: &[Type]) -> Option<Type> {
+    let Some(first) = types.first() else {
+        return Some(Type::Any);
+    };
+    if types.iter().all(|t| t == first) {
+        return Some(first.clone());
+    }
+    let count = |f: fn(&Type) -> bool| types.iter().filter(|t| f(t)).count();
+    let maps = count(|t| matches!(t, Type::Map(_)));
+    let lists = count(|t| matches!(t, Type::List(_)));
+    let sets = count(|t| matches!(t, Type::Set(_)));
+    let objects = count(|t| matches!(t, Type::Object(_)));
+    let tuples = count(|t| matches!(t, Type::Tuple(_)));
+    let dynamics = count(|t| matches!(t, Type::Any));
+    let n = types.len();
+    let elements = |t: &Type| -> Vec<Type> {
+        match t {
+            Type::List(e) | Type::Set(e) | Type::Map(e) => vec![(**e).clone()],
+            Type::Tuple(ts) => ts.clone(),
+            Type::Object(attrs) => attrs.values().map(|a| a.ty.clone()).collect(),
+            _ => Vec::new(),
         }
-        (Type::List(e), Type::Tuple(ts)) | (Type::Tuple(ts), Type::List(e)) => ts
-            .iter()
-            .try_fold((**e).clone(), |acc, t| unify(&acc, t))
-            .map(Type::list),
-        (Type::List(x), Type::List(y)) => unify(x, y).map(Type::list),
-        (Type::Set(x), Type::Set(y)) => unify(x, y).map(Type::set),
-        (Type::Map(x), Type::Map(y)) => unify(x, y).map(Type::map),
-        (Type::Object(x), Type::Object(y)) if x.keys().eq(y.keys()) => x
-            .iter()
-            .zip(y.values())
-            .map(|((k, p), q)| unify(&p.ty, &q.ty).map(|t| (k.clone(), AttrType::required(t))))
-            .collect::<Option<BTreeMap<_, _>>>()
-            .map(Type::Object),
-        (Type::Map(e), Type::Object(attrs)) | (Type::Object(attrs), Type::Map(e)) => attrs
-            .values()
-            .try_fold((**e).clone(), |acc, a| unify(&acc, &a.ty))
-            .map(Type::map),
-        _ => None,
+    };
+    let all_elements = || -> Vec<Type> { types.iter().flat_map(elements).collect() };
+    if maps > 0 && maps + dynamics == n {
+        return unify_all(&all_elements()).map(Type::map);
+    }
+    if maps > 0
+        && maps + objects + dynamics == n
+        && let Some(e) = unify_all(&all_elements())
+    {
+        return Some(Type::map(e));
+    }
+    if lists > 0 && lists + dynamics == n {
+        return unify_all(&all_elements()).map(Type::list);
+    }
+    if lists > 0
+        && lists + tuples + dynamics == n
+        && let Some(e) = unify_all(&all_elements())
+    {
+        return Some(Type::list(e));
+    }
+    if sets > 0 && sets + dynamics == n {
+        return unify_all(&all_elements()).map(Type::set);
+    }
+    if objects > 0 && objects + dynamics == n {
+        if dynamics > 0 {
+            return Some(Type::Any);
+        }
+        return unify_objects(types);
+    }
+    if tuples > 0 && tuples + dynamics == n {
+        if dynamics > 0 {
+            return Some(Type::Any);
+        }
+        return unify_tuples(types);
+    }
+    if objects > 0 && tuples > 0 {
+        return None;
+    }
+    let mut order: Vec<&Type> = types.iter().collect();
+    order.sort_by(|a, b| preference(a, b));
+    order
+        .into_iter()
+        .find(|want| types.iter().all(|t| convertible(t, want)))
+        .cloned()
+}
+
+fn unify_objects(types: &[Type]) -> Option<Type> {
+    let Type::Object(first) = &types[0] else {
+        return None;
+    };
+    let mut attrs = BTreeMap::new();
+    for name in first.keys() {
+        let mut of_name = Vec::with_capacity(types.len());
+        for t in types {
+            let Type::Object(a) = t else { return None };
+            if a.len() != first.len() {
+                return None;
+            }
+            of_name.push(a.get(name)?.ty.clone());
+        }
+        attrs.insert(name.clone(), AttrType::required(unify_all(&of_name)?));
+    }
+    Some(Type::Object(attrs))
+}
+
+fn unify_tuples(types: &[Type]) -> Option<Type> {
+    let Type::Tuple(first) = &types[0] else {
+        return None;
+    };
+    let mut out = Vec::with_capacity(first.len());
+    for i in 0..first.len() {
+        let mut at = Vec::with_capacity(types.len());
+        for t in types {
+            let Type::Tuple(ts) = t else { return None };
+            if ts.len() != first.len() {
+                return None;
+            }
+            at.push(ts[i].clone());
+        }
+        out.push(unify_all(&at)?);
+    }
+    Some(Type::Tuple(out))
+}
+
+/// cty's preference order for unification: the more general type first (`dynamic` last, a
+/// string before other primitives, a set before a list or tuple, a list before a tuple, a
+/// map before an object).
+fn preference(a: &Type, b: &Type) -> Ordering {
+    use Ordering::{Equal, Greater, Less};
+    let general = |x: &Type, y: &Type| -> bool {
+        matches!(
+            (x, y),
+            (Type::Set(_), Type::List(_) | Type::Tuple(_))
+                | (Type::List(_), Type::Tuple(_))
+                | (Type::Map(_), Type::Object(_))
+        ) || (*y == Type::Any && *x != Type::Any)
+            || (*x == Type::String && y.is_primitive() && *y != Type::String)
+    };
+    match (a, b) {
+        (Type::List(x), Type::List(y))
+        | (Type::Set(x), Type::Set(y))
+        | (Type::Map(x), Type::Map(y)) => preference(x, y),
+        _ if general(a, b) => Less,
+        _ if general(b, a) => Greater,
+        _ => Equal,
+    }
+}
+
+/// Whether a value of type `from` may convert to `to` (cty's unsafe conversions, decided on
+/// types: a string may become a number, a list a set...).
+#[must_use]
+pub fn convertible(from: &Type, to: &Type) -> bool {
+    match (from, to) {
+        (_, Type::Any) | (Type::Any, _) => true,
+        _ if from == to => true,
+        (Type::String, Type::Number | Type::Bool) | (Type::Number | Type::Bool, Type::String) => {
+            true
+        }
+        (Type::List(e) | Type::Set(e), Type::List(t) | Type::Set(t))
+        | (Type::Map(e), Type::Map(t)) => convertible(e, t),
+        (Type::Tuple(es), Type::List(t) | Type::Set(t)) => es.iter().all(|e| convertible(e, t)),
+        (Type::Object(attrs), Type::Map(t)) => attrs.values().all(|a| convertible(&a.ty, t)),
+        (Type::Tuple(es), Type::Tuple(ts)) => {
+            es.len() == ts.len() && es.iter().zip(ts).all(|(e, t)| convertible(e, t))
+        }
+        (Type::Map(e), Type::Object(attrs)) => attrs.values().all(|a| convertible(e, &a.ty)),
+        (Type::Object(have), Type::Object(want)) => want.iter().all(|(k, a)| {
+            have.get(k)
+                .map_or(a.optional, |h| convertible(&h.ty, &a.ty))
+        }),
+        _ => false,
     }
 }
 
@@ -674,13 +858,14 @@ pub fn canonical_set(items: Vec<Value>) -> Vec<Value> {
 
 fn kind_rank(v: &Value) -> u8 {
     match v.unmark().0 {
-        Value::Null => 0,
         Value::Bool(_) => 1,
         Value::Number(_) => 2,
         Value::String(_) => 3,
-        Value::List(_) => 4,
+        Value::List(_) | Value::Collection(_) => 4,
         Value::Object(_) => 5,
-        Value::Unknown | Value::Sensitive(_) => 6,
+        // Terraform orders null elements after every known one.
+        Value::Null | Value::TypedNull(_) => 6,
+        Value::Unknown | Value::Sensitive(_) => 7,
     }
 }
 
@@ -692,7 +877,8 @@ fn set_order(left: &Value, right: &Value) -> Ordering {
             (Value::Bool(l), Value::Bool(r)) => l.cmp(r),
             (Value::Number(l), Value::Number(r)) => l.total_cmp(r),
             (Value::String(l), Value::String(r)) => l.cmp(r),
-            (Value::List(_), Value::List(_)) | (Value::Object(_), Value::Object(_)) => {
+            (Value::List(_) | Value::Collection(_), Value::List(_) | Value::Collection(_))
+            | (Value::Object(_), Value::Object(_)) => {
                 left.to_json().to_string().cmp(&right.to_json().to_string())
             }
             _ => Ordering::Equal,
@@ -745,7 +931,8 @@ mod tests {
             Type::list(Type::Number),
             Type::Object(BTreeMap::new()),
         ] {
-            assert_eq!(convert(Value::Null, &t), Ok(Value::Null));
+            assert_eq!(convert(Value::Null, &t), Ok(Value::null_of(&t)));
+            assert_eq!(convert(Value::Null, &t).map(|v| v.ty()), Ok(t.clone()));
             assert_eq!(convert(Value::Unknown, &t), Ok(Value::Unknown));
         }
     }
@@ -760,7 +947,10 @@ mod tests {
         ]);
         assert_eq!(
             convert(list, &Type::list(Type::String)),
-            Ok(Value::List(vec![s("1").mark_sensitive(), s("2")]))
+            Ok(Value::list(
+                Type::String,
+                vec![s("1").mark_sensitive(), s("2")]
+            ))
         );
     }
 
@@ -769,7 +959,7 @@ mod tests {
         let v = Value::List(vec![Value::Number(1.0), s("x")]);
         assert_eq!(
             convert(v.clone(), &Type::list(Type::String)),
-            Ok(Value::List(vec![s("1"), s("x")]))
+            Ok(Value::list(Type::String, vec![s("1"), s("x")]))
         );
         assert_eq!(
             convert(v, &Type::list(Type::Number)),
@@ -778,7 +968,10 @@ mod tests {
         let m = obj(&[("a", Value::Number(1.0))]);
         assert_eq!(
             convert(m.clone(), &Type::map(Type::String)),
-            Ok(obj(&[("a", s("1"))]))
+            Ok(Value::map(
+                Type::String,
+                BTreeMap::from([("a".to_owned(), s("1"))])
+            ))
         );
         assert!(convert(m, &Type::list(Type::String)).is_err());
     }
@@ -788,12 +981,15 @@ mod tests {
         let v = Value::List(vec![s("b"), s("a"), s("b")]);
         assert_eq!(
             convert(v, &Type::set(Type::String)),
-            Ok(Value::List(vec![s("a"), s("b")]))
+            Ok(Value::set(Type::String, vec![s("a"), s("b")]))
         );
         let nums = Value::List(vec![Value::Number(10.0), Value::Number(2.0)]);
         assert_eq!(
             convert(nums, &Type::set(Type::Number)),
-            Ok(Value::List(vec![Value::Number(2.0), Value::Number(10.0)]))
+            Ok(Value::set(
+                Type::Number,
+                vec![Value::Number(2.0), Value::Number(10.0)]
+            ))
         );
     }
 
@@ -802,7 +998,7 @@ mod tests {
         let v = Value::List(vec![Value::Number(1.0), s("a"), Value::Bool(true)]);
         assert_eq!(
             convert(v, &Type::list(Type::Any)),
-            Ok(Value::List(vec![s("1"), s("a"), s("true")]))
+            Ok(Value::list(Type::String, vec![s("1"), s("a"), s("true")]))
         );
         let objs = Value::List(vec![
             obj(&[("a", Value::Number(1.0))]),
@@ -840,7 +1036,7 @@ mod tests {
             Ok(obj(&[
                 ("name", s("web")),
                 ("port", Value::Number(80.0)),
-                ("tag", Value::Null)
+                ("tag", Value::null_of(&Type::String))
             ]))
         );
         let null_port = obj(&[("name", s("web")), ("port", Value::Null)]);

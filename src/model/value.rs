@@ -6,13 +6,23 @@
 //! - [`Value::Sensitive`]: a mark wrapping a value that must never be shown. Any operation that
 //!   reads a sensitive input returns a sensitive result, so the mark survives every operation.
 //!
+//! Values carry Terraform's (cty's) types: [`Value::List`] is a tuple and [`Value::Object`] an
+//! object (structural types, each element with its own type), while [`Value::Collection`] is a
+//! list, set or map whose elements all have one declared element type, and
+//! [`Value::TypedNull`] a null of a known type (plain [`Value::Null`] and [`Value::Unknown`] are
+//! of type `dynamic`). [`Value::ty`] gives a value's type. Values given to the rest of the crate
+//! (resource attributes) are converted to schema types and may drop the collection types with
+//! [`Value::into_untyped`]: outside `model` a list is a list.
+//!
 //! Objects and maps use `BTreeMap` so that printing and serialising are deterministic (Terraform
 //! also orders object attributes lexicographically).
 //!
-//! Depends on nothing else in the crate.
+//! Depends on `model::types` (the [`Type`] of a collection's elements) only.
 
 use std::collections::BTreeMap;
 use std::fmt;
+
+use crate::model::types::Type;
 
 /// A value of the language. Its `Debug` shows a sensitive value as `Sensitive([REDACTED])`.
 #[derive(Clone, PartialEq, Default)]
@@ -34,6 +44,56 @@ pub enum Value {
     Unknown,
     /// A sensitive value; shown as `(sensitive value)`.
     Sensitive(Box<Self>),
+    /// A list, set or map: elements of one type.
+    Collection(Box<Collection>),
+    /// A null of a known type (never `dynamic`: that is [`Value::Null`]).
+    TypedNull(Box<Type>),
+}
+
+/// A collection value: a list, set or map whose elements all convert to one element type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Collection {
+    /// `list(T)`: the element type and the elements.
+    List(Type, Vec<Value>),
+    /// `set(T)`: unique elements in canonical order (see [`crate::model::types::canonical_set`]).
+    Set(Type, Vec<Value>),
+    /// `map(T)`: the element type and the entries.
+    Map(Type, BTreeMap<String, Value>),
+}
+
+impl Collection {
+    /// The element type.
+    #[must_use]
+    pub fn element_type(&self) -> &Type {
+        match self {
+            Self::List(t, _) | Self::Set(t, _) | Self::Map(t, _) => t,
+        }
+    }
+
+    /// The collection's type (`list(T)`, `set(T)`, `map(T)`).
+    #[must_use]
+    pub fn ty(&self) -> Type {
+        match self {
+            Self::List(t, _) => Type::list(t.clone()),
+            Self::Set(t, _) => Type::set(t.clone()),
+            Self::Map(t, _) => Type::map(t.clone()),
+        }
+    }
+
+    fn values(&self) -> Box<dyn Iterator<Item = &Value> + '_> {
+        match self {
+            Self::List(_, items) | Self::Set(_, items) => Box::new(items.iter()),
+            Self::Map(_, map) => Box::new(map.values()),
+        }
+    }
+
+    fn map_values(self, f: &mut impl FnMut(Value) -> Value) -> Self {
+        match self {
+            Self::List(t, items) => Self::List(t, items.into_iter().map(&mut *f).collect()),
+            Self::Set(t, items) => Self::Set(t, items.into_iter().map(&mut *f).collect()),
+            Self::Map(t, map) => Self::Map(t, map.into_iter().map(|(k, v)| (k, f(v))).collect()),
+        }
+    }
 }
 
 impl fmt::Debug for Value {
@@ -47,6 +107,8 @@ impl fmt::Debug for Value {
             Self::Object(fields) => f.debug_tuple("Object").field(fields).finish(),
             Self::Unknown => f.write_str("Unknown"),
             Self::Sensitive(_) => f.write_str("Sensitive([REDACTED])"),
+            Self::Collection(c) => f.debug_tuple("Collection").field(c).finish(),
+            Self::TypedNull(t) => f.debug_tuple("TypedNull").field(t).finish(),
         }
     }
 }
@@ -56,6 +118,134 @@ impl Value {
     #[must_use]
     pub fn string(s: impl Into<String>) -> Self {
         Self::String(s.into())
+    }
+
+    /// A `list(elem)` value (elements already of type `elem`).
+    #[must_use]
+    pub fn list(elem: Type, items: Vec<Self>) -> Self {
+        Self::Collection(Box::new(Collection::List(elem, items)))
+    }
+
+    /// A `set(elem)` value (elements already of type `elem`, unique and in canonical order).
+    #[must_use]
+    pub fn set(elem: Type, items: Vec<Self>) -> Self {
+        Self::Collection(Box::new(Collection::Set(elem, items)))
+    }
+
+    /// A `map(elem)` value (elements already of type `elem`).
+    #[must_use]
+    pub fn map(elem: Type, entries: BTreeMap<String, Self>) -> Self {
+        Self::Collection(Box::new(Collection::Map(elem, entries)))
+    }
+
+    /// A null of type `ty` (plain [`Value::Null`] for `dynamic`).
+    #[must_use]
+    pub fn null_of(ty: &Type) -> Self {
+        if *ty == Type::Any {
+            Self::Null
+        } else {
+            Self::TypedNull(Box::new(ty.clone()))
+        }
+    }
+
+    /// The value's type (looking through marks): `dynamic` for an untyped null or an unknown.
+    #[must_use]
+    pub fn ty(&self) -> Type {
+        Type::of(self)
+    }
+
+    /// Whether this is a tuple, list or set (looking through a mark).
+    #[must_use]
+    pub fn is_sequence(&self) -> bool {
+        self.as_list().is_some()
+    }
+
+    /// Whether this is a list, set, tuple, map or object (looking through a mark).
+    #[must_use]
+    pub fn is_structural(&self) -> bool {
+        matches!(
+            self.unmark().0,
+            Self::List(_) | Self::Object(_) | Self::Collection(_)
+        )
+    }
+
+    /// The value with every collection type dropped at any depth (lists and sets become tuples,
+    /// maps objects, typed nulls `null`), for the rest of the crate, which knows lists and
+    /// objects only.
+    #[must_use]
+    pub fn into_untyped(self) -> Self {
+        match self {
+            Self::Sensitive(inner) => Self::Sensitive(Box::new(inner.into_untyped())),
+            Self::TypedNull(_) => Self::Null,
+            Self::List(items) => Self::List(items.into_iter().map(Self::into_untyped).collect()),
+            Self::Object(map) => Self::Object(
+                map.into_iter()
+                    .map(|(k, v)| (k, v.into_untyped()))
+                    .collect(),
+            ),
+            Self::Collection(c) => match *c {
+                Collection::List(_, items) | Collection::Set(_, items) => {
+                    Self::List(items.into_iter().map(Self::into_untyped).collect())
+                }
+                Collection::Map(_, map) => Self::Object(
+                    map.into_iter()
+                        .map(|(k, v)| (k, v.into_untyped()))
+                        .collect(),
+                ),
+            },
+            other => other,
+        }
+    }
+
+    /// Consumes a tuple, list or set (looking through a mark, which is reported), giving its
+    /// elements; any other value is given back.
+    ///
+    /// # Errors
+    /// The value itself when it is not a sequence.
+    pub fn into_sequence(self) -> Result<(Vec<Self>, bool), Self> {
+        let (inner, marked) = self.into_unmarked();
+        match inner {
+            Self::List(items) => Ok((items, marked)),
+            Self::Collection(c) => match *c {
+                Collection::List(_, items) | Collection::Set(_, items) => Ok((items, marked)),
+                other @ Collection::Map(..) => {
+                    Err(Self::Collection(Box::new(other)).marked_if(marked))
+                }
+            },
+            other => Err(other.marked_if(marked)),
+        }
+    }
+
+    /// Consumes an object or map (looking through a mark, which is reported), giving its
+    /// entries; any other value is given back.
+    ///
+    /// # Errors
+    /// The value itself when it is not an object or map.
+    pub fn into_entries(self) -> Result<(BTreeMap<String, Self>, bool), Self> {
+        let (inner, marked) = self.into_unmarked();
+        match inner {
+            Self::Object(map) => Ok((map, marked)),
+            Self::Collection(c) => match *c {
+                Collection::Map(_, map) => Ok((map, marked)),
+                other => Err(Self::Collection(Box::new(other)).marked_if(marked)),
+            },
+            other => Err(other.marked_if(marked)),
+        }
+    }
+
+    /// The collection inside, if this is a list, set or map (looking through a mark).
+    #[must_use]
+    pub fn as_collection(&self) -> Option<&Collection> {
+        match self.unmark().0 {
+            Self::Collection(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Whether this is a set (looking through a mark).
+    #[must_use]
+    pub fn is_set(&self) -> bool {
+        matches!(self.as_collection(), Some(Collection::Set(..)))
     }
 
     /// Wraps the value in a sensitive mark (no-op if already marked).
@@ -102,6 +292,7 @@ impl Value {
             Self::Sensitive(_) => true,
             Self::List(items) => items.iter().any(Self::contains_sensitive),
             Self::Object(map) => map.values().any(Self::contains_sensitive),
+            Self::Collection(c) => c.values().any(Self::contains_sensitive),
             _ => false,
         }
     }
@@ -136,6 +327,15 @@ impl Value {
                     .collect();
                 (Self::Object(map), any)
             }
+            Self::Collection(c) => {
+                let mut any = false;
+                let c = c.map_values(&mut |v| {
+                    let (v, marked) = v.into_deep_unmarked();
+                    any |= marked;
+                    v
+                });
+                (Self::Collection(Box::new(c)), any)
+            }
             other => (other, false),
         }
     }
@@ -160,6 +360,7 @@ impl Value {
             Self::Sensitive(inner) => inner.contains_unknown(),
             Self::List(items) => items.iter().any(Self::contains_unknown),
             Self::Object(map) => map.values().any(Self::contains_unknown),
+            Self::Collection(c) => c.values().any(Self::contains_unknown),
             _ => false,
         }
     }
@@ -167,7 +368,7 @@ impl Value {
     /// Whether the value is null (looking through a sensitive mark).
     #[must_use]
     pub fn is_null(&self) -> bool {
-        matches!(self.unmark().0, Self::Null)
+        matches!(self.unmark().0, Self::Null | Self::TypedNull(_))
     }
 
     /// The string inside, if this is a known string (looking through a mark).
@@ -197,30 +398,43 @@ impl Value {
         }
     }
 
-    /// The elements, if this is a known list (looking through a mark).
+    /// The elements, if this is a known tuple, list or set (looking through a mark).
     #[must_use]
     pub fn as_list(&self) -> Option<&[Self]> {
         match self.unmark().0 {
             Self::List(items) => Some(items),
+            Self::Collection(c) => match &**c {
+                Collection::List(_, items) | Collection::Set(_, items) => Some(items),
+                Collection::Map(..) => None,
+            },
             _ => None,
         }
     }
 
-    /// The attributes, if this is a known object (looking through a mark).
+    /// The attributes, if this is a known object or map (looking through a mark).
     #[must_use]
     pub fn as_object(&self) -> Option<&BTreeMap<String, Self>> {
         match self.unmark().0 {
             Self::Object(map) => Some(map),
+            Self::Collection(c) => match &**c {
+                Collection::Map(_, map) => Some(map),
+                _ => None,
+            },
             _ => None,
         }
     }
 
-    /// A short name of the value's kind, for messages: `string`, `number`, `bool`, `list`,
-    /// `object`, `null`, `unknown`.
+    /// A short name of the value's kind, for messages: `string`, `number`, `bool`, `tuple`,
+    /// `list`, `set`, `map`, `object`, `null`, `unknown`.
     #[must_use]
     pub fn kind_name(&self) -> &'static str {
         match self.unmark().0 {
-            Self::Null => "null",
+            Self::Null | Self::TypedNull(_) => "null",
+            Self::Collection(c) => match **c {
+                Collection::List(..) => "list",
+                Collection::Set(..) => "set",
+                Collection::Map(..) => "map",
+            },
             Self::Bool(_) => "bool",
             Self::Number(_) => "number",
             Self::String(_) => "string",
@@ -236,7 +450,17 @@ impl Value {
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {
         match self {
-            Self::Null | Self::Unknown => serde_json::Value::Null,
+            Self::Null | Self::TypedNull(_) | Self::Unknown => serde_json::Value::Null,
+            Self::Collection(c) => match &**c {
+                Collection::List(_, items) | Collection::Set(_, items) => {
+                    items.iter().map(Self::to_json).collect()
+                }
+                Collection::Map(_, map) => map
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect::<serde_json::Map<_, _>>()
+                    .into(),
+            },
             Self::Bool(b) => (*b).into(),
             Self::Number(n) => number_to_json(*n),
             Self::String(s) => s.clone().into(),
@@ -278,6 +502,9 @@ impl Value {
             Self::Object(map) => {
                 Self::Object(map.iter().map(|(k, v)| (k.clone(), v.redacted())).collect())
             }
+            Self::Collection(c) => {
+                Self::Collection(Box::new((**c).clone().map_values(&mut |v| v.redacted())))
+            }
             other => other.clone(),
         }
     }
@@ -311,7 +538,13 @@ impl fmt::Display for Value {
     /// `(known after apply)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Null => f.write_str("null"),
+            Self::Null | Self::TypedNull(_) => f.write_str("null"),
+            Self::Collection(c) => match &**c {
+                Collection::List(_, items) | Collection::Set(_, items) => {
+                    write!(f, "{}", Self::List(items.clone()))
+                }
+                Collection::Map(_, map) => write!(f, "{}", Self::Object(map.clone())),
+            },
             Self::Bool(b) => write!(f, "{b}"),
             Self::Number(n) => f.write_str(&format_number(*n)),
             Self::String(s) => write!(f, "{}", serde_json::Value::String(s.clone())),

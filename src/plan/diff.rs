@@ -367,7 +367,11 @@ pub(crate) fn equivalent(attr: &AttributeSchema, wanted: &Value, recorded: &Valu
 /// Null and the zero values are one "empty" value in the legacy SDK.
 fn is_empty(v: &Value) -> bool {
     match v.unmark().0 {
-        Value::Null => true,
+        Value::Null | Value::TypedNull(_) => true,
+        Value::Collection(_) => {
+            v.as_list().is_some_and(<[Value]>::is_empty)
+                || v.as_object().is_some_and(BTreeMap::is_empty)
+        }
         Value::String(s) => s.is_empty(),
         Value::List(l) => l.is_empty(),
         Value::Object(o) => o.is_empty(),

@@ -505,6 +505,7 @@ fn attribute(
 fn value(out: &mut String, depth: usize, v: &Value, marker: &str) {
     let indent = " ".repeat(depth * 4 + 4);
     match v {
+        Value::Collection(_) => value(out, depth, &v.clone().into_untyped(), marker),
         Value::Sensitive(_) => out.push_str("(sensitive value)"),
         Value::Unknown => out.push_str("(known after apply)"),
         Value::List(items) if items.is_empty() => out.push_str("[]"),
@@ -534,13 +535,13 @@ fn value(out: &mut String, depth: usize, v: &Value, marker: &str) {
 
 fn primitive(v: &Value) -> String {
     match v {
-        Value::Null => "null".to_owned(),
+        Value::Null | Value::TypedNull(_) => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => format_number(*n),
         Value::String(s) => quoted(s),
         Value::Unknown => "(known after apply)".to_owned(),
         Value::Sensitive(_) => "(sensitive value)".to_owned(),
-        Value::List(_) | Value::Object(_) => v.to_string(),
+        Value::List(_) | Value::Object(_) | Value::Collection(_) => v.to_string(),
     }
 }
 

@@ -8,6 +8,7 @@ use scwform::diag::render_plain;
 use scwform::model::InstanceKey;
 use scwform::model::evaluate::{EvalOptions, NoPriorValues};
 use scwform::model::load::{LoadOptions, Loaded, VarSource, load_path, load_texts};
+use scwform::model::types::Type;
 use scwform::model::value::Value;
 
 fn plan_options() -> LoadOptions {
@@ -145,7 +146,7 @@ variable "b" { type = bool }
     assert_eq!(v["n"], Value::Number(3.0));
     assert_eq!(
         v["l"],
-        Value::List(vec![Value::string("a"), Value::string("b")])
+        Value::list(Type::String, vec![Value::string("a"), Value::string("b")])
     );
     assert_eq!(v["s"], Value::string("[\"kept\", \"as text\"]"));
     assert_eq!(

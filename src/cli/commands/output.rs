@@ -197,8 +197,9 @@ pub(crate) fn format_marked(v: &Value, indent: usize) -> String {
     let pad = " ".repeat(indent + 2);
     let close = " ".repeat(indent);
     match v {
+        Value::Collection(_) => format_marked(&v.clone().into_untyped(), indent),
         Value::Sensitive(_) => "(sensitive value)".to_owned(),
-        Value::Null => "null".to_owned(),
+        Value::Null | Value::TypedNull(_) => "null".to_owned(),
         // Recorded values are known; an unknown here is shown as Terraform's plans show one.
         Value::Unknown => "(known after apply)".to_owned(),
         Value::Bool(b) => b.to_string(),

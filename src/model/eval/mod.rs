@@ -30,7 +30,7 @@ use std::collections::btree_map::Entry;
 use crate::diag::{Diagnostic, Diagnostics, Span, suggest};
 use crate::model::functions;
 use crate::model::types::{self, Type};
-use crate::model::value::{Value, format_number};
+use crate::model::value::{Collection, Value, format_number};
 use crate::parse::ast::{
     self, Expr, ExprKind, ForExpr, FuncCall, ObjectItem, ObjectKey, Step, StepKind, Template,
     TemplatePart,
@@ -377,7 +377,7 @@ impl Evaluator {
             Value::String(s) => Some(Key::Known(s)),
             Value::Number(n) => Some(Key::Known(format_number(n))),
             Value::Bool(b) => Some(Key::Known(b.to_string())),
-            Value::Null => self.error(
+            Value::Null | Value::TypedNull(_) => self.error(
                 Diagnostic::error(codes::INVALID_KEY, "Invalid object key")
                     .with_primary(span, "this key is null")
                     .with_detail(format!("A key in an {what} must not be null.")),
@@ -501,6 +501,14 @@ impl Evaluator {
         span: Span,
     ) -> Option<Cow<'v, Value>> {
         let name = ident.name.as_str();
+        if let Value::Collection(c) = &*cur
+            && let Collection::Map(_, map) = &**c
+        {
+            return match map.get(name) {
+                Some(v) => Some(Cow::Owned(v.clone())),
+                None => self.missing_attribute(map, ident, span),
+            };
+        }
         match cur {
             Cow::Borrowed(Value::Object(map)) => {
                 if let Some(v) = map.get(name) {
@@ -516,7 +524,7 @@ impl Evaluator {
             }
             other => {
                 let d = match &*other {
-                    Value::Null => Diagnostic::error(
+                    Value::Null | Value::TypedNull(_) => Diagnostic::error(
                         codes::NULL_VALUE,
                         "Attempt to get attribute from null value",
                     )
@@ -524,7 +532,7 @@ impl Evaluator {
                     .with_detail(format!(
                         "This value is null, so it does not have an attribute named \"{name}\"."
                     )),
-                    Value::List(_) => Diagnostic::error(
+                    Value::List(_) | Value::Collection(_) => Diagnostic::error(
                         codes::UNSUPPORTED_ATTRIBUTE,
                         "Unsupported attribute",
                     )
@@ -580,6 +588,30 @@ impl Evaluator {
                 .with_primary(key_span, label)
                 .with_detail(detail)
         };
+        if let Value::Collection(c) = &*cur {
+            if let Collection::Set(..) = &**c {
+                return self.error(
+                    Diagnostic::error(codes::INVALID_INDEX, "Invalid index")
+                        .with_primary(step_span, "a set cannot be indexed")
+                        .with_detail(
+                            "Elements of a set are identified only by their value and don't \
+                             have any separate index or key to select with, so it's only \
+                             possible to perform operations across all elements of the set.",
+                        ),
+                );
+            }
+            let plain = match cur.into_owned() {
+                Value::Collection(c) => match *c {
+                    Collection::List(_, items) => Value::List(items),
+                    Collection::Map(_, map) => Value::Object(map),
+                    Collection::Set(..) => unreachable!("sets were rejected above"),
+                },
+                _ => unreachable!("value was matched as a collection"),
+            };
+            return self
+                .index(Cow::Owned(plain), key, key_span, step_span)
+                .map(|v| Cow::Owned(v.into_owned()));
+        }
         match &*cur {
             Value::List(items) => {
                 let len = items.len();
@@ -667,7 +699,7 @@ impl Evaluator {
                     _ => unreachable!("value was matched as an object"),
                 })
             }
-            Value::Null => self.error(
+            Value::Null | Value::TypedNull(_) => self.error(
                 Diagnostic::error(codes::NULL_VALUE, "Attempt to index null value")
                     .with_primary(step_span, "this value is null")
                     .with_detail("This value is null, so it does not have any elements."),
@@ -694,8 +726,32 @@ impl Evaluator {
         _span: Span,
         ctx: &EvalContext<'_>,
     ) -> Option<Value> {
+        if let Value::Collection(c) = &*cur
+            && !matches!(**c, Collection::Map(..))
+        {
+            // A splat over a list or set gives a list.
+            let Ok((items, _)) = cur.into_owned().into_sequence() else {
+                unreachable!("value was matched as a list or set")
+            };
+            let mut out = Vec::with_capacity(items.len());
+            let mut ok = true;
+            for item in items {
+                match self.apply_steps(Cow::Owned(item), each, ctx) {
+                    Some(v) => out.push(v),
+                    None => ok = false,
+                }
+            }
+            if !ok {
+                return None;
+            }
+            return Some(
+                types::convert(Value::List(out.clone()), &Type::list(Type::Any))
+                    .unwrap_or(Value::List(out)),
+            );
+        }
         match cur {
-            Cow::Borrowed(Value::Null) | Cow::Owned(Value::Null) => Some(Value::List(Vec::new())),
+            Cow::Borrowed(Value::Null | Value::TypedNull(_))
+            | Cow::Owned(Value::Null | Value::TypedNull(_)) => Some(Value::List(Vec::new())),
             Cow::Borrowed(Value::List(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 let mut ok = true;
@@ -766,8 +822,60 @@ impl Evaluator {
         let c = self.expr(cond, ctx)?;
         match self.condition(c, cond.span, "conditional expression")? {
             Cond::Known(b, marked) => {
-                let branch = if b { then } else { otherwise };
-                Some(self.expr(branch, ctx)?.marked_if(marked))
+                let (branch, other) = if b {
+                    (then, otherwise)
+                } else {
+                    (otherwise, then)
+                };
+                let value = self.expr(branch, ctx)?;
+                // The result has the type both results unify to (Terraform evaluates both;
+                // only the chosen one's errors count).
+                let mut quiet = Self::default();
+                let other_ty = quiet.expr(other, ctx).map_or(Type::Any, |v| v.ty());
+                let ty = value.ty();
+                let (ty_then, ty_else) = if b {
+                    (&ty, &other_ty)
+                } else {
+                    (&other_ty, &ty)
+                };
+                let target = match (value.unmark().0, ty_then, ty_else) {
+                    (Value::Null, ..) if ty == Type::Any => other_ty.clone(),
+                    _ if matches!(ty, Type::Any) || matches!(other_ty, Type::Any) => Type::Any,
+                    _ => match types::unify(ty_then, ty_else) {
+                        Some(t) => t,
+                        None => {
+                            return self.error(
+                                Diagnostic::error(
+                                    codes::TYPE_MISMATCH,
+                                    "Inconsistent conditional result types",
+                                )
+                                .with_primary(
+                                    then.span.to(otherwise.span),
+                                    format!("{ty_then} and {ty_else} have no common type"),
+                                )
+                                .with_detail(format!(
+                                    "The true and false result expressions must have consistent \
+                                     types: the true result is {ty_then}, the false result {ty_else}."
+                                )),
+                            );
+                        }
+                    },
+                };
+                let value = if target == ty || target == Type::Any {
+                    value
+                } else {
+                    match types::convert(value, &target) {
+                        Ok(v) => v,
+                        Err(e) => {
+                            return self.error(
+                                Diagnostic::error(codes::TYPE_MISMATCH, "Incorrect value type")
+                                    .with_primary(branch.span, format!("a {target} is required"))
+                                    .with_detail(e),
+                            );
+                        }
+                    }
+                };
+                Some(value.marked_if(marked))
             }
             Cond::Unknown(marked) => {
                 // The branch is not known; only errors in both would be certain, and the
@@ -787,7 +895,7 @@ impl Evaluator {
         let (c, marked) = c.into_unmarked();
         match c {
             Value::Unknown => Some(Cond::Unknown(marked)),
-            Value::Null => self.error(
+            Value::Null | Value::TypedNull(_) => self.error(
                 Diagnostic::error(codes::INVALID_CONDITION, "Null condition")
                     .with_primary(span, "this condition is null")
                     .with_detail(format!(
@@ -927,7 +1035,7 @@ impl Evaluator {
             Value::Number(n) => out.text.push_str(&format_number(n)),
             Value::Bool(b) => out.text.push_str(if b { "true" } else { "false" }),
             Value::Unknown => out.unknown = true,
-            Value::Null => {
+            Value::Null | Value::TypedNull(_) => {
                 self.diags.push(
                     Diagnostic::error(
                         codes::INVALID_TEMPLATE_VALUE,
@@ -968,6 +1076,20 @@ impl Evaluator {
     /// (sorted by name) for objects.
     fn iteration_items(&mut self, coll: Value, span: Span, what: &str) -> Option<Items> {
         let (coll, marked) = coll.into_unmarked();
+        let coll = match coll {
+            Value::Collection(c) => match *c {
+                // A set's elements are their own keys.
+                Collection::Set(_, items) => {
+                    return Some(Items::Known(
+                        items.into_iter().map(|v| (v.clone(), v)).collect(),
+                        marked,
+                    ));
+                }
+                Collection::List(_, items) => Value::List(items),
+                Collection::Map(_, map) => Value::Object(map),
+            },
+            other => other,
+        };
         match coll {
             Value::Unknown => Some(Items::Unknown(marked)),
             Value::List(items) => Some(Items::Known(
@@ -984,7 +1106,7 @@ impl Evaluator {
                     .collect(),
                 marked,
             )),
-            Value::Null => self.error(
+            Value::Null | Value::TypedNull(_) => self.error(
                 Diagnostic::error(codes::INVALID_ITERATION, "Iteration over null value")
                     .with_primary(span, "this value is null")
                     .with_detail(format!(
@@ -1147,6 +1269,10 @@ impl Evaluator {
                 );
             };
             let (expanded, marked) = last.value.into_unmarked();
+            let expanded = match expanded.into_sequence() {
+                Ok((items, _)) => Value::List(items),
+                Err(other) => other,
+            };
             match expanded {
                 Value::List(items) => args.extend(items.into_iter().map(|v| functions::Arg {
                     value: v.marked_if(marked),
@@ -1154,7 +1280,7 @@ impl Evaluator {
                 })),
                 // How many arguments there are is not known yet.
                 Value::Unknown => return Some(Value::Unknown.marked_if(marked)),
-                Value::Null => {
+                Value::Null | Value::TypedNull(_) => {
                     return self.error(
                         Diagnostic::error(
                             codes::INVALID_EXPANSION,

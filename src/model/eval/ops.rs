@@ -141,9 +141,29 @@ pub(super) fn binary(
 pub(crate) fn values_equal(a: &Value, b: &Value) -> Option<bool> {
     let (a, _) = a.unmark();
     let (b, _) = b.unmark();
+    if let (Value::Unknown, _) | (_, Value::Unknown) = (a, b) {
+        return None;
+    }
+    if a.is_null() || b.is_null() {
+        // Nulls are equal whatever their types; a null is never equal to a non-null.
+        return Some(a.is_null() && b.is_null());
+    }
+    // Values of different types are never equal (a list is not a tuple); types that are not
+    // wholly known yet (an unknown inside) are compared by content.
+    let (ta, tb) = (a.ty(), b.ty());
+    if ta != tb && !ta.has_dynamic() && !tb.has_dynamic() {
+        return Some(false);
+    }
+    if let (Some(x), Some(y)) = (a.as_list(), b.as_list()) {
+        if x.len() != y.len() {
+            return Some(false);
+        }
+        return all_equal(x.iter().zip(y));
+    }
+    if let (Some(x), Some(y)) = (a.as_object(), b.as_object()) {
+        return objects_equal(x, y);
+    }
     match (a, b) {
-        (Value::Unknown, _) | (_, Value::Unknown) => None,
-        (Value::Null, Value::Null) => Some(true),
         (Value::Bool(x), Value::Bool(y)) => Some(x == y),
         #[allow(clippy::float_cmp)]
         (Value::Number(x), Value::Number(y)) => Some(x == y),

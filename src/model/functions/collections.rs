@@ -9,20 +9,27 @@
 
 use std::collections::BTreeMap;
 
-use super::{FnError, FnResult, arg_int, arg_list, arg_num, arg_str, num, take_list, take_object};
+use super::{
+    FnError, FnResult, arg_int, arg_list, arg_num, arg_str, num, same_kind, string_list, take_list,
+    take_object, unified_list,
+};
 use crate::model::eval::values_equal;
 use crate::model::types::{self, Type};
-use crate::model::value::{Value, format_number};
+use crate::model::value::{Collection, Value, format_number};
 
 /// Most elements `range` may produce, so a typo cannot allocate without bound.
 const RANGE_LIMIT: usize = 1024;
 
 /// `length(string | list | map)`. Unknown elements do not make the length unknown.
 pub(super) fn length(args: Vec<Value>) -> FnResult {
+    if let Some(items) = args.first().and_then(Value::as_list) {
+        return Ok(num(items.len()));
+    }
+    if let Some(map) = args.first().and_then(Value::as_object) {
+        return Ok(num(map.len()));
+    }
     match args.first() {
         Some(Value::String(s)) => Ok(num(s.chars().count())),
-        Some(Value::List(items)) => Ok(num(items.len())),
-        Some(Value::Object(map)) => Ok(num(map.len())),
         Some(other) => Err(FnError::Arg(
             0,
             format!(
@@ -38,21 +45,50 @@ pub(super) fn concat(mut args: Vec<Value>) -> FnResult {
     if args.is_empty() {
         return Err(FnError::Arity("at least one argument is required".into()));
     }
+    // Lists of one element type give a list of that type; anything else a tuple.
+    let elem = args
+        .first()
+        .and_then(Value::as_collection)
+        .and_then(|c| match c {
+            Collection::List(t, _) => Some(t.clone()),
+            _ => None,
+        });
+    let all_lists = elem.as_ref().is_some_and(|e| {
+        args.iter()
+            .all(|a| matches!(a.as_collection(), Some(Collection::List(t, _)) if t == e))
+    });
     let mut out = Vec::new();
     for i in 0..args.len() {
         out.extend(take_list(&mut args, i)?);
     }
-    Ok(Value::List(out))
+    match elem {
+        Some(e) if all_lists => Ok(Value::list(e, out)),
+        _ => Ok(Value::List(out)),
+    }
 }
 
 /// Later maps win; null arguments are skipped.
 pub(super) fn merge(mut args: Vec<Value>) -> FnResult {
     let mut out = BTreeMap::new();
+    let elem = args
+        .iter()
+        .find_map(|a| a.as_collection().map(|c| c.element_type().clone()));
+    // Maps of one element type merge into a map of that type; anything else an object.
+    let all_maps = args.iter().filter(|a| !a.is_null()).all(
+        |a| matches!(a.as_collection(), Some(Collection::Map(t, _)) if Some(t) == elem.as_ref()),
+    );
+    let mut any = false;
     for i in 0..args.len() {
         if args[i].is_null() {
             continue;
         }
+        any = true;
         out.extend(take_object(&mut args, i)?);
+    }
+    if all_maps && any {
+        // Maps merge into a map of the element type they unify to.
+        return types::convert(Value::Object(out), &Type::map(Type::Any))
+            .map_err(|e| FnError::Call(format!("cannot merge the maps: {e}")));
     }
     Ok(Value::Object(out))
 }
@@ -112,26 +148,59 @@ pub(super) fn contains(args: Vec<Value>) -> FnResult {
 
 /// Keys in lexical order (the order of the map).
 pub(super) fn keys(mut args: Vec<Value>) -> FnResult {
+    let is_map = args.first().and_then(Value::as_collection).is_some();
     let map = take_object(&mut args, 0)?;
+    if is_map {
+        return Ok(string_list(map.into_keys()));
+    }
     Ok(Value::List(map.into_keys().map(Value::String).collect()))
 }
 
 /// Values in the lexical order of their keys.
 pub(super) fn values(mut args: Vec<Value>) -> FnResult {
+    let elem = args
+        .first()
+        .and_then(Value::as_collection)
+        .map(|c| c.element_type().clone());
     let map = take_object(&mut args, 0)?;
-    Ok(Value::List(map.into_values().collect()))
+    match elem {
+        Some(e) => Ok(Value::list(e, map.into_values().collect())),
+        None => Ok(Value::List(map.into_values().collect())),
+    }
 }
 
 /// First occurrences, in order.
 pub(super) fn distinct(mut args: Vec<Value>) -> FnResult {
     let items = take_list(&mut args, 0)?;
+    let Ok((elem, items)) = as_list_of(items) else {
+        return Err(FnError::Arg(
+            0,
+            "all elements must have the same type".into(),
+        ));
+    };
     let mut out: Vec<Value> = Vec::with_capacity(items.len());
     for item in items {
         if !out.iter().any(|e| values_equal(e, &item) == Some(true)) {
             out.push(item);
         }
     }
-    Ok(Value::List(out))
+    Ok(Value::list(elem, out))
+}
+
+/// The elements converted to the type they unify to, and that type.
+fn as_list_of(items: Vec<Value>) -> Result<(Type, Vec<Value>), FnError> {
+    match unified_list(items)?.into_sequence() {
+        Ok((items, _)) => {
+            let elem = items.first().map_or(Type::Any, Type::of);
+            let elem = if items.iter().all(|i| Type::of(i) == elem) {
+                elem
+            } else {
+                Type::Any
+            };
+            Ok((elem, items))
+        }
+        Err(_) => Err(FnError::Call("a list is required".into())),
+    }
 }
 
 /// Replaces nested lists by their elements, recursively. An unknown element might be a list,
@@ -151,7 +220,10 @@ fn flatten_into(items: Vec<Value>, marked: bool, out: &mut Vec<Value>) -> bool {
     for item in items {
         let (inner, m) = item.into_unmarked();
         match inner {
-            Value::List(nested) => {
+            v if v.is_sequence() => {
+                let Ok((nested, _)) = v.into_sequence() else {
+                    unreachable!("matched as a sequence")
+                };
                 if !flatten_into(nested, marked || m, out) {
                     return false;
                 }
@@ -198,11 +270,20 @@ pub(super) fn range(args: Vec<Value>) -> FnResult {
         out.push(Value::Number(v));
         i += 1.0;
     }
-    Ok(Value::List(out))
+    Ok(Value::list(Type::Number, out))
 }
 
 /// The first argument that is neither null nor an empty string.
 pub(super) fn coalesce(args: Vec<Value>) -> FnResult {
+    // The result has the type every argument unifies to (`coalesce(1, "a")` is `"1"`).
+    let types: Vec<Type> = args.iter().map(Type::of).collect();
+    let target = types::unify_all(&types)
+        .ok_or_else(|| FnError::Call("all arguments must have the same type".into()))?;
+    let result = coalesce_first(args)?;
+    types::convert(result, &target).map_err(FnError::Call)
+}
+
+fn coalesce_first(args: Vec<Value>) -> FnResult {
     let mut sensitive_before = false;
     for v in args {
         if v.is_unknown() {
@@ -240,7 +321,7 @@ pub(super) fn compact(mut args: Vec<Value>) -> FnResult {
     let mut out = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         match item {
-            Value::Null => {}
+            Value::Null | Value::TypedNull(_) => {}
             Value::String(s) if s.is_empty() => {}
             Value::String(_) => out.push(item),
             Value::Number(n) => out.push(Value::String(format_number(n))),
@@ -256,7 +337,7 @@ pub(super) fn compact(mut args: Vec<Value>) -> FnResult {
             }
         }
     }
-    Ok(Value::List(out))
+    Ok(Value::list(Type::String, out))
 }
 
 /// Null for an empty (or null) list, the element for a one-element list, else an error.
@@ -302,9 +383,10 @@ pub(super) fn sum(args: Vec<Value>) -> FnResult {
 }
 
 pub(super) fn reverse(mut args: Vec<Value>) -> FnResult {
+    let like = args.first().cloned().unwrap_or_default();
     let mut items = take_list(&mut args, 0)?;
     items.reverse();
-    Ok(Value::List(items))
+    Ok(same_kind(&like, items))
 }
 
 /// Sorts strings lexically (numbers and bools convert to strings first).
@@ -313,7 +395,7 @@ pub(super) fn sort(args: Vec<Value>) -> FnResult {
     let mut strings = Vec::with_capacity(items.len());
     for (i, item) in items.iter().enumerate() {
         match item {
-            Value::Null => {
+            Value::Null | Value::TypedNull(_) => {
                 return Err(FnError::Arg(
                     0,
                     format!("element {i} is null; a null string cannot be sorted"),
@@ -331,9 +413,7 @@ pub(super) fn sort(args: Vec<Value>) -> FnResult {
         }
     }
     strings.sort();
-    Ok(Value::List(
-        strings.into_iter().map(Value::String).collect(),
-    ))
+    Ok(string_list(strings))
 }
 
 /// `zipmap(keys, values)`: a map from the keys to the values at the same positions.
@@ -361,7 +441,9 @@ pub(super) fn zipmap(mut args: Vec<Value>) -> FnResult {
                 unknown = true;
                 continue;
             }
-            Value::Null => return Err(FnError::Arg(0, format!("key {i} is null"))),
+            Value::Null | Value::TypedNull(_) => {
+                return Err(FnError::Arg(0, format!("key {i} is null")));
+            }
             other => {
                 return Err(FnError::Arg(
                     0,
@@ -389,13 +471,15 @@ pub(super) fn setunion(mut args: Vec<Value>) -> FnResult {
     for i in 0..args.len() {
         all.extend(take_list(&mut args, i)?);
     }
-    Ok(Value::List(types::canonical_set(all)))
+    types::convert(Value::List(all), &Type::set(Type::Any))
+        .map_err(|e| FnError::Call(format!("cannot make a set: {e}")))
 }
 
 /// `slice(list, start, end)`: elements `start..end`.
 pub(super) fn slice(mut args: Vec<Value>) -> FnResult {
     let start = arg_int(&args, 1)?;
     let end = arg_int(&args, 2)?;
+    let like = args.first().cloned().unwrap_or_default();
     let items = take_list(&mut args, 0)?;
     let len = items.len();
     let start = usize::try_from(start)
@@ -414,7 +498,8 @@ pub(super) fn slice(mut args: Vec<Value>) -> FnResult {
             "the start index must not be greater than the end index".into(),
         ));
     }
-    Ok(Value::List(
+    Ok(same_kind(
+        &like,
         items.into_iter().skip(start).take(end - start).collect(),
     ))
 }
@@ -426,7 +511,7 @@ fn any_is(args: &[Value], decider: bool) -> FnResult {
     for (i, item) in items.iter().enumerate() {
         match item {
             Value::Unknown => unknown = true,
-            Value::Null => {
+            Value::Null | Value::TypedNull(_) => {
                 return Err(FnError::Arg(
                     0,
                     format!("element {i} is null; a bool is required"),

@@ -13,7 +13,7 @@ fn convert_arg(args: Vec<Value>, ty: &Type) -> FnResult {
     let v = args.into_iter().next().unwrap_or_default();
     let kind = v.kind_name();
     // A collection never becomes a primitive, whatever its contents.
-    if ty.is_primitive() && matches!(v.unmark().0, Value::List(_) | Value::Object(_)) {
+    if ty.is_primitive() && v.is_structural() {
         return Err(FnError::Arg(0, format!("cannot convert {kind} to {ty}")));
     }
     types::convert(v, ty).map_err(|e| FnError::Arg(0, format!("cannot convert to {ty}: {e}")))

@@ -27,7 +27,7 @@ pub(super) fn formatlist(args: Vec<Value>) -> FnResult {
     let rest = &args[1..];
     let mut len: Option<(usize, usize)> = None;
     for (i, a) in rest.iter().enumerate() {
-        if let Value::List(items) = a {
+        if let Some(items) = a.as_list() {
             match len {
                 None => len = Some((items.len(), i)),
                 Some((n, first)) if n != items.len() => {
@@ -51,14 +51,14 @@ pub(super) fn formatlist(args: Vec<Value>) -> FnResult {
     for row in 0..n {
         let row_args: Vec<Value> = rest
             .iter()
-            .map(|a| match a {
-                Value::List(items) => items[row].clone(),
-                other => other.clone(),
+            .map(|a| match a.as_list() {
+                Some(items) => items[row].clone(),
+                None => a.clone(),
             })
             .collect();
         out.push(Value::String(render(spec, &row_args)?));
     }
-    Ok(Value::List(out))
+    Ok(Value::list(Type::String, out))
 }
 
 /// The printf flags; plain bools mirror the syntax one to one.
@@ -228,9 +228,7 @@ fn number_of(arg: &Value) -> Result<f64, String> {
 
 fn string_of(arg: &Value) -> Result<String, String> {
     match arg {
-        Value::List(_) | Value::Object(_) => {
-            Err(format!("a string is required, got {}", arg.kind_name()))
-        }
+        v if v.is_structural() => Err(format!("a string is required, got {}", arg.kind_name())),
         v => match types::convert(v.clone(), &Type::String) {
             Ok(Value::String(s)) => Ok(s),
             _ => Err(format!("a string is required, got {}", arg.kind_name())),
@@ -252,7 +250,7 @@ fn format_one(
             arg.to_json().to_string()
         } else {
             match arg {
-                Value::Null => "null".into(),
+                Value::Null | Value::TypedNull(_) => "null".into(),
                 Value::String(s) => s.clone(),
                 Value::Number(n) => format_number(*n),
                 Value::Bool(b) => b.to_string(),

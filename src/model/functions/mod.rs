@@ -624,19 +624,19 @@ fn check_param(param: &Param, value: Value) -> Result<Value, String> {
     let (inner, marked) = value.into_unmarked();
     let checked = match inner {
         Value::Unknown => Value::Unknown,
-        Value::Null if param.nullable => Value::Null,
-        Value::Null => return Err("the argument must not be null".into()),
+        v @ (Value::Null | Value::TypedNull(_)) if param.nullable => v,
+        Value::Null | Value::TypedNull(_) => return Err("the argument must not be null".into()),
         v => match param.ty {
             ParamType::Any => v,
             ParamType::String => convert_primitive(v, &Type::String, "string")?,
             ParamType::Number => convert_primitive(v, &Type::Number, "number")?,
             ParamType::Bool => convert_primitive(v, &Type::Bool, "bool")?,
             ParamType::List => match v {
-                Value::List(_) => v,
+                _ if v.is_sequence() => v,
                 other => return Err(format!("a list is required, got {}", other.kind_name())),
             },
             ParamType::Object => match v {
-                Value::Object(_) => v,
+                _ if v.as_object().is_some() => v,
                 other => {
                     return Err(format!(
                         "a map or object is required, got {}",
@@ -652,7 +652,7 @@ fn check_param(param: &Param, value: Value) -> Result<Value, String> {
 fn convert_primitive(v: Value, ty: &Type, name: &str) -> Result<Value, String> {
     let kind = v.kind_name();
     match v {
-        Value::List(_) | Value::Object(_) => Err(format!("a {name} is required, got {kind}")),
+        v if v.is_structural() => Err(format!("a {name} is required, got {kind}")),
         v => types::convert(v, ty),
     }
 }
@@ -703,6 +703,26 @@ fn num(i: impl TryInto<i64>) -> Value {
     Value::Number(i as f64)
 }
 
+/// A `list(string)` of the given strings.
+fn string_list(items: impl IntoIterator<Item = String>) -> Value {
+    Value::list(Type::String, items.into_iter().map(Value::String).collect())
+}
+
+/// A list of the elements, of the type they unify to (`list(string)` for `[1, "a"]`).
+fn unified_list(items: Vec<Value>) -> FnResult {
+    types::convert(Value::List(items), &Type::list(Type::Any))
+        .map_err(|e| FnError::Call(format!("cannot make a list: {e}")))
+}
+
+/// The elements as a sequence of the same kind as `like` (a list stays a list of the same
+/// element type, a set becomes a list, a tuple stays a tuple).
+fn same_kind(like: &Value, items: Vec<Value>) -> Value {
+    match like.as_collection() {
+        Some(c) => Value::list(c.element_type().clone(), items),
+        None => Value::List(items),
+    }
+}
+
 fn arg_list(args: &[Value], i: usize) -> Result<&[Value], FnError> {
     args.get(i)
         .and_then(Value::as_list)
@@ -710,8 +730,12 @@ fn arg_list(args: &[Value], i: usize) -> Result<&[Value], FnError> {
 }
 
 fn take_list(args: &mut [Value], i: usize) -> Result<Vec<Value>, FnError> {
-    match args.get_mut(i).map(std::mem::take) {
-        Some(Value::List(items)) => Ok(items),
+    match args
+        .get_mut(i)
+        .map(std::mem::take)
+        .map(Value::into_sequence)
+    {
+        Some(Ok((items, _))) => Ok(items),
         _ => Err(FnError::Arg(i, "a list is required".into())),
     }
 }
@@ -720,8 +744,8 @@ fn take_object(
     args: &mut [Value],
     i: usize,
 ) -> Result<std::collections::BTreeMap<String, Value>, FnError> {
-    match args.get_mut(i).map(std::mem::take) {
-        Some(Value::Object(map)) => Ok(map),
+    match args.get_mut(i).map(std::mem::take).map(Value::into_entries) {
+        Some(Ok((map, _))) => Ok(map),
         _ => Err(FnError::Arg(i, "a map or object is required".into())),
     }
 }

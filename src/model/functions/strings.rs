@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use regex::Regex;
 
 use super::{FnError, FnResult, arg_int, arg_list, arg_str};
+use crate::model::types::{AttrType, Type};
 use crate::model::value::{Value, format_number};
 
 pub(super) fn lower(args: Vec<Value>) -> FnResult {
@@ -147,7 +148,7 @@ pub(super) fn split(args: Vec<Value>) -> FnResult {
     } else {
         s.split(sep).map(Value::string).collect()
     };
-    Ok(Value::List(parts))
+    Ok(Value::list(Type::String, parts))
 }
 
 /// `join(separator, list...)`: elements must be strings (numbers and bools convert).
@@ -163,7 +164,7 @@ pub(super) fn join(args: Vec<Value>) -> FnResult {
                 Value::String(s) => parts.push(s.clone()),
                 Value::Number(n) => parts.push(format_number(*n)),
                 Value::Bool(b) => parts.push(b.to_string()),
-                Value::Null => {
+                Value::Null | Value::TypedNull(_) => {
                     return Err(FnError::Arg(
                         li,
                         format!("element {ei} is null; cannot concatenate null values"),
@@ -215,7 +216,7 @@ pub(super) fn replace(args: Vec<Value>) -> FnResult {
 fn match_value(re: &Regex, caps: &regex::Captures<'_>) -> Value {
     let group = |i: usize| {
         caps.get(i)
-            .map_or(Value::Null, |m| Value::string(m.as_str()))
+            .map_or(Value::null_of(&Type::String), |m| Value::string(m.as_str()))
     };
     if re.captures_len() == 1 {
         return group(0);
@@ -259,7 +260,18 @@ pub(super) fn regexall(args: Vec<Value>) -> FnResult {
     let re = compile(arg_str(&args, 0)?, 0)?;
     check_groups(&re)?;
     let s = arg_str(&args, 1)?;
-    Ok(Value::List(
-        re.captures_iter(s).map(|c| match_value(&re, &c)).collect(),
-    ))
+    let matches: Vec<Value> = re.captures_iter(s).map(|c| match_value(&re, &c)).collect();
+    let elem = if re.captures_len() == 1 {
+        Type::String
+    } else if re.capture_names().flatten().next().is_some() {
+        Type::Object(
+            re.capture_names()
+                .flatten()
+                .map(|n| (n.to_owned(), AttrType::required(Type::String)))
+                .collect(),
+        )
+    } else {
+        Type::Tuple(vec![Type::String; re.captures_len() - 1])
+    };
+    Ok(Value::list(elem, matches))
 }

@@ -32,10 +32,11 @@ fn call_fn(name: &str, args: Vec<Value>) -> Result<Value, Diagnostics> {
     call(def, args, CALL_SPAN)
 }
 
+/// The result's contents (collection types dropped: [`typed_results`] checks those).
 #[track_caller]
 fn ok(name: &str, args: Vec<Value>) -> Value {
     match call_fn(name, args) {
-        Ok(v) => v,
+        Ok(v) => v.into_untyped(),
         Err(d) => panic!("{name}: unexpected errors: {d:#?}"),
     }
 }
@@ -723,7 +724,7 @@ fn alltrue_anytrue() {
 #[test]
 fn conversions() {
     assert_eq!(ok("tostring", vec![n(1.5)]), sv("1.5"));
-    assert_eq!(ok("tostring", vec![Value::Null]), Value::Null);
+    assert!(ok("tostring", vec![Value::Null]).is_null());
     assert_eq!(fails("tostring", vec![list(vec![])]).1, Some(arg_span(0)));
     assert_eq!(ok("tonumber", vec![sv("42")]), n(42.0));
     assert_eq!(fails("tonumber", vec![sv("x")]).0, codes::INVALID_ARGUMENT);
@@ -990,4 +991,41 @@ mod never_panic {
             }
         }
     }
+}
+
+#[test]
+fn typed_results() {
+    use crate::model::types::Type;
+    let strings = |xs: &[&str]| list(xs.iter().map(|x| sv(x)).collect());
+    let ty = |name: &str, args: Vec<Value>| call_fn(name, args).unwrap().ty();
+    assert_eq!(
+        ty("split", vec![sv(","), sv("a,b")]),
+        Type::list(Type::String)
+    );
+    assert_eq!(ty("range", vec![n(3.0)]), Type::list(Type::Number));
+    assert_eq!(
+        ty("toset", vec![strings(&["b", "a"])]),
+        Type::set(Type::String)
+    );
+    assert_eq!(
+        ty("tolist", vec![list(vec![n(1.0), sv("a")])]),
+        Type::list(Type::String)
+    );
+    assert_eq!(ty("tolist", vec![list(vec![])]), Type::list(Type::Any));
+    assert_eq!(
+        ty("tomap", vec![obj(vec![("a", n(1.0))])]),
+        Type::map(Type::Number)
+    );
+    assert_eq!(ty("tostring", vec![Value::Null]), Type::String);
+    assert_eq!(ty("coalesce", vec![n(1.0), sv("a")]), Type::String);
+    // A list of one element type concatenated with a tuple is a tuple.
+    let l = call_fn("tolist", vec![strings(&["a"])]).unwrap();
+    assert_eq!(
+        ty("concat", vec![l.clone(), l.clone()]),
+        Type::list(Type::String)
+    );
+    assert!(matches!(
+        ty("concat", vec![l, strings(&["b"])]),
+        Type::Tuple(_)
+    ));
 }
