@@ -462,11 +462,38 @@ impl<'a> Lowerer<'a, '_> {
         self.module.provider = Some(ProviderDecl { block, body, refs });
     }
 
+    /// A variable's or output's name must be an identifier, and a variable's must not be one
+    /// that module blocks reserve (as Terraform checks).
+    fn check_block_name(&mut self, block: &'a Block, kind: &str) {
+        let label = &block.labels[0];
+        let name = label.value.as_str();
+        if !is_identifier(name) {
+            self.error(
+                "scw::model::invalid_name",
+                &format!("Invalid {kind} name"),
+                label.span,
+                "not a valid name",
+            )
+            .detail = Some("A name must start with a letter or underscore and may contain only letters, digits, underscores, and dashes.".into());
+        } else if kind == "variable" && RESERVED_VARIABLE_NAMES.contains(&name) {
+            self.error(
+                "scw::model::invalid_name",
+                "Invalid variable name",
+                label.span,
+                "reserved name",
+            )
+            .detail = Some(format!(
+                "The variable name \"{name}\" is reserved due to its special meaning inside module blocks."
+            ));
+        }
+    }
+
     fn variable(&mut self, block: &'a Block) {
         if !self.labels_ok(block, 1, "variable") {
             return;
         }
         let name = block.labels[0].value.as_str();
+        self.check_block_name(block, "variable");
         let mut decl = VariableDecl {
             name,
             block,
@@ -605,6 +632,7 @@ impl<'a> Lowerer<'a, '_> {
             return;
         }
         let name = block.labels[0].value.as_str();
+        self.check_block_name(block, "output");
         self.check_duplicate_attributes(&block.body);
         let mut decl = OutputDecl {
             name,
@@ -1411,4 +1439,23 @@ fn check_reference(module: &Module<'_>, r: &Reference, site: RefSite<'_>, diags:
         }
         RefTarget::Path(_) | RefTarget::Workspace => {}
     }
+}
+
+/// Variable names Terraform reserves for module block arguments.
+const RESERVED_VARIABLE_NAMES: [&str; 8] = [
+    "count",
+    "depends_on",
+    "for_each",
+    "lifecycle",
+    "locals",
+    "providers",
+    "source",
+    "version",
+];
+
+/// Whether `s` is an HCL identifier (a letter or `_`, then letters, digits, `_` and `-`).
+fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
