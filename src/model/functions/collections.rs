@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use unicode_segmentation::UnicodeSegmentation;
+
 use super::{
     FnError, FnResult, arg_int, arg_list, arg_num, arg_str, num, same_kind, string_list, take_list,
     take_object, unified_list,
@@ -29,7 +31,8 @@ pub(super) fn length(args: Vec<Value>) -> FnResult {
         return Ok(num(map.len()));
     }
     match args.first() {
-        Some(Value::String(s)) => Ok(num(s.chars().count())),
+        // Grapheme clusters, as Terraform counts: `length("👍🏽")` is 1.
+        Some(Value::String(s)) => Ok(num(s.graphemes(true).count())),
         Some(other) => Err(FnError::Arg(
             0,
             format!(

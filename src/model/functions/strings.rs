@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use regex::Regex;
+use unicode_segmentation::UnicodeSegmentation;
 
 use super::{FnError, FnResult, arg_int, arg_list, arg_str};
 use crate::model::types::{AttrType, Type};
@@ -89,7 +90,10 @@ pub(super) fn strcontains(args: Vec<Value>) -> FnResult {
 }
 
 pub(super) fn strrev(args: Vec<Value>) -> FnResult {
-    Ok(Value::String(arg_str(&args, 0)?.chars().rev().collect()))
+    // By grapheme cluster, as Terraform: "👍🏽" and "é" (e + combining accent) stay whole.
+    Ok(Value::String(
+        arg_str(&args, 0)?.graphemes(true).rev().collect(),
+    ))
 }
 
 /// Removes every trailing `\n`, `\r\n` or `\r`.
@@ -116,7 +120,8 @@ pub(super) fn substr(args: Vec<Value>) -> FnResult {
     let s = arg_str(&args, 0)?;
     let offset = arg_int(&args, 1)?;
     let length = arg_int(&args, 2)?;
-    let chars: Vec<char> = s.chars().collect();
+    // Offsets and lengths count grapheme clusters, as Terraform's.
+    let chars: Vec<&str> = s.graphemes(true).collect();
     let len = i64::try_from(chars.len()).unwrap_or(i64::MAX);
     let start = if offset < 0 {
         (offset + len).max(0)
@@ -136,7 +141,7 @@ pub(super) fn substr(args: Vec<Value>) -> FnResult {
         usize::try_from(start).unwrap_or(0),
         usize::try_from(end).unwrap_or(0),
     );
-    Ok(Value::String(chars[start..end].iter().collect()))
+    Ok(Value::String(chars[start..end].concat()))
 }
 
 /// `split(separator, str)` with Go's rules: an empty separator splits into characters.
