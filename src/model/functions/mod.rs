@@ -27,6 +27,7 @@
 
 mod collections;
 mod conversion;
+mod datefmt;
 mod encoding;
 mod format;
 mod hash;
@@ -267,6 +268,11 @@ static FUNCTIONS: &[FunctionDef] = &[
         .pass_marks(),
     FunctionDef::new("floor", &[p("num", Number)], numbers::floor),
     FunctionDef::new("format", &[p("format", Str)], format::format).variadic(nullable("args", Any)),
+    FunctionDef::new(
+        "formatdate",
+        &[p("format", Str), p("time", Str)],
+        time::formatdate,
+    ),
     FunctionDef::new("formatlist", &[p("format", Str)], format::formatlist)
         .variadic(nullable("args", Any)),
     FunctionDef::new(

@@ -44,6 +44,25 @@ pub(super) fn timeadd(args: Vec<Value>) -> FnResult {
     Ok(Value::String(format_rfc3339(sum, offset)))
 }
 
+/// `formatdate(spec, timestamp)`: see [`super::datefmt`].
+pub(super) fn formatdate(args: Vec<Value>) -> FnResult {
+    let spec = arg_str(&args, 0)?;
+    let text = arg_str(&args, 1)?;
+    let (ts, offset) = parse_rfc3339(text).ok_or_else(|| {
+        FnError::Arg(
+            1,
+            format!("not a valid RFC3339 timestamp: {text:?} is not of the form 2006-01-02T15:04:05Z07:00"),
+        )
+    })?;
+    let moment = super::datefmt::Moment {
+        dt: offset.to_datetime(ts),
+        offset: offset.seconds(),
+    };
+    super::datefmt::format(spec, &moment)
+        .map(Value::String)
+        .map_err(|e| FnError::Arg(0, e))
+}
+
 /// `timecmp(a, b)`: -1, 0 or 1 as instant `a` is before, the same as or after `b` (offsets
 /// taken into account).
 pub(super) fn timecmp(args: Vec<Value>) -> FnResult {
