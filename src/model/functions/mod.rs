@@ -27,6 +27,7 @@
 
 mod collections;
 mod conversion;
+mod csv;
 mod datefmt;
 mod encoding;
 mod format;
@@ -243,6 +244,7 @@ static FUNCTIONS: &[FunctionDef] = &[
         collections::contains,
     )
     .top_level_unknowns(),
+    FunctionDef::new("csvdecode", &[p("str", Str)], csv::csvdecode),
     FunctionDef::new("dirname", &[p("path", Str)], paths::dirname),
     FunctionDef::new("distinct", &[p("list", List)], collections::distinct),
     FunctionDef::new(
