@@ -316,7 +316,6 @@ impl Evaluator {
 
     fn object(&mut self, items: &[ObjectItem], ctx: &EvalContext<'_>) -> Option<Value> {
         let mut out = BTreeMap::new();
-        let mut first_span: BTreeMap<String, Span> = BTreeMap::new();
         let mut ok = true;
         let mut unknown_key = false;
         for item in items {
@@ -328,22 +327,9 @@ impl Evaluator {
             };
             let value = self.expr(&item.value, ctx);
             match (key, value) {
+                // As Terraform 1.11: a repeated key is not an error, the later value wins.
                 (Some(Key::Known(k)), Some(v)) => {
-                    if let Some(prev) = first_span.get(&k) {
-                        let prev = *prev;
-                        ok = false;
-                        self.diags.push(
-                            Diagnostic::error(codes::DUPLICATE_KEY, "Duplicate object attribute")
-                                .with_primary(item.key.span(), format!("\"{k}\" defined again"))
-                                .with_label(prev, "first defined here")
-                                .with_detail(format!(
-                                    "An attribute named \"{k}\" was already defined in this object."
-                                )),
-                        );
-                    } else {
-                        first_span.insert(k.clone(), item.key.span());
-                        out.insert(k, v);
-                    }
+                    out.insert(k, v);
                 }
                 (Some(Key::Unknown), Some(_)) => unknown_key = true,
                 _ => ok = false,

@@ -743,8 +743,11 @@ fn object_keys_duplicates_and_unknowns() {
     assert_eq!(ok(&e), obj(vec![("a", n(1.0)), ("web", n(2.0))]));
     let e = object_exprs(vec![(num(1.0), num(1.0))]);
     assert_eq!(ok(&e), obj(vec![("1", n(1.0))]));
-    let d = err(&object(vec![("a", num(1.0)), ("a", num(2.0))]));
-    assert_eq!(codes_of(&d), vec![codes::DUPLICATE_KEY]);
+    // A repeated key is accepted, the later value winning (as Terraform 1.11).
+    assert_eq!(
+        ok(&object(vec![("a", num(1.0)), ("a", num(2.0))])),
+        obj(vec![("a", n(2.0))])
+    );
     assert_eq!(
         ok(&object_exprs(vec![(attr(var("var"), "unknown"), num(1.0))])),
         Value::Unknown
