@@ -180,18 +180,15 @@ fn printer_for(cli: &args::Cli) -> Printer {
 /// Events name API calls by method and path only, never headers, query strings or bodies, so
 /// no secret reaches a log at any level.
 fn install_logging() {
-    use std::io::IsTerminal;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     // Another subscriber already installed (tests calling `main` twice) is not an error.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(
-            std::io::stderr().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none()
-                && !std::env::args_os().any(|a| a == "-no-color" || a == "--no-color"),
-        )
+        .with_ansi(printer::colors_on_stderr(
+            std::env::args_os().any(|a| a == "-no-color" || a == "--no-color"),
+        ))
         .with_target(false)
         .try_init();
 }

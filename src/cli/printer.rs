@@ -56,7 +56,6 @@ impl Printer {
     /// Renders diagnostics to stderr with miette's graphical handler (colour only on a terminal
     /// and when `NO_COLOR` is unset).
     pub fn diagnostics(&self, diagnostics: &Diagnostics, sources: &SourceMap) {
-        use std::io::IsTerminal;
         if self.json {
             for d in diagnostics {
                 let error = d.severity == crate::diag::Severity::Error;
@@ -82,10 +81,7 @@ impl Printer {
             let _ = io::stderr().lock().write_all(text.as_bytes());
             return;
         }
-        let theme = if !self.no_color
-            && io::stderr().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none()
-        {
+        let theme = if colors_on_stderr(self.no_color) {
             miette::GraphicalTheme::unicode()
         } else {
             miette::GraphicalTheme::unicode_nocolor()
@@ -101,13 +97,52 @@ impl Printer {
     }
 }
 
-/// The width to wrap diagnostics at: `COLUMNS` when set, else 100.
-fn terminal_width() -> usize {
+/// Whether what goes to stderr may be coloured: not with `-no-color`, and otherwise as
+/// anstream decides from the environment (`NO_COLOR`, `CLICOLOR`, `CLICOLOR_FORCE`, `TERM`) and
+/// whether stderr is a terminal.
+pub(crate) fn colors_on_stderr(no_color_flag: bool) -> bool {
+    !no_color_flag && anstream::AutoStream::choice(&io::stderr()) != anstream::ColorChoice::Never
+}
+
+/// The width `COLUMNS` gives, when it is a number of at least 40.
+fn columns_variable() -> Option<usize> {
     std::env::var("COLUMNS")
         .ok()
         .and_then(|c| c.parse().ok())
-        .filter(|&w| w >= 40)
-        .unwrap_or(100)
+        .filter(|&w: &usize| w >= 40)
+}
+
+/// The terminal's width: `COLUMNS` when set, else the width of the terminal the process writes
+/// to (when at least 40 columns).
+fn terminal_columns() -> Option<usize> {
+    columns_variable().or_else(|| {
+        terminal_size::terminal_size()
+            .map(|(w, _)| usize::from(w.0))
+            .filter(|&w| w >= 40)
+    })
+}
+
+/// The width to wrap diagnostics at: the terminal's when stderr is one, else `COLUMNS`, else
+/// 100.
+fn terminal_width() -> usize {
+    use std::io::IsTerminal;
+    if io::stderr().is_terminal() {
+        terminal_columns()
+    } else {
+        columns_variable()
+    }
+    .unwrap_or(100)
+}
+
+/// The width for prose on stdout (plan notes): the terminal's, or 78 when stdout is not a
+/// terminal, as Terraform.
+pub(crate) fn text_width() -> usize {
+    use std::io::IsTerminal;
+    if io::stdout().is_terminal() {
+        terminal_columns().unwrap_or(78)
+    } else {
+        78
+    }
 }
 
 /// Progress on stderr while operations run: plain lines, or on a terminal the same lines above

@@ -98,31 +98,19 @@ impl Paths {
     }
 }
 
-/// Parses `--lock-timeout`: `0`, `500ms`, `30s`, `2m`, `1h`.
+/// Parses `--lock-timeout` as Terraform does, a Go duration (`0`, `500ms`, `30s`, `2m`, `1h30m`).
 ///
 /// # Errors
 /// A message naming the expected forms.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let n: u64 = number.parse().map_err(|_| {
-        format!("invalid duration {text:?}: expected a number and a unit, such as 30s or 2m")
-    })?;
-    let d = match unit {
-        "" | "s" => Duration::from_secs(n),
-        "ms" => Duration::from_millis(n),
-        "m" => Duration::from_secs(n.saturating_mul(60)),
-        "h" => Duration::from_secs(n.saturating_mul(3600)),
-        _ => {
-            return Err(format!(
-                "invalid duration {text:?}: the unit must be ms, s, m or h"
-            ));
-        }
-    };
-    Ok(d)
+    crate::timefmt::parse_go_duration(text)
+        .and_then(|d| Duration::try_from(d).ok())
+        .ok_or_else(|| {
+            format!(
+                "invalid duration {text:?}: expected a number and a unit (ns, us, ms, s, m or h), \
+                 such as 30s, 2m or 1h30m"
+            )
+        })
 }
 
 /// Load options for commands that plan or apply (`validate` mode off: every variable needs a
@@ -654,7 +642,11 @@ mod tests {
         assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("3"), Ok(Duration::from_secs(3)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("0"), Ok(Duration::ZERO));
+        // Terraform reads the flag with Go's time.ParseDuration: a unit is required.
+        assert!(parse_duration("3").is_err());
+        assert!(parse_duration("-1s").is_err());
         assert!(parse_duration("soon").is_err());
         assert!(parse_duration("3d").is_err());
     }

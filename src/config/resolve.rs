@@ -391,7 +391,7 @@ fn check_shapes(candidates: Candidates, errors: &mut Vec<SettingsError>) -> Chec
             }
         })
     };
-    let is_uuid = |v: &str| uuid::Uuid::parse_str(v).is_ok();
+    let is_uuid = crate::schema::validation::is_uuid;
     let secret_key = check(
         candidates.secret_key,
         "secret key",

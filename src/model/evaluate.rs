@@ -1288,9 +1288,8 @@ fn timeouts_of(decl: &ResourceDecl<'_>) -> Timeouts {
         let ast::ExprKind::Template(tpl) = &a.expr.kind else {
             return None;
         };
-        let secs = schema::validation::parse_duration(&tpl.as_literal()?)?;
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Some(secs.clamp(0.0, f64::from(u32::MAX)) as u32)
+        let d = crate::timefmt::parse_go_duration(&tpl.as_literal()?)?;
+        Some(u32::try_from(d.as_secs().max(0)).unwrap_or(u32::MAX))
     };
     if let Some(s) = block
         .body

@@ -1262,7 +1262,7 @@ impl<'a> Lowerer<'a, '_> {
                 continue;
             }
             match literal_string(&a.expr) {
-                Some(text) if schema::validation::parse_duration(&text).is_some() => {}
+                Some(text) if crate::timefmt::parse_go_duration(&text).is_some() => {}
                 _ => {
                     self.error(
                         "scw::model::invalid_timeout",

@@ -453,11 +453,9 @@ pub(crate) fn strip_locality(id: &str) -> &str {
 /// Durations compare by length, as the provider's `dsf.Duration` diff suppression does:
 /// `"1m"`, `"60s"` and `"1m0s"` (the form the API's answer is recorded in) are the same.
 fn same_duration(a: &str, b: &str) -> bool {
-    use crate::schema::validation::parse_duration;
-    match (parse_duration(a), parse_duration(b)) {
-        // Whole nanoseconds, Go's resolution, so float rounding in the parse cannot matter.
-        #[allow(clippy::cast_possible_truncation)]
-        (Some(x), Some(y)) => (x * 1e9).round() as i128 == (y * 1e9).round() as i128,
+    use crate::timefmt::parse_go_duration;
+    match (parse_go_duration(a), parse_go_duration(b)) {
+        (Some(x), Some(y)) => x == y,
         _ => a == b,
     }
 }

@@ -176,13 +176,15 @@ fn paragraph(out: &mut String, text: &str, width: usize) {
     out.push('\n');
 }
 
-/// Greedy word wrap (words longer than the width stay whole).
+/// Greedy word wrap by display width, so wide characters (CJK, emoji) count as the two
+/// columns they take (words longer than the width stay whole).
 #[must_use]
 pub fn wrap(text: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
     let mut out = String::new();
     let mut line_len = 0;
     for word in text.split(' ') {
-        let len = word.chars().count();
+        let len = word.width();
         if line_len > 0 && line_len + 1 + len > width {
             out.push('\n');
             line_len = 0;
@@ -708,6 +710,15 @@ mod tests {
             wrapped,
             "Terraform used the selected providers to generate the following execution\nplan. Resource actions are indicated with the following symbols:"
         );
+    }
+
+    /// Issue 9 item 16: a wide character takes two columns, so a line of them is full at half
+    /// as many characters.
+    #[test]
+    fn wrap_counts_display_columns_not_characters() {
+        assert_eq!(wrap("日本 語語", 5), "日本\n語語");
+        assert_eq!(wrap("ab cd", 5), "ab cd");
+        assert_eq!(wrap("é́ cd", 4), "é́ cd");
     }
 
     #[test]

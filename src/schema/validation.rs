@@ -48,15 +48,12 @@ pub enum Validation {
     },
 }
 
-/// Whether `s` is a UUID in its canonical 8-4-4-4-12 hexadecimal form (either case).
+/// Whether `s` is a UUID in its canonical 8-4-4-4-12 hexadecimal form (either case), the only
+/// form the provider and the Scaleway SDK accept (the `uuid` crate alone also reads the simple,
+/// braced and URN forms).
 #[must_use]
 pub fn is_uuid(s: &str) -> bool {
-    let bytes = s.as_bytes();
-    bytes.len() == 36
-        && bytes.iter().enumerate().all(|(i, &b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
+    s.len() == 36 && uuid::Uuid::try_parse(s).is_ok()
 }
 
 /// How a checked value appears in a message: quoted, or `(sensitive value)` when it comes from
@@ -115,7 +112,7 @@ pub fn check_str(validation: &Validation, value: &str, sensitive: bool) -> Resul
             .ok_or_else(|| {
                 format!("{quoted} is not an RFC 3339 timestamp (for example 2030-01-31T12:00:00Z)")
             }),
-        Validation::Duration => parse_duration(value)
+        Validation::Duration => crate::timefmt::parse_go_duration(value)
             .map(|_| ())
             .ok_or_else(|| format!("{quoted} is not a duration (for example 10s, 1m30s)")),
         Validation::Regex {
@@ -207,47 +204,6 @@ fn crate_format(n: f64) -> String {
     }
 }
 
-/// Parses a Go duration (`300ms`, `1.5h`, `2h45m`) into seconds.
-#[must_use]
-pub fn parse_duration(s: &str) -> Option<f64> {
-    let (negative, mut rest) = match s.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, s.strip_prefix('+').unwrap_or(s)),
-    };
-    if rest == "0" {
-        return Some(0.0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total = 0.0;
-    while !rest.is_empty() {
-        let digits = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if digits == 0 {
-            return None;
-        }
-        let number: f64 = rest[..digits].parse().ok()?;
-        rest = &rest[digits..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total += number * scale;
-    }
-    Some(if negative { -total } else { total })
-}
-
 /// Matches `value` against a schema pattern, compiling each pattern once per process.
 fn regex_matches(pattern: &'static str, value: &str) -> bool {
     static CACHE: OnceLock<Mutex<HashMap<&'static str, Option<regex::Regex>>>> = OnceLock::new();
@@ -310,15 +266,19 @@ mod tests {
     }
 
     #[test]
-    fn durations_follow_go_syntax() {
-        assert_eq!(parse_duration("10s"), Some(10.0));
-        assert_eq!(parse_duration("1m30s"), Some(90.0));
-        assert_eq!(parse_duration("1.5h"), Some(5400.0));
-        assert_eq!(parse_duration("0"), Some(0.0));
-        assert_eq!(parse_duration("10"), None);
-        assert_eq!(parse_duration("s"), None);
-        assert_eq!(parse_duration(""), None);
-        assert_eq!(parse_duration("5x"), None);
+    fn durations_are_checked_as_go_reads_them() {
+        for good in ["10s", "1m30s", "1.5h", "0"] {
+            assert!(
+                check_str(&Validation::Duration, good, false).is_ok(),
+                "{good}"
+            );
+        }
+        for bad in ["10", "s", "", "5x", "1 m"] {
+            assert!(
+                check_str(&Validation::Duration, bad, false).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

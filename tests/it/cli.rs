@@ -469,3 +469,28 @@ fn a_missing_variable_is_asked_for_on_a_terminal_unless_input_is_false() {
     assert_eq!(code, 1, "{text}");
     assert!(!text.contains("Enter a value:"), "{text}");
 }
+
+/// Issue 9 item 16: colours follow the usual conventions through anstream, not a hand check of
+/// `NO_COLOR` alone: `CLICOLOR_FORCE` colours diagnostics even into a pipe, `NO_COLOR` or
+/// `-no-color` turns them off, and without either a pipe gets none.
+#[test]
+fn diagnostics_colour_follows_clicolor_force_no_color_and_the_flag() {
+    let w = Workdir::new();
+    w.write("resource \"scaleway_cockpit_token\" \"t\" {\n  nme = \"x\"\n}\n");
+    let run = |env: &[(&str, &str)], extra: &[&str]| {
+        let mut args = vec!["validate"];
+        args.extend_from_slice(extra);
+        let mut cmd = w.command(&args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let run = w.run_with(cmd);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(run.stderr.contains("nme"), "{}", run.stderr);
+        run.stderr.contains('\u{1b}')
+    };
+    assert!(!run(&[], &[]), "a pipe gets no colour by default");
+    assert!(run(&[("CLICOLOR_FORCE", "1")], &[]), "CLICOLOR_FORCE colours");
+    assert!(!run(&[("CLICOLOR_FORCE", "1")], &["-no-color"]), "the flag wins");
+    assert!(!run(&[("NO_COLOR", "1")], &[]));
+}

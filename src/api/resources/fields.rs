@@ -270,58 +270,9 @@ pub(crate) fn timestamp(ts: jiff::Timestamp) -> Json {
 }
 
 /// Parses a Go duration string (`"10s"`, `"1m30s"`, `"1.5s"`, `"500ms"`), the form of probe
-/// intervals in configuration and state.
+/// intervals in configuration and state; negative durations are refused.
 pub(crate) fn parse_go_duration(text: &str) -> Option<Duration> {
-    let mut rest = text.trim();
-    if rest == "0" {
-        return Some(Duration::ZERO);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total_nanos: u128 = 0;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (number, tail) = rest.split_at(number_len);
-        if number.is_empty() || number == "." {
-            return None;
-        }
-        let unit_len = tail
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(tail.len());
-        let (unit, tail) = tail.split_at(unit_len);
-        let scale: u128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return None,
-        };
-        let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
-        if !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let whole: u128 = if whole.is_empty() {
-            0
-        } else {
-            whole.parse().ok()?
-        };
-        let mut nanos = whole.checked_mul(scale)?;
-        let mut place = scale;
-        for digit in frac.bytes() {
-            place /= 10;
-            nanos = nanos.checked_add(u128::from(digit - b'0') * place)?;
-        }
-        total_nanos = total_nanos.checked_add(nanos)?;
-        rest = tail;
-    }
-    let secs = u64::try_from(total_nanos / 1_000_000_000).ok()?;
-    let nanos = u32::try_from(total_nanos % 1_000_000_000).ok()?;
-    Some(Duration::new(secs, nanos))
+    crate::timefmt::parse_go_duration(text).and_then(|d| Duration::try_from(d).ok())
 }
 
 /// Formats a duration as Go's `time.Duration.String()` does (`"10s"`, `"1m30s"`, `"1.5s"`,

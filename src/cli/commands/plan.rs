@@ -19,8 +19,9 @@ use crate::planfile::{self, Rendered, SavedOptions};
 use crate::render::{self, JsonInput, MarkdownInput, TextOptions};
 use crate::state::State;
 
-use super::run::{Prepared, prepare, text_width};
+use super::run::{Prepared, prepare};
 use super::saved;
+use crate::cli::printer::text_width;
 
 /// Runs the command.
 #[must_use]

@@ -411,17 +411,3 @@ fn ask_variable(printer: Printer, name: &str, description: Option<&str>) -> Stri
     printer.prompt("\n");
     answer.trim_end_matches(['\r', '\n']).to_owned()
 }
-
-/// The terminal width for prose (78 when stdout is not a terminal, as Terraform).
-pub(crate) fn text_width() -> usize {
-    use std::io::IsTerminal;
-    if std::io::stdout().is_terminal() {
-        std::env::var("COLUMNS")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .filter(|&w: &usize| w >= 40)
-            .unwrap_or(78)
-    } else {
-        78
-    }
-}

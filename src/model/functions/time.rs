@@ -30,7 +30,7 @@ pub(super) fn timeadd(args: Vec<Value>) -> FnResult {
             format!("{ts_text:?} is not a valid RFC 3339 timestamp, e.g. \"2024-01-31T12:00:00Z\""),
         )
     })?;
-    let nanos = parse_duration(duration_text).ok_or_else(|| {
+    let span = crate::timefmt::parse_go_duration(duration_text).ok_or_else(|| {
         FnError::Arg(
             1,
             format!(
@@ -39,7 +39,6 @@ pub(super) fn timeadd(args: Vec<Value>) -> FnResult {
         )
     })?;
     let out_of_range = || FnError::Call("the resulting time is out of range".into());
-    let span = jiff::SignedDuration::from_nanos_i128(nanos);
     let sum = ts.checked_add(span).map_err(|_| out_of_range())?;
     Ok(Value::String(format_rfc3339(sum, offset)))
 }
@@ -125,71 +124,9 @@ fn format_rfc3339(ts: Timestamp, offset: Offset) -> String {
     }
 }
 
-/// A Go duration string to nanoseconds: a sign, then one or more `<decimal><unit>` with units
-/// `ns`, `us`/`µs`/`μs`, `ms`, `s`, `m`, `h`; `"0"` alone is zero.
-fn parse_duration(s: &str) -> Option<i128> {
-    let (negative, mut rest) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    if rest == "0" {
-        return Some(0);
-    }
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total: f64 = 0.0;
-    while !rest.is_empty() {
-        let number_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let number = &rest[..number_len];
-        if number.is_empty() || number == "." || number.matches('.').count() > 1 {
-            return None;
-        }
-        let value: f64 = number.parse().ok()?;
-        rest = &rest[number_len..];
-        let unit_len = rest
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(rest.len());
-        let scale = match &rest[..unit_len] {
-            "ns" => 1.0,
-            "us" | "\u{b5}s" | "\u{3bc}s" => 1e3,
-            "ms" => 1e6,
-            "s" => 1e9,
-            "m" => 60e9,
-            "h" => 3600e9,
-            _ => return None,
-        };
-        rest = &rest[unit_len..];
-        total = value.mul_add(scale, total);
-    }
-    // Go limits durations to about 290 years.
-    if total > 9.2e18 {
-        return None;
-    }
-    #[allow(clippy::cast_possible_truncation)]
-    let nanos = total.round() as i128;
-    Some(if negative { -nanos } else { nanos })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_follow_go_syntax() {
-        assert_eq!(parse_duration("1h30m"), Some(5_400_000_000_000));
-        assert_eq!(parse_duration("-10s"), Some(-10_000_000_000));
-        assert_eq!(parse_duration("1.5h"), Some(5_400_000_000_000));
-        assert_eq!(parse_duration("300ms"), Some(300_000_000));
-        assert_eq!(parse_duration("2\u{b5}s"), Some(2_000));
-        assert_eq!(parse_duration("0"), Some(0));
-        for bad in ["", "1", "h", "1x", "1.2.3s", "-", "1h 2m"] {
-            assert_eq!(parse_duration(bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn timestamps_keep_their_offset() {
