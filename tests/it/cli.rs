@@ -490,7 +490,13 @@ fn diagnostics_colour_follows_clicolor_force_no_color_and_the_flag() {
         run.stderr.contains('\u{1b}')
     };
     assert!(!run(&[], &[]), "a pipe gets no colour by default");
-    assert!(run(&[("CLICOLOR_FORCE", "1")], &[]), "CLICOLOR_FORCE colours");
-    assert!(!run(&[("CLICOLOR_FORCE", "1")], &["-no-color"]), "the flag wins");
+    assert!(
+        run(&[("CLICOLOR_FORCE", "1")], &[]),
+        "CLICOLOR_FORCE colours"
+    );
+    assert!(
+        !run(&[("CLICOLOR_FORCE", "1")], &["-no-color"]),
+        "the flag wins"
+    );
     assert!(!run(&[("NO_COLOR", "1")], &[]));
 }
