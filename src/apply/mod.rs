@@ -34,6 +34,7 @@
 
 pub mod adopt;
 pub mod events;
+pub mod import;
 pub mod journal;
 pub mod refresh;
 pub mod values;

@@ -46,6 +46,9 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Show the root module's output values.
     Output(OutputArgs),
+    /// Bring an existing object under management: read it and record it in the state at an
+    /// address the configuration declares.
+    Import(ImportArgs),
     /// Inspect and edit the state.
     #[command(subcommand)]
     State(StateCommand),
@@ -265,6 +268,27 @@ pub struct PlanArgs {
     /// Save the plan to this file (mode 0600), for `scwform apply FILE` to apply exactly it.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+/// `scwform import ADDR ID`
+#[derive(Debug, Clone, clap::Args)]
+pub struct ImportArgs {
+    /// The resource address to record the object at, e.g. `scaleway_cockpit_token.main`.
+    #[arg(value_name = "ADDR")]
+    pub address: String,
+    /// The object's ID as the provider records it: `{region}/{uuid}` for regional types, a
+    /// bare UUID for projects.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The configuration directory (Terraform's `-config`; default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub config: Option<PathBuf>,
+    /// Variables.
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// State and API.
+    #[command(flatten)]
+    pub state: StateArgs,
 }
 
 /// `scwform show`

@@ -40,6 +40,7 @@ pub fn main() -> ExitCode {
             args::Command::Plan(a) => Some(&mut a.run.vars),
             args::Command::Apply(a) => Some(&mut a.run.vars),
             args::Command::Destroy(a) => Some(&mut a.run.vars),
+            args::Command::Import(a) => Some(&mut a.vars),
             _ => None,
         };
         if let Some(vars) = vars {
@@ -158,6 +159,7 @@ pub fn run(cli: args::Cli) -> ExitStatus {
         args::Command::Apply(a) => commands::apply::run(&a, printer),
         args::Command::Destroy(a) => commands::apply::run_destroy(&a, printer),
         args::Command::Output(a) => commands::output::run(&a, printer),
+        args::Command::Import(a) => commands::import::run(&a, printer),
         args::Command::State(c) => commands::state::run(&c, printer),
         args::Command::Show(a) => commands::show::run(&a, printer),
         args::Command::Workspace(c) => commands::workspace::run(&c, printer),

@@ -301,6 +301,30 @@ pub enum IdForm {
     Regional,
 }
 
+impl IdForm {
+    /// The form an `id` of this kind takes, as the provider's import documentation writes it
+    /// (`{region}/{id}`, e.g. `fr-par/1111…`, or a bare UUID).
+    #[must_use]
+    pub const fn expected(self) -> &'static str {
+        match self {
+            Self::Global => "a UUID, e.g. 11111111-1111-1111-1111-111111111111",
+            Self::Regional => "{region}/{uuid}, e.g. fr-par/11111111-1111-1111-1111-111111111111",
+        }
+    }
+
+    /// Whether `id` has this form: what `import` accepts as an object's ID (the provider's
+    /// importers take exactly the ID its state records).
+    #[must_use]
+    pub fn accepts(self, id: &str) -> bool {
+        match self {
+            Self::Global => validation::is_uuid(id),
+            Self::Regional => id.split_once('/').is_some_and(|(region, uuid)| {
+                crate::locality::is_region(region) && validation::is_uuid(uuid)
+            }),
+        }
+    }
+}
+
 /// Whether `name` is a sensitive top-level attribute of some resource type: what code holding
 /// attributes without their type (an API call's outcome) must hide.
 #[must_use]

@@ -17,6 +17,7 @@ mod fault_run;
 mod fmt;
 mod fmt_props;
 mod graph;
+mod import;
 mod init;
 mod interop;
 mod json_ui;

@@ -4,6 +4,7 @@ pub mod apply;
 pub mod emulator;
 pub mod fmt;
 pub mod graph;
+pub mod import;
 pub mod init;
 pub mod output;
 pub mod plan;

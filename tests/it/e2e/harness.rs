@@ -290,6 +290,11 @@ impl Api {
         self.emulator().secret_key().to_string()
     }
 
+    /// The organization the secret key belongs to.
+    pub(crate) fn organization_id(&self) -> String {
+        self.emulator().organization_id().to_string()
+    }
+
     /// Runs the binary in `dir` against this API.
     pub(crate) fn run(&self, dir: &Workdir, args: &[&str]) -> Run {
         dir.run_with(self.command(dir, args))
