@@ -13,7 +13,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use scwform::model::config::Config;
 use scwform::model::evaluate::ResourceValues;
 use scwform::model::load::{LoadOptions, load_texts};
-use scwform::plan::{Plan, PlanOptions, plan, state_addr};
+use scwform::plan::{Plan, PlanOptions, plan};
 use scwform::render::{self, TextOptions};
 use scwform::state::{InstanceState, Lineage, State};
 
@@ -71,7 +71,7 @@ fn state_of(p: &Plan) -> State {
                 attrs.insert(k.clone(), json);
             }
         }
-        state.set_instance(&state_addr(&c.addr), InstanceState::new(attrs));
+        state.set_instance(&c.addr, InstanceState::new(attrs));
     }
     state
 }

@@ -5,13 +5,13 @@
 //! durations and API messages only: never attribute values, so no secret can reach the output
 //! through them.
 //!
-//! Depends on `model::ids` only.
+//! Depends on `addr` only.
 
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::model::ids::ResourceAddr;
+use crate::addr::InstanceAddr;
 
 /// What an operation does to an object.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -33,7 +33,7 @@ pub enum Event {
     /// Refresh started reading a recorded object.
     Refreshing {
         /// The instance.
-        addr: ResourceAddr,
+        addr: InstanceAddr,
         /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
         deposed: Option<String>,
         /// Its recorded ID.
@@ -42,7 +42,7 @@ pub enum Event {
     /// An operation started.
     Started {
         /// The instance.
-        addr: ResourceAddr,
+        addr: InstanceAddr,
         /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
         deposed: Option<String>,
         /// What it does.
@@ -53,7 +53,7 @@ pub enum Event {
     /// An operation is still running (sent every heartbeat, 10 s by default).
     StillRunning {
         /// The instance.
-        addr: ResourceAddr,
+        addr: InstanceAddr,
         /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
         deposed: Option<String>,
         /// What it does.
@@ -66,7 +66,7 @@ pub enum Event {
     /// An operation finished.
     Completed {
         /// The instance.
-        addr: ResourceAddr,
+        addr: InstanceAddr,
         /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
         deposed: Option<String>,
         /// What it did.
@@ -79,7 +79,7 @@ pub enum Event {
     /// An operation failed; the message is the API's (or the executor's) explanation.
     Failed {
         /// The instance.
-        addr: ResourceAddr,
+        addr: InstanceAddr,
         /// The deposed key when the object is a deposed one (`ADDR (deposed object KEY)`).
         deposed: Option<String>,
         /// What it tried.
@@ -90,7 +90,7 @@ pub enum Event {
     /// Something worth knowing that did not fail the operation (a container in `error`).
     Warning {
         /// The instance.
-        addr: ResourceAddr,
+        addr: InstanceAddr,
         /// What the API or the executor said.
         message: String,
     },

@@ -23,7 +23,7 @@
 //! general.
 //!
 //! Depends on `state` (the journal's storage, and to check what is recorded) and
-//! `model::ids`.
+//! `addr`.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -32,7 +32,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use super::events::Operation;
-use crate::model::ids::ResourceAddr;
+use crate::addr::InstanceAddr;
 use crate::schema::AttrType;
 use crate::state::State;
 use crate::state::storage::JournalLog;
@@ -165,7 +165,7 @@ impl Journal {
     pub fn intent(
         &self,
         operation: JournalOp,
-        addr: &ResourceAddr,
+        addr: &InstanceAddr,
         type_name: &str,
         id: Option<&str>,
         desired: Option<&BTreeMap<String, serde_json::Value>>,
@@ -207,7 +207,7 @@ impl Journal {
     pub fn done(
         &self,
         operation: JournalOp,
-        addr: &ResourceAddr,
+        addr: &InstanceAddr,
         id: Option<&str>,
     ) -> io::Result<()> {
         let addr = addr.to_string();
@@ -226,7 +226,7 @@ impl Journal {
     ///
     /// # Errors
     /// The entry could not be written.
-    pub fn failed(&self, operation: JournalOp, addr: &ResourceAddr) -> io::Result<()> {
+    pub fn failed(&self, operation: JournalOp, addr: &InstanceAddr) -> io::Result<()> {
         let addr = addr.to_string();
         self.write(&Entry::Failed {
             run: self.run.clone(),
@@ -466,7 +466,7 @@ mod tests {
         (path.clone(), Box::new(FileJournal::new(path)))
     }
 
-    fn addr(s: &str) -> ResourceAddr {
+    fn addr(s: &str) -> InstanceAddr {
         s.parse().expect("valid address")
     }
 

@@ -51,13 +51,13 @@ use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 use tokio_util::sync::CancellationToken;
 
+use crate::addr::InstanceAddr;
 use crate::api::resources::{ApiContext, Attributes, Changed, Outcome, ResourceApi, resource_api};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::config::{Config, ResourceInstance};
 use crate::model::evaluate::ResourceValues;
-use crate::model::ids::ResourceAddr;
 use crate::model::value::Value;
-use crate::plan::{Action, ConfigInput, Plan, Progress, StepKind, state_addr};
+use crate::plan::{Action, ConfigInput, Plan, Progress, StepKind};
 use crate::state::{self, State};
 
 use events::{Event, Events, Operation};
@@ -108,7 +108,7 @@ pub struct Cancel {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Failure {
     /// The instance.
-    pub addr: ResourceAddr,
+    pub addr: InstanceAddr,
     /// The deposed key, when the operation was on a deposed object of the instance.
     pub deposed: Option<String>,
     /// What was tried.
@@ -129,15 +129,15 @@ pub struct ApplyReport {
     /// Operations that failed, in the order they failed.
     pub failures: Vec<Failure>,
     /// Operations never started because something they wait for failed, sorted.
-    pub skipped: Vec<(ResourceAddr, Operation)>,
+    pub skipped: Vec<(InstanceAddr, Operation)>,
     /// Operations never started because the run was interrupted, sorted.
-    pub not_started: Vec<(ResourceAddr, Operation)>,
+    pub not_started: Vec<(InstanceAddr, Operation)>,
     /// Operations abandoned while running (second interrupt).
-    pub abandoned: Vec<(ResourceAddr, Operation)>,
+    pub abandoned: Vec<(InstanceAddr, Operation)>,
     /// The run was interrupted.
     pub interrupted: bool,
     /// Warnings from the API mappings (a container that settled in `error`), by instance.
-    pub warnings: Vec<(ResourceAddr, String)>,
+    pub warnings: Vec<(InstanceAddr, String)>,
     /// Problems evaluating the configuration again.
     pub diagnostics: Diagnostics,
     /// How many times the configuration was evaluated.
@@ -216,7 +216,7 @@ enum Status {
 }
 
 /// The value every instance has so far: recorded, planned, or returned by the API.
-struct Snapshot(Arc<HashMap<ResourceAddr, Value>>);
+struct Snapshot(Arc<HashMap<InstanceAddr, Value>>);
 
 impl ResourceValues for Snapshot {
     fn instance(&self, instance: &ResourceInstance) -> Value {
@@ -274,7 +274,7 @@ impl<'a> Runner<'a> {
     /// The values to evaluate the configuration with, built when an evaluation needs them (most
     /// applies never do): the recorded objects (which include every result so far), overridden
     /// by the planned objects of the changes not carried out yet.
-    fn values_now(&self) -> Arc<HashMap<ResourceAddr, Value>> {
+    fn values_now(&self) -> Arc<HashMap<InstanceAddr, Value>> {
         let plan = self.run.plan;
         let mut done = vec![false; plan.changes.len()];
         for (step, status) in plan.order.steps().iter().zip(&self.status) {
@@ -282,7 +282,7 @@ impl<'a> Runner<'a> {
                 done[step.change] = true;
             }
         }
-        let mut values: HashMap<ResourceAddr, Value> = HashMap::new();
+        let mut values: HashMap<InstanceAddr, Value> = HashMap::new();
         self.run.writer.read(|s| {
             for resource in &s.resources {
                 let Some(schema) = crate::schema::resource(&resource.type_name) else {
@@ -308,7 +308,7 @@ impl<'a> Runner<'a> {
         Arc::new(values)
     }
 
-    fn step_addr(&self, i: usize) -> (&'a ResourceAddr, Operation) {
+    fn step_addr(&self, i: usize) -> (&'a InstanceAddr, Operation) {
         let step = &self.run.plan.order.steps()[i];
         (&step.addr, operation_of(step.kind))
     }
@@ -548,7 +548,7 @@ impl<'a> Runner<'a> {
             .get(&change.addr)
             .map_or(change.schema.timeouts, |i| i.timeouts);
         let operation = operation_of(step.kind);
-        let addr = state_addr(&change.addr);
+        let addr = change.addr.clone();
         let deposed = self.deposed_key(i);
         let prior = match step.kind {
             StepKind::Create => None,
@@ -656,7 +656,7 @@ impl<'a> Runner<'a> {
         let plan = self.run.plan;
         let step = &plan.order.steps()[i];
         let change = &plan.changes[step.change];
-        let addr = state_addr(&change.addr);
+        let addr = change.addr.clone();
         for w in &outcome.warnings {
             self.report.warnings.push((change.addr.clone(), w.clone()));
         }
@@ -702,7 +702,7 @@ impl<'a> Runner<'a> {
         let plan = self.run.plan;
         let step = &plan.order.steps()[i];
         let change = &plan.changes[step.change];
-        let addr = state_addr(&change.addr);
+        let addr = change.addr.clone();
         match step.kind {
             StepKind::Create | StepKind::Update => {
                 let Some(outcome) = outcome else {
@@ -874,19 +874,12 @@ fn new_deposed_key() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..8].to_owned()
 }
 
-fn matches(resource: &state::ResourceState, addr: &state::ResourceAddr) -> bool {
-    resource.module == addr.module
-        && resource.mode == addr.mode
-        && resource.type_name == addr.type_name
-        && resource.name == addr.name
-}
-
 /// Marks the current object at `addr` as deposed under `key`.
 fn depose_current(state: &mut State, addr: &state::InstanceAddr, key: &str) {
     if let Some(resource) = state
         .resources
         .iter_mut()
-        .find(|r| matches(r, &addr.resource))
+        .find(|r| r.matches(&addr.resource))
         && let Some(instance) = resource
             .instances
             .iter_mut()
@@ -901,7 +894,7 @@ pub(crate) fn remove_deposed(state: &mut State, addr: &state::InstanceAddr, key:
     if let Some(r) = state
         .resources
         .iter()
-        .position(|r| matches(r, &addr.resource))
+        .position(|r| r.matches(&addr.resource))
     {
         state.resources[r]
             .instances
@@ -915,7 +908,7 @@ pub(crate) fn remove_deposed(state: &mut State, addr: &state::InstanceAddr, key:
 /// One operation, ready to run on its own task.
 struct Job {
     index: usize,
-    addr: ResourceAddr,
+    addr: InstanceAddr,
     /// The deposed key when the operation deletes a deposed object.
     deposed: Option<String>,
     operation: Operation,

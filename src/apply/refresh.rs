@@ -22,10 +22,10 @@ use tokio::task::JoinSet;
 use super::ApiLookup;
 use super::events::{Event, Events};
 use super::values::instance_state;
+use crate::addr::InstanceAddr;
 use crate::api::resources::{ApiContext, Attributes, Outcome};
-use crate::model::ids::ResourceAddr;
 use crate::plan::model_addr;
-use crate::state::{InstanceAddr, InstanceState, State};
+use crate::state::{InstanceState, State};
 
 /// One recorded object: its instance address and, for a deposed object, its key.
 type Object = (InstanceAddr, Option<String>);
@@ -64,11 +64,11 @@ pub struct RefreshReport {
     pub calls: usize,
     /// Objects the API no longer has (dropped from the refreshed state), sorted; deposed
     /// objects are listed under their instance's address.
-    pub removed: Vec<ResourceAddr>,
+    pub removed: Vec<InstanceAddr>,
     /// Objects that could not be read, with the API's message, sorted.
-    pub errors: Vec<(ResourceAddr, String)>,
+    pub errors: Vec<(InstanceAddr, String)>,
     /// Warnings from the mappings.
-    pub warnings: Vec<(ResourceAddr, String)>,
+    pub warnings: Vec<(InstanceAddr, String)>,
     /// How long it took.
     pub elapsed: Duration,
 }
@@ -83,7 +83,7 @@ pub async fn refresh(
 ) -> RefreshReport {
     let started = Instant::now();
     let semaphore = Arc::new(Semaphore::new(parallelism.max(1)));
-    let mut tasks: JoinSet<(Object, ResourceAddr, Result<Option<Outcome>, String>)> =
+    let mut tasks: JoinSet<(Object, InstanceAddr, Result<Option<Outcome>, String>)> =
         JoinSet::new();
     let mut calls = 0;
     for (addr, deposed, instance) in objects(prior) {

@@ -837,7 +837,7 @@ async fn refresh_reads_deposed_objects_and_drops_those_gone() {
     assert_eq!(
         report.removed,
         ["scaleway_cockpit_token.t"
-            .parse::<ResourceAddr>()
+            .parse::<InstanceAddr>()
             .expect("addr")]
     );
     let instances = &report.state.resources[0].instances;
@@ -1002,7 +1002,7 @@ async fn refresh_drops_objects_the_api_no_longer_has() {
         report.removed,
         vec![
             "scaleway_cockpit_token.t[3]"
-                .parse::<ResourceAddr>()
+                .parse::<InstanceAddr>()
                 .expect("addr")
         ]
     );

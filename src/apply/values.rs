@@ -9,12 +9,12 @@
 //!
 //! Pure; depends on `model::value`, `schema` and `state`.
 
+use crate::addr::ResourceAddr;
 use crate::api::resources::Attributes;
 use crate::model::config::OutputValue;
-use crate::model::ids::ResourceAddr;
 use crate::model::value::Value;
 use crate::schema::ResourceSchema;
-use crate::state::{self, InstanceState, OutputState};
+use crate::state::{InstanceState, OutputState};
 
 /// `planned` with every unknown part replaced by the same part of `evaluated` (which may
 /// itself still be unknown).
@@ -98,10 +98,7 @@ pub fn instance_state(
         .map(|a| a.name)
         .collect();
     let mut instance = InstanceState::new(attributes).with_sensitive(&sensitive);
-    instance.dependencies = dependencies
-        .iter()
-        .map(|d| state::ResourceAddr::managed(&d.type_name, &d.name))
-        .collect();
+    instance.dependencies = dependencies.to_vec();
     instance.create_before_destroy = create_before_destroy;
     instance
 }

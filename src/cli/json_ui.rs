@@ -14,8 +14,8 @@ use std::time::Instant;
 
 use serde_json::{Map, Value as Json, json};
 
+use crate::addr::{InstanceAddr, InstanceKey};
 use crate::apply::events::{Event, Operation, format_duration};
-use crate::model::ids::{InstanceKey, ResourceAddr};
 use crate::plan::{Action, Plan};
 use crate::state::{State, TERRAFORM_VERSION};
 
@@ -68,7 +68,7 @@ pub fn log(level: &str, text: &str) -> String {
 }
 
 /// Terraform's resource object of hooks and changes.
-fn resource(addr: &ResourceAddr) -> Json {
+fn resource(addr: &InstanceAddr) -> Json {
     let key = match &addr.key {
         None => Json::Null,
         Some(InstanceKey::Int(i)) => Json::from(*i),
@@ -79,8 +79,8 @@ fn resource(addr: &ResourceAddr) -> Json {
         "module": "",
         "resource": addr.to_string(),
         "implied_provider": "scaleway",
-        "resource_type": addr.type_name,
-        "resource_name": addr.name,
+        "resource_type": addr.resource.type_name,
+        "resource_name": addr.resource.name,
         "resource_key": key,
     })
 }
@@ -222,7 +222,7 @@ pub fn applied_outputs(state: &State) -> String {
 /// started, for `elapsed_seconds` of a failure.
 #[derive(Debug, Default)]
 pub struct Hooks {
-    started: HashMap<(ResourceAddr, Option<String>, Operation), Instant>,
+    started: HashMap<(InstanceAddr, Option<String>, Operation), Instant>,
 }
 
 impl Hooks {
@@ -357,7 +357,7 @@ mod tests {
 
     #[test]
     fn hooks_carry_terraforms_fields() {
-        let addr: ResourceAddr = "scaleway_container_namespace.ns[\"a\"]"
+        let addr: InstanceAddr = "scaleway_container_namespace.ns[\"a\"]"
             .parse()
             .expect("address");
         let mut hooks = Hooks::default();

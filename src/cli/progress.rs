@@ -4,15 +4,15 @@
 //! Pure text: [`super::printer`] writes them. Events carry no attribute values, so no secret
 //! can appear here.
 
+use crate::addr::InstanceAddr;
 use crate::apply::events::{Event, Operation, format_duration, format_elapsed};
-use crate::model::ids::ResourceAddr;
 
 fn with_id(id: Option<&String>) -> String {
     id.map(|id| format!(" [id={id}]")).unwrap_or_default()
 }
 
 /// How Terraform names an object in progress lines: `ADDR`, or `ADDR (deposed object KEY)`.
-fn object(addr: &ResourceAddr, deposed: Option<&String>) -> String {
+fn object(addr: &InstanceAddr, deposed: Option<&String>) -> String {
     match deposed {
         Some(key) => format!("{addr} (deposed object {key})"),
         None => addr.to_string(),
@@ -104,7 +104,7 @@ mod tests {
 
     #[test]
     fn lines_use_terraforms_words() {
-        let addr: crate::model::ids::ResourceAddr =
+        let addr: crate::addr::InstanceAddr =
             "scaleway_cockpit_token.main".parse().expect("address");
         let id = Some("fr-par/1".to_owned());
         let cases = [

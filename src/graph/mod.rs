@@ -23,9 +23,9 @@ use petgraph::visit::EdgeRef;
 // crafted keys buys nothing for a configuration's own names.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use crate::addr::{InstanceAddr, ResourceAddr};
 use crate::diag::{Diagnostics, Span};
 use crate::model::config::{Config, DependencyKind};
-use crate::model::ids::ResourceAddr;
 use crate::model::order::{CycleEdge, cycle_diagnostic};
 
 /// What an edge stands for.
@@ -40,8 +40,8 @@ pub struct Edge {
 /// Resource instances and their dependencies.
 #[derive(Debug, Default)]
 pub struct DependencyGraph {
-    graph: StableDiGraph<ResourceAddr, Edge>,
-    nodes: HashMap<ResourceAddr, NodeIndex>,
+    graph: StableDiGraph<InstanceAddr, Edge>,
+    nodes: HashMap<InstanceAddr, NodeIndex>,
 }
 
 impl DependencyGraph {
@@ -51,14 +51,11 @@ impl DependencyGraph {
         let mut graph = StableDiGraph::with_capacity(config.instances.len(), 0);
         let mut nodes =
             HashMap::with_capacity_and_hasher(config.instances.len(), rustc_hash::FxBuildHasher);
-        let mut by_resource: HashMap<(&str, &str), Vec<NodeIndex>> = HashMap::default();
+        let mut by_resource: HashMap<&ResourceAddr, Vec<NodeIndex>> = HashMap::default();
         for addr in config.instances.keys() {
             let n = graph.add_node(addr.clone());
             nodes.insert(addr.clone(), n);
-            by_resource
-                .entry((addr.type_name.as_str(), addr.name.as_str()))
-                .or_default()
-                .push(n);
+            by_resource.entry(&addr.resource).or_default().push(n);
         }
         // Deduplicated through a set: `find_edge` scans a node's edges, which is quadratic for
         // a resource that thousands of others depend on.
@@ -66,8 +63,10 @@ impl DependencyGraph {
         for (addr, instance) in &config.instances {
             let dependent = nodes[addr];
             for dep in &instance.dependencies {
-                let key = (dep.resource.type_name.as_str(), dep.resource.name.as_str());
-                for &dependency in by_resource.get(&key).map_or(&[][..], Vec::as_slice) {
+                for &dependency in by_resource
+                    .get(&dep.resource)
+                    .map_or(&[][..], Vec::as_slice)
+                {
                     if edges.insert((dependency, dependent)) {
                         graph.add_edge(
                             dependency,
@@ -104,21 +103,21 @@ impl DependencyGraph {
 
     /// The instances `addr` depends on, sorted.
     #[must_use]
-    pub fn dependencies(&self, addr: &ResourceAddr) -> Vec<&ResourceAddr> {
+    pub fn dependencies(&self, addr: &InstanceAddr) -> Vec<&InstanceAddr> {
         self.neighbors(addr, Direction::Incoming)
     }
 
     /// The instances that depend on `addr`, sorted.
     #[must_use]
-    pub fn dependents(&self, addr: &ResourceAddr) -> Vec<&ResourceAddr> {
+    pub fn dependents(&self, addr: &InstanceAddr) -> Vec<&InstanceAddr> {
         self.neighbors(addr, Direction::Outgoing)
     }
 
-    fn neighbors(&self, addr: &ResourceAddr, dir: Direction) -> Vec<&ResourceAddr> {
+    fn neighbors(&self, addr: &InstanceAddr, dir: Direction) -> Vec<&InstanceAddr> {
         let Some(&n) = self.nodes.get(addr) else {
             return Vec::new();
         };
-        let mut out: Vec<&ResourceAddr> = self
+        let mut out: Vec<&InstanceAddr> = self
             .graph
             .neighbors_directed(n, dir)
             .map(|m| &self.graph[m])
@@ -132,7 +131,7 @@ impl DependencyGraph {
     ///
     /// # Errors
     /// One `scw::graph::cycle` diagnostic per cycle.
-    pub fn order(&self) -> Result<Vec<&ResourceAddr>, Diagnostics> {
+    pub fn order(&self) -> Result<Vec<&InstanceAddr>, Diagnostics> {
         let mut indegree: HashMap<NodeIndex, usize> = self
             .graph
             .node_indices()
@@ -145,7 +144,7 @@ impl DependencyGraph {
                 )
             })
             .collect();
-        let mut ready: BinaryHeap<Reverse<(&ResourceAddr, NodeIndex)>> = indegree
+        let mut ready: BinaryHeap<Reverse<(&InstanceAddr, NodeIndex)>> = indegree
             .iter()
             .filter(|(_, d)| **d == 0)
             .map(|(n, _)| Reverse((&self.graph[*n], *n)))
@@ -174,7 +173,7 @@ impl DependencyGraph {
     ///
     /// # Errors
     /// As [`Self::order`].
-    pub fn reverse_order(&self) -> Result<Vec<&ResourceAddr>, Diagnostics> {
+    pub fn reverse_order(&self) -> Result<Vec<&InstanceAddr>, Diagnostics> {
         let mut order = self.order()?;
         order.reverse();
         Ok(order)
@@ -189,7 +188,7 @@ impl DependencyGraph {
             if !looped {
                 continue;
             }
-            let members: BTreeSet<&ResourceAddr> = scc.iter().map(|n| &self.graph[*n]).collect();
+            let members: BTreeSet<&InstanceAddr> = scc.iter().map(|n| &self.graph[*n]).collect();
             let mut edges = Vec::new();
             for addr in &members {
                 let dependent = self.nodes[*addr];
@@ -214,7 +213,7 @@ impl DependencyGraph {
     }
 
     /// Sorted edges as (dependent, dependency) pairs.
-    fn sorted_edges(&self) -> Vec<(&ResourceAddr, &ResourceAddr)> {
+    fn sorted_edges(&self) -> Vec<(&InstanceAddr, &InstanceAddr)> {
         let mut edges: Vec<_> = self
             .graph
             .edge_indices()
@@ -225,7 +224,7 @@ impl DependencyGraph {
         edges
     }
 
-    fn sorted_nodes(&self) -> Vec<&ResourceAddr> {
+    fn sorted_nodes(&self) -> Vec<&InstanceAddr> {
         let mut nodes: Vec<_> = self.graph.node_weights().collect();
         nodes.sort();
         nodes
@@ -250,7 +249,7 @@ impl DependencyGraph {
     #[must_use]
     pub fn to_mermaid(&self) -> String {
         let nodes = self.sorted_nodes();
-        let ids: HashMap<&ResourceAddr, usize> =
+        let ids: HashMap<&InstanceAddr, usize> =
             nodes.iter().enumerate().map(|(i, a)| (*a, i)).collect();
         let mut out = String::from("flowchart RL\n");
         for (i, addr) in nodes.iter().enumerate() {
@@ -264,7 +263,7 @@ impl DependencyGraph {
     }
 }
 
-fn dot_id(addr: &ResourceAddr) -> String {
+fn dot_id(addr: &InstanceAddr) -> String {
     let text = addr.to_string();
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
@@ -284,13 +283,13 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
+    use crate::addr::InstanceKey;
     use crate::diag::FileId;
     use crate::model::config::{Dependency, ResourceInstance};
-    use crate::model::ids::InstanceKey;
 
-    fn instance(addr: &str, deps: &[&str]) -> (ResourceAddr, ResourceInstance) {
-        let addr: ResourceAddr = addr.parse().expect("valid address");
-        let schema = crate::schema::resource(&addr.type_name).expect("known type");
+    fn instance(addr: &str, deps: &[&str]) -> (InstanceAddr, ResourceInstance) {
+        let addr: InstanceAddr = addr.parse().expect("valid address");
+        let schema = crate::schema::resource(&addr.resource.type_name).expect("known type");
         let inst = ResourceInstance {
             addr: addr.clone(),
             schema,
@@ -380,7 +379,7 @@ mod tests {
         c.instances.sort_keys();
         let g = DependencyGraph::new(&c);
         assert_eq!(g.edge_count(), 3);
-        let ns: ResourceAddr = "scaleway_container_namespace.ns".parse().expect("valid");
+        let ns: InstanceAddr = "scaleway_container_namespace.ns".parse().expect("valid");
         assert_eq!(g.dependencies(&ns).len(), 3);
     }
 

@@ -16,10 +16,10 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
-use super::ids::ResourceAddr;
 use super::lower::Lifecycle;
 use super::refs::Reference;
 use super::value::Value;
+use crate::addr::{InstanceAddr, ResourceAddr};
 use crate::diag::Span;
 use crate::schema::{ResourceSchema, Timeouts};
 
@@ -33,7 +33,7 @@ pub struct Config {
     /// Outputs, in declaration order.
     pub outputs: IndexMap<String, OutputValue>,
     /// Resource instances, sorted by address.
-    pub instances: IndexMap<ResourceAddr, ResourceInstance>,
+    pub instances: IndexMap<InstanceAddr, ResourceInstance>,
     /// The provider block's attribute values (only those configured).
     pub provider: BTreeMap<&'static str, Value>,
     /// What the `variable` blocks declare, by name, in declaration order (for the JSON
@@ -58,12 +58,11 @@ impl Config {
     /// The instances of one resource (`type.name`), in address order.
     pub fn instances_of<'c>(
         &'c self,
-        type_name: &'c str,
-        name: &'c str,
+        resource: &'c ResourceAddr,
     ) -> impl Iterator<Item = &'c ResourceInstance> + 'c {
         self.instances
             .values()
-            .filter(move |i| i.addr.is_instance_of(type_name, name))
+            .filter(move |i| i.addr.is_instance_of(resource))
     }
 }
 
@@ -145,7 +144,7 @@ fn object_value(
 #[derive(Debug, Clone)]
 pub struct ResourceInstance {
     /// Its address.
-    pub addr: ResourceAddr,
+    pub addr: InstanceAddr,
     /// Its type's schema.
     pub schema: &'static ResourceSchema,
     /// Every schema attribute: configured values (converted to the schema type), defaults,

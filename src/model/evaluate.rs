@@ -28,12 +28,12 @@ use super::config::{
     BlockValue, Config, Dependency, DependencyKind, OutputValue, ResourceInstance, VariableInfo,
 };
 use super::eval::{self, EvalContext};
-use super::ids::{InstanceKey, ResourceAddr};
 use super::lower::{BodyDecl, Module, ResourceDecl, header_span};
 use super::order::BlockGraph;
 use super::refs::{RefTarget, Reference};
 use super::types::{self, Type};
 use super::value::Value;
+use crate::addr::{InstanceAddr, InstanceKey, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::locality::{ALL_REGIONS, RegionCheck, check_region};
 use crate::parse::ast::{self, Expr};
@@ -601,7 +601,7 @@ impl<'m> Evaluator<'m, '_> {
             references: &references,
             timeouts,
         };
-        let resource_addr = ResourceAddr::new(decl.type_name, decl.name);
+        let resource_addr = InstanceAddr::managed(decl.type_name, decl.name);
         let value = match self.expansion(decl, &base) {
             Expansion::Single => self
                 .instance(decl, resource_addr, &base, &shared)
@@ -783,7 +783,7 @@ impl<'m> Evaluator<'m, '_> {
     fn instance(
         &mut self,
         decl: &ResourceDecl<'m>,
-        addr: ResourceAddr,
+        addr: InstanceAddr,
         ctx: &EvalContext<'_>,
         shared: &Shared<'_>,
     ) -> Option<Value> {
@@ -1150,7 +1150,7 @@ impl<'m> Evaluator<'m, '_> {
                         kind: DependencyKind| {
             if (t, n) != own && module.resources.contains_key(&(t, n)) && seen.insert((t, n)) {
                 out.push(Dependency {
-                    resource: ResourceAddr::new(t, n),
+                    resource: ResourceAddr::managed(t, n),
                     span,
                     kind,
                 });

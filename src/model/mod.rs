@@ -10,7 +10,6 @@ pub mod config;
 pub mod eval;
 pub mod evaluate;
 pub(crate) mod functions;
-pub mod ids;
 pub mod load;
 pub mod lower;
 pub mod order;
@@ -19,4 +18,4 @@ pub mod settings;
 pub mod types;
 pub mod value;
 
-pub use ids::{InstanceKey, ResourceAddr};
+pub use crate::addr::{InstanceAddr, InstanceKey};

@@ -40,7 +40,7 @@ use crate::state::State;
 
 pub use crate::secret::secret_matches;
 pub use order::{ActionOrder, Progress, Step, StepKind};
-pub use recorded::{model_addr, object_value, state_addr};
+pub use recorded::{model_addr, object_value};
 pub use types::{Action, ActionReason, Counts, OutputChange, Plan, PlanOptions, ResourceChange};
 
 use order::build_order;
@@ -49,7 +49,7 @@ use planner::{
     output_changes, propagate_create_before_destroy,
 };
 use recorded::{deposed_objects, drift_changes, recorded_objects};
-use target::{check_targets, matches_target, targeted};
+use target::{check_targets, targeted};
 
 /// The configuration to plan: something that can evaluate it with a [`ResourceValues`] hook
 /// (the CLI wraps `model::load`; tests wrap texts or hand-built values).
@@ -121,7 +121,7 @@ pub fn plan(
         changes.retain(|c| match c.deposed {
             // Nothing depends on a deposed object and it depends on nothing being planned, so
             // it is in scope only when a target names its instance, not as a dependency.
-            Some(_) => options.targets.iter().any(|t| matches_target(t, &c.addr)),
+            Some(_) => options.targets.iter().any(|t| t.contains(&c.addr)),
             None => included.contains(&c.addr),
         });
     }

@@ -15,12 +15,12 @@
 //! (address, step kind), so it is the same on every run; the graph is acyclic (the planner turns
 //! a cycle into a diagnostic before building a plan).
 //!
-//! Pure; depends on `model::ids` only.
+//! Pure; depends on `addr` only.
 
 use std::cmp::Reverse;
 use std::collections::{BTreeSet, BinaryHeap, HashMap};
 
-use crate::model::ids::ResourceAddr;
+use crate::addr::{InstanceAddr, ResourceAddr};
 
 use super::recorded::Recorded;
 use super::{Action, ResourceChange};
@@ -53,7 +53,7 @@ impl StepKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
     /// The instance.
-    pub addr: ResourceAddr,
+    pub addr: InstanceAddr,
     /// What to do.
     pub kind: StepKind,
     /// Index of the change this step belongs to in [`super::Plan::changes`].
@@ -82,7 +82,7 @@ pub(crate) struct OrderBuilder {
 
 impl OrderBuilder {
     /// Adds a step (once per change and kind) and returns its index.
-    pub(crate) fn step(&mut self, addr: &ResourceAddr, kind: StepKind, change: usize) -> usize {
+    pub(crate) fn step(&mut self, addr: &InstanceAddr, kind: StepKind, change: usize) -> usize {
         if let Some(&i) = self.index.get(&(change, kind)) {
             return i;
         }
@@ -181,7 +181,7 @@ impl ActionOrder {
         }
     }
 
-    fn key(&self, i: usize) -> (ResourceAddr, StepKind, usize) {
+    fn key(&self, i: usize) -> (InstanceAddr, StepKind, usize) {
         (self.steps[i].addr.clone(), self.steps[i].kind, i)
     }
 }
@@ -202,10 +202,10 @@ enum Status {
 /// A failed step's dependents (transitively) are never handed out.
 #[derive(Debug, Clone)]
 pub struct Progress {
-    keys: Vec<(ResourceAddr, StepKind, usize)>,
+    keys: Vec<(InstanceAddr, StepKind, usize)>,
     dependents: Vec<Vec<usize>>,
     waiting: Vec<usize>,
-    ready: BinaryHeap<Reverse<(ResourceAddr, StepKind, usize)>>,
+    ready: BinaryHeap<Reverse<(InstanceAddr, StepKind, usize)>>,
     status: Vec<Status>,
 }
 
@@ -274,7 +274,7 @@ impl Progress {
 /// Builds the step graph (see [`order`] for the rules).
 pub(super) fn build_order(
     changes: &[ResourceChange],
-    recorded: &BTreeMap<ResourceAddr, Recorded>,
+    recorded: &BTreeMap<InstanceAddr, Recorded>,
 ) -> ActionOrder {
     let mut b = OrderBuilder::default();
     for (i, c) in changes.iter().enumerate() {
@@ -303,20 +303,12 @@ pub(super) fn build_order(
         }
     }
     // Instances by resource, for dependencies on whole resources.
-    let mut by_resource: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut by_resource: HashMap<&ResourceAddr, Vec<usize>> = HashMap::new();
     for (i, c) in changes.iter().enumerate() {
-        by_resource
-            .entry((c.addr.type_name.as_str(), c.addr.name.as_str()))
-            .or_default()
-            .push(i);
+        by_resource.entry(&c.addr.resource).or_default().push(i);
     }
     let empty = Vec::new();
-    let instances = |d: &ResourceAddr| {
-        by_resource
-            .get(&(d.type_name.as_str(), d.name.as_str()))
-            .unwrap_or(&empty)
-            .clone()
-    };
+    let instances = |d: &ResourceAddr| by_resource.get(d).unwrap_or(&empty).clone();
     let old_dependencies = |c: &ResourceChange| -> Vec<ResourceAddr> {
         match c.action {
             Action::Delete => c.dependencies.clone(),
@@ -375,7 +367,7 @@ pub(super) fn build_order(
 mod tests {
     use super::*;
 
-    fn addr(s: &str) -> ResourceAddr {
+    fn addr(s: &str) -> InstanceAddr {
         s.parse().expect("valid address")
     }
 

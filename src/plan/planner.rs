@@ -11,16 +11,15 @@
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::addr::{InstanceAddr, InstanceKey, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::config::{Config, ResourceInstance};
 use crate::model::evaluate::ResourceValues;
-use crate::model::ids::{InstanceKey, ResourceAddr};
 use crate::model::value::Value;
 use crate::state::State;
 
 use super::diff::{Base, Desired, diff_object};
 use super::recorded::Recorded;
-use super::target::matches_target;
 use super::{Action, ActionReason, OutputChange, PlanOptions, ResourceChange};
 
 /// What the hook decided for one configured instance.
@@ -35,9 +34,9 @@ pub(super) struct Decision {
 
 /// The [`ResourceValues`] hook of the planner.
 pub(super) struct Planner<'a> {
-    pub(super) refreshed: &'a BTreeMap<ResourceAddr, Recorded>,
+    pub(super) refreshed: &'a BTreeMap<InstanceAddr, Recorded>,
     pub(super) options: &'a PlanOptions,
-    pub(super) decisions: RefCell<HashMap<ResourceAddr, Decision>>,
+    pub(super) decisions: RefCell<HashMap<InstanceAddr, Decision>>,
 }
 
 impl ResourceValues for Planner<'_> {
@@ -86,10 +85,9 @@ pub(super) fn decide(
         ignore,
         "",
     );
-    let requested = options
-        .replace
-        .iter()
-        .any(|r| matches_target(r, &instance.addr));
+    let requested = options.replace.iter().any(|r| {
+        *r == instance.addr || (r.key.is_none() && instance.addr.is_instance_of(&r.resource))
+    });
     let reason = if requested {
         Some(ActionReason::ReplaceByRequest)
     } else if recorded.tainted {
@@ -134,7 +132,7 @@ pub(super) fn decide(
 /// One Delete per deposed object: whatever the configuration says, a deposed object is an old
 /// object whose replacement already exists, so it only ever goes away.
 pub(super) fn deposed_changes(
-    deposed: &BTreeMap<(ResourceAddr, String), Recorded>,
+    deposed: &BTreeMap<(InstanceAddr, String), Recorded>,
 ) -> Vec<ResourceChange> {
     deposed
         .iter()
@@ -157,7 +155,7 @@ pub(super) fn dependencies_of(instance: &ResourceInstance) -> Vec<ResourceAddr> 
     let mut deps: Vec<ResourceAddr> = instance
         .dependencies
         .iter()
-        .map(|d| d.resource.resource())
+        .map(|d| d.resource.clone())
         .collect();
     deps.sort();
     deps.dedup();
@@ -166,8 +164,8 @@ pub(super) fn dependencies_of(instance: &ResourceInstance) -> Vec<ResourceAddr> 
 
 pub(super) fn normal_changes(
     config: &Config,
-    recorded: &BTreeMap<ResourceAddr, Recorded>,
-    mut decisions: HashMap<ResourceAddr, Decision>,
+    recorded: &BTreeMap<InstanceAddr, Recorded>,
+    mut decisions: HashMap<InstanceAddr, Decision>,
 ) -> Vec<ResourceChange> {
     let mut changes = Vec::with_capacity(config.instances.len());
     let first = first_instances(config);
@@ -213,24 +211,20 @@ pub(super) fn normal_changes(
 
 /// The first configured instance of each resource (for delete reasons and lifecycle rules
 /// of instances no longer configured), so lookups stay linear in the plan size.
-pub(super) fn first_instances(config: &Config) -> HashMap<(&str, &str), &ResourceInstance> {
+pub(super) fn first_instances(config: &Config) -> HashMap<&ResourceAddr, &ResourceInstance> {
     let mut out = HashMap::new();
     for instance in config.instances.values() {
-        out.entry((
-            instance.addr.type_name.as_str(),
-            instance.addr.name.as_str(),
-        ))
-        .or_insert(instance);
+        out.entry(&instance.addr.resource).or_insert(instance);
     }
     out
 }
 
 /// Why an object whose address is not configured is deleted.
 pub(super) fn delete_reason(
-    first: &HashMap<(&str, &str), &ResourceInstance>,
-    addr: &ResourceAddr,
+    first: &HashMap<&ResourceAddr, &ResourceInstance>,
+    addr: &InstanceAddr,
 ) -> ActionReason {
-    let Some(sibling) = first.get(&(addr.type_name.as_str(), addr.name.as_str())) else {
+    let Some(sibling) = first.get(&addr.resource) else {
         return ActionReason::DeleteBecauseNoResourceConfig;
     };
     match (&addr.key, &sibling.addr.key) {
@@ -246,7 +240,7 @@ pub(super) fn delete_reason(
 
 pub(super) fn destroy_changes(
     config: &Config,
-    recorded: &BTreeMap<ResourceAddr, Recorded>,
+    recorded: &BTreeMap<InstanceAddr, Recorded>,
 ) -> Vec<ResourceChange> {
     recorded
         .iter()
@@ -298,7 +292,7 @@ pub(super) fn propagate_create_before_destroy(changes: &mut [ResourceChange]) {
                 == (Action::Replace {
                     create_before_destroy: false,
                 })
-                && promote.contains(&c.addr.resource())
+                && promote.contains(&c.addr.resource)
             {
                 c.action = Action::Replace {
                     create_before_destroy: true,
@@ -327,7 +321,7 @@ pub(super) fn check_prevent_destroy(
         let instance = config
             .instances
             .get(&c.addr)
-            .or_else(|| config.instances_of(&c.addr.type_name, &c.addr.name).next());
+            .or_else(|| config.instances_of(&c.addr.resource).next());
         let Some(instance) = instance else {
             continue;
         };

@@ -10,11 +10,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::addr::{InstanceAddr, Mode, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::ids::ResourceAddr;
 use crate::model::value::Value;
 use crate::schema::{self, ResourceSchema};
-use crate::state::{self, InstanceAddr, Mode, State};
+use crate::state::{self, State};
 
 use super::{Action, ResourceChange};
 
@@ -38,25 +38,11 @@ impl Recorded {
     }
 }
 
-/// The model address of a root-module managed instance of the state (`None` for data sources
-/// and module instances, which scwform does not plan).
+/// The address of a state instance the planner plans: a managed instance of the root module
+/// (`None` for data sources and module instances, which scwform does not plan).
 #[must_use]
-pub fn model_addr(addr: &InstanceAddr) -> Option<ResourceAddr> {
-    if addr.resource.module.is_some() || addr.resource.mode != Mode::Managed {
-        return None;
-    }
-    let base = ResourceAddr::new(&addr.resource.type_name, &addr.resource.name);
-    Some(match &addr.key {
-        None => base,
-        Some(key) => base.with_key(key.clone()),
-    })
-}
-
-/// The state address of a model instance address.
-#[must_use]
-pub fn state_addr(addr: &ResourceAddr) -> InstanceAddr {
-    let resource = state::ResourceAddr::managed(&addr.type_name, &addr.name);
-    resource.instance(addr.key.clone())
+pub fn model_addr(addr: &InstanceAddr) -> Option<InstanceAddr> {
+    (addr.resource.module.is_root() && addr.resource.mode == Mode::Managed).then(|| addr.clone())
 }
 
 /// A recorded object (current or deposed) of `schema`'s type, for comparison.
@@ -71,8 +57,8 @@ pub(super) fn recorded(
         dependencies: instance
             .dependencies
             .iter()
-            .filter(|d| d.module.is_none() && d.mode == Mode::Managed)
-            .map(|d| ResourceAddr::new(&d.type_name, &d.name))
+            .filter(|d| d.module.is_root() && d.mode == Mode::Managed)
+            .cloned()
             .collect(),
     }
 }
@@ -81,12 +67,12 @@ pub(super) fn recorded(
 pub(super) fn recorded_objects(
     state: &State,
     diags: &mut Diagnostics,
-) -> BTreeMap<ResourceAddr, Recorded> {
+) -> BTreeMap<InstanceAddr, Recorded> {
     let mut out = BTreeMap::new();
     let mut unknown_types = BTreeSet::new();
     for resource in &state.resources {
         let Some(schema) = schema::resource(&resource.type_name) else {
-            if resource.mode == Mode::Managed && resource.module.is_none() {
+            if resource.mode == Mode::Managed && resource.module.is_root() {
                 unknown_types.insert(resource.type_name.clone());
             }
             continue;
@@ -110,7 +96,7 @@ pub(super) fn recorded_objects(
 
 /// The recorded deposed objects of a state, by model address and deposed key (types scwform
 /// does not know are reported by [`recorded_objects`]).
-pub(super) fn deposed_objects(state: &State) -> BTreeMap<(ResourceAddr, String), Recorded> {
+pub(super) fn deposed_objects(state: &State) -> BTreeMap<(InstanceAddr, String), Recorded> {
     let mut out = BTreeMap::new();
     for resource in &state.resources {
         let Some(schema) = schema::resource(&resource.type_name) else {
@@ -170,8 +156,8 @@ fn object_from_state(
 
 /// Changes made outside: objects gone, or with other values than recorded.
 pub(super) fn drift_changes(
-    prior: &BTreeMap<ResourceAddr, Recorded>,
-    refreshed: &BTreeMap<ResourceAddr, Recorded>,
+    prior: &BTreeMap<InstanceAddr, Recorded>,
+    refreshed: &BTreeMap<InstanceAddr, Recorded>,
 ) -> Vec<ResourceChange> {
     let mut out = Vec::new();
     for (addr, before) in prior {

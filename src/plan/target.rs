@@ -1,15 +1,16 @@
 //! `--target`: which instances a targeted plan keeps.
 //!
-//! Invariants: a target without key names every instance of its resource; the scope is closed
+//! Invariants: a target names a module instance, a resource or an instance ([`Target`]); the
+//! scope is closed
 //! under dependencies (and, for deleted targets, under dependents).
 //!
 //! Depends on `model` addresses and configuration only.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::addr::{InstanceAddr, ResourceAddr, Target};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::config::Config;
-use crate::model::ids::ResourceAddr;
 
 use super::planner::dependencies_of;
 use super::recorded::Recorded;
@@ -17,7 +18,7 @@ use super::{Action, ResourceChange};
 
 /// Terraform's warning for a targeted plan, and an error for each target that names no
 /// instance (configured or recorded), naming the closest address there is.
-pub(super) fn check_targets(changes: &[ResourceChange], targets: &[ResourceAddr]) -> Diagnostics {
+pub(super) fn check_targets(changes: &[ResourceChange], targets: &[Target]) -> Diagnostics {
     let mut diags = Diagnostics::new();
     if targets.is_empty() {
         return diags;
@@ -29,10 +30,10 @@ pub(super) fn check_targets(changes: &[ResourceChange], targets: &[ResourceAddr]
     let mut known: BTreeSet<String> = BTreeSet::new();
     for c in changes {
         known.insert(c.addr.to_string());
-        known.insert(format!("{}.{}", c.addr.type_name, c.addr.name));
+        known.insert(c.addr.resource.to_string());
     }
     for target in targets {
-        if changes.iter().any(|c| matches_target(target, &c.addr)) {
+        if changes.iter().any(|c| target.contains(&c.addr)) {
             continue;
         }
         let wanted = target.to_string();
@@ -50,56 +51,44 @@ pub(super) fn check_targets(changes: &[ResourceChange], targets: &[ResourceAddr]
     diags
 }
 
-/// Whether `target` (an address, without key meaning every instance) names `addr`.
-pub(super) fn matches_target(target: &ResourceAddr, addr: &ResourceAddr) -> bool {
-    if target.key.is_some() {
-        target == addr
-    } else {
-        addr.is_instance_of(&target.type_name, &target.name)
-    }
-}
-
 /// The instances in scope of `--target`: the targets, what they depend on, and for targets that
 /// are deleted, what depends on them (whose dependencies then come along too).
 pub(super) fn targeted(
     config: &Config,
-    recorded: &BTreeMap<ResourceAddr, Recorded>,
+    recorded: &BTreeMap<InstanceAddr, Recorded>,
     changes: &[ResourceChange],
-    targets: &[ResourceAddr],
-) -> BTreeSet<ResourceAddr> {
-    let all: BTreeSet<&ResourceAddr> = changes.iter().map(|c| &c.addr).collect();
-    let mut by_resource: HashMap<(&str, &str), Vec<ResourceAddr>> = HashMap::new();
+    targets: &[Target],
+) -> BTreeSet<InstanceAddr> {
+    let all: BTreeSet<&InstanceAddr> = changes.iter().map(|c| &c.addr).collect();
+    let mut by_resource: HashMap<&ResourceAddr, Vec<InstanceAddr>> = HashMap::new();
     for a in &all {
         by_resource
-            .entry((a.type_name.as_str(), a.name.as_str()))
+            .entry(&a.resource)
             .or_default()
             .push((*a).clone());
     }
-    let instances_of = |resource: &ResourceAddr| -> Vec<ResourceAddr> {
-        by_resource
-            .get(&(resource.type_name.as_str(), resource.name.as_str()))
-            .cloned()
-            .unwrap_or_default()
+    let instances_of = |resource: &ResourceAddr| -> Vec<InstanceAddr> {
+        by_resource.get(resource).cloned().unwrap_or_default()
     };
-    let by_addr: HashMap<&ResourceAddr, &ResourceChange> = changes
+    let by_addr: HashMap<&InstanceAddr, &ResourceChange> = changes
         .iter()
         .filter(|c| c.deposed.is_none())
         .map(|c| (&c.addr, c))
         .collect();
-    let deps_of = |addr: &ResourceAddr| -> Vec<ResourceAddr> {
+    let deps_of = |addr: &InstanceAddr| -> Vec<ResourceAddr> {
         by_addr
             .get(addr)
             .map(|c| c.dependencies.clone())
             .unwrap_or_default()
     };
-    let mut seeds: BTreeSet<ResourceAddr> = all
+    let mut seeds: BTreeSet<InstanceAddr> = all
         .iter()
-        .filter(|a| targets.iter().any(|t| matches_target(t, a)))
+        .filter(|a| targets.iter().any(|t| t.contains(a)))
         .map(|a| (*a).clone())
         .collect();
     // Dependents of deleted targets, transitively.
     // (Not deposed objects: what depends on the instance uses its current object.)
-    let deleted: Vec<ResourceAddr> = changes
+    let deleted: Vec<InstanceAddr> = changes
         .iter()
         .filter(|c| seeds.contains(&c.addr) && c.action == Action::Delete && c.deposed.is_none())
         .map(|c| c.addr.clone())
@@ -107,15 +96,10 @@ pub(super) fn targeted(
     let mut stack = deleted;
     while let Some(addr) = stack.pop() {
         for c in changes.iter().filter(|c| c.deposed.is_none()) {
-            let depends = c
-                .dependencies
-                .iter()
-                .any(|d| addr.is_instance_of(&d.type_name, &d.name))
-                || recorded.get(&c.addr).is_some_and(|r| {
-                    r.dependencies
-                        .iter()
-                        .any(|d| addr.is_instance_of(&d.type_name, &d.name))
-                });
+            let depends = c.dependencies.iter().any(|d| addr.is_instance_of(d))
+                || recorded
+                    .get(&c.addr)
+                    .is_some_and(|r| r.dependencies.iter().any(|d| addr.is_instance_of(d)));
             if depends && seeds.insert(c.addr.clone()) {
                 stack.push(c.addr.clone());
             }
@@ -123,7 +107,7 @@ pub(super) fn targeted(
     }
     // Dependencies, transitively.
     let mut included = BTreeSet::new();
-    let mut stack: Vec<ResourceAddr> = seeds.into_iter().collect();
+    let mut stack: Vec<InstanceAddr> = seeds.into_iter().collect();
     while let Some(addr) = stack.pop() {
         if !included.insert(addr.clone()) {
             continue;

@@ -11,10 +11,10 @@ use proptest::prelude::*;
 use super::planner::{decide, dependencies_of};
 use super::recorded::{Recorded, recorded_objects};
 use super::*;
+use crate::addr::{InstanceAddr, ResourceAddr};
 use crate::diag::SourceMap;
 use crate::model::config::ResourceInstance;
 use crate::model::evaluate::{EvalOptions, evaluate};
-use crate::model::ids::ResourceAddr;
 use crate::model::lower::lower;
 use crate::model::value::Value;
 use crate::schema::ResourceSchema;
@@ -59,7 +59,7 @@ fn run(text: &str, state: &State, options: &PlanOptions) -> Plan {
     }
 }
 
-fn addr(s: &str) -> ResourceAddr {
+fn addr(s: &str) -> InstanceAddr {
     s.parse().expect("valid address")
 }
 
@@ -89,7 +89,7 @@ fn fake_uuid(seed: &str) -> String {
 }
 
 /// Fills every unknown in a planned object as the API would: ids, names, defaults.
-fn fill_unknowns(schema: &ResourceSchema, addr: &ResourceAddr, value: &Value) -> Value {
+fn fill_unknowns(schema: &ResourceSchema, addr: &InstanceAddr, value: &Value) -> Value {
     let Some(object) = value.as_object() else {
         return value.clone();
     };
@@ -129,9 +129,9 @@ fn fill_unknowns(schema: &ResourceSchema, addr: &ResourceAddr, value: &Value) ->
 /// Applies a configuration to a state the way a perfect API would, in one evaluation: each
 /// instance, in dependency order, becomes its planned object with unknowns filled.
 struct FakeApply<'a> {
-    recorded: BTreeMap<ResourceAddr, Recorded>,
+    recorded: BTreeMap<InstanceAddr, Recorded>,
     options: &'a PlanOptions,
-    applied: RefCell<BTreeMap<ResourceAddr, (Value, Vec<ResourceAddr>)>>,
+    applied: RefCell<BTreeMap<InstanceAddr, (Value, Vec<ResourceAddr>)>>,
 }
 
 impl ResourceValues for FakeApply<'_> {
@@ -164,11 +164,8 @@ fn apply(text: &str, state: &State) -> State {
             .map(|o| o.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
             .unwrap_or_default();
         let mut instance = InstanceState::new(attributes);
-        instance.dependencies = deps
-            .iter()
-            .map(|d| state::ResourceAddr::managed(&d.type_name, &d.name))
-            .collect();
-        out.set_instance(&state_addr(&addr), instance);
+        instance.dependencies = deps;
+        out.set_instance(&addr, instance);
     }
     for (name, o) in &config.outputs {
         out.outputs.insert(
@@ -471,7 +468,11 @@ fn replace_option_forces_replacement_by_request() {
 #[test]
 fn target_limits_the_plan_to_targets_and_their_dependencies() {
     let mut o = options();
-    o.targets = vec![addr("scaleway_container_namespace.app")];
+    o.targets = vec![
+        "scaleway_container_namespace.app"
+            .parse()
+            .expect("valid target"),
+    ];
     let p = run(QUICK, &empty(), &o);
     let planned: Vec<String> = p.changes.iter().map(|c| c.addr.to_string()).collect();
     assert_eq!(
@@ -488,7 +489,7 @@ fn targeting_a_deleted_object_brings_its_dependents() {
     let state = apply(QUICK, &empty());
     let mut o = options();
     o.destroy = true;
-    o.targets = vec![addr("scaleway_container.web")];
+    o.targets = vec!["scaleway_container.web".parse().expect("valid target")];
     let p = run(QUICK, &state, &o);
     let planned: Vec<String> = p.changes.iter().map(|c| c.addr.to_string()).collect();
     assert!(
@@ -526,7 +527,7 @@ fn destroy_mode_deletes_everything_in_reverse_order() {
 fn refresh_false_ignores_the_refreshed_state() {
     let state = apply(QUICK, &empty());
     let mut gone = state.clone();
-    gone.remove_instance(&state_addr(&addr("scaleway_cockpit_token.metrics")));
+    gone.remove_instance(&addr("scaleway_cockpit_token.metrics"));
     let mut o = options();
     o.refresh = false;
     let p = plan(&input(QUICK), &state, &gone, &o).expect("plans");
@@ -547,7 +548,7 @@ fn drift_records_attributes_changed_outside() {
     let state = apply(QUICK, &empty());
     let mut changed = state.clone();
     changed
-        .instance_mut(&state_addr(&addr("scaleway_account_project.main")))
+        .instance_mut(&addr("scaleway_account_project.main"))
         .expect("recorded")
         .attributes
         .insert("description".into(), "edited in the console".into());
@@ -565,7 +566,7 @@ fn computed_and_optional_computed_attributes_unset_do_not_diff() {
     let state = apply(QUICK, &empty());
     let mut edited = state.clone();
     let ns = edited
-        .instance_mut(&state_addr(&addr("scaleway_container.web")))
+        .instance_mut(&addr("scaleway_container.web"))
         .expect("recorded");
     ns.attributes.insert("max_scale".into(), 7.into());
     ns.attributes.insert("status".into(), "ready".into());
@@ -578,7 +579,7 @@ fn references_compare_modulo_locality_and_timestamps_as_instants() {
     let state = apply(QUICK, &empty());
     let mut edited = state.clone();
     let t = edited
-        .instance_mut(&state_addr(&addr("scaleway_container_token.ci")))
+        .instance_mut(&addr("scaleway_container_token.ci"))
         .expect("recorded");
     let bare = t.attributes["container_id"]
         .as_str()
@@ -716,7 +717,7 @@ output "secret" {
 /// create-first replacement whose delete failed leaves it.
 fn with_deposed(state: &State, a: &str, key: &str) -> State {
     let mut out = state.clone();
-    let at = state_addr(&addr(a));
+    let at = (addr(a)).clone();
     let mut old = out.instance(&at).expect("the instance is recorded").clone();
     let id = old.id().map_or_else(String::new, |id| format!("{id}-old"));
     old.attributes
@@ -790,7 +791,7 @@ fn a_deposed_object_is_planned_as_one_delete_with_its_key() {
     );
     assert_eq!(
         c.dependencies,
-        [addr("scaleway_account_project.main")],
+        [ResourceAddr::managed("scaleway_account_project", "main")],
         "its recorded dependencies"
     );
     // The current object is untouched, and `change` still finds it.
@@ -877,7 +878,11 @@ fn target_covers_the_deposed_objects_of_the_instances_it_names() {
         "0f0f0f0f",
     );
     let mut o = options();
-    o.targets = vec![addr("scaleway_account_project.main")];
+    o.targets = vec![
+        "scaleway_account_project.main"
+            .parse()
+            .expect("valid target"),
+    ];
     let p = run(QUICK, &state, &o);
     assert_eq!(
         deposed_of(&p),
@@ -888,13 +893,21 @@ fn target_covers_the_deposed_objects_of_the_instances_it_names() {
         )]
     );
     // Named by a resource address without key: the same.
-    o.targets = vec![addr("scaleway_account_project.main")];
+    o.targets = vec![
+        "scaleway_account_project.main"
+            .parse()
+            .expect("valid target"),
+    ];
     o.destroy = true;
     let p = run(QUICK, &state, &o);
     assert_eq!(deposed_of(&p).len(), 1);
     // A target that only depends on the instance brings its current object, not the deposed one.
     o.destroy = false;
-    o.targets = vec![addr("scaleway_cockpit_token.metrics")];
+    o.targets = vec![
+        "scaleway_cockpit_token.metrics"
+            .parse()
+            .expect("valid target"),
+    ];
     let p = run(QUICK, &state, &o);
     let planned: Vec<String> = p.changes.iter().map(|c| c.addr.to_string()).collect();
     assert_eq!(
@@ -1144,7 +1157,7 @@ proptest! {
         let state = apply(&config, &empty());
         let p = run("", &state, &options());
         let seq = p.order.sequence().expect("acyclic");
-        let position: BTreeMap<&ResourceAddr, usize> = seq
+        let position: BTreeMap<&InstanceAddr, usize> = seq
             .iter()
             .enumerate()
             .map(|(pos, i)| (&p.order.steps()[*i].addr, pos))
@@ -1152,7 +1165,7 @@ proptest! {
         for c in &p.changes {
             for dep in &c.dependencies {
                 for (other, pos) in &position {
-                    if other.is_instance_of(&dep.type_name, &dep.name) {
+                    if other.is_instance_of(dep) {
                         prop_assert!(position[&c.addr] < *pos, "{} before {}", c.addr, other);
                     }
                 }

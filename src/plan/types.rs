@@ -6,9 +6,9 @@
 //!
 //! Depends on `model` (addresses, values, the evaluated configuration), `schema` and `diag`.
 
+use crate::addr::{InstanceAddr, ResourceAddr, Target};
 use crate::diag::Diagnostics;
 use crate::model::config::Config;
-use crate::model::ids::ResourceAddr;
 use crate::model::value::Value;
 use crate::schema::ResourceSchema;
 
@@ -19,9 +19,9 @@ use super::order::ActionOrder;
 pub struct PlanOptions {
     /// `--target`: plan only these (an address without key names every instance), plus what
     /// they depend on (and, for objects being deleted, what depends on them).
-    pub targets: Vec<ResourceAddr>,
+    pub targets: Vec<Target>,
     /// `--replace`: replace these even if nothing changed.
-    pub replace: Vec<ResourceAddr>,
+    pub replace: Vec<InstanceAddr>,
     /// `--destroy`: delete everything recorded.
     pub destroy: bool,
     /// Whether the objects were refreshed; when false the refreshed state is ignored and the
@@ -113,7 +113,7 @@ impl ActionReason {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResourceChange {
     /// The instance.
-    pub addr: ResourceAddr,
+    pub addr: InstanceAddr,
     /// Its type's schema.
     pub schema: &'static ResourceSchema,
     /// What happens.
@@ -229,7 +229,7 @@ impl Plan {
 
     /// The change of one instance's current object (deposed objects: [`Self::deposed_change`]).
     #[must_use]
-    pub fn change(&self, addr: &ResourceAddr) -> Option<&ResourceChange> {
+    pub fn change(&self, addr: &InstanceAddr) -> Option<&ResourceChange> {
         // Changes are sorted by (address, deposed key) with the current object (no key) first,
         // so (address, has a key) is sorted too and (addr, false) appears at most once.
         self.changes
@@ -240,7 +240,7 @@ impl Plan {
 
     /// The change of the deposed object `key` of an instance.
     #[must_use]
-    pub fn deposed_change(&self, addr: &ResourceAddr, key: &str) -> Option<&ResourceChange> {
+    pub fn deposed_change(&self, addr: &InstanceAddr, key: &str) -> Option<&ResourceChange> {
         self.changes
             .iter()
             .find(|c| c.addr == *addr && c.deposed.as_deref() == Some(key))

@@ -12,9 +12,9 @@
 
 use serde_json::{Map, Value as Json, json};
 
+use crate::addr::{InstanceAddr, InstanceKey, ResourceAddr};
 use crate::diag::Span;
 use crate::model::config::{Config, DependencyKind, ResourceInstance};
-use crate::model::ids::{InstanceKey, ResourceAddr};
 use crate::model::refs::{RefTarget, Reference};
 use crate::model::value::Value;
 use crate::plan::{Action, OutputChange, Plan, ResourceChange};
@@ -149,18 +149,18 @@ fn sensitive_mask(v: Option<&Value>) -> Json {
     }
 }
 
-fn index_json(addr: &ResourceAddr) -> Option<Json> {
+fn index_json(addr: &InstanceAddr) -> Option<Json> {
     addr.key.as_ref().map(|k| match k {
         InstanceKey::Int(i) => Json::from(*i),
         InstanceKey::Str(s) => Json::from(s.clone()),
     })
 }
 
-fn addressing(addr: &ResourceAddr, out: &mut Map<String, Json>) {
+fn addressing(addr: &InstanceAddr, out: &mut Map<String, Json>) {
     out.insert("address".into(), addr.to_string().into());
     out.insert("mode".into(), "managed".into());
-    out.insert("type".into(), addr.type_name.clone().into());
-    out.insert("name".into(), addr.name.clone().into());
+    out.insert("type".into(), addr.resource.type_name.clone().into());
+    out.insert("name".into(), addr.resource.name.clone().into());
     if let Some(i) = index_json(addr) {
         out.insert("index".into(), i);
     }
@@ -256,7 +256,7 @@ fn planned_values(plan: &Plan) -> Json {
             let mut r = Map::new();
             addressing(&c.addr, &mut r);
             let version =
-                crate::schema::resource(&c.addr.type_name).map_or(0, |s| s.schema_version);
+                crate::schema::resource(&c.addr.resource.type_name).map_or(0, |s| s.schema_version);
             r.insert("schema_version".into(), version.into());
             r.insert("values".into(), known_json(after));
             r.insert("sensitive_values".into(), sensitive_mask(Some(after)));
@@ -396,12 +396,12 @@ fn expression<'r>(refs: impl Iterator<Item = &'r Reference>, value: Option<&Valu
 
 /// One resource's configuration (from its first instance: every instance shares the block).
 fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
-    let addr = first.addr.resource();
+    let addr = &first.addr.resource;
     let mut out = Map::new();
     out.insert("address".into(), addr.to_string().into());
     out.insert("mode".into(), "managed".into());
-    out.insert("type".into(), first.addr.type_name.clone().into());
-    out.insert("name".into(), first.addr.name.clone().into());
+    out.insert("type".into(), first.addr.resource.type_name.clone().into());
+    out.insert("name".into(), first.addr.resource.name.clone().into());
     out.insert("provider_config_key".into(), "scaleway".into());
     let mut expressions = Map::new();
     for (name, span) in &first.configured {
@@ -434,7 +434,7 @@ fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
         .dependencies
         .iter()
         .filter(|d| d.kind == DependencyKind::DependsOn)
-        .map(|d| d.resource.resource().to_string())
+        .map(|d| d.resource.to_string())
         .collect();
     let outside: Vec<&Reference> = first
         .references
@@ -476,11 +476,11 @@ fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
 /// values and references), `count` / `for_each` expressions and `depends_on`, the variables
 /// and the outputs with their expressions.
 fn configuration(config: &Config) -> Json {
-    let mut counts: std::collections::BTreeMap<ResourceAddr, (usize, &ResourceInstance)> =
+    let mut counts: std::collections::BTreeMap<&ResourceAddr, (usize, &ResourceInstance)> =
         std::collections::BTreeMap::new();
     for i in config.instances.values() {
         counts
-            .entry(i.addr.resource())
+            .entry(&i.addr.resource)
             .and_modify(|(n, _)| *n += 1)
             .or_insert((1, i));
     }

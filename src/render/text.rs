@@ -254,8 +254,8 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
     lines.push(format!("  # {shown} {what}"));
     let note = match change.reason {
         Some(ActionReason::DeleteBecauseNoResourceConfig) => Some(format!(
-            "  # (because {}.{} is not in configuration)",
-            addr.type_name, addr.name
+            "  # (because {} is not in configuration)",
+            addr.resource
         )),
         Some(ActionReason::DeleteBecauseCountIndex) => addr
             .key
@@ -302,8 +302,8 @@ fn resource_block(out: &mut String, change: &ResourceChange, mode: Mode) {
         out,
         "{} resource \"{}\" \"{}\" {{",
         symbol(change.action),
-        change.addr.type_name,
-        change.addr.name
+        change.addr.resource.type_name,
+        change.addr.resource.name
     );
     let block = change.schema.as_block();
     let before = change.before.as_ref().and_then(Value::as_object);

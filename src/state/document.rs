@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::StateError;
-use super::address::{IndexKey, InstanceAddr, Mode, ResourceAddr};
+use crate::addr::{InstanceAddr, InstanceKey, Mode, ModuleAddr, ResourceAddr};
 
 /// The only state format version this code reads and writes.
 pub const STATE_VERSION: u64 = 4;
@@ -106,9 +106,9 @@ pub enum EachMode {
 /// One resource block and its instances.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ResourceState {
-    /// Module path, absent for the root module.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub module: Option<String>,
+    /// Module instance path (`module.app["a"]`), absent for the root module.
+    #[serde(default, skip_serializing_if = "ModuleAddr::is_root")]
+    pub module: ModuleAddr,
     /// Managed or data.
     pub mode: Mode,
     /// Resource type.
@@ -141,7 +141,9 @@ impl ResourceState {
         }
     }
 
-    fn matches(&self, addr: &ResourceAddr) -> bool {
+    /// Whether this is the resource `addr`.
+    #[must_use]
+    pub fn matches(&self, addr: &ResourceAddr) -> bool {
         self.module == addr.module
             && self.mode == addr.mode
             && self.type_name == addr.type_name
@@ -149,7 +151,7 @@ impl ResourceState {
     }
 
     /// The current (not deposed) instance with this key.
-    fn position(&self, key: Option<&IndexKey>) -> Option<usize> {
+    fn position(&self, key: Option<&InstanceKey>) -> Option<usize> {
         self.instances
             .iter()
             .position(|i| i.index_key.as_ref() == key && i.deposed.is_none())
@@ -171,7 +173,7 @@ pub enum PathStep {
 pub struct InstanceState {
     /// The instance key, absent without `count`/`for_each`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub index_key: Option<IndexKey>,
+    pub index_key: Option<InstanceKey>,
     /// `"tainted"` when the object must be replaced.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
@@ -552,8 +554,8 @@ impl State {
                 .expect("a resource was pushed just above")
         };
         resource.each = match (&addr.key, resource.each) {
-            (Some(IndexKey::Int(_)), _) => Some(EachMode::List),
-            (Some(IndexKey::Str(_)), _) => Some(EachMode::Map),
+            (Some(InstanceKey::Int(_)), _) => Some(EachMode::List),
+            (Some(InstanceKey::Str(_)), _) => Some(EachMode::Map),
             (None, each) => each,
         };
         if let Some(i) = resource.position(addr.key.as_ref()) {
@@ -725,8 +727,8 @@ mod tests {
     fn set_instance_creates_the_resource_and_keeps_it_sorted() {
         let mut state = State::new(Lineage("l".into()));
         let b = InstanceAddr::managed("scaleway_container", "b");
-        let a1 = InstanceAddr::managed("scaleway_container", "a").with_key(IndexKey::Int(1));
-        let a0 = InstanceAddr::managed("scaleway_container", "a").with_key(IndexKey::Int(0));
+        let a1 = InstanceAddr::managed("scaleway_container", "a").with_key(InstanceKey::Int(1));
+        let a0 = InstanceAddr::managed("scaleway_container", "a").with_key(InstanceKey::Int(0));
         assert!(
             state
                 .set_instance(&b, InstanceState::new(attrs("b")))
@@ -753,7 +755,7 @@ mod tests {
         let base = InstanceAddr::managed("scaleway_container", "a");
         for k in ["x", "y"] {
             state.set_instance(
-                &base.clone().with_key(IndexKey::Str(k.into())),
+                &base.clone().with_key(InstanceKey::Str(k.into())),
                 InstanceState::new(attrs(k)),
             );
         }
@@ -786,7 +788,7 @@ mod tests {
         state.move_to(&a, &b).expect("b is free now");
         assert_eq!(state.instance(&b).and_then(InstanceState::id), Some("1"));
         assert!(state.instance(&a).is_none());
-        let keyed = b.clone().with_key(IndexKey::Int(0));
+        let keyed = b.clone().with_key(InstanceKey::Int(0));
         state.move_to(&b, &keyed).expect("adding a key is a move");
         assert_eq!(state.addresses(), vec![keyed]);
     }
@@ -810,8 +812,8 @@ mod tests {
         let mut unsorted = State::new(Lineage("l".into()));
         let tokens = InstanceAddr::managed("t", "x");
         let single = InstanceAddr::managed("t", "y");
-        let first = tokens.clone().with_key(IndexKey::Int(0));
-        let second = tokens.with_key(IndexKey::Int(1));
+        let first = tokens.clone().with_key(InstanceKey::Int(0));
+        let second = tokens.with_key(InstanceKey::Int(1));
         unsorted.set_instance(&single, InstanceState::new(attrs("y")));
         unsorted.set_instance(&second, InstanceState::new(attrs("x1")));
         unsorted.set_instance(&first, InstanceState::new(attrs("x0")));

@@ -19,7 +19,6 @@
 //! Depends on nothing above it (no `plan`, `apply` or `cli`; `diag` for configuration
 //! diagnostics, `schema` for each type's schema version and state upgraders); it does I/O only in the backends. It never prints.
 
-mod address;
 pub mod backend;
 pub mod crypto;
 mod document;
@@ -29,7 +28,7 @@ pub mod store;
 
 use std::time::Duration;
 
-pub use address::{IndexKey, InstanceAddr, Mode, ResourceAddr};
+pub use crate::addr::{InstanceAddr, InstanceKey, Mode, ModuleAddr, ResourceAddr};
 pub use backend::Backend;
 pub use document::{
     EachMode, Extra, InstanceState, Lineage, OutputState, PathStep, ResourceState,
@@ -225,12 +224,6 @@ pub enum StateError {
         /// What went wrong.
         source: crypto::CryptoError,
     },
-    /// A malformed resource address.
-    #[error("invalid resource address {address:?}")]
-    InvalidAddress {
-        /// The text given.
-        address: String,
-    },
     /// Nothing in the state has this address.
     #[error("no resource instance {address} in the state")]
     NoSuchAddress {
@@ -278,7 +271,6 @@ impl StateError {
             Self::NoSuchWorkspace { .. } => "scw::state::no_workspace",
             Self::WorkspaceExists { .. } => "scw::state::workspace_exists",
             Self::Crypto { source, .. } => source.code(),
-            Self::InvalidAddress { .. } => "scw::state::address",
             Self::NoSuchAddress { .. } => "scw::state::not_found",
             Self::AddressTaken { .. } => "scw::state::address_taken",
             Self::TypeMismatch { .. } => "scw::state::type_mismatch",
@@ -322,9 +314,6 @@ impl StateError {
             }
             Self::NoSuchWorkspace { .. } => {
                 "`scwform workspace list` shows the workspaces; `scwform workspace new NAME` creates one"
-            }
-            Self::InvalidAddress { .. } => {
-                "addresses look like TYPE.NAME, TYPE.NAME[0] or TYPE.NAME[\"key\"]"
             }
             _ => return None,
         })

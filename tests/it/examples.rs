@@ -78,7 +78,7 @@ fn environments_example_expands_one_stack_per_environment() {
         .config
         .instances
         .keys()
-        .filter(|a| a.type_name == "scaleway_container")
+        .filter(|a| a.resource.type_name == "scaleway_container")
         .map(ToString::to_string)
         .collect();
     assert_eq!(

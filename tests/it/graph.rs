@@ -60,7 +60,7 @@ fn every_dependency_comes_before_its_dependents() {
     let (loaded, graph) = graph_of("environments");
     let order = graph.order().expect("acyclic");
     let position =
-        |a: &scwform::model::ResourceAddr| order.iter().position(|x| *x == a).expect("in order");
+        |a: &scwform::model::InstanceAddr| order.iter().position(|x| *x == a).expect("in order");
     for addr in loaded.config.instances.keys() {
         for dep in graph.dependencies(addr) {
             assert!(position(dep) < position(addr), "{dep} after {addr}");

@@ -410,7 +410,7 @@ resource "scaleway_container_namespace" "ns" {
         .config
         .instances
         .values()
-        .find(|i| i.addr.type_name == "scaleway_container_namespace")
+        .find(|i| i.addr.resource.type_name == "scaleway_container_namespace")
         .expect("namespace");
     let deps: Vec<String> = ns
         .dependencies

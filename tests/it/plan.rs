@@ -2,11 +2,11 @@
 //! provider writes it (`tests/fixtures/plan/quickstart/state.json`). The scenarios built here
 //! are also rendered by `render.rs`.
 
+use scwform::addr::InstanceAddr;
 use scwform::model::config::Config;
 use scwform::model::evaluate::ResourceValues;
-use scwform::model::ids::ResourceAddr;
 use scwform::model::load::{LoadOptions, load_texts};
-use scwform::plan::{Action, ActionReason, Plan, PlanOptions, StepKind, plan, state_addr};
+use scwform::plan::{Action, ActionReason, Plan, PlanOptions, StepKind, plan};
 use scwform::state::{Lineage, State};
 
 use crate::common::repo_root;
@@ -57,7 +57,7 @@ pub(crate) fn plan_text(
     }
 }
 
-fn addr(s: &str) -> ResourceAddr {
+fn addr(s: &str) -> InstanceAddr {
     s.parse().expect("valid address")
 }
 
@@ -96,7 +96,7 @@ pub(crate) fn replace_scenario() -> Plan {
 pub(crate) fn delete_scenario() -> Plan {
     let mut s = applied_state();
     let mut legacy = s
-        .instance(&state_addr(&addr("scaleway_cockpit_token.metrics")))
+        .instance(&addr("scaleway_cockpit_token.metrics"))
         .expect("recorded")
         .clone();
     legacy.attributes.insert(
@@ -107,7 +107,7 @@ pub(crate) fn delete_scenario() -> Plan {
     legacy
         .attributes
         .insert("secret_key".into(), "legacy-SECRET-0009".into());
-    s.set_instance(&state_addr(&addr("scaleway_cockpit_token.legacy")), legacy);
+    s.set_instance(&addr("scaleway_cockpit_token.legacy"), legacy);
     s.normalize();
     plan_text(&quickstart(), &s, &s, &options())
 }
@@ -116,7 +116,7 @@ pub(crate) fn delete_scenario() -> Plan {
 /// replacement whose delete failed.
 pub(crate) fn deposed_state() -> State {
     let mut s = applied_state();
-    let at = state_addr(&addr("scaleway_cockpit_token.metrics"));
+    let at = addr("scaleway_cockpit_token.metrics");
     let mut old = s.instance(&at).expect("recorded").clone();
     old.deposed = Some("1a2b3c4d".into());
     old.attributes.insert(
@@ -144,9 +144,9 @@ pub(crate) fn deposed_scenario() -> Plan {
 pub(crate) fn drift_scenario() -> Plan {
     let prior = applied_state();
     let mut refreshed = prior.clone();
-    refreshed.remove_instance(&state_addr(&addr("scaleway_container_token.namespace")));
+    refreshed.remove_instance(&addr("scaleway_container_token.namespace"));
     refreshed
-        .instance_mut(&state_addr(&addr("scaleway_account_project.quickstart")))
+        .instance_mut(&addr("scaleway_account_project.quickstart"))
         .expect("recorded")
         .attributes
         .insert("description".into(), "Edited in the console".into());
@@ -347,7 +347,7 @@ fn a_configured_secret_that_verifies_against_the_stored_hash_is_unchanged() {
         .expect("valid parameters")
         .to_string();
     let mut s = applied_state();
-    s.instance_mut(&state_addr(&addr("scaleway_container_namespace.apps")))
+    s.instance_mut(&addr("scaleway_container_namespace.apps"))
         .expect("recorded")
         .attributes
         .insert(

@@ -10,7 +10,7 @@ use scwform::state::backend::local::{LocalConfig, LocalStorage};
 use scwform::state::backend::{Backend, BackendKind};
 use scwform::state::lock::LockGuard;
 use scwform::state::{
-    DEFAULT_WORKSPACE, Holder, IndexKey, InstanceAddr, InstanceState, LockInfo, ResourceAddr,
+    DEFAULT_WORKSPACE, Holder, InstanceAddr, InstanceKey, InstanceState, LockInfo, ResourceAddr,
     SaveOutcome, State, StateError, StateStore,
 };
 use serde_json::{Value, json};
@@ -374,7 +374,7 @@ fn state_mv_and_rm_edit_addresses() {
     let removed = state.remove(&web).expect("whole resource");
     assert_eq!(
         removed,
-        vec![web.clone().with_key(IndexKey::Str("green".into()))]
+        vec![web.clone().with_key(InstanceKey::Str("green".into()))]
     );
     assert!(matches!(
         state.move_to(
@@ -385,7 +385,7 @@ fn state_mv_and_rm_edit_addresses() {
     ));
     assert!(matches!(
         "scaleway_container.web[".parse::<InstanceAddr>(),
-        Err(StateError::InvalidAddress { .. })
+        Err(scwform::addr::AddrParseError { .. })
     ));
 }
 

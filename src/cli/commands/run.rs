@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 
+use crate::addr::AddrParseError;
 use crate::apply::adopt::{Adoption, adopt};
 use crate::apply::events::{Event, Events};
 use crate::apply::journal::{self, Unreconciled};
@@ -21,7 +22,6 @@ use crate::cli::progress;
 use crate::cli::session::{self, Connection, Paths, StateSite};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::model::evaluate::NoPriorValues;
-use crate::model::ids::ResourceAddr;
 use crate::model::load::load_path;
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::planfile::{self, SavedPlan};
@@ -51,18 +51,22 @@ fn fail(printer: Printer, diags: &Diagnostics, sources: &SourceMap) -> ExitStatu
     ExitStatus::Failure
 }
 
-fn parse_addrs(texts: &[String], flag: &str) -> Result<Vec<ResourceAddr>, Diagnostics> {
+/// `--target` (any [`Target`]) or `--replace` (an [`InstanceAddr`]) arguments.
+fn parse_addrs<A: FromStr<Err = AddrParseError>>(
+    texts: &[String],
+    flag: &str,
+) -> Result<Vec<A>, Diagnostics> {
     let mut out = Vec::new();
     let mut diags = Diagnostics::new();
     for t in texts {
-        match ResourceAddr::from_str(t) {
+        match A::from_str(t) {
             Ok(a) => out.push(a),
             Err(e) => diags.push(
                 Diagnostic::error(
                     "scw::cli::invalid_address",
                     format!("Invalid {flag} address"),
                 )
-                .with_detail(format!("{t:?}: {e}")),
+                .with_detail(format!("{t:?}: {}", e.reason)),
             ),
         }
     }
