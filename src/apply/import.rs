@@ -172,7 +172,7 @@ pub fn check(
     if addr.resource.mode != Mode::Managed {
         return Err(invalid("only managed resources can be imported"));
     }
-    if addr.resource.module.is_some() {
+    if !addr.resource.module.is_root() {
         return Err(invalid(
             "scwform imports into the root module only: modules are not supported yet",
         ));

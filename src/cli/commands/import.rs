@@ -87,8 +87,8 @@ pub(crate) fn check_declared(config: &Config, addr: &InstanceAddr) -> Result<(),
     if config.instances.contains_key(&model) {
         return Ok(());
     }
-    let resource = model.resource();
-    if config.instances.keys().any(|k| k.resource() == resource) {
+    let resource = &model.resource;
+    if config.instances.keys().any(|k| k.resource == *resource) {
         return Err(Diagnostic::error(
             "scw::import::not_declared",
             "Configuration for import target does not exist",
