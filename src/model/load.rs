@@ -8,8 +8,9 @@
 //! - Variable values, later sources winning (Terraform's precedence): declared defaults <
 //!   `TF_VAR_name` environment variables < `terraform.tfvars` (or `.json`) <
 //!   `*.auto.tfvars` (and `.json`, in name order) < `--var-file` and `--var` in command-line
-//!   order. Values given as text (environment, `--var`) are raw strings for variables of type
-//!   `string` or without a type, and HCL expressions otherwise; tfvars files hold constant
+//!   order. Values given as text (environment, `--var`) are strings, then converted, for
+//!   variables without a type or of a primitive type, and HCL expressions otherwise (Terraform's
+//!   literal and HCL parsing modes); tfvars files hold constant
 //!   expressions.
 //! - In `validate` mode a variable without a value is unknown instead of an error.
 //!
@@ -147,7 +148,13 @@ struct Input {
 
 enum RawValue {
     /// Text from the environment or `--var`: a raw string or an expression, by type.
-    Text { text: String, origin: String },
+    /// `origin` names it in a source label, `set_using` in Terraform's sentences
+    /// ("… set using the `TF_VAR_n` environment variable").
+    Text {
+        text: String,
+        origin: String,
+        set_using: String,
+    },
     /// An already evaluated constant (tfvars).
     Value(Value),
 }
@@ -321,6 +328,7 @@ fn load_into(
                     value: RawValue::Text {
                         text: value.clone(),
                         origin: format!("TF_VAR_{name}"),
+                        set_using: format!("the TF_VAR_{name} environment variable"),
                     },
                     span: None,
                 },
@@ -356,6 +364,7 @@ fn load_into(
                         value: RawValue::Text {
                             text: value.to_owned(),
                             origin: format!("--var {name}"),
+                            set_using: format!("-var=\"{name}=...\""),
                         },
                         span: None,
                     },
@@ -539,14 +548,19 @@ fn resolve_variables(
         });
         let given = inputs.shift_remove(*name).and_then(|input| {
             let span = input.span;
+            let mut given_as_text = None;
             let value = match input.value {
                 RawValue::Value(v) => v,
-                RawValue::Text { text, origin } => {
-                    let literal = match &ty {
-                        None | Some(Type::String) => true,
-                        Some(_) => false,
-                    };
-                    if literal {
+                RawValue::Text {
+                    text,
+                    origin,
+                    set_using,
+                } => {
+                    given_as_text = Some(set_using);
+                    // As Terraform: the text for a variable of a primitive type (or of none) is
+                    // the string itself, converted to the type below (`n=abc` for a number is
+                    // a type error, `n=1+1` is not 2); other types read it as an expression.
+                    if ty.as_ref().is_none_or(Type::is_primitive) {
                         Value::String(text)
                     } else {
                         let id = sources.add(format!("<value for {origin}>"), None, text);
@@ -582,8 +596,27 @@ fn resolve_variables(
                         "scw::model::invalid_variable_value",
                         "Invalid value for input variable",
                     )
-                    .with_detail(format!(
-                        "The value given for var.{name} is not suitable: {message}."
+                    .with_detail(given_as_text.as_ref().map_or_else(
+                        || {
+                            let header = header_span(decl.block);
+                            let (from, to) = sources.range(header);
+                            let end = if to.line == from.line {
+                                to.column.to_string()
+                            } else {
+                                format!("{},{}", to.line, to.column)
+                            };
+                            format!(
+                                "The given value is not suitable for var.{name} declared at {}:{},{}-{end}: {message}.",
+                                sources.file(header.file).name,
+                                from.line,
+                                from.column,
+                            )
+                        },
+                        |set_using| {
+                            format!(
+                                "Unsuitable value for var.{name} set using {set_using}: {message}."
+                            )
+                        },
                     ));
                     // The source of a sensitive value is not quoted either: the diagnostic
                     // points at the declaration.

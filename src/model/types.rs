@@ -485,20 +485,23 @@ fn convert_unmarked(value: Value, ty: &Type) -> Result<Value, String> {
         (Value::Number(n), Type::String) => Value::String(format_number(n)),
         (Value::Bool(b), Type::String) => Value::String(b.to_string()),
         (Value::Number(n), Type::Number) => Value::Number(n),
+        // cty's words, which never quote the string (it may be a secret given as text).
         (Value::String(s), Type::Number) => match parse_number(&s) {
             Some(n) => Value::Number(n),
-            None => {
-                return Err(format!(
-                    "a number is required, got the string {}",
-                    quote(&s)
-                ));
-            }
+            None => return Err("a number is required".to_owned()),
         },
         (Value::Bool(b), Type::Bool) => Value::Bool(b),
         (Value::String(s), Type::Bool) => match s.as_str() {
-            "true" => Value::Bool(true),
-            "false" => Value::Bool(false),
-            _ => return Err(format!("a bool is required, got the string {}", quote(&s))),
+            "true" | "1" => Value::Bool(true),
+            "false" | "0" => Value::Bool(false),
+            other => {
+                let lower = other.to_lowercase();
+                return Err(if lower == "true" || lower == "false" {
+                    format!("a bool is required; to convert from string, use lowercase \"{lower}\"")
+                } else {
+                    "a bool is required".to_owned()
+                });
+            }
         },
         (v @ (Value::List(_) | Value::Collection(_)), Type::List(elem)) if v.is_sequence() => {
             let (items, _) = v.into_sequence().map_err(|v| mismatch(ty, &v))?;
@@ -580,10 +583,6 @@ fn rename_element_error(e: &str, keys: &[String]) -> String {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-fn quote(s: &str) -> String {
-    serde_json::Value::String(s.to_owned()).to_string()
 }
 
 /// "a string", "a list of string", "an object"... for messages.
@@ -963,7 +962,7 @@ mod tests {
         );
         assert_eq!(
             convert(v, &Type::list(Type::Number)),
-            Err("element 1: a number is required, got the string \"x\"".into())
+            Err("element 1: a number is required".into())
         );
         let m = obj(&[("a", Value::Number(1.0))]);
         assert_eq!(
@@ -1050,7 +1049,7 @@ mod tests {
         );
         assert_eq!(
             convert(obj(&[("name", s("a")), ("port", s("x"))]), &t),
-            Err("attribute \"port\": a number is required, got the string \"x\"".into())
+            Err("attribute \"port\": a number is required".into())
         );
     }
 

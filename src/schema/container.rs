@@ -259,36 +259,3 @@ pub(super) static TOKEN: ResourceSchema = ResourceSchema {
     timeouts: Timeouts::SDK_DEFAULT,
     deprecated: Some(TOKEN_DEPRECATION),
 };
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn container_updates_everything_but_identity() {
-        for a in CONTAINER.attributes.iter().filter(|a| a.configurable()) {
-            let identity = matches!(a.name, "name" | "namespace_id" | "region");
-            assert_eq!(a.force_new, identity, "{}", a.name);
-            assert_eq!(a.updatable, !identity, "{}", a.name);
-        }
-    }
-
-    #[test]
-    fn namespace_updates_only_descriptive_fields() {
-        let updatable: Vec<_> = NAMESPACE
-            .attributes
-            .iter()
-            .filter(|a| a.updatable && a.deprecated.is_none())
-            .map(|a| a.name)
-            .collect();
-        assert_eq!(
-            updatable,
-            [
-                "description",
-                "tags",
-                "environment_variables",
-                "secret_environment_variables"
-            ]
-        );
-    }
-}

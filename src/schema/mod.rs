@@ -596,6 +596,18 @@ mod tests {
                     );
                 }
             }
+            // The provider applies every change of an argument without ForceNew in its
+            // Update: an argument neither replaced nor updated would be dropped silently
+            // while the apply reports success (issue 9 item 8's defect).
+            for a in schema.attributes.iter().filter(|a| a.configurable()) {
+                assert!(
+                    a.force_new != a.updatable,
+                    "{}.{}: a change must either force a replacement or be updatable, not {}",
+                    schema.type_name,
+                    a.name,
+                    if a.force_new { "both" } else { "neither" }
+                );
+            }
             assert_eq!(
                 schema.id_form == IdForm::Regional,
                 schema.attribute("region").is_some(),
@@ -642,51 +654,5 @@ mod tests {
             assert_eq!(resource(schema.type_name), Some(*schema));
         }
         assert_eq!(resource("scaleway_instance_server"), None);
-    }
-
-    #[test]
-    fn tokens_need_exactly_one_parent() {
-        let token = resource("scaleway_container_token").expect("registered");
-        assert!(
-            token
-                .constraints
-                .contains(&Constraint::ExactlyOneOf(&["container_id", "namespace_id"]))
-        );
-        let token = resource("scaleway_function_token").expect("registered");
-        assert!(
-            token
-                .constraints
-                .contains(&Constraint::ExactlyOneOf(&["function_id", "namespace_id"]))
-        );
-    }
-
-    #[test]
-    fn cockpit_scope_defaults_follow_the_provider() {
-        let token = resource("scaleway_cockpit_token").expect("registered");
-        let scopes = token.block("scopes").expect("scopes block");
-        assert_eq!(scopes.max_items, Some(1));
-        let defaults: Vec<_> = scopes
-            .attributes
-            .iter()
-            .filter(|a| a.default == Some(DefaultValue::Bool(true)))
-            .map(|a| a.name)
-            .collect();
-        assert_eq!(defaults, ["write_metrics", "write_logs"]);
-        assert!(token.attributes.iter().all(|a| !a.updatable));
-        assert!(token.attribute("secret_key").is_some_and(|a| a.sensitive));
-    }
-
-    #[test]
-    fn container_image_and_name_are_optional() {
-        let c = resource("scaleway_container").expect("registered");
-        let image = c.attribute("image").expect("image");
-        assert!(image.optional && !image.required);
-        let name = c.attribute("name").expect("name");
-        assert!(name.optional && name.computed && name.force_new);
-        assert_eq!(c.name_prefix, Some("co"));
-        assert!(
-            c.attribute("namespace_id")
-                .is_some_and(|a| a.required && a.force_new)
-        );
     }
 }

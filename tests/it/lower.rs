@@ -179,9 +179,19 @@ fn bad_variable_values_are_diagnosed() {
         codes.contains(&"scw::model::invalid_var_option"),
         "{codes:?}"
     );
-    // `many` is parsed as an expression (a bare name), which does not evaluate.
+    // As Terraform, `many` for a number is the string "many", which is not a number (issue 9
+    // item 14: it used to be read as an expression and reported as an undeclared name).
+    let invalid = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "scw::model::invalid_variable_value")
+        .unwrap_or_else(|| panic!("{codes:?}"));
+    assert_eq!(
+        invalid.detail.as_deref(),
+        Some("Unsuitable value for var.n set using -var=\"n=...\": a number is required.")
+    );
     assert!(
-        codes.iter().any(|c| c.starts_with("scw::eval::")),
+        !codes.iter().any(|c| c.starts_with("scw::eval::")),
         "{codes:?}"
     );
     // Outside validate, a required variable without a value is an error.
@@ -211,18 +221,89 @@ resource "scaleway_account_project" "env" {
     assert_eq!(codes, ["scw::model::invalid_variable_value"], "{codes:?}");
 }
 
+/// Terraform 1.11's answers: text given for a primitive type is that string, converted (so
+/// `null` and `1+1` are not expressions); a null from a tfvars file takes the default of a
+/// non-nullable variable; the environment and tfvars files say where the value came from.
 #[test]
-fn null_for_a_non_nullable_variable_takes_the_default() {
-    let options = LoadOptions {
-        var_sources: vec![VarSource::Var("x=null".into())],
-        ..plan_options()
+fn text_for_primitive_variables_is_taken_literally_as_terraform() {
+    const DECLS: &str = "variable \"x\" {\n  type     = number\n  default  = 2\n  nullable = false\n}\nvariable \"s\" {\n  type = string\n}\nvariable \"b\" {\n  type = bool\n}\n";
+    let with = |var_sources: Vec<VarSource>, env: Vec<(String, String)>| {
+        load(
+            DECLS,
+            &LoadOptions {
+                var_sources,
+                env,
+                ..plan_options()
+            },
+        )
     };
-    let loaded = load(
-        "variable \"x\" {\n  type     = number\n  default  = 2\n  nullable = false\n}\n",
-        &options,
+    let text = |items: &[&str]| items.iter().map(|t| VarSource::Var((*t).into())).collect();
+    let ok = with(text(&["x=7.50", "s=null", "b=1"]), vec![]);
+    assert_valid(&ok);
+    assert_eq!(ok.config.variables["x"], Value::Number(7.5));
+    assert_eq!(ok.config.variables["s"], Value::string("null"));
+    assert_eq!(ok.config.variables["b"], Value::Bool(true));
+
+    let details = |loaded: &Loaded| -> Vec<String> {
+        loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == "scw::model::invalid_variable_value")
+            .filter_map(|d| d.detail.clone())
+            .collect()
+    };
+    let bad = with(text(&["x=null", "s=a", "b=true"]), vec![]);
+    assert_eq!(
+        details(&bad),
+        ["Unsuitable value for var.x set using -var=\"x=...\": a number is required."]
     );
-    assert_valid(&loaded);
-    assert_eq!(loaded.config.variables["x"], Value::Number(2.0));
+    let bad = with(text(&["x=1+1", "s=a", "b=TRUE"]), vec![]);
+    assert_eq!(
+        details(&bad),
+        [
+            "Unsuitable value for var.x set using -var=\"x=...\": a number is required.",
+            "Unsuitable value for var.b set using -var=\"b=...\": a bool is required; to convert from string, use lowercase \"true\"."
+        ]
+    );
+    let env = with(
+        text(&["s=a", "b=true"]),
+        vec![("x".to_owned(), "abc".to_owned())],
+    );
+    assert_eq!(
+        details(&env),
+        [
+            "Unsuitable value for var.x set using the TF_VAR_x environment variable: a number is required."
+        ]
+    );
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("v.tfvars");
+    std::fs::write(&file, "x = null\n").expect("write");
+    let from_file = with(
+        vec![
+            VarSource::File(file.clone()),
+            VarSource::Var("s=a".into()),
+            VarSource::Var("b=false".into()),
+        ],
+        vec![],
+    );
+    assert_valid(&from_file);
+    assert_eq!(from_file.config.variables["x"], Value::Number(2.0));
+    std::fs::write(&file, "x = \"abc\"\n").expect("write");
+    let from_file = with(
+        vec![
+            VarSource::File(file),
+            VarSource::Var("s=a".into()),
+            VarSource::Var("b=false".into()),
+        ],
+        vec![],
+    );
+    assert_eq!(
+        details(&from_file),
+        [
+            "The given value is not suitable for var.x declared at main.tf:1,1-13: a number is required."
+        ]
+    );
 }
 
 #[test]
