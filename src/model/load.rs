@@ -561,7 +561,7 @@ fn resolve_variables(
                     // the string itself, converted to the type below (`n=abc` for a number is
                     // a type error, `n=1+1` is not 2); other types read it as an expression.
                     if ty.as_ref().is_none_or(Type::is_primitive) {
-                        Value::String(text)
+                        Value::String(super::value::nfc(text))
                     } else {
                         let id = sources.add(format!("<value for {origin}>"), None, text);
                         let text = sources.file(id).text.clone();

@@ -113,7 +113,77 @@ impl fmt::Debug for Value {
     }
 }
 
+/// `s` in Unicode normalization form C, as every cty string is: Terraform normalises each
+/// string it makes, so `"é"` written precomposed or as `e` + a combining accent is one value
+/// (equal, one object key, one length, one hash).
+#[must_use]
+pub fn nfc(s: String) -> String {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    if is_nfc_quick(s.chars()) == IsNormalized::Yes {
+        s
+    } else {
+        s.nfc().collect()
+    }
+}
+
+fn is_nfc(s: &str) -> bool {
+    use unicode_normalization::{IsNormalized, is_nfc_quick};
+    s.is_ascii() || is_nfc_quick(s.chars()) == IsNormalized::Yes
+}
+
 impl Value {
+    /// The value with every string and key in normalization form C ([`nfc`]); a set whose
+    /// elements change is put back in canonical order (two elements may become one).
+    #[must_use]
+    pub fn into_nfc(self) -> Self {
+        if self.is_nfc() {
+            return self;
+        }
+        let keys = |map: BTreeMap<String, Self>| -> BTreeMap<String, Self> {
+            map.into_iter()
+                .map(|(k, v)| (nfc(k), v.into_nfc()))
+                .collect()
+        };
+        match self {
+            Self::String(s) => Self::String(nfc(s)),
+            Self::List(items) => Self::List(items.into_iter().map(Self::into_nfc).collect()),
+            Self::Object(map) => Self::Object(keys(map)),
+            Self::Sensitive(v) => Self::Sensitive(Box::new(v.into_nfc())),
+            Self::Collection(c) => match *c {
+                Collection::List(t, items) => {
+                    Self::list(t, items.into_iter().map(Self::into_nfc).collect())
+                }
+                Collection::Set(t, items) => Self::set(
+                    t,
+                    crate::model::types::canonical_set(
+                        items.into_iter().map(Self::into_nfc).collect(),
+                    ),
+                ),
+                Collection::Map(t, map) => Self::map(t, keys(map)),
+            },
+            other => other,
+        }
+    }
+
+    /// Whether every string and key of the value is in normalization form C.
+    fn is_nfc(&self) -> bool {
+        let entries_nfc =
+            |map: &BTreeMap<String, Self>| map.iter().all(|(k, v)| is_nfc(k) && v.is_nfc());
+        match self {
+            Self::String(s) => is_nfc(s),
+            Self::List(items) => items.iter().all(Self::is_nfc),
+            Self::Object(map) => entries_nfc(map),
+            Self::Sensitive(v) => v.is_nfc(),
+            Self::Collection(c) => match c.as_ref() {
+                Collection::List(_, items) | Collection::Set(_, items) => {
+                    items.iter().all(Self::is_nfc)
+                }
+                Collection::Map(_, map) => entries_nfc(map),
+            },
+            _ => true,
+        }
+    }
+
     /// A string value.
     #[must_use]
     pub fn string(s: impl Into<String>) -> Self {
@@ -577,6 +647,25 @@ impl fmt::Display for Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nfc_composes_strings_and_keys_and_merges_set_elements() {
+        let decomposed = "e\u{301}".to_owned();
+        assert_eq!(nfc(decomposed.clone()), "\u{e9}");
+        let set = Value::set(
+            Type::String,
+            vec![Value::string("\u{e9}"), Value::String(decomposed.clone())],
+        )
+        .into_nfc();
+        assert_eq!(set, Value::set(Type::String, vec![Value::string("\u{e9}")]));
+        let object = Value::Object([(decomposed, Value::string("a\u{30a}"))].into()).into_nfc();
+        assert_eq!(
+            object,
+            Value::Object([("\u{e9}".to_owned(), Value::string("\u{e5}"))].into())
+        );
+        let ascii = Value::List(vec![Value::string("plain")]);
+        assert_eq!(ascii.clone().into_nfc(), ascii);
+    }
 
     #[test]
     fn sensitive_values_never_display() {

@@ -30,7 +30,7 @@ use std::collections::btree_map::Entry;
 use crate::diag::{Diagnostic, Diagnostics, Span, suggest};
 use crate::model::functions;
 use crate::model::types::{self, Type};
-use crate::model::value::{Collection, Value, format_number};
+use crate::model::value::{Collection, Value, format_number, nfc};
 use crate::parse::ast::{
     self, Expr, ExprKind, ForExpr, FuncCall, ObjectItem, ObjectKey, Step, StepKind, Template,
     TemplatePart,
@@ -320,7 +320,7 @@ impl Evaluator {
         let mut unknown_key = false;
         for item in items {
             let key = match &item.key {
-                ObjectKey::Ident(ident) => Some(Key::Known(ident.name.clone())),
+                ObjectKey::Ident(ident) => Some(Key::Known(nfc(ident.name.clone()))),
                 ObjectKey::Expr(e) => self
                     .expr(e, ctx)
                     .and_then(|k| self.object_key(k, e.span, "object constructor")),
@@ -360,7 +360,7 @@ impl Evaluator {
         }
         match key {
             Value::Unknown => Some(Key::Unknown),
-            Value::String(s) => Some(Key::Known(s)),
+            Value::String(s) => Some(Key::Known(nfc(s))),
             Value::Number(n) => Some(Key::Known(format_number(n))),
             Value::Bool(b) => Some(Key::Known(b.to_string())),
             Value::Null | Value::TypedNull(_) => self.error(
@@ -910,7 +910,7 @@ impl Evaluator {
             return self.expr(expr, ctx);
         }
         if let Some(literal) = t.as_literal() {
-            return Some(Value::String(literal));
+            return Some(Value::String(nfc(literal)));
         }
         self.template_parts(&t.parts, span, ctx)
     }
@@ -927,7 +927,8 @@ impl Evaluator {
             let v = if out.unknown {
                 Value::Unknown
             } else {
-                Value::String(out.text)
+                // Joining normalised parts can make a string that is not (`e` + `\u0301`).
+                Value::String(nfc(out.text))
             };
             v.marked_if(out.sensitive)
         })
@@ -1295,7 +1296,8 @@ impl Evaluator {
             }
         }
         match functions::call(def, args, span) {
-            Ok(v) => Some(v),
+            // Every string a function makes is normalised, as cty's are.
+            Ok(v) => Some(v.into_nfc()),
             Err(ds) => {
                 self.diags.extend(ds);
                 None

@@ -16,28 +16,75 @@ use crate::model::types::{AttrType, Type};
 use crate::model::value::{Value, format_number};
 
 pub(super) fn lower(args: Vec<Value>) -> FnResult {
-    Ok(Value::String(arg_str(&args, 0)?.to_lowercase()))
+    Ok(Value::String(
+        arg_str(&args, 0)?.chars().map(go_lower).collect(),
+    ))
 }
 
 pub(super) fn upper(args: Vec<Value>) -> FnResult {
-    Ok(Value::String(arg_str(&args, 0)?.to_uppercase()))
+    Ok(Value::String(
+        arg_str(&args, 0)?.chars().map(go_upper).collect(),
+    ))
 }
 
-/// Upper-cases the first letter of each word; a word starts after anything that is not a
+/// Title-cases the first letter of each word; a word starts after anything that is not a
 /// letter, digit or underscore (Go's `strings.Title` rules).
 pub(super) fn title(args: Vec<Value>) -> FnResult {
     let s = arg_str(&args, 0)?;
     let mut out = String::with_capacity(s.len());
     let mut prev_separator = true;
     for c in s.chars() {
-        if prev_separator {
-            out.extend(c.to_uppercase());
-        } else {
-            out.push(c);
-        }
+        out.push(if prev_separator { go_title(c) } else { c });
         prev_separator = is_word_separator(c);
     }
     Ok(Value::String(out))
+}
+
+// Go maps case one rune to one rune (Unicode's simple case mappings: `unicode.ToUpper`,
+// `ToLower`, `ToTitle`), so `upper("straße")` keeps its `ß`, a ligature stays whole, and a
+// final capital sigma becomes `σ`. Rust's mappings are the full ones (`ß` → `SS`); where the
+// full mapping is a single character it is the simple one, and the few characters whose full
+// mapping is several characters are handled here: most have no simple mapping (they map to
+// themselves), the exceptions are listed.
+
+/// Go's `unicode.ToUpper`.
+fn go_upper(c: char) -> char {
+    single(c.to_uppercase()).unwrap_or_else(|| match u32::from(c) {
+        // Greek letters with ypogegrammeni: the simple mapping is the titlecase letter with
+        // prosgegrammeni (ᾳ → ᾼ), which maps to itself.
+        cp @ (0x1F80..=0x1F87 | 0x1F90..=0x1F97 | 0x1FA0..=0x1FA7) => {
+            char::from_u32(cp + 8).unwrap_or(c)
+        }
+        0x1FB3 => '\u{1FBC}',
+        0x1FC3 => '\u{1FCC}',
+        0x1FF3 => '\u{1FFC}',
+        _ => c,
+    })
+}
+
+/// Go's `unicode.ToLower`.
+fn go_lower(c: char) -> char {
+    // `İ` is the only character whose full lower-case mapping is longer (`i` + a combining dot).
+    single(c.to_lowercase()).unwrap_or(if c == '\u{130}' { 'i' } else { c })
+}
+
+/// Go's `unicode.ToTitle`: the upper-case mapping except for the Latin digraphs (DŽ, Dž, dž →
+/// Dž) and the Georgian letters, whose title case is themselves.
+fn go_title(c: char) -> char {
+    match u32::from(c) {
+        0x1C4..=0x1C6 => '\u{1C5}',
+        0x1C7..=0x1C9 => '\u{1C8}',
+        0x1CA..=0x1CC => '\u{1CB}',
+        0x1F1..=0x1F3 => '\u{1F2}',
+        0x10D0..=0x10FA | 0x10FD..=0x10FF => c,
+        _ => go_upper(c),
+    }
+}
+
+/// The one character of a case mapping, if it is one.
+fn single(mut mapped: impl Iterator<Item = char>) -> Option<char> {
+    let first = mapped.next()?;
+    mapped.next().is_none().then_some(first)
 }
 
 fn is_word_separator(c: char) -> bool {

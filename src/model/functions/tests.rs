@@ -1029,3 +1029,26 @@ fn typed_results() {
         Type::Tuple(_)
     ));
 }
+
+/// Go's one-rune-to-one-rune case mapping, as Terraform 1.11 answers (the differential corpus
+/// holds the recorded cases; these add the mappings the exceptions table covers).
+#[test]
+fn case_functions_map_one_character_to_one_as_go() {
+    for (f, input, want) in [
+        ("upper", "straße", "STRAßE"),
+        ("upper", "\u{FB01}x", "\u{FB01}X"),
+        ("upper", "\u{1FB3}", "\u{1FBC}"),
+        ("upper", "\u{1F80}", "\u{1F88}"),
+        ("upper", "\u{1F88}", "\u{1F88}"),
+        ("upper", "\u{149}", "\u{149}"),
+        ("lower", "ΟΔΟΣ", "οδοσ"),
+        ("lower", "\u{130}", "i"),
+        ("lower", "ÀB", "àb"),
+        ("title", "ǆemal ǉ", "ǅemal ǈ"),
+        ("title", "\u{10D0}", "\u{10D0}"),
+        ("upper", "\u{10D0}", "\u{1C90}"),
+        ("title", "hello wORLD", "Hello WORLD"),
+    ] {
+        assert_eq!(ok(f, vec![sv(input)]), sv(want), "{f}({input:?})");
+    }
+}
