@@ -668,6 +668,10 @@ impl Builder {
                 }),
             }
         }
+        if heredoc.is_some() {
+            template::split_heredoc_lines(&mut toks);
+        }
+        template::apply_strips(&mut toks);
         if heredoc.as_ref().is_some_and(|h| h.indented) {
             template::flush_heredoc(&mut toks);
         }

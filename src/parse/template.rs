@@ -1,12 +1,16 @@
 //! Template post-processing: escapes, heredoc indentation and strip markers.
 //!
 //! The builder flattens a template into [`Tok`]ens in source order, exactly the token stream
-//! HCL's own template parser works on, then this module:
-//! 1. removes the common leading whitespace of `<<-` heredoc lines ([`flush_heredoc`], HCL's
-//!    rule: only line-leading literals count, blank lines neither count nor change, a line that
-//!    starts with an interpolation or directive disables trimming);
-//! 2. applies strip markers (`${~`, `~}`, `%{~`...) to the neighbouring literal tokens;
-//! 3. nests `if`/`for` directives into [`TemplatePart`]s, dropping literals left empty.
+//! HCL's own template parser works on (a heredoc's text is one literal token per line:
+//! [`split_heredoc_lines`]), then this module, in HCL's order:
+//! 1. applies strip markers (`${~`, `~}`, `%{~`...) to the neighbouring literal tokens only —
+//!    in a heredoc that is the rest of the line before or after the marker, never more;
+//! 2. removes the common leading whitespace of `<<-` heredoc lines ([`flush_heredoc`], HCL's
+//!    rule: only line-leading literal tokens count, blank lines neither count nor change, a
+//!    line that starts with an interpolation or directive, or whose leading literal a strip
+//!    marker emptied, disables trimming);
+//! 3. nests `if`/`for` directives into [`TemplatePart`]s, joining neighbouring literals and
+//!    dropping those left empty.
 //!
 //! Literal spans keep pointing at their source: when whitespace is removed from a literal that
 //! had no escapes, its span shrinks to match.
@@ -186,28 +190,65 @@ pub(crate) fn decode_heredoc(raw: &str) -> String {
     }
 }
 
-/// Removes the common leading whitespace of a `<<-` heredoc's lines (HCL's flush rule).
+/// Splits a heredoc's literal tokens after each newline, so that each holds at most one line,
+/// as HCL's scanner makes them.
+pub(crate) fn split_heredoc_lines(toks: &mut Vec<Tok>) {
+    let needs_split = |t: &Tok| match t {
+        Tok::Lit { value, .. } => value.trim_end_matches('\n').contains('\n'),
+        _ => false,
+    };
+    if !toks.iter().any(needs_split) {
+        return;
+    }
+    let mut out = Vec::with_capacity(toks.len() * 2);
+    for tok in toks.drain(..) {
+        match tok {
+            Tok::Lit {
+                value,
+                span,
+                verbatim,
+            } if value.trim_end_matches('\n').contains('\n') => {
+                let mut start = span.start;
+                for line in value.split_inclusive('\n') {
+                    let piece = if verbatim {
+                        let end = start + u32::try_from(line.len()).unwrap_or(0);
+                        let piece = Span { start, end, ..span };
+                        start = end;
+                        piece
+                    } else {
+                        span
+                    };
+                    out.push(Tok::Lit {
+                        value: line.to_owned(),
+                        span: piece,
+                        verbatim,
+                    });
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    *toks = out;
+}
+
+/// Removes the common leading whitespace of a `<<-` heredoc's lines (HCL's flush rule), on
+/// tokens already split per line and stripped.
 pub(crate) fn flush_heredoc(toks: &mut [Tok]) {
     let mut min = usize::MAX;
     let mut at_line_start = true;
-    // (token index, byte offset of a line-leading segment in its literal)
-    let mut adjust: Vec<(usize, usize)> = Vec::new();
+    let mut adjust: Vec<usize> = Vec::new();
     for (index, tok) in toks.iter().enumerate() {
         if let Tok::Lit { value, .. } = tok {
-            let mut offset = 0;
-            for segment in value.split_inclusive('\n') {
-                if at_line_start {
-                    let rest = segment.trim_start();
-                    // A blank line neither counts nor gets trimmed.
-                    if !(rest.is_empty() && segment.ends_with('\n')) {
-                        let spaces = segment[..segment.len() - rest.len()].chars().count();
-                        min = min.min(spaces);
-                        adjust.push((index, offset));
-                    }
+            if at_line_start {
+                let rest = value.trim_start();
+                // A blank line neither counts nor gets trimmed; a leading literal a strip
+                // marker emptied counts as no indentation at all.
+                if !(rest.is_empty() && value.ends_with('\n')) {
+                    min = min.min(value[..value.len() - rest.len()].chars().count());
+                    adjust.push(index);
                 }
-                at_line_start = segment.ends_with('\n');
-                offset += segment.len();
             }
+            at_line_start = value.ends_with('\n');
         } else if at_line_start {
             // An interpolation or directive at a line start has no indentation at all.
             min = 0;
@@ -217,24 +258,25 @@ pub(crate) fn flush_heredoc(toks: &mut [Tok]) {
     if min == 0 || min == usize::MAX {
         return;
     }
-    for &(index, offset) in adjust.iter().rev() {
+    for index in adjust {
         if let Tok::Lit {
             value,
             span,
             verbatim,
         } = &mut toks[index]
         {
-            let removed: usize = value[offset..].chars().take(min).map(char::len_utf8).sum();
-            value.replace_range(offset..offset + removed, "");
-            if offset == 0 && *verbatim {
+            let removed: usize = value.chars().take(min).map(char::len_utf8).sum();
+            value.replace_range(..removed, "");
+            if *verbatim {
                 span.start += u32::try_from(removed).unwrap_or(0);
             }
         }
     }
 }
 
-/// Applies strip markers and nests directives: the final template parts.
-pub(crate) fn finish(mut toks: Vec<Tok>) -> Vec<TemplatePart> {
+/// Applies strip markers to the literal token before (`${~`, `%{~`) and after (`~}`) each
+/// interpolation or directive.
+pub(crate) fn apply_strips(toks: &mut [Tok]) {
     for i in 0..toks.len() {
         let (left, right) = toks[i].strips();
         if left
@@ -267,6 +309,10 @@ pub(crate) fn finish(mut toks: Vec<Tok>) -> Vec<TemplatePart> {
             }
         }
     }
+}
+
+/// Nests directives: the final template parts.
+pub(crate) fn finish(toks: Vec<Tok>) -> Vec<TemplatePart> {
     let mut iter = toks.into_iter();
     nest(&mut iter).0
 }
@@ -277,7 +323,18 @@ fn nest(iter: &mut std::vec::IntoIter<Tok>) -> (Vec<TemplatePart>, Option<(bool,
     while let Some(tok) = iter.next() {
         match tok {
             Tok::Lit { value, span, .. } => {
-                if !value.is_empty() {
+                if value.is_empty() {
+                    continue;
+                }
+                // A heredoc's lines were separate tokens: one literal part again.
+                if let Some(TemplatePart::Literal {
+                    value: previous,
+                    span: previous_span,
+                }) = parts.last_mut()
+                {
+                    previous.push_str(&value);
+                    *previous_span = previous_span.to(span);
+                } else {
                     parts.push(TemplatePart::Literal { value, span });
                 }
             }
