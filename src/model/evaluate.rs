@@ -24,11 +24,12 @@ use petgraph::graph::NodeIndex;
 // hasher (SipHash) is built to resist crafted keys, which a local configuration is not.
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
+use super::call;
 use super::config::{
     BlockValue, Config, Dependency, DependencyKind, OutputValue, ResourceInstance, VariableInfo,
 };
 use super::eval::{self, EvalContext};
-use super::lower::{BodyDecl, Module, ResourceDecl, header_span};
+use super::lower::{BodyDecl, DependsOn, Module, ResourceDecl, header_span};
 use super::order::BlockGraph;
 use super::refs::{RefTarget, Reference};
 use super::types::{self, Type};
@@ -36,7 +37,7 @@ use super::value::Value;
 use crate::addr::{InstanceAddr, InstanceKey, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::locality::{ALL_REGIONS, RegionCheck, check_region};
-use crate::parse::ast::{self, Expr};
+use crate::parse::ast::{self, Attribute, Expr};
 use crate::schema::{
     self, AttrType, AttributeSchema, BlockSchema, Constraint, DefaultValue, ResourceSchema,
     Timeouts, Validation,
@@ -186,8 +187,10 @@ pub struct EvalOptions {
     /// `validate` mode: an unknown `count` / `for_each` is not an error (the resource is then
     /// checked once with unknown keys and has no instances).
     pub validate_only: bool,
-    /// `path.module` and `path.root`.
+    /// `path.root` (and `path.module` in the root module).
     pub module_path: String,
+    /// `path.module` in a called module (its directory), `None` in the root module.
+    pub module_dir: Option<String>,
     /// `path.cwd`.
     pub cwd: String,
     /// `terraform.workspace`.
@@ -199,6 +202,7 @@ impl Default for EvalOptions {
         Self {
             validate_only: false,
             module_path: ".".into(),
+            module_dir: None,
             cwd: ".".into(),
             workspace: "default".into(),
         }
@@ -232,6 +236,7 @@ enum Node<'m> {
     Variable(&'m str),
     Local(&'m str),
     Resource(&'m str, &'m str),
+    Module(&'m str),
     Output(&'m str),
 }
 
@@ -255,6 +260,7 @@ pub fn evaluate(
         locals: HashMap::default(),
         local_reach: HashMap::default(),
         resources: HashMap::default(),
+        modules: HashMap::default(),
         referenced: HashSet::default(),
         read_attributes: HashMap::default(),
         config: Config::default(),
@@ -297,6 +303,9 @@ struct Evaluator<'m, 'd> {
     local_reach: HashMap<&'m str, Vec<(&'m str, &'m str)>>,
     /// The value other expressions see for each referenced resource.
     resources: HashMap<(&'m str, &'m str), Value>,
+    /// The value of each evaluated module call (an object of outputs; a tuple or an object
+    /// of them with `count` / `for_each`).
+    modules: HashMap<&'m str, Value>,
     referenced: HashSet<(&'m str, &'m str)>,
     /// For referenced resources whose every reference reads an attribute by name: those
     /// attributes, sorted (absent: the whole value is kept).
@@ -324,6 +333,11 @@ impl<'m> Evaluator<'m, '_> {
         for (t, n) in module.resources.keys() {
             add(&mut graph, Node::Resource(t, n), format!("{t}.{n}"));
         }
+        // After the resources: a resource's node index gives its position in
+        // `module.resources`.
+        for name in module.calls.keys() {
+            add(&mut graph, Node::Module(name), format!("module.{name}"));
+        }
         for name in module.outputs.keys() {
             add(&mut graph, Node::Output(name), format!("output.{name}"));
         }
@@ -332,7 +346,17 @@ impl<'m> Evaluator<'m, '_> {
                 RefTarget::Variable(n) => Some(Node::Variable(n)),
                 RefTarget::Local(n) => Some(Node::Local(n)),
                 RefTarget::Resource { type_name, name } => Some(Node::Resource(type_name, name)),
+                RefTarget::Module(name) => Some(Node::Module(name)),
                 _ => None,
+            }
+        };
+        let depends = |graph: &mut BlockGraph, user: Node<'m>, on: &'m [DependsOn]| {
+            for d in on {
+                if let Some(target) = target_of(&d.target)
+                    && let (Some(&from), Some(&to)) = (index.get(&user), index.get(&target))
+                {
+                    graph.depends(from, to, d.span);
+                }
             }
         };
         let link = |graph: &mut BlockGraph, user: Node<'m>, refs: &'m [Reference]| {
@@ -349,17 +373,15 @@ impl<'m> Evaluator<'m, '_> {
         }
         for ((t, n), decl) in &module.resources {
             link(&mut graph, Node::Resource(t, n), &decl.refs);
-            for d in &decl.depends_on {
-                if let Some(target) = target_of(&d.target)
-                    && let (Some(&from), Some(&to)) =
-                        (index.get(&Node::Resource(t, n)), index.get(&target))
-                {
-                    graph.depends(from, to, d.span);
-                }
-            }
+            depends(&mut graph, Node::Resource(t, n), &decl.depends_on);
+        }
+        for (name, decl) in &module.calls {
+            link(&mut graph, Node::Module(name), &decl.refs);
+            depends(&mut graph, Node::Module(name), &decl.depends_on);
         }
         for (name, decl) in &module.outputs {
             link(&mut graph, Node::Output(name), &decl.refs);
+            depends(&mut graph, Node::Output(name), &decl.depends_on);
         }
         // Everything any expression reads from a resource is kept for later lookups.
         let all_refs = module
@@ -391,6 +413,7 @@ impl<'m> Evaluator<'m, '_> {
                         .expect("invariant: resource nodes follow variables and locals");
                     self.resource(decl);
                 }
+                Node::Module(name) => self.module_call(name),
                 Node::Output(name) => self.output(name),
             }
         }
@@ -402,6 +425,7 @@ impl<'m> Evaluator<'m, '_> {
         let mut ctx = EvalContext::new();
         let mut var = BTreeMap::new();
         let mut local = BTreeMap::new();
+        let mut modules = BTreeMap::new();
         let mut types: BTreeMap<&str, BTreeMap<String, Value>> = BTreeMap::new();
         for r in refs {
             match &r.target {
@@ -428,11 +452,24 @@ impl<'m> Evaluator<'m, '_> {
                         .or_default()
                         .insert(name.clone(), v);
                 }
+                RefTarget::Module(n) => {
+                    let v = self
+                        .modules
+                        .get(n.as_str())
+                        .cloned()
+                        .unwrap_or(Value::Unknown);
+                    modules.insert(n.clone(), v);
+                }
                 RefTarget::Path(_) => {
                     let path = Value::Object(BTreeMap::from([
                         (
                             "module".to_owned(),
-                            Value::string(&self.options.module_path),
+                            Value::string(
+                                self.options
+                                    .module_dir
+                                    .as_deref()
+                                    .unwrap_or(&self.options.module_path),
+                            ),
                         ),
                         ("root".to_owned(), Value::string(&self.options.module_path)),
                         ("cwd".to_owned(), Value::string(&self.options.cwd)),
@@ -454,6 +491,9 @@ impl<'m> Evaluator<'m, '_> {
         }
         if !local.is_empty() {
             ctx.set("local", Value::Object(local));
+        }
+        if !modules.is_empty() {
+            ctx.set("module", Value::Object(modules));
         }
         for (t, objects) in types {
             ctx.set(t, Value::Object(objects));
@@ -549,7 +589,10 @@ impl<'m> Evaluator<'m, '_> {
         };
         let ctx = self.context(&decl.refs);
         let mut value = self.eval(&attr.expr, &ctx).unwrap_or(Value::Unknown);
-        if value.contains_sensitive() && !decl.sensitive {
+        // Only the root module's outputs must declare what they expose; a called module's
+        // output is a value of its caller, marked only as its sources are.
+        let root = self.options.module_dir.is_none();
+        if root && value.contains_sensitive() && !decl.sensitive {
             self.diags.push(
                 Diagnostic::error("scw::model::sensitive_output", "Output refers to sensitive values")
                     .with_primary(attr.expr.span, "this value is sensitive")
@@ -557,7 +600,7 @@ impl<'m> Evaluator<'m, '_> {
                     .with_help("If you do intend to export this data, annotate the output value as sensitive by adding the following argument:\n    sensitive = true"),
             );
         }
-        if decl.sensitive {
+        if root && decl.sensitive {
             value = value.mark_sensitive();
         }
         self.config.outputs.insert(
@@ -602,20 +645,15 @@ impl<'m> Evaluator<'m, '_> {
             timeouts,
         };
         let resource_addr = InstanceAddr::managed(decl.type_name, decl.name);
-        let value = match self.expansion(decl, &base) {
+        let value = match self.expansion(decl.count, decl.for_each, &base) {
             Expansion::Single => self
                 .instance(decl, resource_addr, &base, &shared)
                 .unwrap_or(Value::Unknown),
             Expansion::Count(n) => {
                 let mut items = Vec::new();
                 for i in 0..n {
-                    let mut ctx = base.child();
                     #[allow(clippy::cast_precision_loss)]
-                    let index = Value::Number(i as f64);
-                    ctx.set(
-                        "count",
-                        Value::Object(BTreeMap::from([("index".to_owned(), index)])),
-                    );
+                    let ctx = count_context(&base, Value::Number(i as f64));
                     let addr = resource_addr.clone().with_key(InstanceKey::Int(i));
                     items.push(
                         self.instance(decl, addr, &ctx, &shared)
@@ -627,14 +665,7 @@ impl<'m> Evaluator<'m, '_> {
             Expansion::ForEach(entries) => {
                 let mut objects = BTreeMap::new();
                 for (k, v) in entries {
-                    let mut ctx = base.child();
-                    ctx.set(
-                        "each",
-                        Value::Object(BTreeMap::from([
-                            ("key".to_owned(), Value::string(k.clone())),
-                            ("value".to_owned(), v),
-                        ])),
-                    );
+                    let ctx = each_context(&base, Value::string(k.clone()), v);
                     let addr = resource_addr.clone().with_key(InstanceKey::Str(k.clone()));
                     let value = self
                         .instance(decl, addr, &ctx, &shared)
@@ -645,19 +676,8 @@ impl<'m> Evaluator<'m, '_> {
             }
             Expansion::Unknown => {
                 // Check the body once with unknown keys; how many instances exist is not known.
-                let mut ctx = base.child();
-                let unknown = Value::Unknown;
-                ctx.set(
-                    "count",
-                    Value::Object(BTreeMap::from([("index".to_owned(), unknown.clone())])),
-                );
-                ctx.set(
-                    "each",
-                    Value::Object(BTreeMap::from([
-                        ("key".to_owned(), unknown.clone()),
-                        ("value".to_owned(), unknown),
-                    ])),
-                );
+                let ctx = count_context(&base, Value::Unknown);
+                let ctx = each_context(&ctx, Value::Unknown, Value::Unknown);
                 let _ = self.instance_values(decl, &ctx);
                 Value::Unknown
             }
@@ -668,10 +688,75 @@ impl<'m> Evaluator<'m, '_> {
         }
     }
 
-    fn expansion(&mut self, decl: &ResourceDecl<'m>, ctx: &EvalContext<'_>) -> Expansion {
+    /// Evaluates a module call: each of its instances, whose value is the object of the
+    /// called module's outputs.
+    fn module_call(&mut self, name: &'m str) {
+        let module = self.module;
+        let decl = &module.calls[name];
+        // A call whose module could not be read was reported by the loader.
+        let Some(child) = module.children.get(name) else {
+            return;
+        };
+        if !call::check_arguments(decl, &child.module, self.diags) {
+            return;
+        }
+        let base = self.context(&decl.refs);
+        let value = match self.expansion(decl.count, decl.for_each, &base) {
+            Expansion::Single => self.call_instance(name, &base),
+            Expansion::Count(n) => Value::List(
+                (0..n)
+                    .map(|i| {
+                        #[allow(clippy::cast_precision_loss)]
+                        let ctx = count_context(&base, Value::Number(i as f64));
+                        self.call_instance(name, &ctx)
+                    })
+                    .collect(),
+            ),
+            Expansion::ForEach(entries) => Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let ctx = each_context(&base, Value::string(k.clone()), v);
+                        (k, self.call_instance(name, &ctx))
+                    })
+                    .collect(),
+            ),
+            Expansion::Unknown => {
+                // Check the arguments once with unknown keys.
+                let ctx = count_context(&base, Value::Unknown);
+                let ctx = each_context(&ctx, Value::Unknown, Value::Unknown);
+                let _ = self.call_instance(name, &ctx);
+                Value::Unknown
+            }
+            Expansion::Invalid => Value::Unknown,
+        };
+        self.modules.insert(name, value);
+    }
+
+    /// One instance of the call `name`, its arguments evaluated in `ctx`.
+    fn call_instance(&mut self, name: &'m str, ctx: &EvalContext<'_>) -> Value {
+        let module = self.module;
+        let decl = &module.calls[name];
+        let child = &module.children[name];
+        let mut inputs = IndexMap::with_capacity(decl.inputs.len());
+        for a in &decl.inputs {
+            let value = self.eval(&a.expr, ctx).unwrap_or(Value::Unknown);
+            inputs.insert(a.name.name.as_str(), (value, a.expr.span));
+        }
+        call::instance_value(decl, child, inputs, self.values, self.options, self.diags)
+    }
+
+    /// How many instances a resource or module call with these `count` / `for_each`
+    /// arguments has.
+    fn expansion(
+        &mut self,
+        count: Option<&Attribute>,
+        for_each: Option<&Attribute>,
+        ctx: &EvalContext<'_>,
+    ) -> Expansion {
         /// More instances than this is surely a mistake, and would exhaust memory.
         const MAX_INSTANCES: f64 = 1_000_000.0;
-        if let Some(count) = decl.count {
+        if let Some(count) = count {
             let Some(value) = self.eval(&count.expr, ctx) else {
                 return Expansion::Invalid;
             };
@@ -731,12 +816,29 @@ impl<'m> Evaluator<'m, '_> {
                 ),
             };
         }
-        let Some(for_each) = decl.for_each else {
+        let Some(for_each) = for_each else {
             return Expansion::Single;
         };
         let Some(value) = self.eval(&for_each.expr, ctx) else {
             return Expansion::Invalid;
         };
+        // A tuple or a list is refused (its elements' order is not a key), as Terraform does.
+        let sequence = match value.unmark().0 {
+            Value::List(_) => Some("tuple".to_owned()),
+            Value::Collection(c) => match &**c {
+                super::value::Collection::List(t, _) => Some(format!("list of {t}")),
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(kind) = sequence {
+            self.diags.push(
+                Diagnostic::error("scw::model::invalid_for_each", "Invalid for_each argument")
+                    .with_primary(for_each.expr.span, "a map or set of strings is required")
+                    .with_detail(format!("The given \"for_each\" argument value is unsuitable: the \"for_each\" argument must be a map, or set of strings, and you have provided a value of type {kind}.")),
+            );
+            return Expansion::Invalid;
+        }
         // A set is iterated as its elements, a map as its entries.
         let value = value.into_untyped();
         let invalid = |this: &mut Self, label: &str, detail: String| {
@@ -1257,6 +1359,29 @@ struct Shared<'s> {
     dependencies: &'s [Dependency],
     references: &'s Arc<[Reference]>,
     timeouts: Timeouts,
+}
+
+/// `ctx` with `count.index` bound.
+fn count_context<'p>(ctx: &'p EvalContext<'_>, index: Value) -> EvalContext<'p> {
+    let mut ctx = ctx.child();
+    ctx.set(
+        "count",
+        Value::Object(BTreeMap::from([("index".to_owned(), index)])),
+    );
+    ctx
+}
+
+/// `ctx` with `each.key` and `each.value` bound.
+fn each_context<'p>(ctx: &'p EvalContext<'_>, key: Value, value: Value) -> EvalContext<'p> {
+    let mut ctx = ctx.child();
+    ctx.set(
+        "each",
+        Value::Object(BTreeMap::from([
+            ("key".to_owned(), key),
+            ("value".to_owned(), value),
+        ])),
+    );
+    ctx
 }
 
 enum Expansion {

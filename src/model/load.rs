@@ -26,6 +26,7 @@ use super::config::Config;
 use super::eval::{self, EvalContext};
 use super::evaluate::{EvalOptions, ResourceValues, evaluate};
 use super::lower::{Module, VariableDecl, header_span, lower};
+use super::modules;
 use super::settings::{self, TerraformSettings};
 use super::types::{self, Type};
 use super::value::Value;
@@ -194,14 +195,14 @@ pub fn load_path(path: &Path, options: &LoadOptions, values: &dyn ResourceValues
         );
     }
     let mut auto_files = Vec::new();
-    if let Some(dir) = var_dir {
+    if let Some(dir) = &var_dir {
         for name in ["terraform.tfvars", "terraform.tfvars.json"] {
             let p = dir.join(name);
             if p.is_file() {
                 auto_files.push(p);
             }
         }
-        if let Ok(entries) = std::fs::read_dir(&dir) {
+        if let Ok(entries) = std::fs::read_dir(dir) {
             let mut autos: Vec<PathBuf> = entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
@@ -216,7 +217,21 @@ pub fn load_path(path: &Path, options: &LoadOptions, values: &dyn ResourceValues
             auto_files.extend(autos);
         }
     }
-    load_into(&mut loaded, texts, &auto_files, options, values, &mut diags);
+    let root_dir = match var_dir {
+        Some(_) => path.to_path_buf(),
+        None => path
+            .parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    };
+    load_into(
+        &mut loaded,
+        texts,
+        &root_dir,
+        &auto_files,
+        options,
+        values,
+        &mut diags,
+    );
     loaded.diagnostics = finish(diags);
     loaded
 }
@@ -231,7 +246,15 @@ pub fn load_texts(
     let mut loaded = Loaded::default();
     let mut diags = Diagnostics::new();
     let texts = texts.into_iter().map(|(n, t)| (n, None, t)).collect();
-    load_into(&mut loaded, texts, &[], options, values, &mut diags);
+    load_into(
+        &mut loaded,
+        texts,
+        Path::new("."),
+        &[],
+        options,
+        values,
+        &mut diags,
+    );
     loaded.diagnostics = finish(diags);
     loaded
 }
@@ -294,6 +317,7 @@ fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 fn load_into(
     loaded: &mut Loaded,
     texts: Vec<(String, Option<PathBuf>, String)>,
+    root_dir: &Path,
     auto_var_files: &[PathBuf],
     options: &LoadOptions,
     values: &dyn ResourceValues,
@@ -316,7 +340,9 @@ fn load_into(
             Err(d) => diags.extend(d),
         }
     }
-    let module = lower(&files, diags);
+    let called = modules::read(&files, root_dir, sources, diags);
+    let mut module = lower(&files, diags);
+    called.attach(&mut module, diags);
 
     // Inputs, lowest precedence first: later inserts replace earlier ones.
     let mut inputs: IndexMap<String, Input> = IndexMap::new();
@@ -416,6 +442,7 @@ fn load_into(
     loaded.settings_diagnostics = settings_diags;
     drop(module);
     loaded.files = files;
+    loaded.files.extend(called.into_files());
 }
 
 fn read_var_file(
@@ -644,7 +671,7 @@ fn resolve_variables(
     out
 }
 
-fn resolve_one(
+pub(super) fn resolve_one(
     decl: &VariableDecl<'_>,
     given: Option<Value>,
     default: Option<Value>,

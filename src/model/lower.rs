@@ -43,6 +43,41 @@ pub struct Module<'a> {
     /// Resources declared with an unknown type (already diagnosed); references to them are
     /// accepted and evaluate to unknown values, so one mistake does not cascade.
     pub broken_resources: HashSet<(&'a str, &'a str)>,
+    /// `module` blocks, in source order.
+    pub calls: IndexMap<&'a str, ModuleCallDecl<'a>>,
+    /// The module each call with a readable local source calls, lowered (filled by the
+    /// loader, which reads the called directories).
+    pub children: IndexMap<&'a str, ChildModule<'a>>,
+}
+
+/// A `module "NAME" { source = "./dir" ... }` block.
+#[derive(Debug)]
+pub struct ModuleCallDecl<'a> {
+    /// The call's name (the block's label).
+    pub name: &'a str,
+    /// The block.
+    pub block: &'a Block,
+    /// The `source` string, when it is a literal.
+    pub source: Option<(String, Span)>,
+    /// `count`, if set.
+    pub count: Option<&'a Attribute>,
+    /// `for_each`, if set.
+    pub for_each: Option<&'a Attribute>,
+    /// `depends_on` entries.
+    pub depends_on: Vec<DependsOn>,
+    /// The input variables' arguments (every argument that is not a meta-argument).
+    pub inputs: Vec<&'a Attribute>,
+    /// Every reference the block makes (`count`, `for_each` and the inputs).
+    pub refs: Vec<Reference>,
+}
+
+/// A called module: its declarations and where it is.
+#[derive(Debug)]
+pub struct ChildModule<'a> {
+    /// The module's declarations (and, recursively, its own calls).
+    pub module: Module<'a>,
+    /// Its directory relative to the root module's (`path.module`), e.g. `modules/app`.
+    pub dir: String,
 }
 
 /// The provider block.
@@ -216,6 +251,7 @@ pub fn header_span(block: &Block) -> Span {
 }
 
 const TOP_LEVEL: &[&str] = &[
+    "module",
     "terraform",
     "provider",
     "variable",
@@ -223,7 +259,8 @@ const TOP_LEVEL: &[&str] = &[
     "output",
     "resource",
 ];
-const UNSUPPORTED_TOP_LEVEL: &[&str] = &["data", "import", "moved", "module", "check", "removed"];
+const UNSUPPORTED_TOP_LEVEL: &[&str] = &["data", "import", "moved", "check", "removed"];
+
 const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
 
 /// Lowers the files of one configuration into a [`Module`], collecting every diagnostic.
@@ -381,12 +418,12 @@ impl<'a> Lowerer<'a, '_> {
             "locals" => self.locals(block),
             "output" => self.output(block),
             "resource" => self.resource(block),
+            "module" => self.module_call(block),
             k if UNSUPPORTED_TOP_LEVEL.contains(&k) => {
                 let what = match k {
                     "data" => "Data sources are",
                     "import" => "Import blocks are",
                     "moved" => "Moved blocks are",
-                    "module" => "Modules are",
                     "check" => "Check blocks are",
                     _ => "Removed blocks are",
                 };
@@ -804,6 +841,94 @@ impl<'a> Lowerer<'a, '_> {
         self.module.resources.insert(key, decl);
     }
 
+    fn module_call(&mut self, block: &'a Block) {
+        if !self.labels_ok(block, 1, "module") {
+            return;
+        }
+        let name = block.labels[0].value.as_str();
+        self.check_block_name(block, "module");
+        self.check_duplicate_attributes(&block.body);
+        let mut decl = ModuleCallDecl {
+            name,
+            block,
+            source: None,
+            count: None,
+            for_each: None,
+            depends_on: Vec::new(),
+            inputs: Vec::new(),
+            refs: Vec::new(),
+        };
+        let mut version = None;
+        for a in block.body.attributes() {
+            match a.name.name.as_str() {
+                "source" => match literal_string(&a.expr) {
+                    Some(s) => decl.source = Some((s, a.expr.span)),
+                    None => {
+                        self.error(
+                            "scw::model::module_source",
+                            "Invalid module source",
+                            a.expr.span,
+                            "a literal string is required",
+                        )
+                        .detail = Some("The module source must be a literal string, such as source = \"./modules/app\"; it cannot be computed.".into());
+                    }
+                },
+                "version" => version = Some(a),
+                "count" => decl.count = Some(a),
+                "for_each" => decl.for_each = Some(a),
+                "depends_on" => decl.depends_on = self.depends_on(a),
+                // One provider configuration: passing it on changes nothing.
+                "providers" => {}
+                _ => decl.inputs.push(a),
+            }
+        }
+        match (&decl.source, version) {
+            (None, _) => self.missing_argument("source", header_span(block), "a module block"),
+            (Some((source, _)), Some(v)) if is_local_source(source) => {
+                self.error(
+                    "scw::model::module_source",
+                    "Invalid registry module source address",
+                    v.expr.span,
+                    "no version for a local module",
+                )
+                .detail = Some(format!(
+                    "Cannot use a version constraint with the local module source \"{source}\": a local module has no versions."
+                ));
+            }
+            _ => {}
+        }
+        if let (Some(c), Some(f)) = (decl.count, decl.for_each) {
+            let second = if c.span.start < f.span.start { f } else { c };
+            self.error(
+                "scw::model::count_and_for_each",
+                "Invalid combination of \"count\" and \"for_each\"",
+                second.name.span,
+                "cannot be combined",
+            )
+            .detail = Some("The \"count\" and \"for_each\" meta-arguments are mutually-exclusive, only one should be used to be explicit about the number of module instances to be created.".into());
+        }
+        for b in block.body.blocks() {
+            self.unexpected_block(b, "a module block", &[]);
+        }
+        for a in [decl.count, decl.for_each].into_iter().flatten() {
+            refs::collect(&a.expr, &mut decl.refs, self.diags);
+        }
+        for a in &decl.inputs {
+            refs::collect(&a.expr, &mut decl.refs, self.diags);
+        }
+        if let Some(first) = self.module.calls.get(name) {
+            let first = header_span(first.block);
+            self.duplicate(
+                "scw::model::duplicate_module",
+                &format!("Duplicate module call \"{name}\""),
+                header_span(block),
+                first,
+            );
+            return;
+        }
+        self.module.calls.insert(name, decl);
+    }
+
     fn collect_body_refs(&mut self, body: &BodyDecl<'a>, out: &mut Vec<Reference>) {
         for (_, a) in &body.attributes {
             refs::collect(&a.expr, out, self.diags);
@@ -1134,7 +1259,7 @@ impl<'a> Lowerer<'a, '_> {
             match found.as_slice() {
                 [
                     r @ Reference {
-                        target: RefTarget::Resource { .. },
+                        target: RefTarget::Resource { .. } | RefTarget::Module(_),
                         ..
                     },
                 ] if plain => out.push(DependsOn {
@@ -1286,6 +1411,7 @@ impl<'a> Lowerer<'a, '_> {
 #[derive(Clone, Copy)]
 enum RefSite<'m> {
     Resource(&'m ResourceDecl<'m>),
+    ModuleCall(&'m ModuleCallDecl<'m>),
     Local,
     Output,
     Provider,
@@ -1317,6 +1443,25 @@ impl Lowerer<'_, '_> {
         for decl in module.locals.values() {
             for r in &decl.refs {
                 check_reference(module, r, RefSite::Local, diags);
+            }
+        }
+        for decl in module.calls.values() {
+            let depends_on = decl.depends_on.iter().map(|d| Reference {
+                target: d.target.clone(),
+                span: d.span,
+                attribute: None,
+                steps: Vec::new(),
+            });
+            for r in decl.refs.iter().cloned().chain(depends_on) {
+                if r.target == RefTarget::Module(decl.name.to_owned()) {
+                    diags.push(
+                        Diagnostic::error("scw::model::self_reference", "Self-referential module call")
+                            .with_primary(r.span, "refers to its own call")
+                            .with_detail(format!("The arguments of module \"{}\" cannot refer to the module's own outputs.", decl.name)),
+                    );
+                    continue;
+                }
+                check_reference(module, &r, RefSite::ModuleCall(decl), diags);
             }
         }
         for decl in module.outputs.values() {
@@ -1417,8 +1562,26 @@ fn check_reference(module: &Module<'_>, r: &Reference, site: RefSite<'_>, diags:
                 diags.push(d);
             }
         }
+        RefTarget::Module(name) => {
+            if !module.calls.contains_key(name.as_str()) {
+                let mut d = Diagnostic::error(
+                    "scw::model::undeclared_module",
+                    "Reference to undeclared module",
+                )
+                .with_primary(r.span, "not declared")
+                .with_detail(format!(
+                    "No module call named \"{name}\" is declared in this module."
+                ));
+                d.help = suggest::did_you_mean(name, module.calls.keys().copied());
+                diags.push(d);
+            }
+        }
         RefTarget::CountIndex => {
-            let ok = matches!(site, RefSite::Resource(decl) if decl.count.is_some());
+            let ok = match site {
+                RefSite::Resource(decl) => decl.count.is_some(),
+                RefSite::ModuleCall(decl) => decl.count.is_some(),
+                _ => false,
+            };
             if !ok {
                 diags.push(
                     Diagnostic::error("scw::model::count_outside_count", "Reference to \"count\" in non-counted context")
@@ -1428,7 +1591,11 @@ fn check_reference(module: &Module<'_>, r: &Reference, site: RefSite<'_>, diags:
             }
         }
         RefTarget::EachKey | RefTarget::EachValue => {
-            let ok = matches!(site, RefSite::Resource(decl) if decl.for_each.is_some());
+            let ok = match site {
+                RefSite::Resource(decl) => decl.for_each.is_some(),
+                RefSite::ModuleCall(decl) => decl.for_each.is_some(),
+                _ => false,
+            };
             if !ok {
                 diags.push(
                     Diagnostic::error("scw::model::each_outside_for_each", "Reference to \"each\" in context without for_each")
@@ -1438,6 +1605,72 @@ fn check_reference(module: &Module<'_>, r: &Reference, site: RefSite<'_>, diags:
             }
         }
         RefTarget::Path(_) | RefTarget::Workspace => {}
+    }
+}
+
+/// Reports each `module.NAME.OUTPUT` reference of `module` whose called module (already in
+/// `children`) declares no such output.
+pub fn check_module_outputs(module: &Module<'_>, diags: &mut Diagnostics) {
+    let refs = module
+        .locals
+        .values()
+        .flat_map(|l| l.refs.iter())
+        .chain(module.resources.values().flat_map(|r| r.refs.iter()))
+        .chain(module.outputs.values().flat_map(|o| o.refs.iter()))
+        .chain(module.calls.values().flat_map(|c| c.refs.iter()));
+    for r in refs {
+        if let RefTarget::Module(name) = &r.target
+            && let (Some((output, span)), Some(child)) =
+                (&r.attribute, module.children.get(name.as_str()))
+            && !child.module.outputs.contains_key(output.as_str())
+        {
+            let mut d =
+                Diagnostic::error("scw::model::unsupported_attribute", "Unsupported attribute")
+                    .with_primary(*span, "no such output")
+                    .with_detail(format!(
+                        "This object does not have an attribute named \"{output}\"."
+                    ));
+            d.help = suggest::did_you_mean(output, child.module.outputs.keys().copied());
+            diags.push(d);
+        }
+    }
+}
+
+/// Whether a module source is a local path (`./dir`, `../dir`), the only kind scwform reads.
+#[must_use]
+pub fn is_local_source(source: &str) -> bool {
+    ["./", "../", ".\\", "..\\"]
+        .iter()
+        .any(|p| source.starts_with(p))
+}
+
+/// What kind of remote source a module source that is not local is, in Terraform's terms.
+#[must_use]
+pub fn remote_source_kind(source: &str) -> &'static str {
+    let (forced, rest) = source
+        .split_once("::")
+        .filter(|(f, _)| f.chars().all(|c| c.is_ascii_alphanumeric()))
+        .map_or(("", source), |(f, r)| (f, r));
+    match forced {
+        "git" => return "a Git repository",
+        "hg" => return "a Mercurial repository",
+        "s3" => return "an Amazon S3 bucket",
+        "gcs" => return "a Google Cloud Storage bucket",
+        "http" | "https" => return "an HTTP URL",
+        _ => {}
+    }
+    if rest.starts_with("github.com/") || rest.starts_with("git@github.com:") {
+        "a GitHub repository"
+    } else if rest.starts_with("bitbucket.org/") {
+        "a Bitbucket repository"
+    } else if rest.starts_with("http://") || rest.starts_with("https://") {
+        "an HTTP URL"
+    } else if rest.starts_with("git@") || rest.starts_with("ssh://") {
+        "a Git repository"
+    } else if rest.starts_with('/') {
+        "an absolute path (Terraform requires local paths to start with ./ or ../)"
+    } else {
+        "a module registry address"
     }
 }
 

@@ -6,12 +6,14 @@
 //!
 //! Depends on `parse` (the AST, and the parser for loading), `schema` and `diag`.
 
+mod call;
 pub mod config;
 pub mod eval;
 pub mod evaluate;
 pub(crate) mod functions;
 pub mod load;
 pub mod lower;
+pub mod modules;
 pub mod order;
 pub mod refs;
 pub mod settings;

@@ -1,7 +1,7 @@
 //! References: which named things an expression reads.
 //!
 //! [`collect`] walks an expression and lists every reference it makes (`var.x`, `local.x`,
-//! `TYPE.NAME[...].attr`, `count.index`, `each.key`/`each.value`, `path.module`,
+//! `TYPE.NAME[...].attr`, `module.NAME[...].output`, `count.index`, `each.key`/`each.value`, `path.module`,
 //! `terraform.workspace`) with its span. Names bound by `for` expressions and template `for`
 //! directives shadow these roots and are not references. References that can never be valid
 //! whatever the configuration (`count.foo`, a bare resource type, `data.…`) are reported here;
@@ -27,6 +27,8 @@ pub enum RefTarget {
         /// The resource name.
         name: String,
     },
+    /// `module.NAME` (any instance, any output)
+    Module(String),
     /// `count.index`
     CountIndex,
     /// `each.key`
@@ -47,6 +49,7 @@ impl RefTarget {
             Self::Variable(_) => "var",
             Self::Local(_) => "local",
             Self::Resource { type_name, .. } => type_name,
+            Self::Module(_) => "module",
             Self::CountIndex => "count",
             Self::EachKey | Self::EachValue => "each",
             Self::Path(_) => "path",
@@ -289,15 +292,19 @@ impl<'e> Walker<'_, 'e> {
                     "The \"terraform\" object has only one attribute, \"workspace\".".to_owned(),
                 ),
             },
-            "data" | "module" => self.diags.push(
-                Diagnostic::error(
-                    "scw::model::unsupported",
-                    if root == "data" {
-                        "Data sources are not supported yet"
-                    } else {
-                        "Modules are not supported yet"
-                    },
-                )
+            "module" => match step {
+                Some((name, _)) => {
+                    let output = resource_attribute(&steps[1..]);
+                    self.push(RefTarget::Module(name.to_owned()), span, output);
+                }
+                None => self.invalid(
+                    whole,
+                    "Invalid reference",
+                    "The \"module\" object cannot be accessed directly. Instead, access one of its attributes, as in module.NAME.".to_owned(),
+                ),
+            },
+            "data" => self.diags.push(
+                Diagnostic::error("scw::model::unsupported", "Data sources are not supported yet")
                 .with_primary(span, "referenced here")
                 .with_detail(format!(
                     "scwform does not support `{root}` blocks yet, so nothing can be read from them."

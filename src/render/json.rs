@@ -361,6 +361,7 @@ fn reference_strings(r: &Reference) -> Vec<String> {
         RefTarget::Variable(n) => format!("var.{n}"),
         RefTarget::Local(n) => format!("local.{n}"),
         RefTarget::Resource { type_name, name } => format!("{type_name}.{name}"),
+        RefTarget::Module(name) => format!("module.{name}"),
         RefTarget::CountIndex => "count.index".to_owned(),
         RefTarget::EachKey => "each.key".to_owned(),
         RefTarget::EachValue => "each.value".to_owned(),

@@ -22,6 +22,7 @@ mod init;
 mod interop;
 mod json_ui;
 mod lower;
+mod modules;
 mod parse;
 mod pg;
 mod plan;

@@ -145,6 +145,7 @@ pub fn evaluate_json(path: &Path) -> Result<String, Box<Loaded>> {
         eval: EvalOptions {
             validate_only: false,
             module_path: path.to_string_lossy().into_owned(),
+            module_dir: None,
             ..EvalOptions::default()
         },
         encryption_env: None,

@@ -1,7 +1,7 @@
 //! Running the real Terraform on a case: what the recorder writes and the re-check compares.
 //!
 //! A case is applied in a fresh temporary directory, offline (`TF_CLI_CONFIG_FILE=/dev/null`,
-//! no provider, no `init` needed), with `terraform apply -json` so that errors come back as
+//! no provider; `init` only for a case that calls local modules), with `terraform apply -json` so that errors come back as
 //! data; its answer is then `terraform output -json`, verbatim.
 //!
 //! One Terraform run per case would take minutes, so [`answers`] runs most cases in batches:
@@ -121,27 +121,50 @@ fn same_error(a: (&str, &str), b: (&str, &str)) -> bool {
         }
 }
 
-/// Copies the case into `dir`: a single file as `main.tf`, a directory's files as they are.
-fn stage(case: &Case, dir: &Path) -> Result<(), String> {
-    let copy = |from: &Path, to: &Path| {
-        std::fs::copy(from, to)
-            .map(|_| ())
-            .map_err(|e| format!("cannot copy {}: {e}", from.display()))
-    };
-    if case.input.is_dir() {
-        let entries = std::fs::read_dir(&case.input)
-            .map_err(|e| format!("cannot read {}: {e}", case.input.display()))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| e.to_string())?;
-            let from = entry.path();
-            if from.is_file() {
-                copy(&from, &dir.join(entry.file_name()))?;
-            }
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("cannot copy {}: {e}", from.display()))
+}
+
+/// Copies the directory `from` into `to`, subdirectories (called modules) included.
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            std::fs::create_dir(&target)
+                .map_err(|e| format!("cannot create {}: {e}", target.display()))?;
+            copy_tree(&path, &target)?;
+        } else if path.is_file() {
+            copy(&path, &target)?;
         }
-        Ok(())
+    }
+    Ok(())
+}
+
+/// Copies the case into `dir`: a single file as `main.tf`, a directory as it is.
+fn stage(case: &Case, dir: &Path) -> Result<(), String> {
+    if case.input.is_dir() {
+        copy_tree(&case.input, dir)
     } else {
         copy(&case.input, &dir.join("main.tf"))
     }
+}
+
+/// Whether the staged case calls modules, which Terraform must install (`terraform init`,
+/// offline for local sources) before it applies.
+fn calls_modules(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.filter_map(Result::ok).any(|e| {
+            e.path().extension().is_some_and(|x| x == "tf")
+                && std::fs::read_to_string(e.path())
+                    .is_ok_and(|t| t.lines().any(|l| l.trim_start().starts_with("module ")))
+        })
+    })
 }
 
 fn terraform(binary: &Path, dir: &Path, args: &[&str]) -> Result<std::process::Output, String> {
@@ -163,6 +186,23 @@ fn terraform(binary: &Path, dir: &Path, args: &[&str]) -> Result<std::process::O
 pub(crate) fn run(binary: &Path, case: &Case) -> Result<Answer, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("temporary directory: {e}"))?;
     stage(case, dir.path())?;
+    if calls_modules(dir.path()) {
+        let init = terraform(
+            binary,
+            dir.path(),
+            &["init", "-input=false", "-no-color", "-json"],
+        )?;
+        let stdout = String::from_utf8_lossy(&init.stdout);
+        if let Some((summary, detail)) = first_error(&stdout) {
+            return Ok(Answer::Rejected { summary, detail });
+        }
+        if !init.status.success() {
+            return Err(format!(
+                "terraform init failed without an error diagnostic: {stdout}{}",
+                String::from_utf8_lossy(&init.stderr)
+            ));
+        }
+    }
     let apply = terraform(
         binary,
         dir.path(),
@@ -175,21 +215,7 @@ pub(crate) fn run(binary: &Path, case: &Case) -> Result<Answer, String> {
         ],
     )?;
     let stdout = String::from_utf8_lossy(&apply.stdout);
-    let first_error = stdout.lines().find_map(|line| {
-        let message = json::parse(line).ok()?;
-        let diagnostic = message.get("diagnostic")?;
-        (diagnostic.get("severity")?.as_str()? == "error").then(|| {
-            let text = |name| {
-                diagnostic
-                    .get(name)
-                    .and_then(Json::as_str)
-                    .unwrap_or_default()
-                    .to_owned()
-            };
-            (text("summary"), text("detail"))
-        })
-    });
-    if let Some((summary, detail)) = first_error {
+    if let Some((summary, detail)) = first_error(&stdout) {
         return Ok(Answer::Rejected { summary, detail });
     }
     if !apply.status.success() {
@@ -208,6 +234,24 @@ pub(crate) fn run(binary: &Path, case: &Case) -> Result<Answer, String> {
     String::from_utf8(output.stdout)
         .map(Answer::Outputs)
         .map_err(|e| format!("terraform output -json is not UTF-8: {e}"))
+}
+
+/// The first error diagnostic (summary, detail) of a `-json` run's messages.
+fn first_error(stdout: &str) -> Option<(String, String)> {
+    stdout.lines().find_map(|line| {
+        let message = json::parse(line).ok()?;
+        let diagnostic = message.get("diagnostic")?;
+        (diagnostic.get("severity")?.as_str()? == "error").then(|| {
+            let text = |name| {
+                diagnostic
+                    .get(name)
+                    .and_then(Json::as_str)
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            (text("summary"), text("detail"))
+        })
+    })
 }
 
 /// Words whose presence makes a case run on its own (see the module documentation).
