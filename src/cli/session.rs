@@ -34,7 +34,7 @@ use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::emulator::{Emulator, EmulatorConfig, EmulatorHandle, Settle};
 use crate::model::config::Config;
 use crate::model::evaluate::{EvalOptions, ResourceValues};
-use crate::model::load::{LoadOptions, load_path};
+use crate::model::load::{LoadOptions, Parsed, evaluate_parsed, load_path};
 use crate::model::settings::SettingsBlock;
 use crate::state::backend::{
     self, Backend, BackendSpec, IMPLICIT_STATE_FILE, OpenError, OpenOptions,
@@ -125,14 +125,14 @@ pub fn load_options(vars: &VarArgs, path: &Path) -> LoadOptions {
     options
 }
 
-/// The configuration as something the planner and the executor can evaluate again and again
-/// (each evaluation reads the files again, so they must not change during a run).
+/// The configuration as something the planner and the executor can evaluate again and again:
+/// every evaluation uses the syntax trees `parsed` holds, read once, so an edit of a file
+/// during the run is not seen.
 #[must_use]
-pub fn config_input(path: &Path, options: &LoadOptions) -> SharedInput {
-    let path = path.to_path_buf();
+pub fn config_input(parsed: Arc<Parsed>, options: &LoadOptions) -> SharedInput {
     let options = options.clone();
     Arc::new(move |values: &dyn ResourceValues| {
-        let loaded = load_path(&path, &options, values);
+        let loaded = evaluate_parsed(&parsed, &options, values);
         (loaded.config, loaded.diagnostics)
     })
 }

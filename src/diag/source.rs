@@ -81,6 +81,7 @@ pub struct Position {
 
 /// One loaded source file. Its `Debug` shows the name and the length of the text, never the
 /// text (a file may hold a passphrase or a sensitive variable's value, `TF_ENCRYPTION` does).
+#[derive(Clone)]
 pub struct SourceFile {
     /// The path as the user gave it (or `<stdin>`), used in diagnostics.
     pub name: String,
@@ -141,7 +142,7 @@ impl SourceFile {
 }
 
 /// All source files of one run, addressed by [`FileId`].
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
 }

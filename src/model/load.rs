@@ -14,10 +14,15 @@
 //!   expressions.
 //! - In `validate` mode a variable without a value is unknown instead of an error.
 //!
+//! - Reading and evaluating are two steps: [`parse_path`] reads and parses every file once (the
+//!   root module's, the called modules', the variables files) into a [`Parsed`], which
+//!   [`evaluate_parsed`] evaluates as many times as a run needs; [`load_path`] does both.
+//!
 //! Invariant: every diagnostic is collected, sorted and deduplicated; nothing here prints.
 //! Depends on `parse`, `diag` and the sibling model modules. The only module of `model` that
 //! touches the file system (reading configuration and variable files).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
@@ -160,9 +165,64 @@ enum RawValue {
     Value(Value),
 }
 
+/// A configuration read and parsed, ready to be evaluated any number of times: the files of
+/// the root module and of every module it calls, and the variables files, each read from disk
+/// once. Every evaluation of a run ([`evaluate_parsed`]) uses these same syntax trees, so an
+/// edit of a file during the run is never seen halfway.
+pub struct Parsed {
+    /// Every configuration file read (root and called modules).
+    sources: SourceMap,
+    /// The root module's files, parsed.
+    files: Vec<ast::File>,
+    /// The called modules' files, parsed.
+    called: modules::ModuleArena,
+    /// `terraform.tfvars` and `*.auto.tfvars` (and `.json`) beside the configuration.
+    auto_files: Vec<PathBuf>,
+    /// The text of every variables file (automatic and `--var-file`), or why it is unreadable.
+    var_texts: HashMap<PathBuf, Result<String, String>>,
+    /// Problems reading and parsing.
+    diags: Diagnostics,
+}
+
+impl std::fmt::Debug for Parsed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Parsed")
+            .field("files", &self.files.len())
+            .field("auto_files", &self.auto_files)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Loads the configuration at `path` (a `.tf` file or a directory).
 pub fn load_path(path: &Path, options: &LoadOptions, values: &dyn ResourceValues) -> Loaded {
-    let mut loaded = Loaded::default();
+    let parsed = parse_path(path, options);
+    let mut loaded = evaluate_parsed(&parsed, options, values);
+    loaded.files = parsed.files;
+    loaded.files.extend(parsed.called.into_files());
+    loaded
+}
+
+/// Evaluates a configuration read by [`parse_path`] or [`parse_texts`] (the `files` of the
+/// result are left empty: they stay in `parsed`).
+pub fn evaluate_parsed(
+    parsed: &Parsed,
+    options: &LoadOptions,
+    values: &dyn ResourceValues,
+) -> Loaded {
+    let mut loaded = Loaded {
+        sources: parsed.sources.clone(),
+        ..Loaded::default()
+    };
+    let mut diags = parsed.diags.clone();
+    evaluate_into(&mut loaded, parsed, options, values, &mut diags);
+    loaded.diagnostics = finish(diags);
+    loaded
+}
+
+/// Reads and parses the configuration at `path` (a `.tf` file or a directory), the modules it
+/// calls and its variables files (automatic ones and `options`' `--var-file`s).
+#[must_use]
+pub fn parse_path(path: &Path, options: &LoadOptions) -> Parsed {
     let mut diags = Diagnostics::new();
     let (tf_files, var_dir) = if path.is_dir() {
         match list_dir(path) {
@@ -223,17 +283,7 @@ pub fn load_path(path: &Path, options: &LoadOptions, values: &dyn ResourceValues
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
     };
-    load_into(
-        &mut loaded,
-        texts,
-        &root_dir,
-        &auto_files,
-        options,
-        values,
-        &mut diags,
-    );
-    loaded.diagnostics = finish(diags);
-    loaded
+    parse_into(texts, &root_dir, auto_files, options, diags)
 }
 
 /// Loads a configuration from in-memory texts `(name, text)` (tests, stdin); variable files
@@ -243,20 +293,25 @@ pub fn load_texts(
     options: &LoadOptions,
     values: &dyn ResourceValues,
 ) -> Loaded {
-    let mut loaded = Loaded::default();
-    let mut diags = Diagnostics::new();
+    let parsed = parse_texts(texts, options);
+    let mut loaded = evaluate_parsed(&parsed, options, values);
+    loaded.files = parsed.files;
+    loaded.files.extend(parsed.called.into_files());
+    loaded
+}
+
+/// Parses a configuration given as in-memory texts `(name, text)` (modules are read relative
+/// to the current directory; variables files come from `options` only).
+#[must_use]
+pub fn parse_texts(texts: Vec<(String, String)>, options: &LoadOptions) -> Parsed {
     let texts = texts.into_iter().map(|(n, t)| (n, None, t)).collect();
-    load_into(
-        &mut loaded,
+    parse_into(
         texts,
         Path::new("."),
-        &[],
+        Vec::new(),
         options,
-        values,
-        &mut diags,
-    );
-    loaded.diagnostics = finish(diags);
-    loaded
+        Diagnostics::new(),
+    )
 }
 
 /// Sorts, deduplicates (instances of one resource repeat the same problem) and drops
@@ -314,16 +369,14 @@ fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn load_into(
-    loaded: &mut Loaded,
+fn parse_into(
     texts: Vec<(String, Option<PathBuf>, String)>,
     root_dir: &Path,
-    auto_var_files: &[PathBuf],
+    auto_files: Vec<PathBuf>,
     options: &LoadOptions,
-    values: &dyn ResourceValues,
-    diags: &mut Diagnostics,
-) {
-    let sources = &mut loaded.sources;
+    mut diags: Diagnostics,
+) -> Parsed {
+    let mut sources = SourceMap::new();
     let mut files = Vec::with_capacity(texts.len());
     for (name, path, text) in texts {
         if u32::try_from(text.len()).is_err() {
@@ -340,9 +393,36 @@ fn load_into(
             Err(d) => diags.extend(d),
         }
     }
-    let called = modules::read(&files, root_dir, sources, diags);
-    let mut module = lower(&files, diags);
-    called.attach(&mut module, diags);
+    let called = modules::read(&files, root_dir, &mut sources, &mut diags);
+    let mut var_texts = HashMap::new();
+    let named = options.var_sources.iter().filter_map(|s| match s {
+        VarSource::File(f) => Some(f),
+        VarSource::Var(_) => None,
+    });
+    for file in auto_files.iter().chain(named) {
+        let text = std::fs::read_to_string(file).map_err(|e| e.to_string());
+        var_texts.insert(file.clone(), text);
+    }
+    Parsed {
+        sources,
+        files,
+        called,
+        auto_files,
+        var_texts,
+        diags,
+    }
+}
+
+fn evaluate_into(
+    loaded: &mut Loaded,
+    parsed: &Parsed,
+    options: &LoadOptions,
+    values: &dyn ResourceValues,
+    diags: &mut Diagnostics,
+) {
+    let sources = &mut loaded.sources;
+    let mut module = lower(&parsed.files, diags);
+    parsed.called.attach(&mut module, diags);
 
     // Inputs, lowest precedence first: later inserts replace earlier ones.
     let mut inputs: IndexMap<String, Input> = IndexMap::new();
@@ -361,12 +441,21 @@ fn load_into(
             );
         }
     }
-    for file in auto_var_files {
-        read_var_file(file, &module, sources, &mut inputs, diags);
+    let text_of = |file: &Path| {
+        parsed
+            .var_texts
+            .get(file)
+            .cloned()
+            .unwrap_or_else(|| std::fs::read_to_string(file).map_err(|e| e.to_string()))
+    };
+    for file in &parsed.auto_files {
+        read_var_file(file, text_of(file), &module, sources, &mut inputs, diags);
     }
     for source in &options.var_sources {
         match source {
-            VarSource::File(file) => read_var_file(file, &module, sources, &mut inputs, diags),
+            VarSource::File(file) => {
+                read_var_file(file, text_of(file), &module, sources, &mut inputs, diags);
+            }
             VarSource::Var(assignment) => {
                 let Some((name, value)) = assignment.split_once('=') else {
                     diags.push(
@@ -441,18 +530,17 @@ fn load_into(
     diags.extend(settings_diags.iter().cloned());
     loaded.settings_diagnostics = settings_diags;
     drop(module);
-    loaded.files = files;
-    loaded.files.extend(called.into_files());
 }
 
 fn read_var_file(
     path: &Path,
+    text: Result<String, String>,
     module: &Module<'_>,
     sources: &mut SourceMap,
     inputs: &mut IndexMap<String, Input>,
     diags: &mut Diagnostics,
 ) {
-    let text = match std::fs::read_to_string(path) {
+    let text = match text {
         Ok(t) => t,
         Err(e) => {
             diags.push(Diagnostic::error(

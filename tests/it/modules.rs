@@ -165,3 +165,59 @@ fn resources_inside_called_modules_are_refused_for_now() {
         "{errors:?}"
     );
 }
+
+/// What `scwform plan` and `apply` evaluate, again and again during one run (the planner, then
+/// the executor once per step), is the configuration as it was read at the start: an edit of
+/// a root file, a called module's file or a variables file during the run is not seen.
+#[test]
+fn the_configuration_of_a_run_is_read_once() {
+    use scwform::cli::session::config_input;
+    use scwform::model::load::parse_path;
+    use scwform::plan::ConfigInput;
+    use std::sync::Arc;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    write(
+        dir.path(),
+        &[
+            (
+                "main.tf",
+                "variable \"n\" {}\nmodule \"m\" {\n  source = \"./m\"\n  v = var.n\n}\noutput \"o\" { value = \"root ${module.m.v}\" }\n",
+            ),
+            (
+                "m/main.tf",
+                "variable \"v\" {}\noutput \"v\" { value = \"m ${var.v}\" }\n",
+            ),
+            ("terraform.tfvars", "n = 1\n"),
+        ],
+    );
+    let options = LoadOptions::default();
+    let input = config_input(Arc::new(parse_path(dir.path(), &options)), &options);
+    let output = |input: &dyn ConfigInput| {
+        let (config, diags) = input.evaluate(&NoPriorValues);
+        assert!(!diags.has_errors(), "{diags:?}");
+        config.outputs["o"].value.to_json()
+    };
+    assert_eq!(output(&*input), serde_json::json!("root m 1"));
+    write(
+        dir.path(),
+        &[
+            (
+                "main.tf",
+                "variable \"n\" {}\nmodule \"m\" {\n  source = \"./m\"\n  v = var.n\n}\noutput \"o\" { value = \"edited ${module.m.v}\" }\n",
+            ),
+            (
+                "m/main.tf",
+                "variable \"v\" {}\noutput \"v\" { value = \"edited ${var.v}\" }\n",
+            ),
+            ("terraform.tfvars", "n = 2\n"),
+        ],
+    );
+    assert_eq!(
+        output(&*input),
+        serde_json::json!("root m 1"),
+        "the run's evaluations use what was read at its start"
+    );
+    let fresh = config_input(Arc::new(parse_path(dir.path(), &options)), &options);
+    assert_eq!(output(&*fresh), serde_json::json!("edited edited 2"));
+}

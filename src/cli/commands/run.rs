@@ -22,7 +22,7 @@ use crate::cli::progress;
 use crate::cli::session::{self, Connection, Paths, StateSite};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::model::evaluate::NoPriorValues;
-use crate::model::load::load_path;
+use crate::model::load::{evaluate_parsed, parse_path};
 use crate::plan::{Plan, PlanOptions, plan};
 use crate::planfile::{self, SavedPlan};
 use crate::state::{LockGuard, State, StateStore};
@@ -137,7 +137,9 @@ async fn prepare_with(
         planfile::check(&plan.binding, &now).map_err(|r| saved::refuse(printer, file, &r))?;
     }
     let mut options = session::load_options(&args.vars, &paths.config);
-    let mut loaded = load_path(&paths.config, &options, &NoPriorValues);
+    // Read and parsed once: every evaluation of this run uses these syntax trees.
+    let parsed = Arc::new(parse_path(&paths.config, &options));
+    let mut loaded = evaluate_parsed(&parsed, &options, &NoPriorValues);
     if !loaded.missing_variables.is_empty() && args.input && std::io::stdin().is_terminal() {
         for (name, description) in &loaded.missing_variables {
             let value = ask_variable(printer, name, description.as_deref());
@@ -147,7 +149,7 @@ async fn prepare_with(
                     "{name}={value}"
                 )));
         }
-        loaded = load_path(&paths.config, &options, &NoPriorValues);
+        loaded = evaluate_parsed(&parsed, &options, &NoPriorValues);
     }
     if loaded.diagnostics.has_errors() {
         return Err(fail(printer, &loaded.diagnostics, &loaded.sources));
@@ -352,7 +354,7 @@ async fn prepare_with(
         prior.clone()
     };
 
-    let input = session::config_input(&paths.config, &options);
+    let input = session::config_input(Arc::clone(&parsed), &options);
     let plan_options = PlanOptions {
         targets,
         replace,
