@@ -27,3 +27,4 @@ pub mod schema;
 pub mod secret;
 pub mod state;
 pub mod timefmt;
+pub mod version;

@@ -491,7 +491,7 @@ mod tests {
     fn binding() -> Binding {
         Binding {
             scwform_version: "0.1.0".into(),
-            terraform_version: "1.11.0".into(),
+            terraform_version: crate::version::TERRAFORM_VERSION.into(),
             created_at: "2026-01-01T00:00:00Z".into(),
             configuration_path: ".".into(),
             configuration_files: BTreeMap::from([("main.tf".into(), sha256(b"x"))]),

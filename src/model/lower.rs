@@ -331,7 +331,7 @@ fn literal_bool(expr: &Expr) -> Option<bool> {
     }
 }
 
-fn literal_string(expr: &Expr) -> Option<String> {
+pub(super) fn literal_string(expr: &Expr) -> Option<String> {
     match &expr.kind {
         ExprKind::Template(t) => t.as_literal(),
         ExprKind::Parens(inner) => literal_string(inner),

@@ -129,6 +129,13 @@ pub fn lower(
     let mut settings = TerraformSettings::default();
     let statics = static_context(variables, locals);
     for block in blocks {
+        if let Some(attr) = block
+            .body
+            .attributes()
+            .find(|a| a.name.name == "required_version")
+        {
+            check_required_version(attr, diags);
+        }
         for inner in block.body.blocks() {
             match inner.ident.name.as_str() {
                 "backend" => backend(inner, &mut settings, diags),
@@ -156,6 +163,41 @@ pub fn lower(
         }
     }
     settings
+}
+
+/// `required_version = "…"`: a literal constraint string that the Terraform release scwform
+/// follows ([`crate::version::TERRAFORM_VERSION`]) must satisfy, with Terraform's messages.
+fn check_required_version(attr: &ast::Attribute, diags: &mut Diagnostics) {
+    use crate::version::{ConstraintError, Constraints, TERRAFORM_VERSION, Version};
+    let Some(text) = super::lower::literal_string(&attr.expr) else {
+        diags.push(
+            Diagnostic::error(
+                "scw::model::invalid_version_constraint",
+                "Invalid version constraint",
+            )
+            .with_primary(attr.expr.span, "not a literal string")
+            .with_detail("A string literal is required, containing a valid version constraint."),
+        );
+        return;
+    };
+    match Constraints::parse(&text) {
+        Ok(c) if c.allows(&Version::terraform()) => {}
+        Ok(_) => diags.push(
+            Diagnostic::error("scw::model::unsupported_terraform_version", "Unsupported Terraform Core version")
+                .with_primary(attr.expr.span, format!("not satisfied by {TERRAFORM_VERSION}"))
+                .with_detail(format!("This configuration does not support Terraform version {TERRAFORM_VERSION}. To proceed, either choose another supported Terraform version or update this version constraint. Version constraints are normally set for good reason, so updating the constraint may lead to other errors or unexpected behavior.")),
+        ),
+        Err(ConstraintError::Syntax) => diags.push(
+            Diagnostic::error("scw::model::invalid_version_constraint", "Invalid version constraint")
+                .with_primary(attr.expr.span, "not a version constraint")
+                .with_detail("This string does not use correct version constraint syntax."),
+        ),
+        Err(ConstraintError::Prerelease(item)) => diags.push(
+            Diagnostic::error("scw::model::invalid_version_constraint", "Invalid required_version constraint")
+                .with_primary(attr.expr.span, "a prerelease version")
+                .with_detail(format!("Prerelease version constraints are not supported: {item}. Remove the prerelease information from the constraint. Prerelease versions of terraform will match constraints using their version core only.")),
+        ),
+    }
 }
 
 /// The encryption configuration given in `TF_ENCRYPTION` (the body of an `encryption`

@@ -23,10 +23,9 @@ pub const STATE_VERSION: u64 = 4;
 /// The provider address Terraform records for the Scaleway provider.
 pub const SCALEWAY_PROVIDER: &str = "provider[\"registry.terraform.io/scaleway/scaleway\"]";
 
-/// The `terraform_version` scwform writes: the Terraform release whose state format it writes
-/// (Terraform refuses a state whose `terraform_version` is not a version number, and one
-/// written by a newer release than itself, so this is the oldest release of the format).
-pub const TERRAFORM_VERSION: &str = "1.11.0";
+/// The `terraform_version` scwform writes (Terraform refuses a state whose
+/// `terraform_version` is not a version number; it reads one written by any release).
+pub use crate::version::TERRAFORM_VERSION;
 
 /// The top-level field naming the scwform release that last wrote the state (Terraform ignores
 /// fields it does not know, and drops them when it writes).

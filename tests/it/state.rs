@@ -175,7 +175,7 @@ fn a_new_state_is_written_with_serial_one_and_no_backup() {
     assert!(loaded.same_content(&state));
     let text = std::fs::read_to_string(backend.path()).expect("read");
     // A version Terraform accepts, and scwform's own beside it.
-    assert!(text.starts_with("{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.0\","));
+    assert!(text.starts_with("{\n  \"version\": 4,\n  \"terraform_version\": \"1.11.4\","));
     assert!(text.contains(&format!(
         "\"scwform_version\": \"{}\"",
         env!("CARGO_PKG_VERSION")
