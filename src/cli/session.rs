@@ -369,7 +369,7 @@ pub fn configured(paths: &Paths) -> Result<Configured, Failure> {
         std::fs::read_dir(&paths.config).is_ok_and(|entries| {
             entries
                 .filter_map(Result::ok)
-                .any(|e| e.path().extension().is_some_and(|x| x == "tf") && e.path().is_file())
+                .any(|e| crate::model::load::is_config_file(&e.path()))
         })
     } else {
         paths.config.is_file()

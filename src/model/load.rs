@@ -3,8 +3,10 @@
 //! Shared by every command that reads a configuration (`validate`, `graph`, and later `plan` /
 //! `apply`), so that they agree on which files are read and how variables get their values.
 //!
-//! - A path is a `.tf` file or a directory, whose `*.tf` files are read (not recursively), in
-//!   name order.
+//! - A path is a `.tf` (or `.tf.json`) file or a directory, whose `*.tf` and `*.tf.json`
+//!   files are read (not recursively), in name order; override files (`override.tf`,
+//!   `*_override.tf`, and `.tf.json`) are merged into the others afterwards (see
+//!   [`overrides`]).
 //! - Variable values, later sources winning (Terraform's precedence): declared defaults <
 //!   `TF_VAR_name` environment variables < `terraform.tfvars` (or `.json`) <
 //!   `*.auto.tfvars` (and `.json`, in name order) < `--var-file` and `--var` in command-line
@@ -30,8 +32,10 @@ use indexmap::IndexMap;
 use super::config::Config;
 use super::eval::{self, EvalContext};
 use super::evaluate::{EvalOptions, ResourceValues, evaluate};
+use super::json_shape::TerraformShape;
 use super::lower::{Module, VariableDecl, header_span, lower};
 use super::modules;
+use super::overrides;
 use super::settings::{self, TerraformSettings};
 use super::types::{self, Type};
 use super::value::Value;
@@ -251,7 +255,10 @@ pub fn parse_path(path: &Path, options: &LoadOptions) -> Parsed {
     if tf_files.is_empty() && !diags.has_errors() {
         diags.push(
             Diagnostic::error("scw::model::no_configuration", "No configuration files")
-                .with_detail(format!("There are no .tf files in {}.", path.display())),
+                .with_detail(format!(
+                    "There are no .tf or .tf.json files in {}.",
+                    path.display()
+                )),
         );
     }
     let mut auto_files = Vec::new();
@@ -359,11 +366,46 @@ fn display_name(path: &Path) -> String {
     path.to_string_lossy().trim_start_matches("./").to_owned()
 }
 
-fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+/// Whether a file name is a configuration file: `*.tf` (native syntax) or `*.tf.json`
+/// (Terraform's JSON syntax).
+#[must_use]
+pub fn is_config_file_name(name: &str) -> bool {
+    // Terraform matches these suffixes exactly (`main.TF` is not read).
+    #[allow(clippy::case_sensitive_file_extension_comparisons)]
+    let found = name.ends_with(".tf") || name.ends_with(".tf.json");
+    found
+}
+
+/// Whether a path is a configuration file (see [`is_config_file_name`]).
+#[must_use]
+pub fn is_config_file(path: &Path) -> bool {
+    path.is_file()
+        && path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(is_config_file_name)
+}
+
+/// Parses one configuration file, by its name: Terraform's JSON syntax for `*.tf.json`, the
+/// native syntax otherwise.
+pub(crate) fn parse_config_text(
+    name: &str,
+    text: &str,
+    id: crate::diag::FileId,
+) -> Result<ast::File, Diagnostics> {
+    #[allow(clippy::case_sensitive_file_extension_comparisons)]
+    if name.ends_with(".tf.json") {
+        parse::parse_json_source(text, id, &TerraformShape)
+    } else {
+        parse::parse_source(text, id)
+    }
+}
+
+pub(crate) fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf"))
+        .filter(|p| is_config_file(p))
         .collect();
     files.sort();
     Ok(files)
@@ -378,6 +420,7 @@ fn parse_into(
 ) -> Parsed {
     let mut sources = SourceMap::new();
     let mut files = Vec::with_capacity(texts.len());
+    let mut override_files = Vec::new();
     for (name, path, text) in texts {
         if u32::try_from(text.len()).is_err() {
             diags.push(Diagnostic::error(
@@ -386,13 +429,16 @@ fn parse_into(
             ));
             continue;
         }
-        let id = sources.add(name, path.as_deref(), text);
+        let is_override = overrides::is_override_file(&name);
+        let id = sources.add(name.clone(), path.as_deref(), text);
         let text = sources.file(id).text.clone();
-        match parse::parse_source(&text, id) {
+        match parse_config_text(&name, &text, id) {
+            Ok(file) if is_override => override_files.push(file),
             Ok(file) => files.push(file),
             Err(d) => diags.extend(d),
         }
     }
+    overrides::merge(&mut files, override_files, &mut diags);
     let called = modules::read(&files, root_dir, &mut sources, &mut diags);
     let mut var_texts = HashMap::new();
     let named = options.var_sources.iter().filter_map(|s| match s {

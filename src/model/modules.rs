@@ -1,6 +1,6 @@
 //! Reading the modules a configuration calls: each `module` block's local `source` directory,
-//! its `.tf` files read and parsed once per command, recursively, then lowered into the
-//! calling [`Module`]'s `children`.
+//! its `.tf` and `.tf.json` files (override files merged in) read and parsed once per command,
+//! recursively, then lowered into the calling [`Module`]'s `children`.
 //!
 //! Invariants: only local paths (`./…`, `../…`) are read; any other source (registry, Git,
 //! HTTP, S3…) is refused with a diagnostic naming it and its kind, and nothing is fetched. A
@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use super::lower::{self, ChildModule, Module, is_local_source, remote_source_kind};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
-use crate::parse::{self, ast};
+use crate::parse::ast;
 
 /// The parsed files of one called directory and the calls they make.
 #[derive(Debug)]
@@ -170,22 +170,15 @@ impl Reader<'_> {
         if let Some(&index) = self.by_dir.get(&canonical) {
             return Some(index);
         }
-        let listed = match std::fs::read_dir(&path) {
-            Ok(entries) => {
-                let mut files: Vec<PathBuf> = entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.path())
-                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf"))
-                    .collect();
-                files.sort();
-                files
-            }
+        let listed = match super::load::list_dir(&path) {
+            Ok(files) => files,
             Err(e) => return unreadable(self, format!("cannot be read: {e}")),
         };
         if listed.is_empty() {
-            return unreadable(self, "has no .tf files".to_owned());
+            return unreadable(self, "has no .tf or .tf.json files".to_owned());
         }
         let mut files = Vec::with_capacity(listed.len());
+        let mut override_files = Vec::new();
         for file in listed {
             let text = match std::fs::read_to_string(&file) {
                 Ok(t) if u32::try_from(t.len()).is_ok() => t,
@@ -200,13 +193,16 @@ impl Reader<'_> {
                 }
             };
             let shown = file.to_string_lossy().trim_start_matches("./").to_owned();
-            let id = self.sources.add(shown, Some(&file), text);
+            let is_override = super::overrides::is_override_file(&shown);
+            let id = self.sources.add(shown.clone(), Some(&file), text);
             let text = self.sources.file(id).text.clone();
-            match parse::parse_source(&text, id) {
+            match super::load::parse_config_text(&shown, &text, id) {
+                Ok(f) if is_override => override_files.push(f),
                 Ok(f) => files.push(f),
                 Err(d) => self.diags.extend(d),
             }
         }
+        super::overrides::merge(&mut files, override_files, self.diags);
         let rel = join_relative(parent_rel, source);
         self.in_progress.push(canonical.clone());
         let calls = self.calls_of(&files, &path, &rel);

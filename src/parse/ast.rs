@@ -397,6 +397,17 @@ impl Template {
     }
 }
 
+impl Structure {
+    /// The item's span: an attribute's, or a block's from its type to its closing brace.
+    #[must_use]
+    pub fn span(&self) -> Span {
+        match self {
+            Self::Attribute(a) => a.span,
+            Self::Block(b) => b.span,
+        }
+    }
+}
+
 impl Body {
     /// The attributes of this body, in order.
     pub fn attributes(&self) -> impl Iterator<Item = &Attribute> {

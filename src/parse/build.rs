@@ -86,6 +86,10 @@ fn is_operator(rule: Rule) -> bool {
 pub(crate) struct Builder {
     file: FileId,
     base: usize,
+    /// For text decoded from a JSON string: the file offset of each byte of the parsed text
+    /// (and one past its end), so that spans point into the `.tf.json` file; `base` is then
+    /// unused.
+    offsets: Option<Vec<u32>>,
     depth: Cell<usize>,
 }
 
@@ -95,7 +99,27 @@ impl Builder {
         Self {
             file,
             base,
+            offsets: None,
             depth: Cell::new(0),
+        }
+    }
+
+    /// A builder for pairs parsed from text whose byte `i` sits at file offset `offsets[i]`
+    /// (`offsets` has one more entry than the text has bytes).
+    pub(crate) fn with_offsets(file: FileId, offsets: Vec<u32>) -> Self {
+        Self {
+            file,
+            base: 0,
+            offsets: Some(offsets),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// The file offset of slice offset `at`.
+    pub(crate) fn offset(&self, at: usize) -> usize {
+        match &self.offsets {
+            Some(map) => map.get(at).or(map.last()).map_or(0, |&o| o as usize),
+            None => self.base + at,
         }
     }
 
@@ -126,7 +150,7 @@ impl Builder {
 
     /// A span from slice-relative offsets.
     pub(crate) fn span_at(&self, start: usize, end: usize) -> Span {
-        Span::new(self.file, self.base + start, self.base + end)
+        Span::new(self.file, self.offset(start), self.offset(end))
     }
 
     /// The span of a pair.
@@ -631,6 +655,16 @@ impl Builder {
         })
     }
 
+    /// A bare template (rule `template_input`: the text of a JSON string).
+    pub(crate) fn bare_template(&self, pair: Pair<'_, Rule>) -> Built<Template> {
+        let mut toks = Vec::new();
+        self.template_tokens(kids(pair), &mut toks)?;
+        Ok(Template {
+            parts: template::finish(toks),
+            heredoc: None,
+        })
+    }
+
     /// A quoted template (`string`) or a heredoc.
     fn template(&self, pair: Pair<'_, Rule>, heredoc: Option<Heredoc>) -> Built<Template> {
         let mut toks = Vec::new();
@@ -644,7 +678,7 @@ impl Builder {
             }
             true
         });
-        self.template_tokens(pairs, heredoc.is_some(), &mut toks)?;
+        self.template_tokens(pairs, &mut toks)?;
         // The newline before a heredoc's closing line is content, unless the body is empty
         // (then that newline is the one right after `<<EOT`).
         if let Some(close) = close
@@ -683,7 +717,6 @@ impl Builder {
     fn template_tokens<'i>(
         &self,
         pairs: impl Iterator<Item = Pair<'i, Rule>>,
-        heredoc: bool,
         out: &mut Vec<Tok>,
     ) -> Built<()> {
         for pair in pairs {
@@ -692,12 +725,12 @@ impl Builder {
             let strip_left = text.as_bytes().get(2) == Some(&b'~');
             let strip_right = text.len() >= 4 && text.as_bytes()[text.len() - 2] == b'~';
             match pair.as_rule() {
-                Rule::qlit | Rule::hlit => {
+                Rule::qlit | Rule::hlit | Rule::blit => {
                     let start = pair.as_span().start();
-                    let value = if heredoc {
-                        template::decode_heredoc(text)
-                    } else {
+                    let value = if pair.as_rule() == Rule::qlit {
                         template::decode_quoted(text, |a, b| self.span_at(start + a, start + b))?
+                    } else {
+                        template::decode_heredoc(text)
                     };
                     out.push(Tok::Lit {
                         verbatim: value.len() == text.len(),
@@ -726,13 +759,11 @@ impl Builder {
                 }
                 // A directive nests its body one level deeper (`template::finish` builds
                 // the parts as a tree).
-                Rule::qif | Rule::hif | Rule::qfor | Rule::hfor => {
-                    self.nested(&pair.clone(), || {
-                        self.template_tokens(kids(pair), heredoc, out)
-                    })?;
+                Rule::qif | Rule::hif | Rule::bif | Rule::qfor | Rule::hfor | Rule::bfor => {
+                    self.nested(&pair.clone(), || self.template_tokens(kids(pair), out))?;
                 }
-                Rule::qseq | Rule::hseq => {
-                    self.template_tokens(kids(pair), heredoc, out)?;
+                Rule::qseq | Rule::hseq | Rule::bseq => {
+                    self.template_tokens(kids(pair), out)?;
                 }
                 Rule::if_open => {
                     let cond =

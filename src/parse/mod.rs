@@ -22,6 +22,7 @@ pub mod ast;
 mod build;
 mod error;
 mod grammar;
+pub mod json;
 mod scan;
 mod template;
 
@@ -35,6 +36,8 @@ use crate::diag::{Diagnostic, Diagnostics, FileId, Span};
 use build::Builder;
 use grammar::{HclParser, Rule};
 use scan::Open;
+
+pub use json::{AttrMode, JsonBlock, JsonShape, parse_json_source};
 
 /// pest's process-wide budget of rule calls per parse. The grammar is linear, so this only
 /// bites on input that would otherwise take unreasonably long; ~10 calls per byte is typical,

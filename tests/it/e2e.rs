@@ -961,3 +961,79 @@ resource "scaleway_container_namespace" "ns" {
     assert_eq!(live.len(), 1, "{namespaces}");
     api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
 }
+
+/// Issue 11 (`.tf.json`): a resource in a `.tf.json` file and one in a `.tf` file refer to each
+/// other's attributes, an override file changes an argument of the `.tf` resource, and the
+/// configuration applies and then plans empty.
+#[test]
+fn a_tf_json_file_and_a_tf_file_work_together_with_an_override() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(
+        r#"
+resource "scaleway_account_project" "main" {
+  name = "e2e-json-base"
+}
+
+output "token_project" {
+  value = scaleway_cockpit_token.json.project_id
+}
+"#,
+    );
+    std::fs::write(
+        w.path().join("token.tf.json"),
+        r#"{
+  "//": "the token lives in JSON and reads the project of main.tf",
+  "resource": {
+    "scaleway_cockpit_token": {
+      "json": {
+        "project_id": "${scaleway_account_project.main.id}",
+        "name": "tok-json-${scaleway_account_project.main.name}",
+        "scopes": {"query_metrics": true}
+      }
+    }
+  }
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        w.path().join("name_override.tf.json"),
+        r#"{"resource": {"scaleway_account_project": {"main": {"name": "e2e-json-over"}}}}"#,
+    )
+    .unwrap();
+    let applied = api.run(&w, &["apply", "--auto-approve"]);
+    applied.expect(0);
+    assert!(
+        applied.stderr.contains("2 added, 0 changed, 0 destroyed"),
+        "{}",
+        applied.all()
+    );
+    let state = w.state(STATE);
+    let project = attributes(&state, "scaleway_account_project", "main").expect("project");
+    let token = attributes(&state, "scaleway_cockpit_token", "json").expect("token");
+    assert_eq!(project["name"], "e2e-json-over");
+    assert_eq!(token["project_id"], project["id"]);
+    assert_eq!(token["name"], "tok-json-e2e-json-over");
+    assert_eq!(token["scopes"][0]["query_metrics"], true);
+    let again = api.run(&w, &["plan", "--detailed-exitcode"]);
+    again.expect(0);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+}
+
+/// Issue 11: a `.tf.json` file that is not JSON is a diagnostic naming the file, line and
+/// column, and nothing is planned.
+#[test]
+fn bad_json_is_a_diagnostic_with_line_and_column() {
+    let w = Workdir::new();
+    w.write("locals {\n  a = 1\n}\n");
+    std::fs::write(
+        w.path().join("bad.tf.json"),
+        "{\n  \"locals\": {\n    \"b\": 1,\n  }\n}\n",
+    )
+    .unwrap();
+    let run = w.run_with(w.command(&["validate"]));
+    run.expect(1);
+    assert!(run.stderr.contains("Invalid JSON"), "{}", run.all());
+    assert!(run.stderr.contains("bad.tf.json:3:11"), "{}", run.all());
+}

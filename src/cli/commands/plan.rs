@@ -180,11 +180,7 @@ pub(crate) fn render_plan(
                     let files: Vec<(String, String)> = prepared
                         .sources
                         .files()
-                        .filter(|(_, f)| {
-                            std::path::Path::new(&f.name)
-                                .extension()
-                                .is_some_and(|e| e.eq_ignore_ascii_case("tf"))
-                        })
+                        .filter(|(_, f)| crate::model::load::is_config_file_name(&f.name))
                         .map(|(_, f)| (f.name.clone(), f.text.to_string()))
                         .collect();
                     render::plan_digest(&files, &prepared.prior.lineage.0, prepared.prior.serial)

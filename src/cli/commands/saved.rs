@@ -20,8 +20,8 @@ use crate::state::{State, TERRAFORM_VERSION};
 /// scwform's version, as plan files record it.
 pub(crate) const VERSION: &str = env!("CARGO_PKG_VERSION");
 
-/// SHA-256 of each configuration file (`*.tf` directly in the directory, or the one file
-/// named), by file name, read from disk.
+/// SHA-256 of each configuration file (`*.tf` and `*.tf.json` directly in the directory, or
+/// the one file named), by file name, read from disk.
 pub(crate) fn configuration_files(config: &Path) -> BTreeMap<String, String> {
     let files: Vec<std::path::PathBuf> = if config.is_dir() {
         std::fs::read_dir(config)
@@ -29,7 +29,7 @@ pub(crate) fn configuration_files(config: &Path) -> BTreeMap<String, String> {
                 entries
                     .filter_map(Result::ok)
                     .map(|e| e.path())
-                    .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "tf"))
+                    .filter(|p| crate::model::load::is_config_file(p))
                     .collect()
             })
             .unwrap_or_default()
