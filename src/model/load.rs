@@ -290,7 +290,10 @@ pub fn parse_path(path: &Path, options: &LoadOptions) -> Parsed {
             .parent()
             .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
     };
-    parse_into(texts, &root_dir, auto_files, options, diags)
+    // A file named on its own is the whole configuration, whatever its name (override files
+    // only exist among the files of a directory).
+    let by_name = var_dir.is_some();
+    parse_into(texts, &root_dir, by_name, auto_files, options, diags)
 }
 
 /// Loads a configuration from in-memory texts `(name, text)` (tests, stdin); variable files
@@ -315,6 +318,7 @@ pub fn parse_texts(texts: Vec<(String, String)>, options: &LoadOptions) -> Parse
     parse_into(
         texts,
         Path::new("."),
+        true,
         Vec::new(),
         options,
         Diagnostics::new(),
@@ -414,6 +418,7 @@ pub(crate) fn list_dir(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
 fn parse_into(
     texts: Vec<(String, Option<PathBuf>, String)>,
     root_dir: &Path,
+    overrides_by_name: bool,
     auto_files: Vec<PathBuf>,
     options: &LoadOptions,
     mut diags: Diagnostics,
@@ -429,7 +434,7 @@ fn parse_into(
             ));
             continue;
         }
-        let is_override = overrides::is_override_file(&name);
+        let is_override = overrides_by_name && overrides::is_override_file(&name);
         let id = sources.add(name.clone(), path.as_deref(), text);
         let text = sources.file(id).text.clone();
         match parse_config_text(&name, &text, id) {

@@ -117,7 +117,7 @@ fn a_missing_or_empty_module_directory_is_a_diagnostic() {
     assert!(
         unreadable
             .iter()
-            .any(|d| d.contains("\"empty\"") && d.contains("no .tf files"))
+            .any(|d| d.contains("\"empty\"") && d.contains("no .tf or .tf.json files"))
     );
 }
 
