@@ -40,6 +40,7 @@ mod provider;
 mod sets;
 mod strings;
 mod time;
+mod yaml;
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::model::eval::codes;
@@ -475,6 +476,8 @@ static FUNCTIONS: &[FunctionDef] = &[
     FunctionDef::new("values", &[p("mapping", Object)], collections::values)
         .top_level_unknowns()
         .pass_marks(),
+    FunctionDef::new("yamldecode", &[p("src", Str)], yaml::yamldecode),
+    FunctionDef::new("yamlencode", &[nullable("value", Any)], yaml::yamlencode),
     FunctionDef::new(
         "zipmap",
         &[p("keys", List), p("values", List)],
