@@ -12,12 +12,14 @@
 
 use indexmap::IndexMap;
 
+use super::config::Config;
 use super::eval::{self, EvalContext};
-use super::evaluate::{EvalOptions, ResourceValues, evaluate};
+use super::evaluate::{EvalOptions, Outside, ResourceValues, evaluate_instance};
 use super::load::resolve_one;
 use super::lower::{ChildModule, Module, ModuleCallDecl, header_span};
 use super::types::{self, Type};
 use super::value::Value;
+use crate::addr::ModuleAddr;
 use crate::diag::{Diagnostic, Diagnostics, Span, suggest};
 
 /// Checks the call's arguments against the called module's variables; false when one is
@@ -57,16 +59,20 @@ pub(super) fn check_arguments(
     ok
 }
 
-/// The value of one instance of a call (the object of the called module's outputs), given its
-/// arguments' values (and where each is written).
+/// One instance of a call, `address`, given its arguments' values (and where each is
+/// written) and what they read from outside: its value (the object of the called module's
+/// outputs) and its evaluated configuration (its resource instances, addressed in it).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn instance_value(
     call: &ModuleCallDecl<'_>,
     child: &ChildModule<'_>,
+    address: &ModuleAddr,
     mut inputs: IndexMap<&str, (Value, Span)>,
+    outside: &Outside,
     values: &dyn ResourceValues,
     options: &EvalOptions,
     diags: &mut Diagnostics,
-) -> Value {
+) -> (Value, Config) {
     let empty = EvalContext::new();
     let mut variables = IndexMap::with_capacity(child.module.variables.len());
     for (name, decl) in &child.module.variables {
@@ -122,14 +128,15 @@ pub(super) fn instance_value(
     }
     let options = EvalOptions {
         module_dir: Some(child.dir.clone()),
+        module: address.clone(),
         ..options.clone()
     };
-    let config = evaluate(&child.module, variables, values, &options, diags);
-    Value::Object(
-        config
-            .outputs
+    let mut config = evaluate_instance(&child.module, variables, outside, values, &options, diags);
+    let value = Value::Object(
+        std::mem::take(&mut config.outputs)
             .into_iter()
             .map(|(name, output)| (name, output.value))
             .collect(),
-    )
+    );
+    (value, config)
 }

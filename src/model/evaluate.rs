@@ -31,10 +31,10 @@ use super::config::{
 use super::eval::{self, EvalContext};
 use super::lower::{BodyDecl, DependsOn, Module, ResourceDecl, header_span};
 use super::order::BlockGraph;
-use super::refs::{RefTarget, Reference};
+use super::refs::{self, RefTarget, Reference};
 use super::types::{self, Type};
 use super::value::Value;
-use crate::addr::{InstanceAddr, InstanceKey, ResourceAddr};
+use crate::addr::{InstanceAddr, InstanceKey, ModuleAddr, ResourceAddr};
 use crate::diag::{Diagnostic, Diagnostics, Span};
 use crate::locality::{ALL_REGIONS, RegionCheck, check_region};
 use crate::parse::ast::{self, Attribute, Expr};
@@ -191,6 +191,9 @@ pub struct EvalOptions {
     pub module_path: String,
     /// `path.module` in a called module (its directory), `None` in the root module.
     pub module_dir: Option<String>,
+    /// The module instance evaluated (the root module when empty): its resources' addresses
+    /// are in it.
+    pub module: ModuleAddr,
     /// `path.cwd`.
     pub cwd: String,
     /// `terraform.workspace`.
@@ -203,6 +206,7 @@ impl Default for EvalOptions {
             validate_only: false,
             module_path: ".".into(),
             module_dir: None,
+            module: ModuleAddr::root(),
             cwd: ".".into(),
             workspace: "default".into(),
         }
@@ -251,14 +255,47 @@ pub fn evaluate(
     options: &EvalOptions,
     diags: &mut Diagnostics,
 ) -> Config {
+    evaluate_instance(
+        module,
+        variables,
+        &Outside::default(),
+        values,
+        options,
+        diags,
+    )
+}
+
+/// What a called module instance depends on outside itself: for each input variable, the
+/// resources its value comes from; and the resources every resource in it depends on (the
+/// call's `depends_on`, and its callers').
+#[derive(Debug, Default)]
+pub(super) struct Outside {
+    /// Input variable → resources (outside the module instance) its value reads.
+    pub(super) variables: HashMap<String, Vec<ResourceAddr>>,
+    /// Resources everything in the module instance depends on.
+    pub(super) everything: Vec<ResourceAddr>,
+}
+
+/// [`evaluate`] for a module instance whose inputs come from outside it.
+pub(super) fn evaluate_instance(
+    module: &Module<'_>,
+    variables: IndexMap<String, Value>,
+    outside: &Outside,
+    values: &dyn ResourceValues,
+    options: &EvalOptions,
+    diags: &mut Diagnostics,
+) -> Config {
     let mut ev = Evaluator {
         module,
         values,
         options,
         diags,
         variables,
+        outside,
         locals: HashMap::default(),
         local_reach: HashMap::default(),
+        local_outer: HashMap::default(),
+        call_resources: HashMap::default(),
         resources: HashMap::default(),
         modules: HashMap::default(),
         referenced: HashSet::default(),
@@ -298,7 +335,14 @@ struct Evaluator<'m, 'd> {
     options: &'m EvalOptions,
     diags: &'d mut Diagnostics,
     variables: IndexMap<String, Value>,
+    /// What the module instance reads from outside (empty for the root module).
+    outside: &'m Outside,
     locals: HashMap<&'m str, Value>,
+    /// The resources outside this module, and in the modules it calls, each evaluated local
+    /// reaches (beside [`Self::local_reach`]'s; usually none).
+    local_outer: HashMap<&'m str, Vec<ResourceAddr>>,
+    /// The resources of each evaluated module call's instances (and of the modules they call).
+    call_resources: HashMap<&'m str, Vec<ResourceAddr>>,
     /// The resources each evaluated local reaches (directly or through other locals).
     local_reach: HashMap<&'m str, Vec<(&'m str, &'m str)>>,
     /// The value other expressions see for each referenced resource.
@@ -389,6 +433,7 @@ impl<'m> Evaluator<'m, '_> {
             .values()
             .flat_map(|l| l.refs.iter())
             .chain(module.resources.values().flat_map(|r| r.refs.iter()))
+            .chain(module.calls.values().flat_map(|c| c.refs.iter()))
             .chain(module.outputs.values().flat_map(|o| o.refs.iter()));
         for r in all_refs {
             if let RefTarget::Resource { type_name, name } = &r.target {
@@ -580,6 +625,10 @@ impl<'m> Evaluator<'m, '_> {
         reach.sort_unstable();
         reach.dedup();
         self.local_reach.insert(name, reach);
+        let outer = self.outer_reach(&decl.refs);
+        if !outer.is_empty() {
+            self.local_outer.insert(name, outer);
+        }
     }
 
     fn output(&mut self, name: &'m str) {
@@ -644,7 +693,9 @@ impl<'m> Evaluator<'m, '_> {
             references: &references,
             timeouts,
         };
-        let resource_addr = InstanceAddr::managed(decl.type_name, decl.name);
+        let resource_addr = ResourceAddr::managed(decl.type_name, decl.name)
+            .in_module(self.options.module.clone())
+            .instance(None);
         let value = match self.expansion(decl.count, decl.for_each, &base) {
             Expansion::Single => self
                 .instance(decl, resource_addr, &base, &shared)
@@ -700,15 +751,41 @@ impl<'m> Evaluator<'m, '_> {
         if !call::check_arguments(decl, &child.module, self.diags) {
             return;
         }
+        // What every instance reads from outside itself (the same for all instances).
+        let mut outside = Outside::default();
+        for a in &decl.inputs {
+            let mut refs = Vec::new();
+            refs::collect(&a.expr, &mut refs, &mut Diagnostics::new());
+            let reach = self.reach(&refs);
+            if !reach.is_empty() {
+                outside.variables.insert(a.name.name.clone(), reach);
+            }
+        }
+        let depends_on: Vec<Reference> = decl
+            .depends_on
+            .iter()
+            .map(|d| Reference {
+                target: d.target.clone(),
+                span: d.span,
+                attribute: None,
+                steps: Vec::new(),
+            })
+            .collect();
+        outside.everything = self.reach(&depends_on);
+        outside
+            .everything
+            .extend(self.outside.everything.iter().cloned());
+        outside.everything.sort_unstable();
+        outside.everything.dedup();
         let base = self.context(&decl.refs);
         let value = match self.expansion(decl.count, decl.for_each, &base) {
-            Expansion::Single => self.call_instance(name, &base),
+            Expansion::Single => self.call_instance(name, &base, None, &outside),
             Expansion::Count(n) => Value::List(
                 (0..n)
                     .map(|i| {
                         #[allow(clippy::cast_precision_loss)]
                         let ctx = count_context(&base, Value::Number(i as f64));
-                        self.call_instance(name, &ctx)
+                        self.call_instance(name, &ctx, Some(InstanceKey::Int(i)), &outside)
                     })
                     .collect(),
             ),
@@ -717,7 +794,8 @@ impl<'m> Evaluator<'m, '_> {
                     .into_iter()
                     .map(|(k, v)| {
                         let ctx = each_context(&base, Value::string(k.clone()), v);
-                        (k, self.call_instance(name, &ctx))
+                        let key = Some(InstanceKey::Str(k.clone()));
+                        (k, self.call_instance(name, &ctx, key, &outside))
                     })
                     .collect(),
             ),
@@ -725,7 +803,7 @@ impl<'m> Evaluator<'m, '_> {
                 // Check the arguments once with unknown keys.
                 let ctx = count_context(&base, Value::Unknown);
                 let ctx = each_context(&ctx, Value::Unknown, Value::Unknown);
-                let _ = self.call_instance(name, &ctx);
+                let _ = self.call_instance(name, &ctx, None, &outside);
                 Value::Unknown
             }
             Expansion::Invalid => Value::Unknown,
@@ -733,8 +811,15 @@ impl<'m> Evaluator<'m, '_> {
         self.modules.insert(name, value);
     }
 
-    /// One instance of the call `name`, its arguments evaluated in `ctx`.
-    fn call_instance(&mut self, name: &'m str, ctx: &EvalContext<'_>) -> Value {
+    /// One instance of the call `name` (with `key`), its arguments evaluated in `ctx`; its
+    /// resource instances join this configuration's.
+    fn call_instance(
+        &mut self,
+        name: &'m str,
+        ctx: &EvalContext<'_>,
+        key: Option<InstanceKey>,
+        outside: &Outside,
+    ) -> Value {
         let module = self.module;
         let decl = &module.calls[name];
         let child = &module.children[name];
@@ -743,7 +828,27 @@ impl<'m> Evaluator<'m, '_> {
             let value = self.eval(&a.expr, ctx).unwrap_or(Value::Unknown);
             inputs.insert(a.name.name.as_str(), (value, a.expr.span));
         }
-        call::instance_value(decl, child, inputs, self.values, self.options, self.diags)
+        let address = self.options.module.child(name, key);
+        let (value, config) = call::instance_value(
+            decl,
+            child,
+            &address,
+            inputs,
+            outside,
+            self.values,
+            self.options,
+            self.diags,
+        );
+        let resources = self.call_resources.entry(name).or_default();
+        for (addr, instance) in config.instances {
+            if resources.last() != Some(&addr.resource) {
+                resources.push(addr.resource.clone());
+            }
+            self.config.instances.insert(addr, instance);
+        }
+        resources.sort_unstable();
+        resources.dedup();
+        value
     }
 
     /// How many instances a resource or module call with these `count` / `for_each`
@@ -1252,7 +1357,7 @@ impl<'m> Evaluator<'m, '_> {
                         kind: DependencyKind| {
             if (t, n) != own && module.resources.contains_key(&(t, n)) && seen.insert((t, n)) {
                 out.push(Dependency {
-                    resource: ResourceAddr::managed(t, n),
+                    resource: ResourceAddr::managed(t, n).in_module(self.options.module.clone()),
                     span,
                     kind,
                 });
@@ -1286,6 +1391,91 @@ impl<'m> Evaluator<'m, '_> {
                 push(&mut out, type_name, name, d.span, DependencyKind::DependsOn);
             }
         }
+        // Resources outside this module (through input variables), in called modules, and
+        // whatever the whole module instance depends on.
+        let mut outer_seen: HashSet<ResourceAddr> = HashSet::default();
+        let mut push_outer = |out: &mut Vec<Dependency>, addr: &ResourceAddr, span, kind| {
+            if outer_seen.insert(addr.clone()) {
+                out.push(Dependency {
+                    resource: addr.clone(),
+                    span,
+                    kind,
+                });
+            }
+        };
+        for r in decl.refs.iter() {
+            let kind = match &r.target {
+                RefTarget::Local(l) => DependencyKind::ThroughLocal(l.clone()),
+                _ => DependencyKind::Reference,
+            };
+            for addr in self.outer_reach(std::slice::from_ref(r)) {
+                push_outer(&mut out, &addr, r.span, kind.clone());
+            }
+        }
+        for d in &decl.depends_on {
+            if let RefTarget::Module(name) = &d.target {
+                for addr in self.call_resources.get(name.as_str()).into_iter().flatten() {
+                    push_outer(&mut out, addr, d.span, DependencyKind::DependsOn);
+                }
+            }
+        }
+        for addr in &self.outside.everything {
+            push_outer(
+                &mut out,
+                addr,
+                decl.header_span(),
+                DependencyKind::Reference,
+            );
+        }
+        out
+    }
+
+    /// The resources outside this module instance, or in the modules it calls, that the values
+    /// `refs` read come from (through input variables, module outputs and locals).
+    fn outer_reach(&self, refs: &[Reference]) -> Vec<ResourceAddr> {
+        let mut out = Vec::new();
+        for r in refs {
+            let found = match &r.target {
+                RefTarget::Variable(v) => self.outside.variables.get(v.as_str()),
+                RefTarget::Module(m) => self.call_resources.get(m.as_str()),
+                RefTarget::Local(l) => self.local_outer.get(l.as_str()),
+                _ => None,
+            };
+            out.extend(found.into_iter().flatten().cloned());
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Every resource (of this module instance, outside it, or in the modules it calls) that
+    /// the values `refs` read come from.
+    fn reach(&self, refs: &[Reference]) -> Vec<ResourceAddr> {
+        let mut out = self.outer_reach(refs);
+        let here =
+            |t: &str, n: &str| ResourceAddr::managed(t, n).in_module(self.options.module.clone());
+        for r in refs {
+            match &r.target {
+                RefTarget::Resource { type_name, name }
+                    if self
+                        .module
+                        .resources
+                        .contains_key(&(type_name.as_str(), name.as_str())) =>
+                {
+                    out.push(here(type_name, name));
+                }
+                RefTarget::Local(l) => out.extend(
+                    self.local_reach
+                        .get(l.as_str())
+                        .into_iter()
+                        .flatten()
+                        .map(|(t, n)| here(t, n)),
+                ),
+                _ => {}
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
         out
     }
 }
@@ -1301,6 +1491,7 @@ fn read_attributes<'m>(module: &'m Module<'m>) -> HashMap<(&'m str, &'m str), Ve
         .flat_map(|v| v.refs.iter())
         .chain(module.locals.values().flat_map(|l| l.refs.iter()))
         .chain(module.resources.values().flat_map(|r| r.refs.iter()))
+        .chain(module.calls.values().flat_map(|c| c.refs.iter()))
         .chain(module.outputs.values().flat_map(|o| o.refs.iter()))
         .chain(module.provider.iter().flat_map(|p| p.refs.iter()));
     let mut read: HashMap<(&'m str, &'m str), Option<Vec<&'m str>>> = HashMap::default();

@@ -5,8 +5,7 @@
 //! Invariants: only local paths (`./…`, `../…`) are read; any other source (registry, Git,
 //! HTTP, S3…) is refused with a diagnostic naming it and its kind, and nothing is fetched. A
 //! directory called several times is read and parsed once. A module that calls itself (at any
-//! depth) is refused instead of recursing forever. Called modules hold no resources yet (each
-//! one is reported).
+//! depth) is refused instead of recursing forever.
 //!
 //! Depends on `parse`, `diag` and the sibling `lower` module. Touches the file system only to
 //! read the called directories.
@@ -241,13 +240,6 @@ fn attach_calls<'a>(
     for (name, index) in calls {
         let files = &arena[*index];
         let mut child = lower::lower(&files.files, diags);
-        for decl in child.resources.values() {
-            diags.push(
-                Diagnostic::error("scw::model::unsupported", "Resources in modules are not supported yet")
-                    .with_primary(decl.header_span(), "inside a called module")
-                    .with_detail(format!("The module in {} declares resources; scwform evaluates variables, locals, outputs and module calls inside called modules, and manages resources of the root module only in this release.", files.dir)),
-            );
-        }
         attach_calls(&mut child, &files.calls, arena, diags);
         lower::check_module_outputs(&child, diags);
         module.children.insert(

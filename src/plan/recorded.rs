@@ -38,11 +38,11 @@ impl Recorded {
     }
 }
 
-/// The address of a state instance the planner plans: a managed instance of the root module
-/// (`None` for data sources and module instances, which scwform does not plan).
+/// The address of a state instance the planner plans: a managed instance, of any module
+/// (`None` for data sources, which scwform does not plan).
 #[must_use]
 pub fn model_addr(addr: &InstanceAddr) -> Option<InstanceAddr> {
-    (addr.resource.module.is_root() && addr.resource.mode == Mode::Managed).then(|| addr.clone())
+    (addr.resource.mode == Mode::Managed).then(|| addr.clone())
 }
 
 /// A recorded object (current or deposed) of `schema`'s type, for comparison.
@@ -57,7 +57,7 @@ pub(super) fn recorded(
         dependencies: instance
             .dependencies
             .iter()
-            .filter(|d| d.module.is_root() && d.mode == Mode::Managed)
+            .filter(|d| d.mode == Mode::Managed)
             .cloned()
             .collect(),
     }

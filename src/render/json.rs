@@ -10,9 +10,11 @@
 //! `BTreeMap`s and every list is sorted by address or name).
 //! Depends on `plan`, `state`, `schema` and `model::value`; pure.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value as Json, json};
 
-use crate::addr::{InstanceAddr, InstanceKey, ResourceAddr};
+use crate::addr::{InstanceAddr, InstanceKey, ModuleAddr, ResourceAddr};
 use crate::diag::Span;
 use crate::model::config::{Config, DependencyKind, ResourceInstance};
 use crate::model::refs::{RefTarget, Reference};
@@ -158,6 +160,12 @@ fn index_json(addr: &InstanceAddr) -> Option<Json> {
 
 fn addressing(addr: &InstanceAddr, out: &mut Map<String, Json>) {
     out.insert("address".into(), addr.to_string().into());
+    if !addr.resource.module.is_root() {
+        out.insert(
+            "module_address".into(),
+            addr.resource.module.to_string().into(),
+        );
+    }
     out.insert("mode".into(), "managed".into());
     out.insert("type".into(), addr.resource.type_name.clone().into());
     out.insert("name".into(), addr.resource.name.clone().into());
@@ -246,8 +254,62 @@ fn output_change(o: &OutputChange) -> Json {
     change
 }
 
+/// Terraform's module tree of `planned_values` and `prior_state`: the root module's resources,
+/// and `child_modules` (by address, each with its own resources and children; a module without
+/// resources of its own appears when a module it calls has some).
+fn module_tree(resources: Vec<(ModuleAddr, Json)>) -> Json {
+    let mut by_module: BTreeMap<ModuleAddr, Vec<Json>> = BTreeMap::new();
+    by_module.insert(ModuleAddr::root(), Vec::new());
+    for (module, r) in resources {
+        // Every ancestor is a node of the tree.
+        let mut ancestor = ModuleAddr::root();
+        for step in module.steps() {
+            ancestor = ancestor.child(step.name.clone(), step.key.clone());
+            by_module.entry(ancestor.clone()).or_default();
+        }
+        by_module.entry(module).or_default().push(r);
+    }
+    Json::Object(module_node(&ModuleAddr::root(), &mut by_module))
+}
+
+/// One node of [`module_tree`]: `addr`'s resources and, recursively, its children.
+fn module_node(
+    addr: &ModuleAddr,
+    by_module: &mut BTreeMap<ModuleAddr, Vec<Json>>,
+) -> Map<String, Json> {
+    let mut out = Map::new();
+    let resources = by_module.remove(addr).unwrap_or_default();
+    let depth = addr.steps().len();
+    let children: Vec<ModuleAddr> = by_module
+        .keys()
+        .filter(|m| m.steps().len() == depth + 1 && addr.contains(m))
+        .cloned()
+        .collect();
+    if addr.is_root() {
+        out.insert("resources".into(), Json::Array(resources));
+    } else {
+        out.insert("address".into(), addr.to_string().into());
+        if !resources.is_empty() {
+            out.insert("resources".into(), Json::Array(resources));
+        }
+    }
+    let mut children: Vec<(String, Json)> = children
+        .iter()
+        .map(|c| (c.to_string(), Json::Object(module_node(c, by_module))))
+        .collect();
+    // Terraform lists child modules by address.
+    children.sort_by(|a, b| a.0.cmp(&b.0));
+    if !children.is_empty() {
+        out.insert(
+            "child_modules".into(),
+            Json::Array(children.into_iter().map(|(_, j)| j).collect()),
+        );
+    }
+    out
+}
+
 fn planned_values(plan: &Plan) -> Json {
-    let resources: Vec<Json> = plan
+    let resources: Vec<(ModuleAddr, Json)> = plan
         .changes
         .iter()
         .filter(|c| c.action != Action::Delete)
@@ -260,7 +322,7 @@ fn planned_values(plan: &Plan) -> Json {
             r.insert("schema_version".into(), version.into());
             r.insert("values".into(), known_json(after));
             r.insert("sensitive_values".into(), sensitive_mask(Some(after)));
-            Some(Json::Object(r))
+            Some((c.addr.resource.module.clone(), Json::Object(r)))
         })
         .collect();
     let outputs: Map<String, Json> = plan
@@ -279,7 +341,7 @@ fn planned_values(plan: &Plan) -> Json {
             (o.name.clone(), Json::Object(v))
         })
         .collect();
-    json!({ "outputs": outputs, "root_module": { "resources": resources } })
+    json!({ "outputs": outputs, "root_module": module_tree(resources) })
 }
 
 /// `prior_state` (also `show -json` of the state): the state's resources, sensitive values (by
@@ -295,6 +357,9 @@ pub fn prior_state(state: &State) -> Json {
             let mut out = Map::new();
             let addr = r.addr().instance(i.index_key.clone());
             out.insert("address".into(), addr.to_string().into());
+            if !r.module.is_root() {
+                out.insert("module_address".into(), r.module.to_string().into());
+            }
             out.insert("mode".into(), json!(r.mode));
             out.insert("type".into(), r.type_name.clone().into());
             out.insert("name".into(), r.name.clone().into());
@@ -320,7 +385,7 @@ pub fn prior_state(state: &State) -> Json {
             );
             out.insert("values".into(), known_json(&object));
             out.insert("sensitive_values".into(), sensitive_mask(Some(&object)));
-            resources.push(Json::Object(out));
+            resources.push((r.module.clone(), Json::Object(out)));
         }
     }
     let outputs: Map<String, Json> = state
@@ -348,7 +413,7 @@ pub fn prior_state(state: &State) -> Json {
         "format_version": "1.0",
         "terraform_version": version,
         "scwform_version": env!("CARGO_PKG_VERSION"),
-        "values": { "outputs": outputs, "root_module": { "resources": resources } },
+        "values": { "outputs": outputs, "root_module": module_tree(resources) },
     })
 }
 

@@ -1037,3 +1037,119 @@ fn bad_json_is_a_diagnostic_with_line_and_column() {
     assert!(run.stderr.contains("Invalid JSON"), "{}", run.all());
     assert!(run.stderr.contains("bad.tf.json:3:11"), "{}", run.all());
 }
+
+/// Resources inside a module called with `for_each`: addressed as Terraform addresses them in
+/// the plan, the state and the arguments (`--target module.x["k"]`, `--replace`, `state mv`),
+/// ordered across the module boundary (a module's resources after the root resources their
+/// inputs read), and converged (a second plan is empty).
+#[test]
+fn resources_in_modules_plan_apply_and_target_by_module_address() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(
+        "resource \"scaleway_account_project\" \"shared\" {\n  name = \"e2e-shared\"\n}\n\nmodule \"team\" {\n  source     = \"./team\"\n  for_each   = toset([\"a\", \"b\"])\n  name       = \"e2e-${each.key}\"\n  project_id = scaleway_account_project.shared.id\n}\n\noutput \"namespaces\" {\n  value = { for k, t in module.team : k => t.namespace_id }\n}\n",
+    );
+    std::fs::create_dir(w.path().join("team")).expect("mkdir");
+    std::fs::write(
+        w.path().join("team/main.tf"),
+        "variable \"name\" {}\nvariable \"project_id\" {}\n\nresource \"scaleway_container_namespace\" \"ns\" {\n  project_id = var.project_id\n  name       = var.name\n}\n\noutput \"namespace_id\" {\n  value = scaleway_container_namespace.ns.id\n}\n",
+    )
+    .expect("write");
+    let plan = api.run(&w, &["plan"]);
+    plan.expect(0);
+    assert!(
+        plan.stdout
+            .contains("# module.team[\"a\"].scaleway_container_namespace.ns will be created"),
+        "{}",
+        plan.stdout
+    );
+    let json_plan: Value = serde_json::from_str(&{
+        let run = api.run(&w, &["plan", "--format", "json"]);
+        run.expect(0);
+        run.stdout
+    })
+    .expect("a JSON plan");
+    let change = json_plan["resource_changes"]
+        .as_array()
+        .expect("resource_changes")
+        .iter()
+        .find(|c| c["address"] == "module.team[\"b\"].scaleway_container_namespace.ns")
+        .expect("the module instance's change");
+    assert_eq!(change["module_address"], "module.team[\"b\"]");
+    let root = &json_plan["planned_values"]["root_module"];
+    assert_eq!(
+        root["resources"][0]["address"],
+        "scaleway_account_project.shared"
+    );
+    let children: Vec<&str> = root["child_modules"]
+        .as_array()
+        .expect("child_modules")
+        .iter()
+        .map(|m| m["address"].as_str().expect("an address"))
+        .collect();
+    assert_eq!(children, ["module.team[\"a\"]", "module.team[\"b\"]"]);
+    assert_eq!(
+        root["child_modules"][1]["resources"][0]["address"],
+        "module.team[\"b\"].scaleway_container_namespace.ns"
+    );
+    // Only module.team["a"] and what it depends on (the shared project, outside the module).
+    let targeted = api.run(
+        &w,
+        &["apply", "--auto-approve", "--target", "module.team[\"a\"]"],
+    );
+    targeted.expect(0);
+    let listed = w.run_with(w.command(&["state", "list"]));
+    assert_eq!(
+        listed.stdout,
+        "scaleway_account_project.shared\nmodule.team[\"a\"].scaleway_container_namespace.ns\n"
+    );
+    let state = w.state(STATE);
+    let ns = state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["type"] == "scaleway_container_namespace")
+        .expect("namespace recorded");
+    assert_eq!(ns["module"], "module.team[\"a\"]");
+    assert_eq!(
+        ns["instances"][0]["dependencies"],
+        json!(["scaleway_account_project.shared"]),
+        "the dependency through the module's input is recorded"
+    );
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let again = api.run(&w, &["plan", "--detailed-exitcode"]);
+    again.expect(0);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+    let replace = api.run(
+        &w,
+        &[
+            "plan",
+            "--replace",
+            "module.team[\"b\"].scaleway_container_namespace.ns",
+        ],
+    );
+    replace.expect(0);
+    assert!(
+        replace.stdout.contains(
+            "# module.team[\"b\"].scaleway_container_namespace.ns will be replaced, as requested"
+        ),
+        "{}",
+        replace.stdout
+    );
+    w.run_with(w.command(&[
+        "state",
+        "mv",
+        "module.team[\"b\"].scaleway_container_namespace.ns",
+        "module.team[\"c\"].scaleway_container_namespace.ns",
+    ]))
+    .expect(0);
+    let moved = api.run(&w, &["plan"]);
+    moved.expect(0);
+    assert!(
+        moved
+            .stdout
+            .contains("Plan: 1 to add, 0 to change, 1 to destroy."),
+        "{}",
+        moved.stdout
+    );
+}

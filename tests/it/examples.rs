@@ -23,7 +23,11 @@ fn example_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
     {
         out.push(dir.to_path_buf());
     }
-    for p in entries.iter().filter(|p| p.is_dir()) {
+    // `modules/` holds the modules an example calls, not examples.
+    for p in entries
+        .iter()
+        .filter(|p| p.is_dir() && !p.ends_with("modules"))
+    {
         example_dirs(p, out);
     }
 }
@@ -41,7 +45,12 @@ fn every_example_validates() {
                 .to_string()
         })
         .collect();
-    for required in ["quickstart", "environments", "seeds/container_token-1"] {
+    for required in [
+        "quickstart",
+        "quickstart-modules",
+        "environments",
+        "seeds/container_token-1",
+    ] {
         assert!(
             names.iter().any(|n| n == required),
             "missing example {required}"

@@ -493,3 +493,63 @@ fn issue_13_terraform_reads_the_schema_versions_scwform_records() {
         "scaleway_account_project.main\nscaleway_cockpit_token.moved\n"
     );
 }
+
+/// Resources inside called modules, written by scwform with Terraform's `module` key, are what
+/// Terraform lists; a `terraform state mv` between module instances is what scwform then reads.
+#[test]
+fn terraform_lists_and_moves_module_resources_scwform_wrote() {
+    if !terraform_present("Terraform reading module resources scwform wrote") {
+        return;
+    }
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(
+        "terraform {\n  backend \"local\" {}\n}\n\nmodule \"team\" {\n  source   = \"./team\"\n  for_each = toset([\"a\", \"b\"])\n  name     = \"team-${each.key}\"\n}\n",
+    );
+    std::fs::create_dir(w.path().join("team")).expect("mkdir");
+    std::fs::write(
+        w.path().join("team/main.tf"),
+        "variable \"name\" {}\n\nresource \"scaleway_account_project\" \"main\" {\n  name = var.name\n}\n",
+    )
+    .expect("write");
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let state: PathBuf = w.path().join("terraform.tfstate");
+    let tf = tempfile::tempdir().expect("temp dir");
+    std::fs::write(
+        tf.path().join("main.tf"),
+        "output \"x\" {\n  value = 1\n}\n",
+    )
+    .expect("write");
+    ok(
+        &terraform(tf.path(), &["init", "-input=false"]),
+        "terraform init",
+    );
+    let path = state.to_str().expect("UTF-8 path");
+    let listed = ok(
+        &terraform(tf.path(), &["state", "list", &format!("-state={path}")]),
+        "terraform state list",
+    );
+    assert_eq!(
+        listed,
+        "module.team[\"a\"].scaleway_account_project.main\nmodule.team[\"b\"].scaleway_account_project.main\n"
+    );
+    ok(
+        &terraform(
+            tf.path(),
+            &[
+                "state",
+                "mv",
+                &format!("-state={path}"),
+                "module.team[\"b\"].scaleway_account_project.main",
+                "module.team[\"c\"].scaleway_account_project.main",
+            ],
+        ),
+        "terraform state mv",
+    );
+    let list = w.run_with(w.command(&["state", "list"]));
+    list.expect(0);
+    assert_eq!(
+        list.stdout,
+        "module.team[\"a\"].scaleway_account_project.main\nmodule.team[\"c\"].scaleway_account_project.main\n"
+    );
+}

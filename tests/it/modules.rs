@@ -1,7 +1,7 @@
 //! Local modules beyond what the differential suite (`tests/fixtures/values/modules/`) shows:
 //! sources that are not local are refused without any fetch, naming the source and its kind;
 //! loops of calls and unreadable directories are diagnostics, not hangs or panics; a directory
-//! called several times is read once; resources inside called modules are refused for now.
+//! called several times is read once; a run evaluates what it read at its start.
 
 use std::path::Path;
 
@@ -145,25 +145,6 @@ fn a_directory_called_several_times_is_read_once() {
     assert_eq!(loaded.files.len(), 3, "one syntax tree per file");
     let o = &loaded.config.outputs["o"].value;
     assert_eq!(o.to_json(), serde_json::json!([1, 2, 3]));
-}
-
-#[test]
-fn resources_inside_called_modules_are_refused_for_now() {
-    let (_dir, loaded) = load(&[
-        ("main.tf", "module \"app\" {\n  source = \"./app\"\n}\n"),
-        (
-            "app/main.tf",
-            "resource \"scaleway_account_project\" \"p\" {\n  name = \"p\"\n}\n",
-        ),
-    ]);
-    let errors = errors(&loaded);
-    assert!(
-        errors
-            .iter()
-            .any(|(code, summary, _)| *code == "scw::model::unsupported"
-                && *summary == "Resources in modules are not supported yet"),
-        "{errors:?}"
-    );
 }
 
 /// What `scwform plan` and `apply` evaluate, again and again during one run (the planner, then

@@ -48,6 +48,7 @@ pub(crate) fn offline_load_options(args: &VarArgs, path: &std::path::Path) -> Lo
             validate_only: true,
             module_path: path.to_string_lossy().into_owned(),
             module_dir: None,
+            module: crate::addr::ModuleAddr::root(),
             cwd: std::env::current_dir()
                 .map_or_else(|_| ".".into(), |d| d.to_string_lossy().into_owned()),
             workspace: super::session::selected_workspace(&super::session::config_dir(path)).0,

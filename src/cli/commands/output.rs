@@ -146,6 +146,7 @@ pub fn evaluate_json(path: &Path) -> Result<String, Box<Loaded>> {
             validate_only: false,
             module_path: path.to_string_lossy().into_owned(),
             module_dir: None,
+            module: crate::addr::ModuleAddr::root(),
             ..EvalOptions::default()
         },
         encryption_env: None,

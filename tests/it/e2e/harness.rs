@@ -65,13 +65,20 @@ impl Workdir {
 
     /// A copy of a directory of the repository.
     pub(crate) fn copy_of(src: &Path) -> Self {
-        let w = Self::new();
-        for entry in std::fs::read_dir(src).expect("read example dir") {
-            let entry = entry.expect("dir entry");
-            if entry.path().is_file() {
-                std::fs::copy(entry.path(), w.path().join(entry.file_name())).expect("copy");
+        fn copy_tree(from: &Path, to: &Path) {
+            for entry in std::fs::read_dir(from).expect("read example dir") {
+                let entry = entry.expect("dir entry");
+                let target = to.join(entry.file_name());
+                if entry.path().is_dir() {
+                    std::fs::create_dir(&target).expect("create dir");
+                    copy_tree(&entry.path(), &target);
+                } else if entry.path().is_file() {
+                    std::fs::copy(entry.path(), target).expect("copy");
+                }
             }
         }
+        let w = Self::new();
+        copy_tree(src, w.path());
         w
     }
 
@@ -515,7 +522,8 @@ pub(crate) fn example_dirs() -> Vec<PathBuf> {
             out.push(dir.to_path_buf());
         }
         subdirs.sort();
-        for s in subdirs {
+        // `modules/` holds the modules an example calls, not examples.
+        for s in subdirs.into_iter().filter(|s| !s.ends_with("modules")) {
             walk(&s, out);
         }
     }
