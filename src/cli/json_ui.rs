@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use serde_json::{Map, Value as Json, json};
 
-use crate::addr::{InstanceAddr, InstanceKey};
+use crate::addr::{InstanceAddr, InstanceKey, ModuleAddr};
 use crate::apply::events::{Event, Operation, format_duration};
 use crate::plan::{Action, Plan};
 use crate::state::{State, TERRAFORM_VERSION};
@@ -74,10 +74,13 @@ fn resource(addr: &InstanceAddr) -> Json {
         Some(InstanceKey::Int(i)) => Json::from(*i),
         Some(InstanceKey::Str(s)) => Json::from(s.clone()),
     };
+    // `resource` is the address within its module, as Terraform writes it.
+    let mut within = addr.clone();
+    within.resource.module = ModuleAddr::root();
     json!({
         "addr": addr.to_string(),
-        "module": "",
-        "resource": addr.to_string(),
+        "module": addr.resource.module.to_string(),
+        "resource": within.to_string(),
         "implied_provider": "scaleway",
         "resource_type": addr.resource.type_name,
         "resource_name": addr.resource.name,
@@ -413,5 +416,20 @@ mod tests {
             !failed.to_string().contains("quota"),
             "the reason is a diagnostic"
         );
+    }
+
+    #[test]
+    fn a_module_instance_is_named_by_module_and_address_within_it() {
+        let addr: InstanceAddr = "module.app[\"a\"].scaleway_container.main[0]"
+            .parse()
+            .expect("address");
+        let r = resource(&addr);
+        assert_eq!(r["addr"], "module.app[\"a\"].scaleway_container.main[0]");
+        assert_eq!(r["module"], "module.app[\"a\"]");
+        assert_eq!(r["resource"], "scaleway_container.main[0]");
+        assert_eq!(r["resource_key"], 0);
+        let root = resource(&"scaleway_container.main".parse().expect("address"));
+        assert_eq!(root["module"], "");
+        assert_eq!(root["resource"], "scaleway_container.main");
     }
 }

@@ -160,12 +160,6 @@ fn index_json(addr: &InstanceAddr) -> Option<Json> {
 
 fn addressing(addr: &InstanceAddr, out: &mut Map<String, Json>) {
     out.insert("address".into(), addr.to_string().into());
-    if !addr.resource.module.is_root() {
-        out.insert(
-            "module_address".into(),
-            addr.resource.module.to_string().into(),
-        );
-    }
     out.insert("mode".into(), "managed".into());
     out.insert("type".into(), addr.resource.type_name.clone().into());
     out.insert("name".into(), addr.resource.name.clone().into());
@@ -215,6 +209,13 @@ fn change_json(
 
 fn resource_change(c: &ResourceChange) -> Json {
     let mut out = Map::new();
+    // Only changes name their module apart (Terraform's values list the full address only).
+    if !c.addr.resource.module.is_root() {
+        out.insert(
+            "module_address".into(),
+            c.addr.resource.module.to_string().into(),
+        );
+    }
     addressing(&c.addr, &mut out);
     if let Some(key) = &c.deposed {
         out.insert("deposed".into(), key.clone().into());
@@ -357,9 +358,6 @@ pub fn prior_state(state: &State) -> Json {
             let mut out = Map::new();
             let addr = r.addr().instance(i.index_key.clone());
             out.insert("address".into(), addr.to_string().into());
-            if !r.module.is_root() {
-                out.insert("module_address".into(), r.module.to_string().into());
-            }
             out.insert("mode".into(), json!(r.mode));
             out.insert("type".into(), r.type_name.clone().into());
             out.insert("name".into(), r.name.clone().into());

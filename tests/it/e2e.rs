@@ -1092,6 +1092,12 @@ fn resources_in_modules_plan_apply_and_target_by_module_address() {
         root["child_modules"][1]["resources"][0]["address"],
         "module.team[\"b\"].scaleway_container_namespace.ns"
     );
+    assert!(
+        root["child_modules"][1]["resources"][0]
+            .get("module_address")
+            .is_none(),
+        "as Terraform, only resource_changes carry module_address"
+    );
     // Only module.team["a"] and what it depends on (the shared project, outside the module).
     let targeted = api.run(
         &w,
