@@ -132,17 +132,14 @@ pub fn plan_messages(plan: &Plan, operation: &str) -> Vec<String> {
     let counts = plan.counts();
     lines.push(message(
         "info",
-        &format!(
-            "Plan: {} to add, {} to change, {} to destroy.",
-            counts.add, counts.change, counts.destroy
-        ),
+        &crate::render::text::summary(plan),
         "change_summary",
         fields([(
             "changes",
             json!({
                 "add": counts.add,
                 "change": counts.change,
-                "import": 0,
+                "import": plan.import_count(),
                 "remove": counts.destroy,
                 "operation": operation,
             }),
@@ -171,13 +168,17 @@ pub fn plan_messages(plan: &Plan, operation: &str) -> Vec<String> {
 
 /// The closing `change_summary` of an apply or destroy.
 #[must_use]
-pub fn apply_summary(destroy: bool, added: usize, changed: usize, destroyed: usize) -> String {
+pub fn apply_summary(
+    destroy: bool,
+    imported: usize,
+    added: usize,
+    changed: usize,
+    destroyed: usize,
+) -> String {
     let text = if destroy {
         format!("Destroy complete! Resources: {destroyed} destroyed.")
     } else {
-        format!(
-            "Apply complete! Resources: {added} added, {changed} changed, {destroyed} destroyed."
-        )
+        apply_complete(imported, added, changed, destroyed)
     };
     message(
         "info",
@@ -188,11 +189,24 @@ pub fn apply_summary(destroy: bool, added: usize, changed: usize, destroyed: usi
             json!({
                 "add": added,
                 "change": changed,
-                "import": 0,
+                "import": imported,
                 "remove": destroyed,
                 "operation": if destroy { "destroy" } else { "apply" },
             }),
         )]),
+    )
+}
+
+/// Terraform's closing sentence of an apply: `Apply complete! Resources: [N imported, ]X
+/// added, Y changed, Z destroyed.`
+#[must_use]
+pub fn apply_complete(imported: usize, added: usize, changed: usize, destroyed: usize) -> String {
+    let imports = match imported {
+        0 => String::new(),
+        n => format!("{n} imported, "),
+    };
+    format!(
+        "Apply complete! Resources: {imports}{added} added, {changed} changed, {destroyed} destroyed."
     )
 }
 

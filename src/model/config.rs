@@ -39,6 +39,20 @@ pub struct Config {
     /// What the `variable` blocks declare, by name, in declaration order (for the JSON
     /// plan's `configuration` and `checks`).
     pub variable_decls: IndexMap<String, VariableInfo>,
+    /// What the `import` blocks ask for, one entry per target (`for_each` expanded), in
+    /// source order.
+    pub imports: Vec<ImportTarget>,
+}
+
+/// One object an `import` block brings under management.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportTarget {
+    /// The address it is recorded at.
+    pub addr: InstanceAddr,
+    /// Its ID; `None` while unknown (only in `validate`, which knows no variable values).
+    pub id: Option<String>,
+    /// The `import` block's header.
+    pub span: Span,
 }
 
 /// What a `variable` block declares besides its value.

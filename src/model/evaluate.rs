@@ -26,10 +26,11 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::call;
 use super::config::{
-    BlockValue, Config, Dependency, DependencyKind, OutputValue, ResourceInstance, VariableInfo,
+    BlockValue, Config, Dependency, DependencyKind, ImportTarget, OutputValue, ResourceInstance,
+    VariableInfo,
 };
 use super::eval::{self, EvalContext};
-use super::lower::{BodyDecl, DependsOn, Module, ResourceDecl, header_span};
+use super::lower::{BodyDecl, DependsOn, ImportDecl, Module, ResourceDecl, header_span};
 use super::order::BlockGraph;
 use super::refs::{self, RefTarget, Reference};
 use super::types::{self, Type};
@@ -434,7 +435,8 @@ impl<'m> Evaluator<'m, '_> {
             .flat_map(|l| l.refs.iter())
             .chain(module.resources.values().flat_map(|r| r.refs.iter()))
             .chain(module.calls.values().flat_map(|c| c.refs.iter()))
-            .chain(module.outputs.values().flat_map(|o| o.refs.iter()));
+            .chain(module.outputs.values().flat_map(|o| o.refs.iter()))
+            .chain(module.imports.iter().flat_map(|i| i.refs.iter()));
         for r in all_refs {
             if let RefTarget::Resource { type_name, name } = &r.target {
                 self.referenced.insert((type_name, name));
@@ -463,6 +465,181 @@ impl<'m> Evaluator<'m, '_> {
             }
         }
         self.provider();
+        for decl in &module.imports {
+            if self.options.module_dir.is_some() {
+                self.diags.push(
+                    Diagnostic::error("scw::model::invalid_import", "Invalid import configuration")
+                        .with_primary(header_span(decl.block), "not in the root module")
+                        .with_detail("An import block was detected in a called module. Import blocks are only allowed in the root module."),
+                );
+                continue;
+            }
+            self.import(decl);
+        }
+        self.check_duplicate_imports();
+    }
+
+    /// Evaluates an `import` block: one target per `for_each` element.
+    fn import(&mut self, decl: &ImportDecl<'m>) {
+        let base = self.context(&decl.refs);
+        let Some(for_each) = decl.for_each else {
+            self.import_target(decl, &base);
+            return;
+        };
+        let Some(value) = self.eval(&for_each.expr, &base) else {
+            return;
+        };
+        let invalid = |this: &mut Self, label: &str, detail: &str| {
+            this.diags.push(
+                Diagnostic::error("scw::model::invalid_for_each", "Invalid for_each argument")
+                    .with_primary(for_each.expr.span, label)
+                    .with_detail(detail.to_owned()),
+            );
+        };
+        let (value, sensitive) = value.unmark();
+        if sensitive {
+            return invalid(
+                self,
+                "sensitive",
+                "Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments.",
+            );
+        }
+        // A map gives its entries, a set its elements (key and value alike), a list or tuple
+        // its elements with their index as the key.
+        let entries: Vec<(Value, Value)> = match value {
+            Value::Unknown if self.options.validate_only => return,
+            Value::Unknown => {
+                return invalid(
+                    self,
+                    "known only after apply",
+                    "The \"for_each\" value of an import block depends on values that cannot be determined until apply: it must be known when planning.",
+                );
+            }
+            Value::Collection(c) => match *c.clone() {
+                super::value::Collection::Set(_, items) => {
+                    items.into_iter().map(|v| (v.clone(), v)).collect()
+                }
+                super::value::Collection::List(_, items) => indexed(items),
+                super::value::Collection::Map(_, map) => map
+                    .into_iter()
+                    .map(|(k, v)| (Value::string(k), v))
+                    .collect(),
+            },
+            Value::List(items) => indexed(items.clone()),
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| (Value::string(k.clone()), v.clone()))
+                .collect(),
+            Value::Null => {
+                return invalid(
+                    self,
+                    "null",
+                    "The given \"for_each\" argument value is null. A map, set or list is allowed.",
+                );
+            }
+            other => {
+                return invalid(
+                    self,
+                    "a map, set or list is required",
+                    &format!(
+                        "The given \"for_each\" argument value is unsuitable: a map, set or list is allowed, and this is a {}.",
+                        other.kind_name()
+                    ),
+                );
+            }
+        };
+        for (key, value) in entries {
+            let mut ctx = base.child();
+            ctx.set(
+                "each",
+                Value::Object(BTreeMap::from([
+                    ("key".to_owned(), key),
+                    ("value".to_owned(), value),
+                ])),
+            );
+            self.import_target(decl, &ctx);
+        }
+    }
+
+    /// One target of an import block, its `to` key and `id` evaluated in `ctx`.
+    fn import_target(&mut self, decl: &ImportDecl<'m>, ctx: &EvalContext<'_>) {
+        let mut addr = InstanceAddr::managed(decl.type_name, decl.name);
+        if let Some(key) = decl.key {
+            let Some(k) = self.eval(key, ctx) else {
+                return;
+            };
+            match k.unmark().0.clone().into_untyped() {
+                Value::String(s) => addr = addr.with_key(InstanceKey::Str(s)),
+                Value::Number(n) if n.fract() == 0.0 && n >= 0.0 => {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let i = n as i64;
+                    addr = addr.with_key(InstanceKey::Int(i));
+                }
+                Value::Unknown if self.options.validate_only => return,
+                other => {
+                    self.diags.push(
+                        Diagnostic::error("scw::model::invalid_import", "Invalid import address")
+                            .with_primary(key.span, "not an instance key")
+                            .with_detail(format!(
+                                "An instance key is a whole number (count) or a string (for_each), known when planning; this is {}.",
+                                other.kind_name()
+                            )),
+                    );
+                    return;
+                }
+            }
+        }
+        let Some(id) = self.eval(&decl.id.expr, ctx) else {
+            return;
+        };
+        let id = match id.unmark().0.clone().into_untyped() {
+            Value::String(s) if !s.is_empty() => Some(s),
+            Value::Unknown if self.options.validate_only => None,
+            other => {
+                let what = match other {
+                    Value::Unknown => "known only after apply".to_owned(),
+                    Value::String(_) => "an empty string".to_owned(),
+                    other => other.kind_name().to_owned(),
+                };
+                self.diags.push(
+                    Diagnostic::error("scw::model::invalid_import", "Invalid import id argument")
+                        .with_primary(decl.id.expr.span, "a string is required")
+                        .with_detail(format!(
+                            "The import ID must be a non-empty string known when planning; this is {what}."
+                        )),
+                );
+                return;
+            }
+        };
+        self.config.imports.push(ImportTarget {
+            addr,
+            id,
+            span: header_span(decl.block),
+        });
+    }
+
+    /// Two import blocks may not name the same address (Terraform's "Duplicate import
+    /// configuration").
+    fn check_duplicate_imports(&mut self) {
+        let mut seen: HashMap<&InstanceAddr, Span> = HashMap::default();
+        for target in &self.config.imports {
+            if let Some(first) = seen.get(&target.addr) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "scw::model::duplicate_import",
+                        format!("Duplicate import configuration for \"{}\"", target.addr),
+                    )
+                    .with_primary(target.span, "second import")
+                    .with_label(*first, "first import")
+                    .with_detail(format!(
+                        "An import block for the resource \"{}\" was already declared. A resource can have only one import block.",
+                        target.addr
+                    )),
+                );
+            } else {
+                seen.insert(&target.addr, target.span);
+            }
+        }
     }
 
     /// A context binding exactly the names `refs` reads.
@@ -1478,6 +1655,19 @@ impl<'m> Evaluator<'m, '_> {
         out.dedup();
         out
     }
+}
+
+/// A list's elements with their index as the key.
+fn indexed(items: Vec<Value>) -> Vec<(Value, Value)> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, v)| {
+            #[allow(clippy::cast_precision_loss)]
+            let key = Value::Number(i as f64);
+            (key, v)
+        })
+        .collect()
 }
 
 /// For each resource whose every reference (anywhere in the module) reads an attribute by

@@ -20,7 +20,7 @@ use indexmap::IndexMap;
 
 use super::refs::{self, RefTarget, Reference};
 use crate::diag::{Diagnostic, Diagnostics, Span, suggest};
-use crate::parse::ast::{self, Attribute, Block, Expr, ExprKind, StepKind, Structure};
+use crate::parse::ast::{self, Attribute, Block, Expr, ExprKind, Step, StepKind, Structure};
 use crate::schema::{self, AttributeSchema, BlockSchema, ResourceSchema};
 
 /// A configuration's declarations, checked but not evaluated.
@@ -48,6 +48,8 @@ pub struct Module<'a> {
     /// The module each call with a readable local source calls, lowered (filled by the
     /// loader, which reads the called directories).
     pub children: IndexMap<&'a str, ChildModule<'a>>,
+    /// `import` blocks, in source order.
+    pub imports: Vec<ImportDecl<'a>>,
 }
 
 /// A `module "NAME" { source = "./dir" ... }` block.
@@ -78,6 +80,27 @@ pub struct ChildModule<'a> {
     pub module: Module<'a>,
     /// Its directory relative to the root module's (`path.module`), e.g. `modules/app`.
     pub dir: String,
+}
+
+/// An `import` block: bring the object `id` under management at `to`.
+#[derive(Debug)]
+pub struct ImportDecl<'a> {
+    /// The block.
+    pub block: &'a Block,
+    /// The target resource's type and name (`to = TYPE.NAME` or `TYPE.NAME[KEY]`).
+    pub type_name: &'a str,
+    /// The target resource's name.
+    pub name: &'a str,
+    /// The instance key expression of `to`, if any.
+    pub key: Option<&'a Expr>,
+    /// Where `to` is written.
+    pub to_span: Span,
+    /// `id = ...`
+    pub id: &'a Attribute,
+    /// `for_each = ...`
+    pub for_each: Option<&'a Attribute>,
+    /// References made by `id`, `for_each` and the key of `to`.
+    pub refs: Vec<Reference>,
 }
 
 /// The provider block.
@@ -259,7 +282,7 @@ const TOP_LEVEL: &[&str] = &[
     "output",
     "resource",
 ];
-const UNSUPPORTED_TOP_LEVEL: &[&str] = &["data", "import", "moved", "check", "removed"];
+const UNSUPPORTED_TOP_LEVEL: &[&str] = &["data", "moved", "check", "removed"];
 
 const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
 
@@ -419,10 +442,10 @@ impl<'a> Lowerer<'a, '_> {
             "output" => self.output(block),
             "resource" => self.resource(block),
             "module" => self.module_call(block),
+            "import" => self.import(block),
             k if UNSUPPORTED_TOP_LEVEL.contains(&k) => {
                 let what = match k {
                     "data" => "Data sources are",
-                    "import" => "Import blocks are",
                     "moved" => "Moved blocks are",
                     "check" => "Check blocks are",
                     _ => "Removed blocks are",
@@ -715,6 +738,130 @@ impl<'a> Lowerer<'a, '_> {
             return;
         }
         self.module.outputs.insert(name, decl);
+    }
+
+    fn import(&mut self, block: &'a Block) {
+        if !self.labels_ok(block, 0, "import") {
+            return;
+        }
+        self.check_duplicate_attributes(&block.body);
+        let (mut to, mut id, mut for_each) = (None, None, None);
+        for item in &block.body.items {
+            match item {
+                Structure::Attribute(a) => match a.name.name.as_str() {
+                    "to" => to = Some(a),
+                    "id" => id = Some(a),
+                    "for_each" => for_each = Some(a),
+                    "provider" => self.import_provider(a),
+                    _ => self.unknown_argument(
+                        a,
+                        "an import block",
+                        &["to", "id", "for_each", "provider"],
+                    ),
+                },
+                Structure::Block(b) => self.unexpected_block(b, "an import block", &[]),
+            }
+        }
+        let (Some(to), Some(id)) = (to, id) else {
+            for (name, present) in [("to", to.is_some()), ("id", id.is_some())] {
+                if !present {
+                    self.missing_argument(name, header_span(block), "an import block");
+                }
+            }
+            return;
+        };
+        let Some((type_name, name, key)) = self.import_target(to) else {
+            return;
+        };
+        let mut refs = Vec::new();
+        refs::collect(&id.expr, &mut refs, self.diags);
+        if let Some(f) = for_each {
+            refs::collect(&f.expr, &mut refs, self.diags);
+        }
+        if let Some(k) = key {
+            refs::collect(k, &mut refs, self.diags);
+        }
+        self.module.imports.push(ImportDecl {
+            block,
+            type_name,
+            name,
+            key,
+            to_span: to.expr.span,
+            id,
+            for_each,
+            refs,
+        });
+    }
+
+    /// `to` of an import block: `TYPE.NAME` or `TYPE.NAME[KEY]`, of a managed resource type.
+    fn import_target(&mut self, to: &'a Attribute) -> Option<(&'a str, &'a str, Option<&'a Expr>)> {
+        let parsed = match &to.expr.kind {
+            ExprKind::Traversal { root, steps } => match (&root.kind, steps.as_slice()) {
+                (
+                    ExprKind::Variable(t),
+                    [
+                        Step {
+                            kind: StepKind::GetAttr(n),
+                            ..
+                        },
+                    ],
+                ) => Some((t, n, None)),
+                (
+                    ExprKind::Variable(t),
+                    [
+                        Step {
+                            kind: StepKind::GetAttr(n),
+                            ..
+                        },
+                        Step {
+                            kind: StepKind::Index(k),
+                            ..
+                        },
+                    ],
+                ) => Some((t, n, Some(k))),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some((t, n, key)) = parsed else {
+            self.error(
+                "scw::model::invalid_import",
+                "Invalid import address",
+                to.expr.span,
+                "expected a resource address",
+            )
+            .detail = Some("The \"to\" argument of an import block names a managed resource of this configuration, as in scaleway_container.main or scaleway_container.main[\"key\"].".into());
+            return None;
+        };
+        if schema::resource(&t.name).is_none() {
+            self.error(
+                "scw::model::invalid_import",
+                "Invalid import address",
+                t.span,
+                "not a resource type scwform manages",
+            )
+            .detail = Some(format!(
+                "scwform cannot import objects of type \"{}\": it manages {}.",
+                t.name,
+                schema::type_names().collect::<Vec<_>>().join(", ")
+            ));
+            return None;
+        }
+        Some((t.name.as_str(), n.name.as_str(), key))
+    }
+
+    /// `provider` of an import block: the Scaleway provider (its default configuration).
+    fn import_provider(&mut self, a: &Attribute) {
+        if bare_name(&a.expr) == Some("scaleway") {
+            return;
+        }
+        self.error(
+            "scw::model::invalid_import",
+            "Invalid import provider",
+            a.expr.span,
+            "expected scaleway",
+        )
+        .detail = Some("scwform has one provider, scaleway, without aliases: provider = scaleway is the only value an import block may give.".into());
     }
 
     fn resource(&mut self, block: &'a Block) {
@@ -1412,6 +1559,7 @@ impl<'a> Lowerer<'a, '_> {
 enum RefSite<'m> {
     Resource(&'m ResourceDecl<'m>),
     ModuleCall(&'m ModuleCallDecl<'m>),
+    Import(&'m ImportDecl<'m>),
     Local,
     Output,
     Provider,
@@ -1481,6 +1629,11 @@ impl Lowerer<'_, '_> {
         if let Some(p) = &module.provider {
             for r in &p.refs {
                 check_reference(module, r, RefSite::Provider, diags);
+            }
+        }
+        for decl in &module.imports {
+            for r in &decl.refs {
+                check_reference(module, r, RefSite::Import(decl), diags);
             }
         }
         for decl in module.variables.values() {
@@ -1594,6 +1747,7 @@ fn check_reference(module: &Module<'_>, r: &Reference, site: RefSite<'_>, diags:
             let ok = match site {
                 RefSite::Resource(decl) => decl.for_each.is_some(),
                 RefSite::ModuleCall(decl) => decl.for_each.is_some(),
+                RefSite::Import(decl) => decl.for_each.is_some(),
                 _ => false,
             };
             if !ok {

@@ -147,6 +147,7 @@ pub(super) fn deposed_changes(
             reason: None,
             dependencies: object.dependencies.clone(),
             deposed: Some(key.clone()),
+            importing: None,
         })
         .collect()
 }
@@ -187,6 +188,7 @@ pub(super) fn normal_changes(
             reason: decision.reason,
             dependencies: dependencies_of(instance),
             deposed: None,
+            importing: None,
         });
     }
     for (addr, object) in recorded {
@@ -204,6 +206,7 @@ pub(super) fn normal_changes(
             reason: Some(delete_reason(&first, addr)),
             dependencies: object.dependencies.clone(),
             deposed: None,
+            importing: None,
         });
     }
     changes
@@ -262,6 +265,7 @@ pub(super) fn destroy_changes(
                 reason: None,
                 dependencies,
                 deposed: None,
+                importing: None,
             }
         })
         .collect()

@@ -177,6 +177,7 @@ pub(super) fn drift_changes(
             reason: None,
             dependencies: before.dependencies.clone(),
             deposed: None,
+            importing: None,
         });
     }
     out

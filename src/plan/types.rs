@@ -137,6 +137,9 @@ pub struct ResourceChange {
     /// object a `create_before_destroy` replacement kept and then failed to delete): such a
     /// change is always a [`Action::Delete`]. `None` for the instance's current object.
     pub deposed: Option<String>,
+    /// The ID of the object an `import` block brings in at this address (read during the
+    /// plan, recorded by the apply): the action is what makes it match the configuration.
+    pub importing: Option<String>,
 }
 
 /// The planned change of one root module output.
@@ -190,6 +193,32 @@ pub struct Counts {
 }
 
 impl Plan {
+    /// How many objects the plan imports (Terraform's `N to import, ` before the counts).
+    #[must_use]
+    pub fn import_count(&self) -> usize {
+        self.changes
+            .iter()
+            .filter(|c| c.importing.is_some())
+            .count()
+    }
+
+    /// Marks the changes of the objects `import` blocks bring in (read into the refreshed
+    /// state before planning, so their action is whatever makes them match): `imports` maps
+    /// each address to its ID. An imported object was not in state before, so it is not drift.
+    pub fn mark_imports(&mut self, imports: &std::collections::BTreeMap<InstanceAddr, String>) {
+        if imports.is_empty() {
+            return;
+        }
+        for change in &mut self.changes {
+            if change.deposed.is_none()
+                && let Some(id) = imports.get(&change.addr)
+            {
+                change.importing = Some(id.clone());
+            }
+        }
+        self.drift.retain(|d| !imports.contains_key(&d.addr));
+    }
+
     /// Terraform's `Plan: X to add, Y to change, Z to destroy.` numbers.
     #[must_use]
     pub fn counts(&self) -> Counts {
@@ -223,7 +252,9 @@ impl Plan {
         if self.options.refresh_only {
             return !self.drift.is_empty();
         }
-        self.changes.iter().any(|c| c.action != Action::NoOp)
+        self.changes
+            .iter()
+            .any(|c| c.action != Action::NoOp || c.importing.is_some())
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 

@@ -69,7 +69,21 @@ pub fn render(plan: &Plan, input: &JsonInput<'_>) -> Json {
             .collect::<Map<_, _>>()
             .into(),
     );
-    top.insert("prior_state".into(), prior_state(input.prior));
+    // Imported objects are read while planning but recorded only by the apply: as in
+    // Terraform, the prior state does not hold them yet.
+    let without_imports;
+    let prior = if plan.import_count() == 0 {
+        input.prior
+    } else {
+        let mut state = input.prior.clone();
+        for c in plan.changes.iter().filter(|c| c.importing.is_some()) {
+            state.remove_instance(&c.addr);
+        }
+        state.resources.retain(|r| !r.instances.is_empty());
+        without_imports = state;
+        &without_imports
+    };
+    top.insert("prior_state".into(), prior_state(prior));
     top.insert("configuration".into(), configuration(&plan.config));
     top.insert(
         "relevant_attributes".into(),
@@ -229,6 +243,9 @@ fn resource_change(c: &ResourceChange) -> Json {
             &c.replace_paths,
         ),
     );
+    if let (Some(id), Some(Json::Object(change))) = (&c.importing, out.get_mut("change")) {
+        change.insert("importing".into(), json!({ "id": id }));
+    }
     if let Some(reason) = c.reason {
         out.insert("action_reason".into(), reason.as_str().into());
     }

@@ -70,7 +70,7 @@ fn summary(c: &ResourceChange) -> String {
             "`{addr}` (deposed object `{key}`) will be **destroyed** (left over from a partially-failed replacement)"
         );
     }
-    match c.action {
+    let what = match c.action {
         Action::Create => format!("`{addr}` will be created"),
         Action::Update => format!("`{addr}` will be updated in-place"),
         Action::Delete => match c.reason {
@@ -106,7 +106,12 @@ fn summary(c: &ResourceChange) -> String {
             };
             format!("`{addr}` will be **replaced** ({how}): {why}")
         }
+        Action::NoOp if c.importing.is_some() => format!("`{addr}` will be imported"),
         Action::NoOp => format!("`{addr}` has no changes"),
+    };
+    match &c.importing {
+        Some(id) if c.action != Action::NoOp => format!("{what} (imported from `{id}`)"),
+        _ => what,
     }
 }
 
@@ -340,14 +345,14 @@ pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
     let mut changed: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp)
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some())
         .collect();
     // Destructive first, then by address (the changes are already sorted by address).
     changed.sort_by_key(|c| !c.action.is_destructive());
     let noops: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action == Action::NoOp)
+        .filter(|c| c.action == Action::NoOp && c.importing.is_none())
         .collect();
     let outputs: Vec<&OutputChange> = plan
         .outputs
@@ -374,17 +379,14 @@ fn head(
     noops: usize,
     outputs: &[&OutputChange],
 ) -> String {
-    let counts = plan.counts();
     let mut head = String::new();
     let title = if plan.errored {
         "## :x: Plan failed".to_owned()
     } else if changed.is_empty() && outputs.is_empty() {
         "## Plan: no changes".to_owned()
     } else {
-        format!(
-            "## Plan: {} to add, {} to change, {} to destroy",
-            counts.add, counts.change, counts.destroy
-        )
+        let summary = crate::render::text::summary(plan);
+        format!("## {}", summary.trim_end_matches('.'))
     };
     let _ = writeln!(head, "{title}\n");
     if plan.errored {
@@ -402,6 +404,7 @@ fn head(
             ("update in-place", count(&|a| a == Action::Update)),
             ("replace", count(&|a| matches!(a, Action::Replace { .. }))),
             ("destroy", count(&|a| a == Action::Delete)),
+            ("import", plan.import_count()),
             ("no changes", noops),
         ] {
             if n > 0 {

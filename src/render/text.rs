@@ -60,9 +60,15 @@ pub fn render(plan: &Plan, options: &TextOptions) -> String {
         }
         return out;
     }
+    // Imports are shown even when nothing else happens to the object.
     let changed: Vec<&ResourceChange> = plan
         .changes
         .iter()
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some())
+        .collect();
+    let acting: Vec<&ResourceChange> = changed
+        .iter()
+        .copied()
         .filter(|c| c.action != Action::NoOp)
         .collect();
     let outputs: Vec<&OutputChange> = plan
@@ -84,10 +90,12 @@ pub fn render(plan: &Plan, options: &TextOptions) -> String {
         return out;
     }
     if !changed.is_empty() {
-        paragraph(&mut out, PROVIDERS_SENTENCE, options.width);
-        for (symbol, word, present) in legend(&changed) {
-            if present {
-                let _ = writeln!(out, "{symbol} {word}");
+        if !acting.is_empty() {
+            paragraph(&mut out, PROVIDERS_SENTENCE, options.width);
+            for (symbol, word, present) in legend(&acting) {
+                if present {
+                    let _ = writeln!(out, "{symbol} {word}");
+                }
             }
         }
         out.push('\n');
@@ -102,12 +110,7 @@ pub fn render(plan: &Plan, options: &TextOptions) -> String {
             out.push('\n');
             resource_block(&mut out, change, Mode::Plan);
         }
-        let counts = plan.counts();
-        let _ = writeln!(
-            out,
-            "\nPlan: {} to add, {} to change, {} to destroy.",
-            counts.add, counts.change, counts.destroy
-        );
+        let _ = writeln!(out, "\n{}", summary(plan));
     }
     if !outputs.is_empty() {
         out.push_str("\nChanges to Outputs:\n");
@@ -121,6 +124,20 @@ pub fn render(plan: &Plan, options: &TextOptions) -> String {
         out.remove(0);
     }
     out
+}
+
+/// Terraform's `Plan: [N to import, ]X to add, Y to change, Z to destroy.`
+#[must_use]
+pub fn summary(plan: &Plan) -> String {
+    let counts = plan.counts();
+    let imports = match plan.import_count() {
+        0 => String::new(),
+        n => format!("{n} to import, "),
+    };
+    format!(
+        "Plan: {imports}{} to add, {} to change, {} to destroy.",
+        counts.add, counts.change, counts.destroy
+    )
 }
 
 fn legend(changed: &[&ResourceChange]) -> [(&'static str, &'static str, bool); 5] {
@@ -249,9 +266,18 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
             }
             _ => "must be replaced".to_owned(),
         },
+        (_, Action::NoOp) if change.importing.is_some() => "will be imported".to_owned(),
         (_, Action::NoOp) => "has no changes".to_owned(),
     };
     lines.push(format!("  # {shown} {what}"));
+    if let (Mode::Plan, Some(id)) = (mode, &change.importing)
+        && change.action != Action::NoOp
+    {
+        lines.push(format!("  # (imported from {})", quoted(id)));
+        if change.action.is_destructive() {
+            lines.push("  # Warning: this will destroy the imported resource".to_owned());
+        }
+    }
     let note = match change.reason {
         Some(ActionReason::DeleteBecauseNoResourceConfig) => Some(format!(
             "  # (because {} is not in configuration)",
@@ -298,18 +324,23 @@ fn resource_block(out: &mut String, change: &ResourceChange, mode: Mode) {
         out.push_str(&line);
         out.push('\n');
     }
+    let shown_symbol = if change.action == Action::NoOp && change.importing.is_some() {
+        "   "
+    } else {
+        symbol(change.action)
+    };
     let _ = writeln!(
         out,
         "{} resource \"{}\" \"{}\" {{",
-        symbol(change.action),
-        change.addr.resource.type_name,
-        change.addr.resource.name
+        shown_symbol, change.addr.resource.type_name, change.addr.resource.name
     );
     let block = change.schema.as_block();
     let before = change.before.as_ref().and_then(Value::as_object);
     let after = change.after.as_ref().and_then(Value::as_object);
     let forced: BTreeSet<&str> = change.replace_paths.iter().map(String::as_str).collect();
-    let show_all = matches!(change.action, Action::Create | Action::Delete);
+    // As Terraform, an import shows every attribute, unchanged ones too.
+    let show_all = matches!(change.action, Action::Create | Action::Delete)
+        || (mode == Mode::Plan && change.importing.is_some());
     body(out, 1, &block, before, after, show_all, &forced, "");
     out.push_str("    }\n");
 }
@@ -411,6 +442,7 @@ fn body(
             let marker = match (b, a) {
                 (None, Some(_)) => "  + ",
                 (Some(_), None) => "  - ",
+                _ if show_all && unchanged => "    ",
                 _ if show_all && after.is_none() => "  - ",
                 _ if show_all => "  + ",
                 _ => "  ~ ",

@@ -192,46 +192,29 @@ pub(crate) fn checksum(w: &Workdir, file: &str) -> String {
     format!("{:x}", Sha256::digest(bytes))
 }
 
-/// Issue 12, stage 1: each of the seven types, made through the API, imported by command,
-/// recorded as an apply records it; the next plan is empty.
-#[test]
-fn issue_12_import_records_each_type_as_an_apply_would_and_the_plan_is_empty() {
-    // What an apply of the configuration records.
-    let applied_api = Api::start();
-    let applied = Workdir::new();
-    applied.write(CONFIG);
-    applied_api
-        .run(&applied, &["apply", "--auto-approve"])
-        .expect(0);
-    let applied_state = applied.state(STATE);
-
-    // The same objects made by someone else, then imported.
+/// What an apply of [`CONFIG`] records, in an emulator of its own.
+fn applied_state() -> Value {
     let api = Api::start();
     let w = Workdir::new();
     w.write(CONFIG);
-    let made = create_through_api(&api);
-    let mut secret_warnings = 0;
-    for (t, n, _) in OBJECTS {
-        let addr = format!("{t}.{n}");
-        let run = api.run(&w, &["import", &addr, &made[&addr]]);
-        run.expect(0);
-        assert!(
-            run.stdout
-                .contains(&format!("{addr}: Importing from ID \"{}\"...", made[&addr]))
-                && run.stdout.contains("Import successful!"),
-            "{}",
-            run.stdout
-        );
-        secret_warnings += run.stderr.matches("Secrets cannot be read back").count();
-    }
-    assert_eq!(secret_warnings, 3, "one warning per imported token");
-    let imported_state = w.state(STATE);
-    let (from, to) = (ids(&applied_state), ids(&imported_state));
-    let made_up = generated(&applied_state, &imported_state);
-    assert_eq!(to, made);
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    w.state(STATE)
+}
+
+/// Checks that `imported_state` records the objects `made` exactly as `applied_state` records
+/// those an apply made (attribute by attribute, UUIDs and creation times aside), but for the
+/// tokens' secrets, null after an import; and at the same schema version.
+fn assert_recorded_as_applied(
+    applied_state: &Value,
+    imported_state: &Value,
+    made: &BTreeMap<String, String>,
+) {
+    let (from, to) = (ids(applied_state), ids(imported_state));
+    let made_up = generated(applied_state, imported_state);
+    assert_eq!(&to, made);
     for (t, n, secret) in OBJECTS {
-        let want = attributes(&applied_state, t, n).expect("applied");
-        let got = attributes(&imported_state, t, n).expect("imported");
+        let want = attributes(applied_state, t, n).expect("applied");
+        let got = attributes(imported_state, t, n).expect("imported");
         let mut want = renamed(&want, &from, &to, &made_up);
         let got_object = got.as_object().expect("an object");
         if let Some(secret) = secret {
@@ -257,11 +240,40 @@ fn issue_12_import_records_each_type_as_an_apply_would_and_the_plan_is_empty() {
                 .expect("instance")
         };
         assert_eq!(
-            instance(&imported_state)["schema_version"],
-            instance(&applied_state)["schema_version"],
+            instance(imported_state)["schema_version"],
+            instance(applied_state)["schema_version"],
             "{t}"
         );
     }
+}
+
+/// Issue 12, stage 1: each of the seven types, made through the API, imported by command,
+/// recorded as an apply records it; the next plan is empty.
+#[test]
+fn issue_12_import_records_each_type_as_an_apply_would_and_the_plan_is_empty() {
+    let applied_state = applied_state();
+
+    // The same objects made by someone else, then imported.
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(CONFIG);
+    let made = create_through_api(&api);
+    let mut secret_warnings = 0;
+    for (t, n, _) in OBJECTS {
+        let addr = format!("{t}.{n}");
+        let run = api.run(&w, &["import", &addr, &made[&addr]]);
+        run.expect(0);
+        assert!(
+            run.stdout
+                .contains(&format!("{addr}: Importing from ID \"{}\"...", made[&addr]))
+                && run.stdout.contains("Import successful!"),
+            "{}",
+            run.stdout
+        );
+        secret_warnings += run.stderr.matches("Secrets cannot be read back").count();
+    }
+    assert_eq!(secret_warnings, 3, "one warning per imported token");
+    assert_recorded_as_applied(&applied_state, &w.state(STATE), &made);
     // Nothing to do: no replacement because of the secrets that could not be read.
     let plan = api.run(&w, &["plan", "--detailed-exitcode"]);
     plan.expect(0);
@@ -404,4 +416,278 @@ fn issue_12_the_seed_pages_import_command_works_verbatim() {
     )
     .expect(0);
     api.run(&w, &["plan", "-detailed-exitcode"]).expect(0);
+}
+
+/// `import` blocks for the objects `made`, one per address.
+fn import_blocks(made: &BTreeMap<String, String>) -> String {
+    made.iter()
+        .map(|(addr, id)| format!("import {{\n  to = {addr}\n  id = \"{id}\"\n}}\n"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Issue 12, stage 2: import blocks for each of the seven types are planned as imports (text,
+/// JSON, Markdown), applied as `7 imported`, recorded as an apply records them; afterwards
+/// the blocks are no-ops and the plan is empty.
+#[test]
+fn issue_12_import_blocks_plan_and_apply_imports_for_each_type() {
+    let applied_state = applied_state();
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(CONFIG);
+    let made = create_through_api(&api);
+    std::fs::write(w.path().join("imports.tf"), import_blocks(&made)).expect("write");
+
+    let plan = api.run(&w, &["plan", "--detailed-exitcode"]);
+    plan.expect(2);
+    for (addr, id) in &made {
+        assert!(
+            plan.stdout
+                .contains(&format!("  # {addr} will be imported\n")),
+            "{addr}\n{}",
+            plan.stdout
+        );
+        assert!(plan.stdout.contains(&format!("id = \"{id}\"")) || plan.stdout.contains(id));
+    }
+    assert!(
+        plan.stdout
+            .contains("Plan: 7 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    // Nothing but imports: no action legend, as in Terraform.
+    assert!(!plan.stdout.contains("update in-place"), "{}", plan.stdout);
+    assert!(!w.path().join(STATE).exists(), "a plan writes no state");
+
+    let json = api.run(&w, &["plan", "--format", "json"]);
+    json.expect(0);
+    let doc: Value = serde_json::from_str(&json.stdout).expect("JSON plan");
+    let changes = doc["resource_changes"].as_array().expect("changes");
+    assert_eq!(changes.len(), 7);
+    for c in changes {
+        let addr = c["address"].as_str().expect("address");
+        assert_eq!(c["change"]["actions"], json!(["no-op"]), "{addr}");
+        assert_eq!(
+            c["change"]["importing"],
+            json!({"id": made[addr]}),
+            "{addr}"
+        );
+    }
+    assert!(
+        doc["prior_state"]["values"]["root_module"]["resources"]
+            .as_array()
+            .is_none_or(Vec::is_empty),
+        "imports are not in the prior state: {}",
+        doc["prior_state"]
+    );
+    let markdown = api.run(&w, &["plan", "--format", "markdown"]);
+    assert!(
+        markdown
+            .stdout
+            .contains("## Plan: 7 to import, 0 to add, 0 to change, 0 to destroy"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(
+        markdown.stdout.contains("| import | 7 |"),
+        "{}",
+        markdown.stdout
+    );
+
+    let apply = api.run(&w, &["apply", "--auto-approve"]);
+    apply.expect(0);
+    assert!(
+        apply
+            .stderr
+            .contains("Apply complete! Resources: 7 imported, 0 added, 0 changed, 0 destroyed."),
+        "{}\n{}",
+        apply.stdout,
+        apply.stderr
+    );
+    assert!(apply.stderr.contains(&format!(
+        "scaleway_container.co: Import complete [id={}]",
+        made["scaleway_container.co"]
+    )));
+    assert_recorded_as_applied(&applied_state, &w.state(STATE), &made);
+    // The blocks stay: their objects are in state, so they do nothing any more.
+    let again = api.run(&w, &["plan", "--detailed-exitcode"]);
+    again.expect(0);
+    assert!(again.stdout.contains("No changes."), "{}", again.stdout);
+}
+
+/// Issue 12, stage 2: an object that differs from the configuration is imported and updated
+/// in one apply.
+#[test]
+fn issue_12_an_import_block_imports_and_updates_in_one_apply() {
+    let api = Api::start();
+    let w = Workdir::new();
+    let project = create(
+        &api,
+        "/account/v3/projects",
+        &json!({"name": "made-by-hand", "organization_id": api.organization_id(), "description": ""}),
+    );
+    w.write(&format!(
+        "resource \"scaleway_account_project\" \"p\" {{\n  name        = \"made-by-hand\"\n  description = \"now managed\"\n}}\n\nimport {{\n  to       = scaleway_account_project.p\n  id       = \"{project}\"\n  provider = scaleway\n}}\n"
+    ));
+    let plan = api.run(&w, &["plan"]);
+    plan.expect(0);
+    assert!(
+        plan.stdout.contains(&format!(
+            "  # scaleway_account_project.p will be updated in-place\n  # (imported from \"{project}\")\n  ~ resource"
+        )),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 1 to import, 0 to add, 1 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let apply = api.run(&w, &["apply", "--auto-approve"]);
+    apply.expect(0);
+    assert!(
+        apply
+            .stderr
+            .contains("Apply complete! Resources: 1 imported, 0 added, 1 changed, 0 destroyed."),
+        "{}",
+        apply.stderr
+    );
+    let (_, now) = api.call("GET", &format!("/account/v3/projects/{project}"), None);
+    assert_eq!(now["description"], "now managed");
+    api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
+}
+
+/// Issue 12, stage 2: `for_each` on an import block (Terraform 1.7) fills a `for_each`
+/// resource, one import per element.
+#[test]
+fn issue_12_import_blocks_with_for_each() {
+    let api = Api::start();
+    let w = Workdir::new();
+    let project = create(
+        &api,
+        "/account/v3/projects",
+        &json!({"name": "tokens", "organization_id": api.organization_id(), "description": ""}),
+    );
+    let mut ids = BTreeMap::new();
+    for name in ["metrics", "logs"] {
+        let id = create(
+            &api,
+            "/cockpit/v1/regions/fr-par/tokens",
+            &json!({"project_id": project, "name": name,
+                    "token_scopes": ["write_only_metrics", "write_only_logs"]}),
+        );
+        ids.insert(name, format!("fr-par/{id}"));
+    }
+    w.write(&format!(
+        r#"
+variable "tokens" {{
+  default = {{
+    metrics = "{}"
+    logs    = "{}"
+  }}
+}}
+
+resource "scaleway_cockpit_token" "t" {{
+  for_each   = var.tokens
+  project_id = "{project}"
+  name       = each.key
+}}
+
+import {{
+  for_each = var.tokens
+  to       = scaleway_cockpit_token.t[each.key]
+  id       = each.value
+}}
+"#,
+        ids["metrics"], ids["logs"]
+    ));
+    let plan = api.run(&w, &["plan"]);
+    plan.expect(0);
+    assert!(
+        plan.stdout
+            .contains("  # scaleway_cockpit_token.t[\"logs\"] will be imported"),
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        plan.stdout
+            .contains("Plan: 2 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let state = w.state(STATE);
+    let recorded: Vec<&str> = state["resources"][0]["instances"]
+        .as_array()
+        .expect("instances")
+        .iter()
+        .map(|i| i["attributes"]["id"].as_str().expect("id"))
+        .collect();
+    assert_eq!(recorded, [ids["logs"].as_str(), ids["metrics"].as_str()]);
+    api.run(&w, &["plan", "--detailed-exitcode"]).expect(0);
+}
+
+/// Issue 12, stage 2: import blocks that cannot be planned say why, and write nothing.
+#[test]
+fn issue_12_import_block_errors() {
+    let api = Api::start();
+    let w = Workdir::new();
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "import {\n  to = scaleway_account_project.nope\n  id = \"11111111-1111-1111-1111-111111111111\"\n}\n",
+            &[
+                "Configuration for import target does not exist",
+                "scaleway_account_project.nope",
+            ],
+        ),
+        (
+            "resource \"scaleway_account_project\" \"p\" {\n  name = \"p\"\n}\nimport {\n  to = scaleway_account_project.p\n  id = \"11111111-1111-1111-1111-111111111111\"\n}\n",
+            &[
+                "Cannot import non-existent remote object",
+                "scw::import::not_found",
+            ],
+        ),
+        (
+            "resource \"scaleway_account_project\" \"p\" {\n  name = \"p\"\n}\nimport {\n  to = scaleway_account_project.p\n  id = \"fr-par/11111111-1111-1111-1111-111111111111\"\n}\n",
+            &["expected a UUID", "scw::import::malformed_id"],
+        ),
+        (
+            "resource \"scaleway_account_project\" \"p\" {\n  name = \"p\"\n}\nimport {\n  to = scaleway_account_project.p\n  id = \"11111111-1111-1111-1111-111111111111\"\n}\nimport {\n  to = scaleway_account_project.p\n  id = \"11111111-1111-1111-1111-111111111112\"\n}\n",
+            &["Duplicate import configuration for \"scaleway_account_project.p\""],
+        ),
+        (
+            "import {\n  to = aws_instance.web\n  id = \"i-1\"\n}\n",
+            &[
+                "Invalid import address",
+                "not a resource type scwform manages",
+            ],
+        ),
+    ];
+    for (config, expected) in cases {
+        w.write(config);
+        let run = api.run(&w, &["plan"]);
+        run.expect(1);
+        let said = flat(&run.stderr);
+        for e in expected {
+            assert!(said.contains(e), "{e:?} in\n{}", run.stderr);
+        }
+        assert!(!w.path().join(STATE).exists());
+    }
+    // Only the root module may import, as in Terraform.
+    let child = w.path().join("child");
+    std::fs::create_dir_all(&child).expect("mkdir");
+    std::fs::write(
+        child.join("main.tf"),
+        "resource \"scaleway_account_project\" \"p\" {\n  name = \"p\"\n}\nimport {\n  to = scaleway_account_project.p\n  id = \"11111111-1111-1111-1111-111111111111\"\n}\n",
+    )
+    .expect("write");
+    w.write("module \"child\" {\n  source = \"./child\"\n}\n");
+    let run = api.run(&w, &["plan"]);
+    run.expect(1);
+    assert!(
+        flat(&run.stderr).contains("Import blocks are only allowed in the root module."),
+        "{}",
+        run.stderr
+    );
 }

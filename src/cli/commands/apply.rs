@@ -204,6 +204,16 @@ async fn run_plan(
         unreconciled,
         ..
     } = prepared;
+    // Imported objects are in the refreshed state the writer starts from: recorded whatever
+    // else the apply does.
+    let imported = plan.import_count();
+    let view = printer.progress(0);
+    for c in plan.changes.iter().filter(|c| c.importing.is_some()) {
+        let id = c.importing.as_deref().unwrap_or_default();
+        view.line(&format!("{}: Importing... [id={id}]", c.addr));
+        view.line(&format!("{}: Import complete [id={id}]", c.addr));
+    }
+    view.finish();
     let writer = StateWriter::start(store, refreshed);
     // The refreshed state (and anything adopted) is recorded even when nothing changes.
     writer.update(|_| {});
@@ -349,6 +359,7 @@ async fn run_plan(
     if printer.json {
         let _ = printer.out(&json_ui::apply_summary(
             destroy,
+            imported,
             report.added,
             report.changed,
             report.destroyed,
@@ -363,8 +374,8 @@ async fn run_plan(
         ));
     } else {
         printer.note(&format!(
-            "\nApply complete! Resources: {} added, {} changed, {} destroyed.",
-            report.added, report.changed, report.destroyed
+            "\n{}",
+            json_ui::apply_complete(imported, report.added, report.changed, report.destroyed)
         ));
         if !final_state.outputs.is_empty() {
             let _ = printer.out(&format!(

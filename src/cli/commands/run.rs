@@ -4,6 +4,7 @@
 //!
 //! Every problem is printed here as a diagnostic and turned into an exit status.
 
+use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -354,6 +355,31 @@ async fn prepare_with(
         prior.clone()
     };
 
+    let mut refreshed = refreshed;
+    let imports = if destroy || args.refresh_only {
+        BTreeMap::new()
+    } else {
+        let read = read_imports(
+            printer,
+            &loaded.config,
+            &prior,
+            &mut refreshed,
+            &connection.cx,
+            &lookup,
+        )
+        .await;
+        match read {
+            Ok((imports, notes)) => {
+                warnings.extend(notes);
+                imports
+            }
+            Err(d) => {
+                let mut diags = warnings;
+                diags.extend(d);
+                return Err(fail(printer, &diags, &sources));
+            }
+        }
+    };
     let input = session::config_input(Arc::clone(&parsed), &options);
     let plan_options = PlanOptions {
         targets,
@@ -363,7 +389,7 @@ async fn prepare_with(
         refresh_only: args.refresh_only,
     };
     let planned = tokio::task::block_in_place(|| plan(&*input, &prior, &refreshed, &plan_options));
-    let planned = match planned {
+    let mut planned = match planned {
         Ok(p) => p,
         Err(d) => {
             let mut diags = warnings;
@@ -371,6 +397,7 @@ async fn prepare_with(
             return Err(fail(printer, &diags, &sources));
         }
     };
+    planned.mark_imports(&imports);
     if let Some((file, plan)) = saved
         && saved::changes_json(&planned, &refreshed) != plan.binding.changes
     {
@@ -399,6 +426,75 @@ async fn prepare_with(
         plan: planned,
         unreconciled,
     })
+}
+
+/// The objects `import` blocks bring in: each target the prior state does not record is read
+/// (unless `refreshed` has it already: a saved plan's refreshed state holds what its plan
+/// read) and recorded in `refreshed`, for the planner to plan from. Gives the imported
+/// addresses with their IDs, and warnings (secrets that cannot be read back).
+///
+/// A target already in the prior state is left alone, as in Terraform: the import is done.
+async fn read_imports(
+    printer: Printer,
+    config: &crate::model::config::Config,
+    prior: &State,
+    refreshed: &mut State,
+    cx: &crate::api::resources::ApiContext,
+    lookup: &crate::apply::ApiLookup,
+) -> Result<(BTreeMap<crate::addr::InstanceAddr, String>, Diagnostics), Diagnostics> {
+    let mut imports = BTreeMap::new();
+    let mut unreadable = Vec::new();
+    let mut errors = Diagnostics::new();
+    // Progress lines go to stderr, as the refresh's.
+    let view = printer.progress(0);
+    for target in &config.imports {
+        let Some(id) = &target.id else {
+            continue;
+        };
+        let addr = &target.addr;
+        if prior.instance(&addr).is_some() {
+            continue;
+        }
+        if !config.instances.contains_key(&target.addr) {
+            errors.push(
+                Diagnostic::error(
+                    "scw::import::not_declared",
+                    "Configuration for import target does not exist",
+                )
+                .with_primary(target.span, "import block")
+                .with_detail(format!(
+                    "The configuration for the given import target {} does not exist. Write its resource block, or let `scwform plan -generate-config-out=FILE` write it.",
+                    target.addr
+                )),
+            );
+            continue;
+        }
+        if refreshed.instance(&addr).is_none() {
+            view.line(&format!("{addr}: Preparing import... [id={id}]"));
+            match crate::apply::import::import(refreshed, &addr, id, cx, lookup).await {
+                Ok(imported) => {
+                    view.line(&format!("{addr}: Refreshing state... [id={}]", imported.id));
+                    unreadable.push((addr.to_string(), imported.unreadable));
+                    refreshed.set_instance(&addr, imported.instance);
+                }
+                Err(e) => {
+                    errors.push(
+                        super::import::import_diagnostic(&e)
+                            .with_primary(target.span, "import block"),
+                    );
+                    continue;
+                }
+            }
+        }
+        imports.insert(target.addr.clone(), id.clone());
+    }
+    view.finish();
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    let mut notes = Diagnostics::new();
+    notes.extend(super::import::unreadable_warning(&unreadable));
+    Ok((imports, notes))
 }
 
 /// Asks for a variable's value on the terminal, as Terraform does (`var.NAME`, its
