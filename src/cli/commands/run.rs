@@ -452,7 +452,7 @@ async fn read_imports(
             continue;
         };
         let addr = &target.addr;
-        if prior.instance(&addr).is_some() {
+        if prior.instance(addr).is_some() {
             continue;
         }
         if !config.instances.contains_key(&target.addr) {
@@ -469,13 +469,13 @@ async fn read_imports(
             );
             continue;
         }
-        if refreshed.instance(&addr).is_none() {
+        if refreshed.instance(addr).is_none() {
             view.line(&format!("{addr}: Preparing import... [id={id}]"));
-            match crate::apply::import::import(refreshed, &addr, id, cx, lookup).await {
+            match crate::apply::import::import(refreshed, addr, id, cx, lookup).await {
                 Ok(imported) => {
                     view.line(&format!("{addr}: Refreshing state... [id={}]", imported.id));
                     unreadable.push((addr.to_string(), imported.unreadable));
-                    refreshed.set_instance(&addr, imported.instance);
+                    refreshed.set_instance(addr, imported.instance);
                 }
                 Err(e) => {
                     errors.push(
