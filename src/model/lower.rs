@@ -1030,6 +1030,8 @@ impl<'a> Lowerer<'a, '_> {
             }
         }
         match (&decl.source, version) {
+            // A `source` that is not a literal was reported above.
+            (None, _) if block.body.attributes().any(|a| a.name.name == "source") => {}
             (None, _) => self.missing_argument("source", header_span(block), "a module block"),
             (Some((source, _)), Some(v)) if is_local_source(source) => {
                 self.error(

@@ -202,3 +202,15 @@ fn the_configuration_of_a_run_is_read_once() {
     let fresh = config_input(Arc::new(parse_path(dir.path(), &options)), &options);
     assert_eq!(output(&*fresh), serde_json::json!("edited edited 2"));
 }
+
+#[test]
+fn a_computed_source_is_one_error_not_two() {
+    let (_dir, loaded) = load(&[
+        ("main.tf", "module \"a\" {\n  source = \"./${\"m\"}\"\n}\n"),
+        ("m/main.tf", "output \"o\" { value = 1 }\n"),
+    ]);
+    let errors = errors(&loaded);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "scw::model::module_source");
+    assert_eq!(errors[0].1, "Invalid module source");
+}
