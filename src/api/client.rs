@@ -11,6 +11,8 @@
 //! Depends on `api::error` and `api::retry` only.
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use reqwest::header::{CONTENT_TYPE, HeaderValue, RETRY_AFTER};
@@ -70,7 +72,7 @@ impl fmt::Debug for ClientConfig {
 }
 
 /// Query parameters, in order; a key may repeat (Scaleway's form for array filters).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Query(Vec<(String, String)>);
 
 impl Query {
@@ -133,6 +135,17 @@ pub struct Client {
     base: String,
     secret_key: Option<SecretString>,
     retry: RetryPolicy,
+    /// HTTP requests sent by this client and its clones (every attempt counts).
+    requests: Arc<AtomicU64>,
+}
+
+/// One page of a list answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListPage {
+    /// The page's items, as the API sent them.
+    pub items: Vec<serde_json::Value>,
+    /// `total_count`: how many items match the query over all pages (0 when absent).
+    pub total: u64,
 }
 
 impl fmt::Debug for Client {
@@ -184,7 +197,15 @@ impl Client {
             base,
             secret_key: config.secret_key,
             retry: config.retry,
+            requests: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// How many HTTP requests this client (and every clone of it) has sent so far, retries and
+    /// status polls included: what an API rate limit counts.
+    #[must_use]
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// The base URL (no trailing slash).
@@ -303,44 +324,68 @@ impl Client {
         // A server that keeps answering full pages past its own total would loop forever; no
         // real list is this long.
         const MAX_PAGES: u32 = 10_000;
-        let base = query.without(&["page", "page_size"]);
         let mut items: Vec<T> = Vec::new();
         for page in 1..=MAX_PAGES {
-            let query = base.clone().with("page", page).with("page_size", page_size);
             let answer = self
-                .call(Method::GET, path, &query, None, Idempotency::Idempotent)
+                .list_page(path, query, items_key, page, page_size)
                 .await?;
-            let request = format!("GET {path}");
-            let mut object: serde_json::Map<String, serde_json::Value> =
-                serde_json::from_slice(&answer.body).map_err(|e| ClientError::Decode {
-                    request: request.clone(),
-                    status: answer.status.as_u16(),
-                    message: e.to_string(),
-                })?;
-            let total = object
-                .get("total_count")
-                .and_then(serde_json::Value::as_u64)
-                .unwrap_or(0);
-            let page_items = object
-                .remove(items_key)
-                .ok_or_else(|| ClientError::Decode {
-                    request: request.clone(),
-                    status: answer.status.as_u16(),
-                    message: format!("no `{items_key}` list in the answer"),
-                })?;
-            let page_items: Vec<T> =
-                serde_json::from_value(page_items).map_err(|e| ClientError::Decode {
-                    request,
-                    status: answer.status.as_u16(),
-                    message: e.to_string(),
-                })?;
-            let empty = page_items.is_empty();
-            items.extend(page_items);
+            let total = answer.total;
+            let empty = answer.items.is_empty();
+            for item in answer.items {
+                items.push(
+                    serde_json::from_value(item).map_err(|e| ClientError::Decode {
+                        request: format!("GET {path}"),
+                        status: 200,
+                        message: e.to_string(),
+                    })?,
+                );
+            }
             if empty || items.len() as u64 >= total {
                 break;
             }
         }
         Ok(items)
+    }
+
+    /// Reads page `page` (1-based) of `page_size` items of a paginated list answering
+    /// `{"<items_key>": [...], "total_count": N}`. `query` must not contain `page`/`page_size`
+    /// (they are replaced).
+    ///
+    /// # Errors
+    /// See [`ClientError`]; [`ClientError::Decode`] when the answer lacks `items_key`.
+    pub async fn list_page(
+        &self,
+        path: &str,
+        query: &Query,
+        items_key: &str,
+        page: u32,
+        page_size: u32,
+    ) -> Result<ListPage, ClientError> {
+        let query = query
+            .without(&["page", "page_size"])
+            .with("page", page)
+            .with("page_size", page_size);
+        let answer = self
+            .call(Method::GET, path, &query, None, Idempotency::Idempotent)
+            .await?;
+        let request = format!("GET {path}");
+        let decode_error = |message: String| ClientError::Decode {
+            request: request.clone(),
+            status: answer.status.as_u16(),
+            message,
+        };
+        let mut object: serde_json::Map<String, serde_json::Value> =
+            serde_json::from_slice(&answer.body).map_err(|e| decode_error(e.to_string()))?;
+        let total = object
+            .get("total_count")
+            .and_then(serde_json::Value::as_u64)
+            .unwrap_or(0);
+        let items = match object.remove(items_key) {
+            Some(serde_json::Value::Array(items)) => items,
+            Some(_) => return Err(decode_error(format!("`{items_key}` is not a list"))),
+            None => return Err(decode_error(format!("no `{items_key}` list in the answer"))),
+        };
+        Ok(ListPage { items, total })
     }
 
     async fn send_json<B: Serialize + ?Sized, T: DeserializeOwned>(
@@ -411,6 +456,7 @@ impl Client {
             builder = builder.header(CONTENT_TYPE, "application/json").body(body);
         }
         tracing::debug!(%request, attempt, "API request");
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let create = idempotency == Idempotency::Create;
         let response = match builder.send().await {
             Ok(response) => response,

@@ -240,6 +240,13 @@ pub struct RunArgs {
     /// How many API operations may run at once.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub parallelism: u32,
+    /// Refresh objects that share a list (same type, region and parent, project or
+    /// organization) a page at a time (`--list-refresh=false`: one read per object, as
+    /// Terraform does).
+    #[arg(long, env = "SCWFORM_LIST_REFRESH", default_value_t = true,
+          action = clap::ArgAction::Set, value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", require_equals = true)]
+    pub list_refresh: bool,
     /// How to print the plan.
     #[arg(long, value_enum, default_value_t)]
     pub format: PlanFormat,

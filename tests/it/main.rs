@@ -29,6 +29,7 @@ mod plan;
 mod plan_json;
 mod policy;
 mod provider_schema;
+mod refresh;
 mod render;
 mod resources;
 mod saved;

@@ -10,7 +10,9 @@ use std::time::Duration;
 use serde_json::Value as Json;
 
 use super::fields::{Fields, timestamp};
-use super::{ApiContext, Attributes, Changed, Outcome, ResourceError};
+use super::{
+    ApiContext, Attributes, Changed, ListRequest, Listing, Outcome, ResourceError, reference_uuid,
+};
 use crate::api::client::Query;
 use crate::api::types::account::{
     CreateProjectRequest, Project as ApiProject, UpdateProjectRequest,
@@ -186,6 +188,27 @@ async fn find(cx: &ApiContext, lookup: &Attributes) -> Result<Option<Vec<Outcome
     ))
 }
 
+/// The organization's projects (the API allows 100 a page).
+fn listing(prior: &Attributes) -> Option<Listing> {
+    let id = project_id(prior).ok()?;
+    let organization = reference_uuid(prior, "organization_id")?;
+    Some(Listing {
+        wide: ListRequest {
+            path: "/account/v3/projects".to_owned(),
+            query: Query::new().with("organization_id", organization),
+            items_key: "projects",
+            page_size: 100,
+        },
+        narrow: None,
+        id: id.to_string(),
+    })
+}
+
+fn read_listed(prior: &Attributes, item: Json) -> Option<Outcome> {
+    let project: ApiProject = serde_json::from_value(item).ok()?;
+    Some(Outcome::new(state(prior, &project)))
+}
+
 resource_api! {
     Project => TYPE,
     create(cx, desired) => create(cx, desired),
@@ -193,4 +216,6 @@ resource_api! {
     update(cx, prior, desired, changed) => update(cx, prior, desired, changed),
     delete(cx, prior) => delete(cx, prior),
     find(cx, lookup) => find(cx, lookup),
+    listing(prior) => listing(prior),
+    read_listed(prior, item) => read_listed(prior, item),
 }

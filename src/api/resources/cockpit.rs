@@ -11,7 +11,7 @@
 use serde_json::{Map, Value as Json};
 
 use super::fields::{Fields, check_region, parse_regional_id, regional_id, timestamp};
-use super::{ApiContext, Attributes, Outcome, ResourceError};
+use super::{ApiContext, Attributes, Listing, Outcome, ResourceError, id_region, reference_uuid};
 use crate::api::client::Query;
 use crate::api::retry::retry_on_permission_denied;
 use crate::api::types::ProjectId;
@@ -201,6 +201,25 @@ async fn find(cx: &ApiContext, lookup: &Attributes) -> Result<Option<Vec<Outcome
     ))
 }
 
+/// The project's tokens in the token's region (the API allows 1,000 a page).
+fn listing(prior: &Attributes) -> Option<Listing> {
+    let region = id_region(prior)?;
+    let project = reference_uuid(prior, "project_id")?;
+    let id = prior.get("id")?.as_str()?;
+    Some(Listing::new(
+        &tokens_path(region),
+        Some(("project_id", &project.to_string())),
+        "tokens",
+        1000,
+        id,
+    ))
+}
+
+fn read_listed(prior: &Attributes, item: Json) -> Option<Outcome> {
+    let token: ApiToken = serde_json::from_value(item).ok()?;
+    Some(Outcome::new(state(prior, &token)))
+}
+
 resource_api! {
     Token => TYPE,
     create(cx, desired) => create(cx, desired),
@@ -208,6 +227,8 @@ resource_api! {
     update: none,
     delete(cx, prior) => delete(cx, prior),
     find(cx, lookup) => find(cx, lookup),
+    listing(prior) => listing(prior),
+    read_listed(prior, item) => read_listed(prior, item),
 }
 
 #[cfg(test)]

@@ -14,7 +14,10 @@ use super::fields::{
     Fields, check_region, json_map, json_strings, parse_regional_id, regional_id, unless_unset,
 };
 use super::tokens::{NewToken, TokenKind, TokenView};
-use super::{ApiContext, Attributes, Changed, Outcome, ResourceError, secret_matches};
+use super::{
+    ApiContext, Attributes, Changed, Listing, Outcome, ResourceError, id_region, reference_uuid,
+    secret_matches,
+};
 use crate::api::client::Query;
 use crate::api::error::ClientError;
 use crate::api::retry::wait_until_settled;
@@ -290,6 +293,25 @@ async fn namespace_find(
     .await
 }
 
+/// The project's namespaces in the namespace's region (100 a page).
+fn namespace_listing(prior: &Attributes) -> Option<Listing> {
+    let region = id_region(prior)?;
+    let project = reference_uuid(prior, "project_id")?;
+    Some(Listing::new(
+        &format!("/functions/v1beta1/regions/{region}/namespaces"),
+        Some(("project_id", &project.to_string())),
+        "namespaces",
+        100,
+        prior.get("id")?.as_str()?,
+    ))
+}
+
+/// A listed namespace stands for a read once settled (a read waits out transient statuses).
+fn namespace_read_listed(prior: &Attributes, item: Json) -> Option<Outcome> {
+    let ns: ApiNamespace = serde_json::from_value(item).ok()?;
+    (!ns.status.is_transient()).then(|| Outcome::new(namespace_state(prior, &ns)))
+}
+
 resource_api! {
     Namespace => NAMESPACE,
     create(cx, desired) => namespace_create(cx, desired),
@@ -297,6 +319,8 @@ resource_api! {
     update(cx, prior, desired, changed) => namespace_update(cx, prior, desired, changed),
     delete(cx, prior) => namespace_delete(cx, prior),
     find(cx, lookup) => namespace_find(cx, lookup),
+    listing(prior) => namespace_listing(prior),
+    read_listed(prior, item) => namespace_read_listed(prior, item),
 }
 
 /// The mapping of `scaleway_function_token`.
@@ -335,6 +359,8 @@ resource_api! {
     read(cx, prior) => TOKEN_KIND.read(cx, prior, token_view),
     update: none,
     delete(cx, prior) => TOKEN_KIND.delete(cx, prior),
+    listing(prior) => TOKEN_KIND.listing(prior),
+    read_listed(prior, item) => TOKEN_KIND.read_listed::<ApiToken>(prior, item, token_view),
 }
 
 #[cfg(test)]

@@ -30,7 +30,9 @@ macro_rules! resource_api {
         read($rcx:ident, $rprior:ident) => $read:expr,
         update($ucx:pat, $uprior:pat, $udesired:pat, $uchanged:pat) => $update:expr,
         delete($dcx:ident, $dprior:ident) => $delete:expr
-        $(, find($fcx:ident, $flookup:ident) => $find:expr)? $(,)?
+        $(, find($fcx:ident, $flookup:ident) => $find:expr)?
+        $(, listing($lprior:ident) => $listing:expr,
+            read_listed($rlprior:ident, $rlitem:ident) => $read_listed:expr)? $(,)?
     ) => {
         impl $crate::api::resources::ResourceApi for $mapping {
             fn type_name(&self) -> &'static str {
@@ -101,6 +103,23 @@ macro_rules! resource_api {
                     Box::pin($find)
                 }
             )?
+
+            $(
+                fn listing(
+                    &self,
+                    $lprior: &$crate::api::resources::Attributes,
+                ) -> Option<$crate::api::resources::Listing> {
+                    $listing
+                }
+
+                fn read_listed(
+                    &self,
+                    $rlprior: &$crate::api::resources::Attributes,
+                    $rlitem: serde_json::Value,
+                ) -> Option<$crate::api::resources::Outcome> {
+                    $read_listed
+                }
+            )?
         }
     };
     (
@@ -109,7 +128,9 @@ macro_rules! resource_api {
         read($rcx:ident, $rprior:ident) => $read:expr,
         update: none,
         delete($dcx:ident, $dprior:ident) => $delete:expr
-        $(, find($fcx:ident, $flookup:ident) => $find:expr)? $(,)?
+        $(, find($fcx:ident, $flookup:ident) => $find:expr)?
+        $(, listing($lprior:ident) => $listing:expr,
+            read_listed($rlprior:ident, $rlitem:ident) => $read_listed:expr)? $(,)?
     ) => {
         resource_api! {
             $mapping => $type_name,
@@ -122,6 +143,8 @@ macro_rules! resource_api {
             },
             delete($dcx, $dprior) => $delete,
             $(find($fcx, $flookup) => $find,)?
+            $(listing($lprior) => $listing,
+              read_listed($rlprior, $rlitem) => $read_listed,)?
         }
     };
 }
@@ -139,7 +162,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
-use super::client::Client;
+use super::client::{Client, Query};
 use super::error::ClientError;
 use super::names::NameGenerator;
 use super::retry::{PropagationWait, WaitOptions};
@@ -520,6 +543,73 @@ impl ResourceError {
     }
 }
 
+/// A list request that answers with many objects of one type at once: a page after page
+/// read of one parent's (or project's, or organization's) objects in one region.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ListRequest {
+    /// The list path, e.g. `/containers/v1/regions/fr-par/containers`.
+    pub path: String,
+    /// The filters (`namespace_id=…`, `project_id=…`), without `page`/`page_size`.
+    pub query: Query,
+    /// The key of the items in the answer (`containers`).
+    pub items_key: &'static str,
+    /// The largest page size the API allows for this list.
+    pub page_size: u32,
+}
+
+/// Where a recorded object appears in lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    /// The widest list that holds it: every object of its type in its region that the key can
+    /// see (the organization's projects, for projects).
+    pub wide: ListRequest,
+    /// A narrower list that holds it: its parent's, project's or namespace's objects.
+    pub narrow: Option<ListRequest>,
+    /// Its `id` as list items carry it (a bare UUID).
+    pub id: String,
+}
+
+impl Listing {
+    /// The listing of the object whose recorded id is `id` (`{region}/{uuid}` or a bare UUID)
+    /// in the list at `path`: unfiltered, and filtered by `filter` (`key`, value) when there is
+    /// one.
+    pub(crate) fn new(
+        path: &str,
+        filter: Option<(&str, &str)>,
+        items_key: &'static str,
+        page_size: u32,
+        id: &str,
+    ) -> Self {
+        let bare = id.rsplit_once('/').map_or(id, |(_, uuid)| uuid);
+        let list = |query: Query| ListRequest {
+            path: path.to_owned(),
+            query,
+            items_key,
+            page_size,
+        };
+        Self {
+            wide: list(Query::new()),
+            narrow: filter.map(|(key, value)| list(Query::new().with(key, value))),
+            id: bare.to_owned(),
+        }
+    }
+}
+
+/// The UUID in a recorded reference (`{region}/{uuid}` or a bare UUID); `None` when unset or
+/// malformed.
+pub(crate) fn reference_uuid(attrs: &Attributes, name: &str) -> Option<uuid::Uuid> {
+    let value = attrs.get(name)?.as_str()?;
+    let bare = value.rsplit_once('/').map_or(value, |(_, uuid)| uuid);
+    uuid::Uuid::parse_str(bare).ok()
+}
+
+/// The region of a recorded regional `id` (`{region}/{uuid}`).
+pub(crate) fn id_region(attrs: &Attributes) -> Option<&str> {
+    let (region, uuid) = attrs.get("id")?.as_str()?.split_once('/')?;
+    uuid::Uuid::parse_str(uuid).ok()?;
+    Some(region)
+}
+
 /// The API mapping of one resource type.
 pub trait ResourceApi: Send + Sync {
     /// The Terraform type name, e.g. `scaleway_container`.
@@ -573,6 +663,23 @@ pub trait ResourceApi: Send + Sync {
     ) -> BoxFuture<'a, Result<Option<Vec<Outcome>>, ResourceError>> {
         let _ = (cx, lookup);
         Box::pin(async { Ok(None) })
+    }
+
+    /// The list in which the object `prior` (as recorded in state) appears, so that a refresh
+    /// can read many objects with one call per page instead of one `read` each. `None` (the
+    /// default) when the type or this object can only be read one by one.
+    fn listing(&self, prior: &Attributes) -> Option<Listing> {
+        let _ = prior;
+        None
+    }
+
+    /// What [`Self::read`] would return for `prior`, from the object's `item` in the answer of
+    /// its [`Self::listing`] (list items are the objects as a `GET` returns them). `None` when
+    /// the item cannot stand in for a read (a transient status that `read` would wait out, an
+    /// item that does not decode): the object is then read with `read`.
+    fn read_listed(&self, prior: &Attributes, item: serde_json::Value) -> Option<Outcome> {
+        let _ = (prior, item);
+        None
     }
 }
 

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use uuid::Uuid;
 
 use super::fields::{Fields, check_region, expand_id, parse_regional_id, regional_id, timestamp};
-use super::{ApiContext, Attributes, Outcome, ResourceError};
+use super::{ApiContext, Attributes, Listing, Outcome, ResourceError, id_region, reference_uuid};
 use crate::api::client::Query;
 use crate::api::types::common::Secret;
 
@@ -298,6 +298,37 @@ impl TokenKind {
             Err(e) if e.is_not_found() => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The tokens of the token's parent (its single parent, else its namespace), 100 a page.
+    pub(crate) fn listing(&self, prior: &Attributes) -> Option<Listing> {
+        let region = id_region(prior)?;
+        let (filter, parent) = match reference_uuid(prior, self.parent) {
+            Some(parent) => (self.parent, parent),
+            None => ("namespace_id", reference_uuid(prior, "namespace_id")?),
+        };
+        Some(Listing::new(
+            &self.tokens_path(region),
+            Some((filter, &parent.to_string())),
+            "tokens",
+            100,
+            prior.get("id")?.as_str()?,
+        ))
+    }
+
+    /// What [`Self::read`] gives, from the token's item in its parent's list.
+    pub(crate) fn read_listed<Resp>(
+        &self,
+        prior: &Attributes,
+        item: Json,
+        view: impl FnOnce(Resp) -> TokenView,
+    ) -> Option<Outcome>
+    where
+        Resp: serde::de::DeserializeOwned,
+    {
+        let region = id_region(prior)?;
+        let answer: Resp = serde_json::from_value(item).ok()?;
+        Some(Outcome::new(self.state(prior, region, &view(answer))))
     }
 
     /// Deletes the token; already gone counts as deleted.

@@ -64,6 +64,9 @@ pub fn run(args: &PlanArgs, printer: Printer) -> ExitStatus {
             text.push_str(&saved_note(file, text_width()));
         }
         let _ = printer.out(&text);
+        if let Some(cost) = &prepared.refresh_cost {
+            printer.note(&cost.line());
+        }
         let Prepared { plan, .. } = prepared;
         exit_status(&plan, args)
     })

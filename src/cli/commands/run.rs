@@ -14,7 +14,7 @@ use crate::addr::AddrParseError;
 use crate::apply::adopt::{Adoption, adopt};
 use crate::apply::events::{Event, Events};
 use crate::apply::journal::{self, Unreconciled};
-use crate::apply::refresh::refresh;
+use crate::apply::refresh::{RefreshOptions, refresh_with};
 use crate::apply::{SharedInput, api_lookup};
 use crate::cli::ExitStatus;
 use crate::cli::args::RunArgs;
@@ -45,6 +45,30 @@ pub(crate) struct Prepared {
     pub(crate) refreshed: State,
     pub(crate) plan: Plan,
     pub(crate) unreconciled: Vec<Unreconciled>,
+    /// What the refresh cost (none when nothing was refreshed).
+    pub(crate) refresh_cost: Option<RefreshCost>,
+}
+
+/// What a refresh cost, for the line that closes the plan.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RefreshCost {
+    pub(crate) objects: usize,
+    pub(crate) requests: u64,
+    pub(crate) elapsed: std::time::Duration,
+}
+
+impl RefreshCost {
+    /// `Refreshed 10000 objects with 112 API calls in 1.42s.`
+    pub(crate) fn line(&self) -> String {
+        format!(
+            "Refreshed {} object{} with {} API call{} in {:.2}s.",
+            self.objects,
+            if self.objects == 1 { "" } else { "s" },
+            self.requests,
+            if self.requests == 1 { "" } else { "s" },
+            self.elapsed.as_secs_f64()
+        )
+    }
 }
 
 fn fail(printer: Printer, diags: &Diagnostics, sources: &SourceMap) -> ExitStatus {
@@ -284,6 +308,7 @@ async fn prepare_with(
             warnings.push(Diagnostic::warning("scw::apply::adopted", text));
         }
     }
+    let mut refresh_cost = None;
     let refreshed = if let Some((file, plan)) = saved {
         // The plan is applied as it was made: against the objects as they were read then.
         State::from_json(&plan.binding.refreshed_state.to_string(), "the plan file").map_err(
@@ -316,18 +341,28 @@ async fn prepare_with(
             }
             view.finish();
         });
-        let report = refresh(
+        let options = RefreshOptions {
+            parallelism: args.parallelism as usize,
+            lists: args.list_refresh,
+        };
+        let report = refresh_with(
             &prior,
             Arc::clone(&connection.cx),
             &lookup,
-            args.parallelism as usize,
+            options,
             &events,
         )
         .await;
         drop(events);
         let _ = print.await;
+        refresh_cost = Some(RefreshCost {
+            objects: report.objects,
+            requests: report.requests,
+            elapsed: report.elapsed,
+        });
         tracing::info!(
             calls = report.calls,
+            requests = report.requests,
             elapsed_ms = u64::try_from(report.elapsed.as_millis()).unwrap_or(u64::MAX),
             "refresh"
         );
@@ -425,6 +460,7 @@ async fn prepare_with(
         refreshed,
         plan: planned,
         unreconciled,
+        refresh_cost,
     })
 }
 

@@ -16,7 +16,9 @@ use crate::api::resources::fields::{
     Fields, check_region, expand_id, format_go_duration, json_map, json_strings, parse_go_duration,
     regional_id, unless_unset,
 };
-use crate::api::resources::{ApiContext, Attributes, Changed, Outcome, ResourceError};
+use crate::api::resources::{
+    ApiContext, Attributes, Changed, Listing, Outcome, ResourceError, id_region, reference_uuid,
+};
 use crate::api::retry::wait_until_settled;
 use crate::api::types::common::ScwDuration;
 use crate::api::types::containers::{
@@ -722,6 +724,25 @@ async fn container_find(
     ))
 }
 
+/// The namespace's containers (100 a page).
+fn container_listing(prior: &Attributes) -> Option<Listing> {
+    let region = id_region(prior)?;
+    let namespace = reference_uuid(prior, "namespace_id")?;
+    Some(Listing::new(
+        &format!("{}/containers", base_path(region)),
+        Some(("namespace_id", &namespace.to_string())),
+        "containers",
+        100,
+        prior.get("id")?.as_str()?,
+    ))
+}
+
+/// A listed container stands for a read once settled (a read waits out transient statuses).
+fn container_read_listed(prior: &Attributes, item: Json) -> Option<Outcome> {
+    let c: ApiContainer = serde_json::from_value(item).ok()?;
+    (!c.status.is_transient()).then(|| container_outcome(prior, &c))
+}
+
 resource_api! {
     Container => CONTAINER,
     create(cx, desired) => container_create(cx, desired),
@@ -729,6 +750,8 @@ resource_api! {
     update(cx, prior, desired, changed) => container_update(cx, prior, desired, changed),
     delete(cx, prior) => container_delete(cx, prior),
     find(cx, lookup) => container_find(cx, lookup),
+    listing(prior) => container_listing(prior),
+    read_listed(prior, item) => container_read_listed(prior, item),
 }
 
 #[cfg(test)]

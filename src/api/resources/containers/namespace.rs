@@ -14,7 +14,9 @@ use crate::api::error::ClientError;
 use crate::api::resources::fields::{
     Fields, check_region, json_map, json_strings, regional_id, unless_unset,
 };
-use crate::api::resources::{ApiContext, Attributes, Changed, Outcome, ResourceError};
+use crate::api::resources::{
+    ApiContext, Attributes, Changed, Listing, Outcome, ResourceError, id_region, reference_uuid,
+};
 use crate::api::retry::wait_until_settled;
 use crate::api::types::containers::{
     CreateNamespaceRequest, Namespace as ApiNamespace, UpdateNamespaceRequest,
@@ -283,6 +285,25 @@ async fn namespace_find(
     .await
 }
 
+/// The project's namespaces in the namespace's region (100 a page).
+fn namespace_listing(prior: &Attributes) -> Option<Listing> {
+    let region = id_region(prior)?;
+    let project = reference_uuid(prior, "project_id")?;
+    Some(Listing::new(
+        &format!("{}/namespaces", base_path(region)),
+        Some(("project_id", &project.to_string())),
+        "namespaces",
+        100,
+        prior.get("id")?.as_str()?,
+    ))
+}
+
+/// A listed namespace stands for a read once settled (a read waits out transient statuses).
+fn namespace_read_listed(prior: &Attributes, item: Json) -> Option<Outcome> {
+    let ns: ApiNamespace = serde_json::from_value(item).ok()?;
+    (!ns.status.is_transient()).then(|| Outcome::new(namespace_state(prior, &ns)))
+}
+
 resource_api! {
     Namespace => NAMESPACE,
     create(cx, desired) => namespace_create(cx, desired),
@@ -290,6 +311,8 @@ resource_api! {
     update(cx, prior, desired, changed) => namespace_update(cx, prior, desired, changed),
     delete(cx, prior) => namespace_delete(cx, prior),
     find(cx, lookup) => namespace_find(cx, lookup),
+    listing(prior) => namespace_listing(prior),
+    read_listed(prior, item) => namespace_read_listed(prior, item),
 }
 
 #[cfg(test)]

@@ -42,4 +42,6 @@ resource_api! {
     read(cx, prior) => TOKEN_KIND.read(cx, prior, token_view),
     update: none,
     delete(cx, prior) => TOKEN_KIND.delete(cx, prior),
+    listing(prior) => TOKEN_KIND.listing(prior),
+    read_listed(prior, item) => TOKEN_KIND.read_listed::<ApiToken>(prior, item, token_view),
 }
