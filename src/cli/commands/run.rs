@@ -499,7 +499,7 @@ async fn read_imports(
                 )
                 .with_primary(target.span, "import block")
                 .with_detail(format!(
-                    "The configuration for the given import target {} does not exist. Write its resource block, or let `scwform plan -generate-config-out=FILE` write it.",
+                    "The configuration for the given import target {} does not exist. All target instances must have an associated configuration to be imported: write its resource block first.",
                     target.addr
                 )),
             );
