@@ -165,6 +165,10 @@ pub struct EmulatorArgs {
     /// Requests per second allowed per key before answering 429 (0 = unlimited).
     #[arg(long, default_value_t = 0)]
     pub rate_limit: u32,
+    /// How many requests a key may send at once before `--rate-limit` applies (0 = as many as
+    /// the rate: one second's worth).
+    #[arg(long, default_value_t = 0)]
+    pub rate_burst: u32,
     /// Seed of the fault generator.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,

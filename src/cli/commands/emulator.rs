@@ -47,6 +47,7 @@ fn config(args: &EmulatorArgs) -> Result<EmulatorConfig, String> {
             latency_ms: args.latency_ms,
             error_rate: args.fault_rate,
             rate_limit: args.rate_limit,
+            rate_burst: args.rate_burst,
             ..FaultConfig::default()
         },
         seed: args.seed,
@@ -130,6 +131,14 @@ mod tests {
         assert_eq!(c.secret_key, DEFAULT_SECRET_KEY);
         assert_eq!(c.organization_id.to_string(), DEFAULT_ORGANIZATION_ID);
         assert_eq!(c.settle, Settle::Time { ms: 200 });
+        assert_eq!((c.faults.rate_limit, c.faults.rate_burst), (0, 0));
+    }
+
+    /// Issue 15: Scaleway's order of limit, 100 requests/s with a burst of 20, from the CLI.
+    #[test]
+    fn the_rate_limit_takes_a_burst() {
+        let c = config(&parse(&["--rate-limit", "100", "--rate-burst", "20"])).unwrap();
+        assert_eq!((c.faults.rate_limit, c.faults.rate_burst), (100, 20));
     }
 
     #[test]
