@@ -659,6 +659,7 @@ impl Builder {
     pub(crate) fn bare_template(&self, pair: Pair<'_, Rule>) -> Built<Template> {
         let mut toks = Vec::new();
         self.template_tokens(kids(pair), &mut toks)?;
+        template::apply_strips(&mut toks);
         Ok(Template {
             parts: template::finish(toks),
             heredoc: None,

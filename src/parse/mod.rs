@@ -387,6 +387,26 @@ fn parse_expression_inner(text: &str, file: FileId) -> Result<ast::Expr, Diagnos
     builder.expr(expr).map_err(Diagnostics::from)
 }
 
+/// Parses a whole text as a bare template (a `templatefile` file, a `templatestring` value):
+/// literal text with `${...}` interpolations and `%{...}` directives; only `$${` and `%%{`
+/// escape (no backslash escapes).
+///
+/// # Errors
+/// Syntax errors, as for [`parse_source`].
+pub fn parse_template(text: &str, file: FileId) -> Result<ast::Template, Diagnostics> {
+    check_len(text.len())?;
+    init();
+    stacker::grow(PARSER_STACK, || {
+        let input = match HclParser::parse(Rule::template_input, text) {
+            Ok(mut pairs) => pairs.next().expect("grammar: template_input is one pair"),
+            Err(err) => return Err(error::from_pest(&err, text, 0, file).into()),
+        };
+        Builder::new(file, 0)
+            .bare_template(input)
+            .map_err(Diagnostics::from)
+    })
+}
+
 /// Refuses inputs the spans cannot address, and byte order marks (which HCL forbids).
 fn check_input(text: &str, file: FileId) -> Result<(), Diagnostics> {
     check_len(text.len())?;

@@ -22,6 +22,7 @@
 //! [`crate::model::functions`]; nothing above `model`.
 
 mod ops;
+mod templates;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -246,6 +247,8 @@ const STATIC_ERRORS: [&str; 2] = [codes::UNKNOWN_NAME, codes::UNKNOWN_FUNCTION];
 #[derive(Default)]
 struct Evaluator {
     diags: Diagnostics,
+    /// Inside a `templatefile` / `templatestring` template (which may not call them again).
+    in_template: bool,
 }
 
 impl Evaluator {
@@ -1218,6 +1221,7 @@ impl Evaluator {
         match name {
             "try" => return self.call_try(call, span, ctx),
             "can" => return self.call_can(call, span, ctx),
+            _ if templates::is_template_function(name) => self.check_template_call(name, call)?,
             _ => {}
         }
         let Some(def) = functions::lookup(name) else {
@@ -1294,6 +1298,9 @@ impl Evaluator {
                     );
                 }
             }
+        }
+        if templates::is_template_function(name) {
+            return self.render_template_call(def, name, args, span);
         }
         match functions::call(def, args, span) {
             // Every string a function makes is normalised, as cty's are.

@@ -1088,3 +1088,51 @@ mod never_panic {
         }
     }
 }
+
+/// `templatestring` / `templatefile`: vars only, strip markers, Terraform's errors.
+#[test]
+fn templates_render_with_their_vars_only() {
+    let parse = |src: &str| {
+        crate::parse::parse_expression(src, crate::diag::FileId(0)).expect("expression parses")
+    };
+    let ctx = EvalContext::new()
+        .with_variable(
+            "tpl",
+            sv("%{ for x in xs ~}\n[${x}]\n%{ endfor ~}\n${upper(who)}"),
+        )
+        .with_variable("outside", sv("hidden"))
+        .with_variable("one", sv("${v}"))
+        .with_variable("missing", sv("a\n  ${outside}"));
+    let eval_src = |src: &str| eval(&parse(src), &ctx);
+    assert_eq!(
+        eval_src(r#"templatestring(tpl, { xs = ["a", "b"], who = "me" })"#),
+        Ok(sv("[a]\n[b]\nME"))
+    );
+    // A single interpolation of a non-string is refused by templatestring.
+    let d = eval_src("templatestring(one, { v = [1] })").expect_err("not a string");
+    assert!(d.iter().any(|d| d.summary == "Error in function call"));
+    // The configuration's names are not visible: a missing key names where it is used.
+    let d = eval_src("templatestring(missing, {})").expect_err("missing var");
+    assert!(
+        d.iter().any(|d| d.detail.as_deref().is_some_and(|t| t.contains(
+            "vars map does not contain key \"outside\", referenced at <templatestring argument>:2,5-12"
+        ))),
+        "{d:?}"
+    );
+    // A template written in place is refused; so is a template calling templatestring.
+    assert!(eval_src(r#"templatestring("${1}", {})"#).is_err());
+    let nested = EvalContext::new().with_variable("t", sv("${templatestring(t, {})}"));
+    let d = eval(&parse("templatestring(t, { t = t })"), &nested).expect_err("recursive");
+    assert!(
+        d.iter().any(|d| d
+            .detail
+            .as_deref()
+            .is_some_and(|t| t.contains("cannot recursively call"))),
+        "{d:?}"
+    );
+    // Unknown vars give an unknown result; sensitive vars a sensitive one.
+    assert_eq!(
+        eval_src("templatestring(one, { v = sensitive(\"s\") })").map(|v| v.contains_sensitive()),
+        Ok(true)
+    );
+}

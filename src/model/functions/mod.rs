@@ -17,7 +17,8 @@
 //! Argument errors name the function and the parameter and are labelled on the argument.
 //!
 //! `try` and `can` are not here: they need their arguments unevaluated, so the evaluator
-//! handles them. Nothing here does I/O: `timestamp()` and `uuid()` are unknown until apply.
+//! handles them. The only I/O is reading: the working directory (`abspath`), `$HOME` (`~`) and
+//! files (`files`); `timestamp()` and `uuid()` are unknown until apply.
 //!
 //! Depends on `diag`, `model::value` and `model::types`.
 
@@ -30,6 +31,7 @@ mod conversion;
 mod csv;
 mod datefmt;
 mod encoding;
+mod files;
 mod format;
 mod hash;
 mod inspect;
@@ -266,6 +268,28 @@ static FUNCTIONS: &[FunctionDef] = &[
         inspect::ephemeralasnull,
     )
     .raw(),
+    FunctionDef::new("file", &[p("path", Str)], files::file),
+    FunctionDef::new("filebase64", &[p("path", Str)], files::filebase64),
+    FunctionDef::new(
+        "filebase64sha256",
+        &[p("path", Str)],
+        files::filebase64sha256,
+    ),
+    FunctionDef::new(
+        "filebase64sha512",
+        &[p("path", Str)],
+        files::filebase64sha512,
+    ),
+    FunctionDef::new("fileexists", &[p("path", Str)], files::fileexists),
+    FunctionDef::new("filemd5", &[p("path", Str)], files::filemd5),
+    FunctionDef::new(
+        "fileset",
+        &[p("path", Str), p("pattern", Str)],
+        files::fileset,
+    ),
+    FunctionDef::new("filesha1", &[p("path", Str)], files::filesha1),
+    FunctionDef::new("filesha256", &[p("path", Str)], files::filesha256),
+    FunctionDef::new("filesha512", &[p("path", Str)], files::filesha512),
     FunctionDef::new("flatten", &[p("list", List)], collections::flatten)
         .top_level_unknowns()
         .pass_marks(),
@@ -435,6 +459,20 @@ static FUNCTIONS: &[FunctionDef] = &[
     ),
     FunctionDef::new("sum", &[p("list", List)], collections::sum),
     FunctionDef::new(
+        "templatefile",
+        &[p("path", Str), p("vars", Object)],
+        rendered_by_the_evaluator,
+    )
+    .top_level_unknowns()
+    .pass_marks(),
+    FunctionDef::new(
+        "templatestring",
+        &[p("template", Str), p("vars", Object)],
+        rendered_by_the_evaluator,
+    )
+    .top_level_unknowns()
+    .pass_marks(),
+    FunctionDef::new(
         "timeadd",
         &[p("timestamp", Str), p("duration", Str)],
         time::timeadd,
@@ -501,8 +539,34 @@ pub(crate) fn names() -> impl Iterator<Item = &'static str> {
     FUNCTIONS.iter().map(|f| f.name).chain(["can", "try"])
 }
 
-/// Calls `def` with evaluated arguments. `span` is the whole call.
-pub(crate) fn call(def: &FunctionDef, args: Vec<Arg>, span: Span) -> Result<Value, Diagnostics> {
+/// `templatefile` and `templatestring` render a template, which needs the evaluator: it calls
+/// [`prepare`] for the registry's checks and renders itself; this is never reached.
+fn rendered_by_the_evaluator(_args: Vec<Value>) -> FnResult {
+    Err(FnError::Call(
+        "this function is evaluated by the evaluator".into(),
+    ))
+}
+
+/// The arguments of a call after the registry's checks and unknown/mark policies.
+pub(crate) enum Prepared {
+    /// The function must run on these values; its result is marked sensitive if `marked`.
+    Run(Vec<Value>, bool),
+    /// The result is already decided (an unknown argument made it unknown).
+    Done(Value),
+}
+
+/// The argument spans of a call, for [`report`].
+pub(crate) struct CallSpans {
+    args: Vec<Span>,
+    call: Span,
+}
+
+/// Checks arity and parameter types and applies the unknown and mark policies of `def`.
+pub(crate) fn prepare(
+    def: &FunctionDef,
+    args: Vec<Arg>,
+    span: Span,
+) -> Result<(Prepared, CallSpans), Diagnostics> {
     check_arity(def, args.len(), &args, span)?;
     let spans: Vec<Span> = args.iter().map(|a| a.span).collect();
     let mut diags = Diagnostics::new();
@@ -527,8 +591,15 @@ pub(crate) fn call(def: &FunctionDef, args: Vec<Arg>, span: Span) -> Result<Valu
         Unknowns::TopLevel => values.iter().any(Value::is_unknown),
         Unknowns::Handles => false,
     };
+    let spans = CallSpans {
+        args: spans,
+        call: span,
+    };
     if unknown {
-        return Ok(Value::Unknown.marked_if(any_sensitive));
+        return Ok((
+            Prepared::Done(Value::Unknown.marked_if(any_sensitive)),
+            spans,
+        ));
     }
     let (values, marked) = match def.marks {
         Marks::Deep => (
@@ -552,30 +623,52 @@ pub(crate) fn call(def: &FunctionDef, args: Vec<Arg>, span: Span) -> Result<Valu
         }
         Marks::Raw => (values, false),
     };
-    match (def.imp)(values) {
-        Ok(v) => Ok(v.marked_if(marked)),
-        Err(FnError::Arg(i, message)) => {
+    Ok((Prepared::Run(values, marked), spans))
+}
+
+/// Calls `def` with evaluated arguments. `span` is the whole call.
+pub(crate) fn call(def: &FunctionDef, args: Vec<Arg>, span: Span) -> Result<Value, Diagnostics> {
+    match prepare(def, args, span)? {
+        (Prepared::Done(v), _) => Ok(v),
+        (Prepared::Run(values, marked), spans) => match (def.imp)(values) {
+            Ok(v) => Ok(v.marked_if(marked)),
+            Err(e) => Err(report(def, e, &spans)),
+        },
+    }
+}
+
+/// The diagnostic of a failed call, in Terraform's words, on the argument it is about.
+pub(crate) fn report(def: &FunctionDef, error: FnError, spans: &CallSpans) -> Diagnostics {
+    let span = spans.call;
+    match error {
+        FnError::Arg(i, message) => {
             let param = def.param(i).copied().unwrap_or(p("?", Any));
-            let arg_span = spans.get(i).copied().unwrap_or(span);
-            Err(invalid_argument(def, &param, arg_span, &message).into())
+            let arg_span = spans.args.get(i).copied().unwrap_or(span);
+            invalid_argument(def, &param, arg_span, &message).into()
         }
-        Err(FnError::Arity(message)) => Err(Diagnostic::error(
-            codes::WRONG_ARITY,
-            "Wrong number of function arguments",
-        )
-        .with_primary(span, message.clone())
-        .with_detail(format!("Function \"{}\": {message}.", def.name))
-        .into()),
-        Err(FnError::Call(message)) => Err(Diagnostic::error(
-            codes::FUNCTION_FAILED,
-            "Error in function call",
-        )
-        .with_primary(span, message.clone())
-        .with_detail(format!(
-            "Call to function \"{}\" failed: {message}.",
-            def.name
-        ))
-        .into()),
+        FnError::Arity(message) => {
+            Diagnostic::error(codes::WRONG_ARITY, "Wrong number of function arguments")
+                .with_primary(span, message.clone())
+                .with_detail(format!("Function \"{}\": {message}.", def.name))
+                .into()
+        }
+        FnError::Call(message) => {
+            Diagnostic::error(codes::FUNCTION_FAILED, "Error in function call")
+                .with_primary(span, message.clone())
+                .with_detail(format!(
+                    "Call to function \"{}\" failed: {message}.",
+                    def.name
+                ))
+                .into()
+        }
+    }
+}
+
+/// The text of a template file for `templatefile`, with `file`'s errors (argument 0).
+pub(crate) fn read_template_file(path: &str) -> Result<String, FnError> {
+    match files::file(vec![Value::String(path.to_owned())])? {
+        Value::String(s) => Ok(s),
+        _ => Err(FnError::Call("the file is not text".into())),
     }
 }
 
