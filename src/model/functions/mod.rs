@@ -41,6 +41,7 @@ mod paths;
 mod provider;
 mod sets;
 mod strings;
+mod textenc;
 mod time;
 mod yaml;
 
@@ -472,6 +473,16 @@ static FUNCTIONS: &[FunctionDef] = &[
     )
     .top_level_unknowns()
     .pass_marks(),
+    FunctionDef::new(
+        "textdecodebase64",
+        &[p("source", Str), p("encoding", Str)],
+        textenc::textdecodebase64,
+    ),
+    FunctionDef::new(
+        "textencodebase64",
+        &[p("string", Str), p("encoding", Str)],
+        textenc::textencodebase64,
+    ),
     FunctionDef::new(
         "timeadd",
         &[p("timestamp", Str), p("duration", Str)],
