@@ -436,7 +436,8 @@ impl<'m> Evaluator<'m, '_> {
             .chain(module.resources.values().flat_map(|r| r.refs.iter()))
             .chain(module.calls.values().flat_map(|c| c.refs.iter()))
             .chain(module.outputs.values().flat_map(|o| o.refs.iter()))
-            .chain(module.imports.iter().flat_map(|i| i.refs.iter()));
+            .chain(module.imports.iter().flat_map(|i| i.refs.iter()))
+            .chain(module.checks.values().flat_map(|c| c.refs.iter()));
         for r in all_refs {
             if let RefTarget::Resource { type_name, name } = &r.target {
                 self.referenced.insert((type_name, name));
@@ -464,6 +465,7 @@ impl<'m> Evaluator<'m, '_> {
                 Node::Output(name) => self.output(name),
             }
         }
+        self.checks();
         self.provider();
         for decl in &module.imports {
             if self.options.module_dir.is_some() {
@@ -642,6 +644,70 @@ impl<'m> Evaluator<'m, '_> {
         }
     }
 
+    /// A failed condition's message: its `error_message`, unless that includes a sensitive
+    /// value (then Terraform's sentence saying so).
+    fn condition_message(&mut self, expr: &Expr, ctx: &EvalContext<'_>) -> String {
+        match self.eval(expr, ctx) {
+            Some(m) if m.contains_sensitive() => {
+                "The error message included a sensitive value, so it will not be displayed."
+                    .to_owned()
+            }
+            m => m
+                .and_then(|m| m.as_str().map(str::to_owned))
+                .unwrap_or_else(|| "The value is not valid.".to_owned()),
+        }
+    }
+
+    /// Evaluates a `precondition` or `assert`: `Some(message)` when it fails, `None` when it
+    /// holds or is not known yet. A result that is not a bool is an error.
+    fn failed_condition(
+        &mut self,
+        c: &super::lower::Condition<'_>,
+        ctx: &EvalContext<'_>,
+    ) -> Option<String> {
+        let result = self.eval(c.condition, ctx)?;
+        let problem = match result.unmark().0 {
+            Value::Unknown => return None,
+            v if v.is_null() => {
+                "Condition expression must return either true or false, not null.".to_owned()
+            }
+            v => match types::convert(v.clone(), &Type::Bool) {
+                Ok(Value::Bool(true) | Value::Unknown) => return None,
+                Ok(Value::Bool(false)) => {
+                    return Some(self.condition_message(c.error_message, ctx));
+                }
+                _ => "Invalid condition result value: bool required.".to_owned(),
+            },
+        };
+        self.diags.push(
+            Diagnostic::error("scw::model::invalid_condition", "Invalid condition result")
+                .with_primary(c.condition.span, "not true or false")
+                .with_detail(problem),
+        );
+        None
+    }
+
+    /// `check` blocks: each failing `assert` is a warning (an error evaluating it stays an
+    /// error, as in Terraform); unknown results wait for the apply.
+    fn checks(&mut self) {
+        let module = self.module;
+        for decl in module.checks.values() {
+            let ctx = self.context(&decl.refs);
+            for a in &decl.asserts {
+                if let Some(message) = self.failed_condition(a, &ctx) {
+                    self.diags.push(
+                        Diagnostic::warning(
+                            "scw::model::check_failed",
+                            "Check block assertion failed",
+                        )
+                        .with_primary(a.condition.span, format!("check \"{}\"", decl.name))
+                        .with_detail(message),
+                    );
+                }
+            }
+        }
+    }
+
     /// A context binding exactly the names `refs` reads.
     fn context(&self, refs: &[Reference]) -> EvalContext<'static> {
         let mut ctx = EvalContext::new();
@@ -814,6 +880,19 @@ impl<'m> Evaluator<'m, '_> {
             return;
         };
         let ctx = self.context(&decl.refs);
+        for c in &decl.preconditions {
+            if let Some(message) = self.failed_condition(c, &ctx) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "scw::model::precondition_failed",
+                        "Module output value precondition failed",
+                    )
+                    .with_primary(c.condition.span, "this condition is false")
+                    .with_label(header_span(decl.block), format!("output \"{name}\""))
+                    .with_detail(message),
+                );
+            }
+        }
         let mut value = self.eval(&attr.expr, &ctx).unwrap_or(Value::Unknown);
         // Only the root module's outputs must declare what they expose; a called module's
         // output is a value of its caller, marked only as its sources are.
@@ -1683,6 +1762,7 @@ fn read_attributes<'m>(module: &'m Module<'m>) -> HashMap<(&'m str, &'m str), Ve
         .chain(module.resources.values().flat_map(|r| r.refs.iter()))
         .chain(module.calls.values().flat_map(|c| c.refs.iter()))
         .chain(module.outputs.values().flat_map(|o| o.refs.iter()))
+        .chain(module.checks.values().flat_map(|c| c.refs.iter()))
         .chain(module.provider.iter().flat_map(|p| p.refs.iter()));
     let mut read: HashMap<(&'m str, &'m str), Option<Vec<&'m str>>> = HashMap::default();
     for r in every_ref {

@@ -36,6 +36,8 @@ pub struct Module<'a> {
     pub locals: IndexMap<&'a str, LocalDecl<'a>>,
     /// `output` blocks, in source order.
     pub outputs: IndexMap<&'a str, OutputDecl<'a>>,
+    /// `check` blocks, in source order.
+    pub checks: IndexMap<&'a str, CheckDecl<'a>>,
     /// `resource` blocks with a known type, keyed by (type, name), in source order. (Looked
     /// up several times per reference: hashed with Fx, not `SipHash`; the keys come from the
     /// configuration being read, not from an adversary.)
@@ -172,7 +174,31 @@ pub struct OutputDecl<'a> {
     pub description: Option<String>,
     /// `depends_on = [...]`
     pub depends_on: Vec<DependsOn>,
-    /// References its value makes.
+    /// `precondition` blocks, checked before the value is used.
+    pub preconditions: Vec<Condition<'a>>,
+    /// References its value and its preconditions make.
+    pub refs: Vec<Reference>,
+}
+
+/// A condition block: an output's `precondition`, a check's `assert`.
+#[derive(Debug)]
+pub struct Condition<'a> {
+    /// `condition = ...`
+    pub condition: &'a Expr,
+    /// `error_message = ...`
+    pub error_message: &'a Expr,
+}
+
+/// A `check` block: assertions reported as warnings.
+#[derive(Debug)]
+pub struct CheckDecl<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// The block.
+    pub block: &'a Block,
+    /// Its `assert` blocks.
+    pub asserts: Vec<Condition<'a>>,
+    /// References its assertions make.
     pub refs: Vec<Reference>,
 }
 
@@ -281,8 +307,9 @@ const TOP_LEVEL: &[&str] = &[
     "locals",
     "output",
     "resource",
+    "check",
 ];
-const UNSUPPORTED_TOP_LEVEL: &[&str] = &["data", "moved", "check", "removed"];
+const UNSUPPORTED_TOP_LEVEL: &[&str] = &["data", "moved", "removed"];
 
 const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
 
@@ -441,13 +468,13 @@ impl<'a> Lowerer<'a, '_> {
             "locals" => self.locals(block),
             "output" => self.output(block),
             "resource" => self.resource(block),
+            "check" => self.check(block),
             "module" => self.module_call(block),
             "import" => self.import(block),
             k if UNSUPPORTED_TOP_LEVEL.contains(&k) => {
                 let what = match k {
                     "data" => "Data sources are",
                     "moved" => "Moved blocks are",
-                    "check" => "Check blocks are",
                     _ => "Removed blocks are",
                 };
                 self.error(
@@ -701,6 +728,7 @@ impl<'a> Lowerer<'a, '_> {
             sensitive: false,
             description: None,
             depends_on: Vec::new(),
+            preconditions: Vec::new(),
             refs: Vec::new(),
         };
         for item in &block.body.items {
@@ -721,7 +749,14 @@ impl<'a> Lowerer<'a, '_> {
                         );
                     }
                 },
-                Structure::Block(b) => self.unexpected_block(b, "an output block", &[]),
+                Structure::Block(b) if b.ident.name == "precondition" => {
+                    if let Some(c) = self.condition_block(b, &mut decl.refs) {
+                        decl.preconditions.push(c);
+                    }
+                }
+                Structure::Block(b) => {
+                    self.unexpected_block(b, "an output block", &["precondition"]);
+                }
             }
         }
         if decl.value.is_none() {
@@ -862,6 +897,112 @@ impl<'a> Lowerer<'a, '_> {
             "expected scaleway",
         )
         .detail = Some("scwform has one provider, scaleway, without aliases: provider = scaleway is the only value an import block may give.".into());
+    }
+
+    /// A `precondition`, `postcondition` or `assert` block: `condition` and `error_message`,
+    /// the condition referring to something (else Terraform's "Invalid … expression").
+    fn condition_block(
+        &mut self,
+        b: &'a Block,
+        refs: &mut Vec<Reference>,
+    ) -> Option<Condition<'a>> {
+        let kind = b.ident.name.as_str();
+        let what = format!("a {kind} block");
+        self.check_duplicate_attributes(&b.body);
+        let mut condition = None;
+        let mut message = None;
+        for a in b.body.attributes() {
+            match a.name.name.as_str() {
+                "condition" => condition = Some(&a.expr),
+                "error_message" => message = Some(&a.expr),
+                _ => self.unknown_argument(a, &what, &["condition", "error_message"]),
+            }
+        }
+        for inner in b.body.blocks() {
+            self.unexpected_block(inner, &what, &[]);
+        }
+        let (Some(condition), Some(error_message)) = (condition, message) else {
+            let missing = if condition.is_none() {
+                "condition"
+            } else {
+                "error_message"
+            };
+            self.missing_argument(missing, header_span(b), &what);
+            return None;
+        };
+        let before = refs.len();
+        refs::collect(condition, refs, self.diags);
+        if refs.len() == before {
+            self.error(
+                "scw::model::invalid_condition",
+                &format!("Invalid {kind} expression"),
+                condition.span,
+                "refers to nothing",
+            )
+            .detail = Some("The condition expression must refer to at least one object from elsewhere in the configuration, or else its result would not be checking anything.".into());
+        }
+        refs::collect(error_message, refs, self.diags);
+        Some(Condition {
+            condition,
+            error_message,
+        })
+    }
+
+    fn check(&mut self, block: &'a Block) {
+        if !self.labels_ok(block, 1, "check") {
+            return;
+        }
+        let name = block.labels[0].value.as_str();
+        self.check_block_name(block, "check");
+        let mut decl = CheckDecl {
+            name,
+            block,
+            asserts: Vec::new(),
+            refs: Vec::new(),
+        };
+        let mut asserts = 0;
+        for item in &block.body.items {
+            match item {
+                Structure::Attribute(a) => self.unknown_argument(a, "a check block", &[]),
+                Structure::Block(b) if b.ident.name == "assert" => {
+                    asserts += 1;
+                    if let Some(c) = self.condition_block(b, &mut decl.refs) {
+                        decl.asserts.push(c);
+                    }
+                }
+                Structure::Block(b) if b.ident.name == "data" => {
+                    self.error(
+                        "scw::model::unsupported",
+                        "Data sources in check blocks are not supported yet",
+                        b.ident.span,
+                        "not supported yet",
+                    );
+                }
+                Structure::Block(b) => {
+                    self.unexpected_block(b, "a check block", &["assert", "data"]);
+                }
+            }
+        }
+        if asserts == 0 {
+            self.error(
+                "scw::model::invalid_check",
+                "Zero assert blocks",
+                header_span(block),
+                "no assert block",
+            )
+            .detail = Some("Check blocks must have at least one assert block.".into());
+        }
+        if let Some(first) = self.module.checks.get(name) {
+            let first = header_span(first.block);
+            self.duplicate(
+                "scw::model::duplicate_check",
+                &format!("Duplicate check \"{name}\" configuration"),
+                header_span(block),
+                first,
+            );
+            return;
+        }
+        self.module.checks.insert(name, decl);
     }
 
     fn resource(&mut self, block: &'a Block) {
@@ -1612,6 +1753,11 @@ impl Lowerer<'_, '_> {
                     continue;
                 }
                 check_reference(module, &r, RefSite::ModuleCall(decl), diags);
+            }
+        }
+        for decl in module.checks.values() {
+            for r in &decl.refs {
+                check_reference(module, r, RefSite::Output, diags);
             }
         }
         for decl in module.outputs.values() {

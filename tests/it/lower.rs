@@ -550,3 +550,83 @@ fn strings_convert_to_numbers_where_terraform_would() {
         Value::Number(8080.0)
     );
 }
+
+/// Issue 11 (conditions): a failing `assert` of a `check` block is a warning with Terraform's
+/// summary and the `error_message`; one that holds, or whose result is unknown (a resource
+/// attribute before apply), says nothing; the outputs are computed either way.
+#[test]
+fn failing_check_assertions_are_warnings_with_the_error_message() {
+    let loaded = load(
+        r#"
+variable "n" {
+  default = 3
+}
+resource "scaleway_account_project" "p" {
+  name = "p"
+}
+check "size" {
+  assert {
+    condition     = var.n > 5
+    error_message = "n is ${var.n}, not big"
+  }
+  assert {
+    condition     = var.n > 1
+    error_message = "holds"
+  }
+  assert {
+    condition     = scaleway_account_project.p.id == "x"
+    error_message = "unknown until apply"
+  }
+}
+output "n" {
+  value = var.n
+}
+"#,
+        &plan_options(),
+    );
+    assert_valid(&loaded);
+    let warnings: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "scw::model::check_failed")
+        .collect();
+    assert_eq!(warnings.len(), 1, "{:?}", loaded.diagnostics);
+    assert_eq!(warnings[0].severity, scwform::diag::Severity::Warning);
+    assert_eq!(warnings[0].summary, "Check block assertion failed");
+    assert_eq!(warnings[0].detail.as_deref(), Some("n is 3, not big"));
+    assert_eq!(loaded.config.outputs["n"].value, Value::Number(3.0));
+}
+
+/// Issue 11: a failing output precondition whose `error_message` reads a sensitive value does
+/// not show it.
+#[test]
+fn a_precondition_message_with_a_sensitive_value_is_not_shown() {
+    let loaded = load(
+        r#"
+variable "secret" {
+  default   = "hunter2"
+  sensitive = true
+}
+output "x" {
+  value = 1
+  precondition {
+    condition     = var.secret == "other"
+    error_message = "secret is ${var.secret}"
+  }
+}
+"#,
+        &plan_options(),
+    );
+    let d = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "scw::model::precondition_failed")
+        .expect("the precondition fails");
+    assert_eq!(d.summary, "Module output value precondition failed");
+    let shown = render_plain(&loaded.diagnostics, &loaded.sources);
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(
+        shown.contains("The error message included a sensitive value"),
+        "{shown}"
+    );
+}
