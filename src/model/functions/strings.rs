@@ -238,12 +238,98 @@ pub(super) fn join(args: Vec<Value>) -> FnResult {
 }
 
 fn compile(pattern: &str, arg: usize) -> Result<Regex, FnError> {
-    Regex::new(pattern).map_err(|e| {
+    Regex::new(&ascii_perl_classes(pattern)).map_err(|e| {
         FnError::Arg(
             arg,
             format!("invalid regular expression: {}", one_line(&e.to_string())),
         )
     })
+}
+
+/// Go's RE2 reads `\d`, `\w`, `\s` and `\b` as ASCII classes (`[0-9]`, `[0-9A-Za-z_]`,
+/// `[\t\n\f\r ]`, an ASCII word boundary); the `regex` crate reads them as Unicode ones. The
+/// pattern is rewritten with the ASCII classes spelt out, in and out of brackets, and RE2's
+/// `\Q…\E` quotes (which the crate lacks) as escaped text; POSIX classes (ASCII in both)
+/// and `\p{…}` (Unicode in both) stay.
+fn ascii_perl_classes(pattern: &str) -> std::borrow::Cow<'_, str> {
+    if !pattern.contains('\\') {
+        return pattern.into();
+    }
+    let mut out = String::with_capacity(pattern.len() + 16);
+    let mut chars = pattern.chars().peekable();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                let Some(next) = chars.next() else {
+                    out.push('\\');
+                    break;
+                };
+                let replacement = match (next, in_class) {
+                    ('d', false) => "[0-9]",
+                    ('w', false) => "[0-9A-Za-z_]",
+                    ('s', false) => "[\\t\\n\\f\\r ]",
+                    ('b', false) => "(?-u:\\b)",
+                    ('B', false) => "(?-u:\\B)",
+                    ('d', true) => "0-9",
+                    ('w', true) => "0-9A-Za-z_",
+                    ('s', true) => "\\t\\n\\f\\r ",
+                    ('D', _) => "[^0-9]",
+                    ('W', _) => "[^0-9A-Za-z_]",
+                    ('S', _) => "[^\\t\\n\\f\\r ]",
+                    ('Q', _) => {
+                        // Literal text up to `\E` (or the end): RE2 has this quoting, the
+                        // `regex` crate does not, so it is escaped character by character.
+                        let mut literal = String::new();
+                        while let Some(q) = chars.next() {
+                            if q == '\\' && chars.peek() == Some(&'E') {
+                                chars.next();
+                                break;
+                            }
+                            literal.push(q);
+                        }
+                        out.push_str(&regex::escape(&literal));
+                        continue;
+                    }
+                    _ => {
+                        out.push('\\');
+                        out.push(next);
+                        continue;
+                    }
+                };
+                out.push_str(replacement);
+            }
+            '[' if !in_class => {
+                in_class = true;
+                out.push('[');
+                if chars.peek() == Some(&'^') {
+                    out.push('^');
+                    chars.next();
+                }
+                // A `]` first in a class is a literal.
+                if chars.peek() == Some(&']') {
+                    out.push(']');
+                    chars.next();
+                }
+            }
+            '[' if chars.peek() == Some(&':') => {
+                // `[:alpha:]` inside a class.
+                out.push('[');
+                for p in chars.by_ref() {
+                    out.push(p);
+                    if p == ']' {
+                        break;
+                    }
+                }
+            }
+            ']' if in_class => {
+                in_class = false;
+                out.push(']');
+            }
+            _ => out.push(c),
+        }
+    }
+    out.into()
 }
 
 fn one_line(s: &str) -> String {

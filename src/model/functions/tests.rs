@@ -1052,3 +1052,20 @@ fn case_functions_map_one_character_to_one_as_go() {
         assert_eq!(ok(f, vec![sv(input)]), sv(want), "{f}({input:?})");
     }
 }
+
+/// RE2's Perl classes are ASCII: `\w` does not match `é`, `\d` not `٣`, `\s` not a no-break
+/// space, `\b` sees `é` as a non-word character (Terraform 1.11's answers).
+#[test]
+fn regex_perl_classes_are_ascii_as_in_go() {
+    let all = |pattern: &str, s: &str| ok("regexall", vec![sv(pattern), sv(s)]);
+    let strings = |items: &[&str]| Value::List(items.iter().map(|s| sv(s)).collect());
+    assert_eq!(all("\\w+", "café au"), strings(&["caf", "au"]));
+    assert_eq!(all("[\\w]+", "café"), strings(&["caf"]));
+    assert_eq!(all("[^\\W]+", "éa"), strings(&["a"]));
+    assert_eq!(all("\\d", "1\u{663}2"), strings(&["1", "2"]));
+    assert_eq!(all("\\S+", "a\u{a0}b c"), strings(&["a\u{a0}b", "c"]));
+    assert_eq!(all("\\bx", "éx x"), strings(&["x", "x"]));
+    assert_eq!(all("\\Q\\w\\E", "\\w w"), strings(&["\\w"]));
+    assert_eq!(all("[[:alpha:]]+", "aé"), strings(&["a"]));
+    assert_eq!(all("\\pL+", "aé"), strings(&["aé"]));
+}
