@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::{FnError, FnResult, arg_str};
+use crate::model::types::{AttrType, Type};
 use crate::model::value::Value;
 
 /// Go's `csv.Reader` records: each one's fields and the line it starts on.
@@ -120,20 +121,33 @@ fn records(text: &str) -> Result<Vec<(usize, Vec<String>)>, String> {
     Ok(out)
 }
 
-/// The records as objects keyed by the header's names.
-pub(super) fn decode(text: &str) -> Result<Vec<BTreeMap<String, String>>, String> {
+/// A decoded CSV text: the header's names, and the records as objects keyed by them.
+type Decoded = (Vec<String>, Vec<BTreeMap<String, String>>);
+
+/// The header's names and the records as objects keyed by them.
+pub(super) fn decode(text: &str) -> Result<Decoded, String> {
     let mut rows = records(text)?.into_iter();
     let Some((_, header)) = rows.next() else {
         return Err("missing header line".to_owned());
     };
-    Ok(rows
+    let objects = rows
         .map(|(_, fields)| header.iter().cloned().zip(fields).collect())
-        .collect())
+        .collect();
+    Ok((header, objects))
 }
 
+/// `csvdecode(text)`: a `list(object({column = string…}))`, typed by the header even when no
+/// record follows it.
 pub(super) fn csvdecode(args: Vec<Value>) -> FnResult {
-    let rows = decode(arg_str(&args, 0)?).map_err(FnError::Call)?;
-    Ok(Value::List(
+    let (header, rows) = decode(arg_str(&args, 0)?).map_err(FnError::Call)?;
+    let row_type = Type::Object(
+        header
+            .into_iter()
+            .map(|name| (name, AttrType::required(Type::String)))
+            .collect(),
+    );
+    Ok(Value::list(
+        row_type,
         rows.into_iter()
             .map(|r| Value::Object(r.into_iter().map(|(k, v)| (k, Value::String(v))).collect()))
             .collect(),
@@ -153,20 +167,24 @@ mod tests {
 
     #[test]
     fn decodes_records_under_the_header() {
+        let rows = |text: &str| decode(text).unwrap().1;
         assert_eq!(
-            decode("a,b\n1,2\n3,4\n").unwrap(),
+            rows("a,b\n1,2\n3,4\n"),
             [
                 row(&[("a", "1"), ("b", "2")]),
                 row(&[("a", "3"), ("b", "4")])
             ]
         );
-        assert_eq!(decode("a,b\n").unwrap(), Vec::<BTreeMap<_, _>>::new());
         assert_eq!(
-            decode("name,note\n\"x, y\",\"say \"\"hi\"\"\"\n").unwrap(),
+            decode("a,b\n").unwrap(),
+            (vec!["a".to_owned(), "b".to_owned()], Vec::new())
+        );
+        assert_eq!(
+            rows("name,note\n\"x, y\",\"say \"\"hi\"\"\"\n"),
             [row(&[("name", "x, y"), ("note", "say \"hi\"")])]
         );
-        assert_eq!(decode("a\r\n\r\n1\r\n").unwrap(), [row(&[("a", "1")])]);
-        assert_eq!(decode("a\n\"x\ny\"\n").unwrap(), [row(&[("a", "x\ny")])]);
+        assert_eq!(rows("a\r\n\r\n1\r\n"), [row(&[("a", "1")])]);
+        assert_eq!(rows("a\n\"x\ny\"\n"), [row(&[("a", "x\ny")])]);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 use std::fmt::Write as _;
 
 use super::{FnError, FnResult, arg_int, arg_str};
+use crate::model::types::Type;
 use crate::model::value::Value;
 
 /// A parsed CIDR prefix: the network address (host bits cleared), its length in bits (32 or
@@ -456,7 +457,7 @@ pub(super) fn cidrsubnets(args: Vec<Value>) -> FnResult {
         .map(|i| whole(&args, i, true))
         .collect::<Result<Vec<_>, _>>()?;
     subnets(prefix, &newbits)
-        .map(|v| Value::List(v.into_iter().map(Value::String).collect()))
+        .map(|v| Value::list(Type::String, v.into_iter().map(Value::String).collect()))
         .map_err(|(i, e)| FnError::Arg(i, e))
 }
 

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use super::{FnError, FnResult, arg_int, take_list, take_object};
 use crate::model::eval::values_equal;
 use crate::model::types::{self, Type};
-use crate::model::value::Value;
+use crate::model::value::{Collection, Value};
 
 /// Where `needle` is in `items`.
 enum Found {
@@ -33,22 +33,41 @@ fn find(items: &[Value], needle: &Value) -> Found {
     Found::Absent
 }
 
-/// `chunklist(list, size)`: consecutive chunks of `size` elements (0: one chunk of all).
+/// Argument `i` as a `list(any)` (or `set(any)`) parameter takes it: its elements converted
+/// to their common type, and that type (`dynamic` for an empty one).
+fn take_typed(args: &mut [Value], i: usize, set: bool) -> Result<(Type, Vec<Value>), FnError> {
+    let value = args.get_mut(i).map(std::mem::take).unwrap_or_default();
+    let any = Box::new(Type::Any);
+    let target = if set { Type::Set(any) } else { Type::List(any) };
+    let converted = types::convert(value, &target).map_err(|e| FnError::Arg(i, e))?;
+    match converted.into_unmarked().0 {
+        Value::Collection(c) => match *c {
+            Collection::List(t, items) | Collection::Set(t, items) => Ok((t, items)),
+            Collection::Map(..) => Err(FnError::Arg(i, "a list is required".into())),
+        },
+        _ => Err(FnError::Arg(i, "a list is required".into())),
+    }
+}
+
+/// `chunklist(list, size)`: consecutive chunks of `size` elements (0: one chunk of all), a
+/// `list(list(T))`.
 pub(super) fn chunklist(mut args: Vec<Value>) -> FnResult {
     let size = arg_int(&args, 1)?;
-    let items = take_list(&mut args, 0)?;
+    let (elem, items) = take_typed(&mut args, 0, false)?;
     let size = usize::try_from(size)
         .map_err(|_| FnError::Call("the size argument must be positive".into()))?;
+    let chunk_type = Type::List(Box::new(elem.clone()));
     if items.is_empty() {
-        return Ok(Value::List(Vec::new()));
+        return Ok(Value::list(chunk_type, Vec::new()));
     }
     if size == 0 {
-        return Ok(Value::List(vec![Value::List(items)]));
+        return Ok(Value::list(chunk_type, vec![Value::list(elem, items)]));
     }
-    Ok(Value::List(
+    Ok(Value::list(
+        chunk_type,
         items
             .chunks(size)
-            .map(|c| Value::List(c.to_vec()))
+            .map(|c| Value::list(elem.clone(), c.to_vec()))
             .collect(),
     ))
 }
@@ -69,7 +88,7 @@ pub(super) fn index(mut args: Vec<Value>) -> FnResult {
 
 /// `matchkeys(values, keys, searchset)`: the values whose key is in `searchset`.
 pub(super) fn matchkeys(mut args: Vec<Value>) -> FnResult {
-    let values = take_list(&mut args, 0)?;
+    let (elem, values) = take_typed(&mut args, 0, false)?;
     let keys = take_list(&mut args, 1)?;
     let search = take_list(&mut args, 2)?;
     if values.len() != keys.len() {
@@ -85,15 +104,19 @@ pub(super) fn matchkeys(mut args: Vec<Value>) -> FnResult {
             Found::Absent => {}
         }
     }
-    Ok(Value::List(out))
+    Ok(Value::list(elem, out))
 }
 
 /// `setintersection(sets...)`: the elements of the first set found in every other.
 pub(super) fn setintersection(mut args: Vec<Value>) -> FnResult {
-    let first = types::canonical_set(take_list(&mut args, 0)?);
-    let others = (1..args.len())
-        .map(|i| take_list(&mut args, i))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (first_type, first) = take_typed(&mut args, 0, true)?;
+    let mut elem = first_type;
+    let mut others = Vec::with_capacity(args.len().saturating_sub(1));
+    for i in 1..args.len() {
+        let (t, items) = take_typed(&mut args, i, true)?;
+        elem = types::unify(&elem, &t).unwrap_or(elem);
+        others.push(items);
+    }
     let mut out = Vec::new();
     for item in first {
         let mut everywhere = true;
@@ -108,13 +131,24 @@ pub(super) fn setintersection(mut args: Vec<Value>) -> FnResult {
             out.push(item);
         }
     }
-    Ok(Value::List(types::canonical_set(out)))
+    typed_set(elem, out)
+}
+
+/// A `set(elem)` of `items` (converted to `elem`, in canonical order).
+fn typed_set(elem: Type, items: Vec<Value>) -> FnResult {
+    let items = items
+        .into_iter()
+        .map(|v| types::convert(v, &elem))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(FnError::Call)?;
+    Ok(Value::set(elem, types::canonical_set(items)))
 }
 
 /// `setsubtract(a, b)`: the elements of `a` not in `b`.
 pub(super) fn setsubtract(mut args: Vec<Value>) -> FnResult {
-    let a = types::canonical_set(take_list(&mut args, 0)?);
-    let b = take_list(&mut args, 1)?;
+    let (a_type, a) = take_typed(&mut args, 0, true)?;
+    let (b_type, b) = take_typed(&mut args, 1, true)?;
+    let elem = types::unify(&a_type, &b_type).unwrap_or(a_type);
     let mut out = Vec::new();
     for item in a {
         match find(&b, &item) {
@@ -123,7 +157,7 @@ pub(super) fn setsubtract(mut args: Vec<Value>) -> FnResult {
             Found::Absent => out.push(item),
         }
     }
-    Ok(Value::List(out))
+    typed_set(elem, out)
 }
 
 /// `setproduct(sets...)`: every combination, one element from each argument, in order.
@@ -131,9 +165,17 @@ pub(super) fn setproduct(mut args: Vec<Value>) -> FnResult {
     if args.len() < 2 {
         return Err(FnError::Call("at least two arguments are required".into()));
     }
-    let lists = (0..args.len())
-        .map(|i| take_list(&mut args, i))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Sets in, a set of tuples out; a list among the arguments makes the result a list.
+    let all_sets = args
+        .iter()
+        .all(|a| matches!(a.as_collection(), Some(Collection::Set(..))));
+    let mut elem_types = Vec::with_capacity(args.len());
+    let mut lists = Vec::with_capacity(args.len());
+    for i in 0..args.len() {
+        let (t, items) = take_typed(&mut args, i, false)?;
+        elem_types.push(t);
+        lists.push(items);
+    }
     let total = lists
         .iter()
         .try_fold(1usize, |acc, l| acc.checked_mul(l.len()));
@@ -152,7 +194,13 @@ pub(super) fn setproduct(mut args: Vec<Value>) -> FnResult {
         }
         out = next;
     }
-    Ok(Value::List(out.into_iter().map(Value::List).collect()))
+    let tuples: Vec<Value> = out.into_iter().map(Value::List).collect();
+    let elem = Type::Tuple(elem_types);
+    Ok(if all_sets {
+        Value::set(elem, types::canonical_set(tuples))
+    } else {
+        Value::list(elem, tuples)
+    })
 }
 
 /// `transpose(map of lists of strings)`: each string becomes a key listing the keys it was
@@ -162,7 +210,7 @@ pub(super) fn transpose(mut args: Vec<Value>) -> FnResult {
     let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for (key, list) in map {
         let required = || FnError::Arg(0, format!("element {key:?}: list of string required"));
-        let Value::List(items) = list else {
+        let Ok((items, _)) = list.into_sequence() else {
             return Err(required());
         };
         for item in items {
@@ -172,8 +220,12 @@ pub(super) fn transpose(mut args: Vec<Value>) -> FnResult {
             out.entry(s).or_default().push(Value::String(key.clone()));
         }
     }
-    Ok(Value::Object(
-        out.into_iter().map(|(k, v)| (k, Value::List(v))).collect(),
+    let strings = Type::String;
+    Ok(Value::map(
+        Type::List(Box::new(strings.clone())),
+        out.into_iter()
+            .map(|(k, v)| (k, Value::list(strings.clone(), v)))
+            .collect(),
     ))
 }
 
@@ -191,11 +243,20 @@ mod tests {
 
     #[test]
     fn chunklist_splits_and_checks_the_size() {
-        let v = chunklist(vec![l(&["a", "b", "c"]), Value::Number(2.0)]).unwrap();
+        let v = chunklist(vec![l(&["a", "b", "c"]), Value::Number(2.0)])
+            .unwrap()
+            .into_untyped();
         assert_eq!(v, Value::List(vec![l(&["a", "b"]), l(&["c"])]));
-        let v = chunklist(vec![l(&["a", "b"]), Value::Number(0.0)]).unwrap();
+        let v = chunklist(vec![l(&["a", "b"]), Value::Number(0.0)])
+            .unwrap()
+            .into_untyped();
         assert_eq!(v, Value::List(vec![l(&["a", "b"])]));
-        assert_eq!(chunklist(vec![l(&[]), Value::Number(2.0)]).unwrap(), l(&[]));
+        assert_eq!(
+            chunklist(vec![l(&[]), Value::Number(2.0)])
+                .unwrap()
+                .into_untyped(),
+            l(&[])
+        );
         assert_eq!(
             chunklist(vec![l(&["a"]), Value::Number(-1.0)]).unwrap_err(),
             FnError::Call("the size argument must be positive".into())
@@ -205,7 +266,9 @@ mod tests {
     #[test]
     fn index_finds_the_first_equal_element() {
         assert_eq!(
-            index(vec![l(&["a", "b", "b"]), s("b")]).unwrap(),
+            index(vec![l(&["a", "b", "b"]), s("b")])
+                .unwrap()
+                .into_untyped(),
             Value::Number(1.0)
         );
         assert_eq!(
@@ -217,7 +280,10 @@ mod tests {
             FnError::Call("cannot search an empty list".into())
         );
         let with_unknown = Value::List(vec![Value::Unknown, s("b")]);
-        assert_eq!(index(vec![with_unknown, s("b")]).unwrap(), Value::Unknown);
+        assert_eq!(
+            index(vec![with_unknown, s("b")]).unwrap().into_untyped(),
+            Value::Unknown
+        );
     }
 
     #[test]
@@ -227,7 +293,8 @@ mod tests {
             l(&["us", "eu", "us"]),
             l(&["us"]),
         ])
-        .unwrap();
+        .unwrap()
+        .into_untyped();
         assert_eq!(v, l(&["i1", "i3"]));
         assert_eq!(
             matchkeys(vec![l(&["a"]), l(&["b", "c"]), l(&["b"])]).unwrap_err(),
@@ -243,22 +310,29 @@ mod tests {
                 l(&["b", "c"]),
                 l(&["c", "b", "x"])
             ])
-            .unwrap(),
+            .unwrap()
+            .into_untyped(),
             l(&["b", "c"])
         );
         assert_eq!(
-            setsubtract(vec![l(&["c", "a", "b", "a"]), l(&["b"])]).unwrap(),
+            setsubtract(vec![l(&["c", "a", "b", "a"]), l(&["b"])])
+                .unwrap()
+                .into_untyped(),
             l(&["a", "c"])
         );
         assert_eq!(
-            setsubtract(vec![l(&["a"]), l(&["a", "b"])]).unwrap(),
+            setsubtract(vec![l(&["a"]), l(&["a", "b"])])
+                .unwrap()
+                .into_untyped(),
             l(&[])
         );
     }
 
     #[test]
     fn setproduct_combines_in_order() {
-        let v = setproduct(vec![l(&["a", "b"]), l(&["1", "2"])]).unwrap();
+        let v = setproduct(vec![l(&["a", "b"]), l(&["1", "2"])])
+            .unwrap()
+            .into_untyped();
         assert_eq!(
             v,
             Value::List(vec![
@@ -268,7 +342,10 @@ mod tests {
                 l(&["b", "2"])
             ])
         );
-        assert_eq!(setproduct(vec![l(&[]), l(&["x"])]).unwrap(), l(&[]));
+        assert_eq!(
+            setproduct(vec![l(&[]), l(&["x"])]).unwrap().into_untyped(),
+            l(&[])
+        );
         assert_eq!(
             setproduct(vec![l(&["a"])]).unwrap_err(),
             FnError::Call("at least two arguments are required".into())
@@ -289,7 +366,7 @@ mod tests {
             ("2".to_owned(), l(&["a", "b"])),
             ("3".to_owned(), l(&["b"])),
         ]));
-        assert_eq!(transpose(vec![input]).unwrap(), want);
+        assert_eq!(transpose(vec![input]).unwrap().into_untyped(), want);
         let bad = Value::Object(BTreeMap::from([("a".to_owned(), s("1"))]));
         assert_eq!(
             transpose(vec![bad]).unwrap_err(),
