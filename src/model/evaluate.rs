@@ -1304,7 +1304,7 @@ impl<'m> Evaluator<'m, '_> {
         };
         for c in schema.constraints {
             match c {
-                Constraint::ExactlyOneOf(names) => {
+                Constraint::ExactlyOneOf(names) | Constraint::ExactlyOneOfOrDefault(names) => {
                     let mut set: Vec<(Span, &str)> = names
                         .iter()
                         .filter_map(|n| is_set(n).map(|s| (s, *n)))
@@ -1315,7 +1315,13 @@ impl<'m> Evaluator<'m, '_> {
                         .map(|n| format!("`{n}`"))
                         .collect::<Vec<_>>()
                         .join(", ");
-                    if set.is_empty() {
+                    if set.is_empty() && matches!(c, Constraint::ExactlyOneOfOrDefault(_)) {
+                        self.diags.push(
+                            Diagnostic::warning("scw::model::none_of", "No argument of a required choice")
+                                .with_primary(decl.header_span(), format!("none of {listed} is set"))
+                                .with_detail(format!("The Terraform provider requires exactly one of {listed} and refuses this resource; scwform accepts it and Scaleway uses its default. Set one of them to keep the configuration valid for Terraform.")),
+                        );
+                    } else if set.is_empty() {
                         self.diags.push(
                             Diagnostic::error("scw::model::exactly_one_of", "Invalid combination of arguments")
                                 .with_primary(decl.header_span(), format!("set one of {listed}"))

@@ -3,9 +3,10 @@
 //!
 //! Data only; mirrors `provider-schema.md` §3–5. One deliberate difference from the provider:
 //! a container may set neither `image` nor `registry_image` (the engine supplies a default
-//! image), so the provider's `ExactlyOneOf(image, registry_image)` is a `ConflictsWith` here:
-//! the provider's own documented `scaleway_container_token` example sets neither, and the seed
-//! examples must validate verbatim.
+//! image): the provider's `ExactlyOneOf(image, registry_image)` is
+//! [`Constraint::ExactlyOneOfOrDefault`] here, both set is the provider's error and neither a
+//! warning that says Terraform would refuse it. The provider's own documented
+//! `scaleway_container_token` example sets neither, and the seed examples must work verbatim.
 
 use super::{
     AttrType, AttributeSchema, BlockSchema, Constraint, DefaultValue, ID, IdForm, PROJECT_ID,
@@ -207,7 +208,7 @@ pub(super) static CONTAINER: ResourceSchema = ResourceSchema {
         Constraint::ConflictsWith("memory_limit_bytes", "memory_limit"),
         Constraint::ConflictsWith("local_storage_limit_bytes", "local_storage_limit"),
         Constraint::ConflictsWith("https_connections_only", "http_option"),
-        Constraint::ConflictsWith("image", "registry_image"),
+        Constraint::ExactlyOneOfOrDefault(&["image", "registry_image"]),
         Constraint::ConflictsWith("health_check", "liveness_probe"),
     ],
     timeouts: Timeouts::all(750, true),

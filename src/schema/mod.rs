@@ -339,6 +339,9 @@ pub fn sensitive_anywhere(name: &str) -> bool {
 pub enum Constraint {
     /// Exactly one of these attributes must be set (non-null).
     ExactlyOneOf(&'static [&'static str]),
+    /// The provider's `ExactlyOneOf` that scwform relaxes: setting several is the same error,
+    /// setting none is a warning (the API supplies a default) instead of an error.
+    ExactlyOneOfOrDefault(&'static [&'static str]),
     /// These attributes may not both be set.
     ConflictsWith(&'static str, &'static str),
     /// These references (`{region}/{uuid}`) must name objects in the resource's own region,
@@ -585,7 +588,9 @@ mod tests {
             assert!(schema.attribute("id").is_some_and(|a| a.computed));
             for c in schema.constraints {
                 let names: &[&str] = match c {
-                    Constraint::ExactlyOneOf(n) | Constraint::SameRegion(n) => n,
+                    Constraint::ExactlyOneOf(n)
+                    | Constraint::ExactlyOneOfOrDefault(n)
+                    | Constraint::SameRegion(n) => n,
                     Constraint::ConflictsWith(a, b) => &[*a, *b],
                 };
                 for n in names {
