@@ -1990,6 +1990,7 @@ mod tests {
                         "namespace_id",
                         path(&["scaleway_account_project", "p", "id"]),
                     ),
+                    attr("image", string("rg.fr-par.scw.cloud/ns/app:1")),
                 ],
             ),
         ]);
