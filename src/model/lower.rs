@@ -134,18 +134,9 @@ pub struct VariableDecl<'a> {
     /// `nullable = false` makes null values fall back to the default.
     pub nullable: bool,
     /// `validation { condition, error_message }` blocks.
-    pub validations: Vec<VariableValidation<'a>>,
+    pub validations: Vec<Condition<'a>>,
     /// References made by the validation blocks.
     pub refs: Vec<Reference>,
-}
-
-/// One `validation` block of a variable.
-#[derive(Debug)]
-pub struct VariableValidation<'a> {
-    /// Must evaluate to `true`.
-    pub condition: &'a Expr,
-    /// Shown when it does not.
-    pub error_message: &'a Expr,
 }
 
 /// One `locals` entry.
@@ -180,7 +171,8 @@ pub struct OutputDecl<'a> {
     pub refs: Vec<Reference>,
 }
 
-/// A condition block: an output's `precondition`, a check's `assert`.
+/// A condition block: a variable's `validation`, an output's `precondition`, a check's
+/// `assert`. The condition must be `true`; the message is shown when it is not.
 #[derive(Debug)]
 pub struct Condition<'a> {
     /// `condition = ...`
@@ -647,7 +639,7 @@ impl<'a> Lowerer<'a, '_> {
                         (Some(condition), Some(error_message)) => {
                             refs::collect(condition, &mut decl.refs, self.diags);
                             refs::collect(error_message, &mut decl.refs, self.diags);
-                            decl.validations.push(VariableValidation {
+                            decl.validations.push(Condition {
                                 condition,
                                 error_message,
                             });
