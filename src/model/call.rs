@@ -13,8 +13,8 @@
 use indexmap::IndexMap;
 
 use super::config::Config;
-use super::eval::{self, EvalContext};
 use super::evaluate::{EvalOptions, Outside, ResourceValues, evaluate_instance};
+use super::expr::{self, EvalContext};
 use super::load::resolve_one;
 use super::lower::{ChildModule, Module, ModuleCallDecl, header_span};
 use super::types::{self, Type};
@@ -85,7 +85,7 @@ pub(super) fn instance_value(
             None => Type::Any,
         };
         let default = decl.default.and_then(|expr| {
-            let v = eval::eval(expr, &empty).map_err(|d| diags.extend(d)).ok()?;
+            let v = expr::eval(expr, &empty).map_err(|d| diags.extend(d)).ok()?;
             match types::convert(v, &constraint) {
                 Ok(v) => Some(v),
                 Err(message) => {

@@ -29,7 +29,7 @@ use super::config::{
     BlockValue, Config, Dependency, DependencyKind, ImportTarget, OutputValue, ResourceInstance,
     VariableInfo,
 };
-use super::eval::{self, EvalContext};
+use super::expr::{self, EvalContext};
 use super::lower::{BodyDecl, DependsOn, ImportDecl, Module, ResourceDecl, header_span};
 use super::order::BlockGraph;
 use super::refs::{self, RefTarget, Reference};
@@ -790,7 +790,7 @@ impl<'m> Evaluator<'m, '_> {
     }
 
     fn eval(&mut self, expr: &Expr, ctx: &EvalContext<'_>) -> Option<Value> {
-        match eval::eval(expr, ctx) {
+        match expr::eval(expr, ctx) {
             Ok(v) => Some(v),
             Err(d) => {
                 self.diags.extend(d);

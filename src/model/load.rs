@@ -30,8 +30,8 @@ use std::path::{Path, PathBuf};
 use indexmap::IndexMap;
 
 use super::config::Config;
-use super::eval::{self, EvalContext};
 use super::evaluate::{EvalOptions, ResourceValues, evaluate};
+use super::expr::{self, EvalContext};
 use super::json_shape::TerraformShape;
 use super::lower::{Module, VariableDecl, header_span, lower};
 use super::modules;
@@ -658,7 +658,7 @@ fn read_var_file(
     let ctx = EvalContext::new();
     for item in &file.body.items {
         match item {
-            ast::Structure::Attribute(a) => match eval::eval(&a.expr, &ctx) {
+            ast::Structure::Attribute(a) => match expr::eval(&a.expr, &ctx) {
                 Ok(v) => assign(&a.name.name, v, a.expr.span, diags),
                 Err(d) => diags.extend(d),
             },
@@ -699,7 +699,7 @@ fn resolve_variables(
         };
         let constraint = ty.clone().unwrap_or(Type::Any);
         let default = decl.default.and_then(|expr| {
-            let v = eval::eval(expr, &empty).map_err(|d| diags.extend(d)).ok()?;
+            let v = expr::eval(expr, &empty).map_err(|d| diags.extend(d)).ok()?;
             match types::convert(v, &constraint) {
                 Ok(v) => Some(v),
                 Err(message) => {
@@ -732,7 +732,7 @@ fn resolve_variables(
                         let id = sources.add(format!("<value for {origin}>"), None, text);
                         let text = sources.file(id).text.clone();
                         let parsed = parse::parse_expression(&text, id)
-                            .and_then(|expr| eval::eval(&expr, &empty));
+                            .and_then(|expr| expr::eval(&expr, &empty));
                         match parsed {
                             Ok(v) => v,
                             // The parser's diagnostics quote the text: not for a secret.

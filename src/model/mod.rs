@@ -2,14 +2,14 @@
 //! expressions, and the values they produce.
 //!
 //! The pipeline is [`load`] (files and variable values) → [`lower`] (checked declarations,
-//! [`refs`]) → [`evaluate`] (ordered by [`order`], expressions through [`eval`]) → [`config`].
+//! [`refs`]) → [`evaluate`] (ordered by [`order`], expressions through [`expr`]) → [`config`].
 //!
 //! Depends on `parse` (the AST, and the parser for loading), `schema` and `diag`.
 
 mod call;
 pub mod config;
-pub mod eval;
 pub mod evaluate;
+pub mod expr;
 pub(crate) mod functions;
 pub mod json_shape;
 pub mod load;

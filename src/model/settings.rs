@@ -17,7 +17,7 @@
 
 use std::collections::BTreeMap;
 
-use super::eval::{self, EvalContext};
+use super::expr::{self, EvalContext};
 use super::value::{Value, format_number};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap, Span};
 use crate::parse::{self, ast};
@@ -318,7 +318,7 @@ fn backend(block: &ast::Block, settings: &mut TerraformSettings, diags: &mut Dia
     }
     let mut values = BTreeMap::new();
     for attr in block.body.attributes() {
-        let value = eval::eval(&attr.expr, &EvalContext::new())
+        let value = expr::eval(&attr.expr, &EvalContext::new())
             .ok()
             .and_then(|v| constant(&v));
         match value {
@@ -390,7 +390,7 @@ fn attribute(
     let value = if let Some(path) = block_reference(&attr.expr) {
         SettingValue::Reference(path)
     } else {
-        match eval::eval(&attr.expr, statics) {
+        match expr::eval(&attr.expr, statics) {
             Ok(v) if v.contains_unknown() => SettingValue::Unknown,
             Ok(v) => SettingValue::Value(to_json(&v)),
             Err(d) => {

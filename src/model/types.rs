@@ -12,14 +12,14 @@
 //! are kept (a marked input gives a marked output, deep marks stay in place).
 //!
 //! Depends on `parse::ast`, `diag`, `model::value` and, for `optional` defaults,
-//! `model::eval`.
+//! `model::expr`.
 
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::diag::{Diagnostic, Diagnostics, Span, suggest};
-use crate::model::eval::{self, EvalContext, codes, values_equal};
+use crate::model::expr::{self, EvalContext, codes, values_equal};
 use crate::model::value::{Value, format_number};
 use crate::parse::ast::{Expr, ExprKind, ObjectKey};
 
@@ -43,12 +43,12 @@ pub enum Type {
     /// `tuple([T1, T2...])`
     Tuple(Vec<Self>),
     /// `object({name = T, other = optional(T, default)})`
-    Object(BTreeMap<String, AttrType>),
+    Object(BTreeMap<String, ObjectAttr>),
 }
 
 /// One attribute of an object type.
 #[derive(Debug, Clone, PartialEq)]
-pub struct AttrType {
+pub struct ObjectAttr {
     /// The attribute's type.
     pub ty: Type,
     /// Declared with `optional(...)`: may be absent (or null) in the value.
@@ -57,7 +57,7 @@ pub struct AttrType {
     pub default: Option<Value>,
 }
 
-impl AttrType {
+impl ObjectAttr {
     /// A required attribute of type `ty`.
     #[must_use]
     pub fn required(ty: Type) -> Self {
@@ -118,7 +118,7 @@ impl Type {
             Value::List(items) => Self::Tuple(items.iter().map(Self::of).collect()),
             Value::Object(map) => Self::Object(
                 map.iter()
-                    .map(|(k, v)| (k.clone(), AttrType::required(Self::of(v))))
+                    .map(|(k, v)| (k.clone(), ObjectAttr::required(Self::of(v))))
                     .collect(),
             ),
             Value::Collection(c) => c.ty(),
@@ -404,19 +404,19 @@ fn type_expr(expr: &Expr, diags: &mut Diagnostics, in_object: bool) -> Option<Ty
 }
 
 /// An object attribute's type: a type, or `optional(type)` / `optional(type, default)`.
-fn attr_type(expr: &Expr, diags: &mut Diagnostics) -> Option<AttrType> {
+fn attr_type(expr: &Expr, diags: &mut Diagnostics) -> Option<ObjectAttr> {
     let ExprKind::Call(call) = &expr.kind else {
-        return type_expr(expr, diags, true).map(AttrType::required);
+        return type_expr(expr, diags, true).map(ObjectAttr::required);
     };
     if call.name.name != "optional" {
-        return type_expr(expr, diags, true).map(AttrType::required);
+        return type_expr(expr, diags, true).map(ObjectAttr::required);
     }
     match call.args.as_slice() {
-        [ty] => Some(AttrType::optional(type_expr(ty, diags, false)?, None)),
+        [ty] => Some(ObjectAttr::optional(type_expr(ty, diags, false)?, None)),
         [ty, default] => {
             let ty = type_expr(ty, diags, false)?;
             // Defaults are constants: evaluated without any name in scope.
-            let value = match eval::eval(default, &EvalContext::new()) {
+            let value = match expr::eval(default, &EvalContext::new()) {
                 Ok(v) => v,
                 Err(ds) => {
                     diags.extend(ds);
@@ -424,7 +424,7 @@ fn attr_type(expr: &Expr, diags: &mut Diagnostics) -> Option<AttrType> {
                 }
             };
             match convert(value, &ty) {
-                Ok(v) => Some(AttrType::optional(ty, Some(v))),
+                Ok(v) => Some(ObjectAttr::optional(ty, Some(v))),
                 Err(message) => {
                     diags.push(invalid(
                         default.span,
@@ -715,7 +715,7 @@ fn unify_objects(types: &[Type]) -> Option<Type> {
             }
             of_name.push(a.get(name)?.ty.clone());
         }
-        attrs.insert(name.clone(), AttrType::required(unify_all(&of_name)?));
+        attrs.insert(name.clone(), ObjectAttr::required(unify_all(&of_name)?));
     }
     Some(Type::Object(attrs))
 }
@@ -887,7 +887,7 @@ fn set_order(left: &Value, right: &Value) -> Ordering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::eval::tests::build::{self, call, num, object, tuple, var};
+    use crate::model::expr::tests::build::{self, call, num, object, tuple, var};
 
     fn obj(pairs: &[(&str, Value)]) -> Value {
         Value::Object(
@@ -1022,12 +1022,12 @@ mod tests {
     #[test]
     fn objects_fill_optional_attributes_and_drop_extras() {
         let mut attrs = BTreeMap::new();
-        attrs.insert("name".to_owned(), AttrType::required(Type::String));
+        attrs.insert("name".to_owned(), ObjectAttr::required(Type::String));
         attrs.insert(
             "port".to_owned(),
-            AttrType::optional(Type::Number, Some(Value::Number(80.0))),
+            ObjectAttr::optional(Type::Number, Some(Value::Number(80.0))),
         );
-        attrs.insert("tag".to_owned(), AttrType::optional(Type::String, None));
+        attrs.insert("tag".to_owned(), ObjectAttr::optional(Type::String, None));
         let t = Type::Object(attrs);
         let v = obj(&[("name", s("web")), ("extra", Value::Bool(true))]);
         assert_eq!(

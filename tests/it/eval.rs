@@ -2,7 +2,7 @@
 //! diagnostics users see (codes, the text each label points at, rendered snapshots).
 
 use scwform::diag::{Diagnostics, FileId, SourceMap, render_plain};
-use scwform::model::eval::{EvalContext, codes, eval};
+use scwform::model::expr::{EvalContext, codes, eval};
 use scwform::model::value::Value;
 use scwform::parse::parse_expression;
 

@@ -5,7 +5,7 @@
 //! unknown elements and must treat them explicitly (usually: a result that depends on an
 //! unknown element is unknown).
 //!
-//! Depends on `model::value`, `model::types` and `model::eval` (equality).
+//! Depends on `model::value`, `model::types` and `model::expr` (equality).
 
 use std::collections::BTreeMap;
 
@@ -15,7 +15,7 @@ use super::{
     FnError, FnResult, arg_int, arg_list, arg_num, arg_str, num, same_kind, string_list, take_list,
     take_object, unified_list,
 };
-use crate::model::eval::values_equal;
+use crate::model::expr::values_equal;
 use crate::model::types::{self, Type};
 use crate::model::value::{Collection, Value, format_number};
 

@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 
 use super::{FnError, FnResult, arg_str};
-use crate::model::types::{AttrType, Type};
+use crate::model::types::{ObjectAttr, Type};
 use crate::model::value::Value;
 
 /// Go's `csv.Reader` records: each one's fields and the line it starts on.
@@ -143,7 +143,7 @@ pub(super) fn csvdecode(args: Vec<Value>) -> FnResult {
     let row_type = Type::Object(
         header
             .into_iter()
-            .map(|name| (name, AttrType::required(Type::String)))
+            .map(|name| (name, ObjectAttr::required(Type::String)))
             .collect(),
     );
     Ok(Value::list(

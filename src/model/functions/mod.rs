@@ -46,7 +46,7 @@ mod time;
 mod yaml;
 
 use crate::diag::{Diagnostic, Diagnostics, Span};
-use crate::model::eval::codes;
+use crate::model::expr::codes;
 use crate::model::types::{self, Type};
 use crate::model::value::Value;
 

@@ -5,12 +5,12 @@
 //! unknown makes the result unknown. Set results are in the canonical set order
 //! ([`types::canonical_set`]). Error texts are Terraform's.
 //!
-//! Depends on `model::value`, `model::types` and `model::eval::values_equal`.
+//! Depends on `model::value`, `model::types` and `model::expr::values_equal`.
 
 use std::collections::BTreeMap;
 
 use super::{FnError, FnResult, arg_int, take_list, take_object};
-use crate::model::eval::values_equal;
+use crate::model::expr::values_equal;
 use crate::model::types::{self, Type};
 use crate::model::value::{Collection, Value};
 

@@ -12,7 +12,7 @@ use regex::Regex;
 use unicode_segmentation::UnicodeSegmentation;
 
 use super::{FnError, FnResult, arg_int, arg_list, arg_str};
-use crate::model::types::{AttrType, Type};
+use crate::model::types::{ObjectAttr, Type};
 use crate::model::value::{Value, format_number};
 
 pub(super) fn lower(args: Vec<Value>) -> FnResult {
@@ -405,7 +405,7 @@ pub(super) fn regexall(args: Vec<Value>) -> FnResult {
         Type::Object(
             re.capture_names()
                 .flatten()
-                .map(|n| (n.to_owned(), AttrType::required(Type::String)))
+                .map(|n| (n.to_owned(), ObjectAttr::required(Type::String)))
                 .collect(),
         )
     } else {

@@ -2,7 +2,7 @@
 //! and the unknown/sensitive policies are exercised too).
 
 use super::*;
-use crate::model::eval::tests::{list, n, obj, sv};
+use crate::model::expr::tests::{list, n, obj, sv};
 
 fn arg_span(i: usize) -> Span {
     let i = u32::try_from(i).unwrap_or(0);

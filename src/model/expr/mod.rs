@@ -15,8 +15,9 @@
 //!   iterations) are all reported, not only the first.
 //!
 //! What a root name (`var`, `local`, `count`, `each`, a resource type...) means is not decided
-//! here: the caller binds names in the [`EvalContext`]. Evaluation is pure: no I/O, no clock,
-//! no randomness (`timestamp()` and `uuid()` are unknown until apply).
+//! here: the caller binds names in the [`EvalContext`]. Evaluation has no clock and no
+//! randomness (`timestamp()` and `uuid()` are unknown until apply); its only I/O is the file
+//! functions (`file`, `fileset`, `templatefile`...), which read the files they are given.
 //!
 //! Depends on `parse::ast`, `diag`, [`crate::model::value`], [`crate::model::types`] and
 //! [`crate::model::functions`]; nothing above `model`.
@@ -47,7 +48,7 @@ pub(crate) use ops::values_equal;
 /// its parents; a name bound in a child shadows the same name in its parents.
 ///
 /// ```
-/// use scwform::model::eval::EvalContext;
+/// use scwform::model::expr::EvalContext;
 /// use scwform::model::value::Value;
 ///
 /// let ctx = EvalContext::new().with_variable("count", Value::Number(2.0));
