@@ -302,33 +302,49 @@ impl<'t> Reader<'t> {
         loop {
             self.skip_ws();
             items.push(self.value()?);
-            self.skip_ws();
-            match self.bytes.get(self.pos) {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.bytes.get(self.pos) == Some(&b']') {
-                        return Err(invalid_json(
-                            self.span(comma, comma + 1),
-                            "trailing comma",
-                            "JSON does not allow a comma after the last element of an array.",
-                        ));
-                    }
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(JKind::Array(items));
-                }
-                None => {
+            if self.closes_after_item(open, b']', "element of an array", "array")? {
+                return Ok(JKind::Array(items));
+            }
+        }
+    }
+
+    /// After an array element or object property: a `,` (then more must follow: a trailing
+    /// comma is refused) or the closing `close`, true when it closed.
+    fn closes_after_item(
+        &mut self,
+        open: usize,
+        close: u8,
+        item: &str,
+        what: &str,
+    ) -> Result<bool, Diagnostic> {
+        self.skip_ws();
+        match self.bytes.get(self.pos) {
+            Some(b',') => {
+                let comma = self.pos;
+                self.pos += 1;
+                self.skip_ws();
+                if self.bytes.get(self.pos) == Some(&close) {
                     return Err(invalid_json(
-                        self.span(open, open + 1),
-                        "this array is never closed",
-                        "The file ends before the `]` that closes this array.",
+                        self.span(comma, comma + 1),
+                        "trailing comma",
+                        format!("JSON does not allow a comma after the last {item}."),
                     ));
                 }
-                _ => return Err(self.unexpected("`,` or `]`")),
+                Ok(false)
             }
+            Some(&b) if b == close => {
+                self.pos += 1;
+                Ok(true)
+            }
+            None => {
+                let close = char::from(close);
+                Err(invalid_json(
+                    self.span(open, open + 1),
+                    &format!("this {what} is never closed"),
+                    format!("The file ends before the `{close}` that closes this {what}."),
+                ))
+            }
+            _ => Err(self.unexpected(&format!("`,` or `{}`", char::from(close)))),
         }
     }
 
@@ -361,32 +377,8 @@ impl<'t> Reader<'t> {
                 name_span,
                 value,
             });
-            self.skip_ws();
-            match self.bytes.get(self.pos) {
-                Some(b',') => {
-                    let comma = self.pos;
-                    self.pos += 1;
-                    self.skip_ws();
-                    if self.bytes.get(self.pos) == Some(&b'}') {
-                        return Err(invalid_json(
-                            self.span(comma, comma + 1),
-                            "trailing comma",
-                            "JSON does not allow a comma after the last property of an object.",
-                        ));
-                    }
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(JKind::Object(props));
-                }
-                None => {
-                    return Err(invalid_json(
-                        self.span(open, open + 1),
-                        "this object is never closed",
-                        "The file ends before the `}` that closes this object.",
-                    ));
-                }
-                _ => return Err(self.unexpected("`,` or `}`")),
+            if self.closes_after_item(open, b'}', "property of an object", "object")? {
+                return Ok(JKind::Object(props));
             }
         }
     }
