@@ -1,6 +1,7 @@
 //! The single integration-test binary. One module per topic.
 
 mod acceptance;
+mod architecture;
 mod backends;
 mod ci;
 mod cli;
