@@ -33,6 +33,7 @@
 //! `model` (values, re-evaluation); never on `cli` or `render`.
 
 pub mod adopt;
+pub mod data;
 pub mod events;
 pub mod import;
 pub mod journal;
@@ -40,7 +41,7 @@ pub mod refresh;
 pub mod values;
 pub mod writer;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -215,11 +216,15 @@ enum Status {
     Abandoned,
 }
 
-/// The value every instance has so far: recorded, planned, or returned by the API.
-struct Snapshot(Arc<HashMap<InstanceAddr, Value>>);
+/// The value every instance has so far: recorded, planned, or returned by the API; data
+/// sources as read (by the plan, or now that their configuration is known).
+struct Snapshot(Arc<HashMap<InstanceAddr, Value>>, data::SharedReads);
 
 impl ResourceValues for Snapshot {
     fn instance(&self, instance: &ResourceInstance) -> Value {
+        if crate::plan::data::is_data(&instance.addr) {
+            return self.1.value(instance);
+        }
         self.0
             .get(&instance.addr)
             .cloned()
@@ -239,6 +244,7 @@ fn operation_of(kind: StepKind) -> Operation {
 /// report.
 pub async fn apply(run: Apply<'_>) -> ApplyReport {
     let mut runner = Runner::new(run);
+    runner.record_data();
     runner.run().await;
     runner.finish().await
 }
@@ -254,6 +260,8 @@ struct Runner<'a> {
     /// Sensitive paths of objects whose configuration was evaluated again at apply time (a
     /// value unknown at plan time may come from a sensitive one), by step index.
     evaluated_marks: HashMap<usize, Vec<Vec<state::PathStep>>>,
+    /// The data sources read (by the plan, then by this apply's evaluations).
+    data: data::SharedReads,
     report: ApplyReport,
 }
 
@@ -266,6 +274,10 @@ impl<'a> Runner<'a> {
             deposed: HashMap::new(),
             ambiguous: Vec::new(),
             evaluated_marks: HashMap::new(),
+            data: Arc::new(data::DataReads::new(
+                data::ApiDataReader::new(Arc::clone(&run.cx)),
+                &run.plan.data,
+            )),
             report: ApplyReport::default(),
             run,
         }
@@ -306,6 +318,34 @@ impl<'a> Runner<'a> {
             }
         }
         Arc::new(values)
+    }
+
+    /// Records the data sources read so far in the state, as Terraform does: the plan's reads
+    /// and the apply's, replacing what earlier runs read (a data source no longer configured
+    /// is forgotten). Only normal plans read data sources.
+    fn record_data(&self) {
+        let plan = self.run.plan;
+        if plan.options.refresh_only {
+            return;
+        }
+        // A destroy forgets every data source, as Terraform's does.
+        let reads = if plan.options.destroy {
+            BTreeMap::new()
+        } else {
+            self.data.reads()
+        };
+        self.run.writer.update(|s| {
+            for r in &mut s.resources {
+                if r.mode == state::Mode::Data {
+                    let base = r.addr();
+                    r.instances
+                        .retain(|i| reads.contains_key(&base.instance(i.index_key.clone())));
+                }
+            }
+            s.resources
+                .retain(|r| r.mode != state::Mode::Data || !r.instances.is_empty());
+            crate::plan::data::record_reads(s, &reads);
+        });
     }
 
     fn step_addr(&self, i: usize) -> (&'a InstanceAddr, Operation) {
@@ -476,7 +516,8 @@ impl<'a> Runner<'a> {
         self.report.evaluations += 1;
         let input = Arc::clone(&self.run.input);
         let values = self.values_now();
-        let handle = tokio::task::spawn_blocking(move || input.evaluate(&Snapshot(values)));
+        let reads = Arc::clone(&self.data);
+        let handle = tokio::task::spawn_blocking(move || input.evaluate(&Snapshot(values, reads)));
         (batch, handle)
     }
 
@@ -486,6 +527,7 @@ impl<'a> Runner<'a> {
         result: Result<(Config, Diagnostics), tokio::task::JoinError>,
         queue: &mut VecDeque<(usize, Option<Attributes>)>,
     ) {
+        self.record_data();
         let (config, diags) = match result {
             Ok(r) => r,
             Err(e) => {
@@ -831,17 +873,27 @@ impl<'a> Runner<'a> {
             }
             return;
         }
-        if plan.config.outputs.is_empty() && self.run.writer.read(|s| s.outputs.is_empty()) {
+        let unread = plan
+            .changes
+            .iter()
+            .any(|c| c.action == Action::Read && !self.data.is_read(&c.addr));
+        if !unread
+            && plan.config.outputs.is_empty()
+            && self.run.writer.read(|s| s.outputs.is_empty())
+        {
             return;
         }
         self.report.evaluations += 1;
         let input = Arc::clone(&self.run.input);
         let values = self.values_now();
+        let reads = Arc::clone(&self.data);
         let Ok((config, diags)) =
-            tokio::task::spawn_blocking(move || input.evaluate(&Snapshot(values))).await
+            tokio::task::spawn_blocking(move || input.evaluate(&Snapshot(values, reads))).await
         else {
             return;
         };
+        self.record_data();
+        self.report.diagnostics.extend(self.data.take_failures());
         if diags.has_errors() {
             if !self.report.diagnostics.has_errors() {
                 self.report.diagnostics.extend(diags);

@@ -91,12 +91,7 @@ pub fn instance_state(
     dependencies: &[ResourceAddr],
     create_before_destroy: bool,
 ) -> InstanceState {
-    let sensitive: Vec<&str> = schema
-        .attributes
-        .iter()
-        .filter(|a| a.sensitive && attributes.get(a.name).is_some_and(|v| !v.is_null()))
-        .map(|a| a.name)
-        .collect();
+    let sensitive = schema.sensitive_set(&attributes);
     let mut instance = InstanceState::new(attributes).with_sensitive(&sensitive);
     instance.dependencies = dependencies.to_vec();
     instance.create_before_destroy = create_before_destroy;

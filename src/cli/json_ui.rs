@@ -96,6 +96,7 @@ fn change_action(action: Action) -> &'static str {
         Action::Update => "update",
         Action::Replace { .. } => "replace",
         Action::Delete => "delete",
+        Action::Read => "read",
     }
 }
 

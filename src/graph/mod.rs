@@ -308,6 +308,7 @@ mod tests {
                 })
                 .collect(),
             references: Arc::from(Vec::new()),
+            check: None,
             span: Span::default(),
         };
         (addr, inst)

@@ -179,6 +179,8 @@ pub struct ResourceInstance {
     pub references: Arc<[Reference]>,
     /// The `resource "TYPE" "NAME"` header.
     pub span: Span,
+    /// For a data source declared in a `check` block, the check's name.
+    pub check: Option<String>,
 }
 
 impl ResourceInstance {

@@ -30,7 +30,9 @@ use super::config::{
     VariableInfo,
 };
 use super::expr::{self, EvalContext};
-use super::lower::{BodyDecl, DependsOn, ImportDecl, Module, ResourceDecl, header_span};
+use super::lower::{
+    BodyDecl, DependsOn, ImportDecl, Module, ResourceDecl, header_span, resource_addr,
+};
 use super::order::BlockGraph;
 use super::refs::{self, RefTarget, Reference};
 use super::types::{self, Type};
@@ -783,8 +785,17 @@ impl<'m> Evaluator<'m, '_> {
         if !modules.is_empty() {
             ctx.set("module", Value::Object(modules));
         }
+        let mut data = BTreeMap::new();
         for (t, objects) in types {
-            ctx.set(t, Value::Object(objects));
+            match t.strip_prefix("data.") {
+                Some(t) => {
+                    data.insert(t.to_owned(), Value::Object(objects));
+                }
+                None => ctx.set(t, Value::Object(objects)),
+            }
+        }
+        if !data.is_empty() {
+            ctx.set("data", Value::Object(data));
         }
         ctx
     }
@@ -949,7 +960,7 @@ impl<'m> Evaluator<'m, '_> {
             references: &references,
             timeouts,
         };
-        let resource_addr = ResourceAddr::managed(decl.type_name, decl.name)
+        let resource_addr = resource_addr(decl.type_name, decl.name)
             .in_module(self.options.module.clone())
             .instance(None);
         let value = match self.expansion(decl.count, decl.for_each, &base) {
@@ -1262,6 +1273,7 @@ impl<'m> Evaluator<'m, '_> {
             dependencies: shared.dependencies.to_vec(),
             references: Arc::clone(shared.references),
             span: decl.header_span(),
+            check: decl.check.map(str::to_owned),
         };
         // The hook runs for every instance (the planner records its decision there), but only
         // referenced resources need their value kept, and only the attributes that are read.
@@ -1619,7 +1631,7 @@ impl<'m> Evaluator<'m, '_> {
                         kind: DependencyKind| {
             if (t, n) != own && module.resources.contains_key(&(t, n)) && seen.insert((t, n)) {
                 out.push(Dependency {
-                    resource: ResourceAddr::managed(t, n).in_module(self.options.module.clone()),
+                    resource: resource_addr(t, n).in_module(self.options.module.clone()),
                     span,
                     kind,
                 });
@@ -1715,7 +1727,7 @@ impl<'m> Evaluator<'m, '_> {
     fn reach(&self, refs: &[Reference]) -> Vec<ResourceAddr> {
         let mut out = self.outer_reach(refs);
         let here =
-            |t: &str, n: &str| ResourceAddr::managed(t, n).in_module(self.options.module.clone());
+            |t: &str, n: &str| resource_addr(t, n).in_module(self.options.module.clone());
         for r in refs {
             match &r.target {
                 RefTarget::Resource { type_name, name }

@@ -249,12 +249,16 @@ pub struct NestedBlockDecl<'a> {
 /// A `resource` block with a known type.
 #[derive(Debug)]
 pub struct ResourceDecl<'a> {
-    /// The type label.
+    /// The type label; for a data source, its key `data.TYPE` (a data source and a resource
+    /// may share a type and a name).
     pub type_name: &'a str,
     /// The name label.
     pub name: &'a str,
     /// The type's schema.
     pub schema: &'static ResourceSchema,
+    /// For a data source declared in a `check` block, the check's name (its read failures
+    /// are warnings).
+    pub check: Option<&'a str>,
     /// The block.
     pub block: &'a Block,
     /// Schema attributes and blocks.
@@ -274,7 +278,26 @@ pub struct ResourceDecl<'a> {
     pub refs: std::sync::Arc<[Reference]>,
 }
 
+/// The root-module address of the resource declared under `key` (a type, or `data.TYPE` for a
+/// data source) and `name`.
+#[must_use]
+pub fn resource_addr(key: &str, name: &str) -> crate::addr::ResourceAddr {
+    match key.strip_prefix("data.") {
+        Some(type_name) => crate::addr::ResourceAddr {
+            mode: crate::addr::Mode::Data,
+            ..crate::addr::ResourceAddr::managed(type_name, name)
+        },
+        None => crate::addr::ResourceAddr::managed(key, name),
+    }
+}
+
 impl ResourceDecl<'_> {
+    /// Whether this is a data source (a `data` block).
+    #[must_use]
+    pub fn is_data(&self) -> bool {
+        self.type_name.starts_with("data.")
+    }
+
     /// The span of `resource "TYPE" "NAME"`, where diagnostics about the whole block point.
     #[must_use]
     pub fn header_span(&self) -> Span {
@@ -299,9 +322,10 @@ const TOP_LEVEL: &[&str] = &[
     "locals",
     "output",
     "resource",
+    "data",
     "check",
 ];
-const UNSUPPORTED_TOP_LEVEL: &[&str] = &["data", "moved", "removed"];
+const UNSUPPORTED_TOP_LEVEL: &[&str] = &["moved", "removed"];
 
 const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
 
@@ -460,12 +484,12 @@ impl<'a> Lowerer<'a, '_> {
             "locals" => self.locals(block),
             "output" => self.output(block),
             "resource" => self.resource(block),
+            "data" => self.resource_or_data(block, Some(None)),
             "check" => self.check(block),
             "module" => self.module_call(block),
             "import" => self.import(block),
             k if UNSUPPORTED_TOP_LEVEL.contains(&k) => {
                 let what = match k {
-                    "data" => "Data sources are",
                     "moved" => "Moved blocks are",
                     _ => "Removed blocks are",
                 };
@@ -476,7 +500,7 @@ impl<'a> Lowerer<'a, '_> {
                     "not supported yet",
                 )
                 .detail = Some(format!(
-                    "scwform understands terraform, provider, variable, locals, output and resource blocks; `{k}` blocks are planned but not available in this release."
+                    "scwform understands terraform, provider, variable, locals, output, resource, data, check, module and import blocks; `{k}` blocks are planned but not available in this release."
                 ));
             }
             other => {
@@ -953,6 +977,7 @@ impl<'a> Lowerer<'a, '_> {
             refs: Vec::new(),
         };
         let mut asserts = 0;
+        let mut data: Option<&Block> = None;
         for item in &block.body.items {
             match item {
                 Structure::Attribute(a) => self.unknown_argument(a, "a check block", &[]),
@@ -963,12 +988,19 @@ impl<'a> Lowerer<'a, '_> {
                     }
                 }
                 Structure::Block(b) if b.ident.name == "data" => {
-                    self.error(
-                        "scw::model::unsupported",
-                        "Data sources in check blocks are not supported yet",
-                        b.ident.span,
-                        "not supported yet",
-                    );
+                    if let Some(first) = data {
+                        self.duplicate(
+                            "scw::model::invalid_check",
+                            "Multiple data resource blocks",
+                            header_span(b),
+                            header_span(first),
+                        );
+                        self.diags.0.last_mut().expect("just pushed").detail =
+                            Some("A check block can contain at most one data resource.".into());
+                        continue;
+                    }
+                    data = Some(b);
+                    self.resource_or_data(b, Some(Some(name)));
                 }
                 Structure::Block(b) => {
                     self.unexpected_block(b, "a check block", &["assert", "data"]);
@@ -998,37 +1030,85 @@ impl<'a> Lowerer<'a, '_> {
     }
 
     fn resource(&mut self, block: &'a Block) {
-        if !self.labels_ok(block, 2, "resource") {
+        self.resource_or_data(block, None);
+    }
+
+    /// A `resource` block (`data` = `None`) or a `data` block (`Some(check)`, the enclosing
+    /// `check` block's name when it is scoped to one).
+    fn resource_or_data(&mut self, block: &'a Block, data: Option<Option<&'a str>>) {
+        let what = if data.is_some() { "data" } else { "resource" };
+        if !self.labels_ok(block, 2, what) {
             return;
         }
         let type_name = block.labels[0].value.as_str();
         let name = block.labels[1].value.as_str();
-        let key = (type_name, name);
+        let data_source = data.and(schema::data_source(type_name));
+        let key: (&'a str, &'a str) = match (data, data_source) {
+            (None, _) => (type_name, name),
+            (Some(_), Some(d)) => (d.key, name),
+            // A leaked key for an unknown data source type: a few bytes per such mistake,
+            // so that references to it stay quiet (they evaluate to unknown).
+            (Some(_), None) => (
+                Box::leak(format!("data.{type_name}").into_boxed_str()),
+                name,
+            ),
+        };
         if let Some(first) = self.module.resources.get(&key) {
             let first = first.header_span();
+            let (summary, detail) = if data.is_some() {
+                (
+                    format!("Duplicate data \"{type_name}\" configuration"),
+                    format!("A {type_name} data resource named \"{name}\" was already declared. Resource names must be unique per type in each module."),
+                )
+            } else {
+                (
+                    format!("Duplicate resource \"{type_name}\" configuration"),
+                    format!("A {type_name} resource named \"{name}\" was already declared. Resource names must be unique per resource type."),
+                )
+            };
             self.duplicate(
                 "scw::model::duplicate_resource",
-                &format!("Duplicate resource \"{type_name}\" configuration"),
+                &summary,
                 header_span(block),
                 first,
             );
-            self.diags.0.last_mut().expect("just pushed").detail = Some(format!(
-                "A {type_name} resource named \"{name}\" was already declared. Resource names must be unique per resource type."
-            ));
+            self.diags.0.last_mut().expect("just pushed").detail = Some(detail);
             return;
         }
-        let Some(schema) = schema::resource(type_name) else {
+        let schema = match data {
+            None => schema::resource(type_name),
+            Some(_) => data_source.map(|d| &d.schema),
+        };
+        let Some(schema) = schema else {
+            let (summary, label, detail, help) = if data.is_some() {
+                (
+                    "Invalid data source",
+                    "not a data source scwform reads",
+                    format!(
+                        "The provider scaleway/scaleway does not support data source \"{type_name}\". scwform reads: {}.",
+                        schema::data_source_names().collect::<Vec<_>>().join(", ")
+                    ),
+                    suggest::did_you_mean(type_name, schema::data_source_names()),
+                )
+            } else {
+                (
+                    "Invalid resource type",
+                    "not a resource type scwform manages",
+                    format!(
+                        "The resource type \"{type_name}\" is not supported. scwform manages: {}.",
+                        schema::type_names().collect::<Vec<_>>().join(", ")
+                    ),
+                    suggest::did_you_mean(type_name, schema::type_names()),
+                )
+            };
             let d = self.error(
                 "scw::model::unknown_resource_type",
-                "Invalid resource type",
+                summary,
                 block.labels[0].span,
-                "not a resource type scwform manages",
+                label,
             );
-            d.detail = Some(format!(
-                "The resource type \"{type_name}\" is not supported. scwform manages: {}.",
-                schema::type_names().collect::<Vec<_>>().join(", ")
-            ));
-            d.help = suggest::did_you_mean(type_name, schema::type_names());
+            d.detail = Some(detail);
+            d.help = help;
             self.module.broken_resources.insert(key);
             return;
         };
@@ -1039,9 +1119,10 @@ impl<'a> Lowerer<'a, '_> {
                 .1 += 1;
         }
         let mut decl = ResourceDecl {
-            type_name,
+            type_name: key.0,
             name,
             schema,
+            check: data.flatten(),
             block,
             body: BodyDecl::default(),
             count: None,
@@ -1088,6 +1169,15 @@ impl<'a> Lowerer<'a, '_> {
         }
         for b in block.body.blocks() {
             match b.ident.name.as_str() {
+                "lifecycle" if data.is_some() => {
+                    self.error(
+                        "scw::model::unsupported",
+                        "Unsupported lifecycle block",
+                        b.ident.span,
+                        "not allowed in a data block",
+                    )
+                    .detail = Some("Data resources do not have lifecycle settings, so a lifecycle block is not allowed.".into());
+                }
                 "lifecycle" => decl.lifecycle = self.lifecycle(b, schema),
                 "timeouts" if schema.timeouts.configurable => {
                     self.timeouts_block(b);
@@ -1108,7 +1198,11 @@ impl<'a> Lowerer<'a, '_> {
         decl.body = self.body(
             &block.body,
             &schema.as_block(),
-            &format!("a {type_name} resource"),
+            &if data.is_some() {
+                format!("a {type_name} data source")
+            } else {
+                format!("a {type_name} resource")
+            },
             RESOURCE_META,
             header_span(block),
         );
@@ -1844,7 +1938,10 @@ fn check_reference(module: &Module<'_>, r: &Reference, site: RefSite<'_>, diags:
             } else if !module.broken_resources.contains(&key) {
                 let mut d = Diagnostic::error("scw::model::undeclared_resource", "Reference to undeclared resource")
                     .with_primary(r.span, "not declared")
-                    .with_detail(format!("A managed resource \"{type_name}\" \"{name}\" has not been declared in the root module."));
+                    .with_detail(match type_name.strip_prefix("data.") {
+                        Some(t) => format!("A data resource \"{t}\" \"{name}\" has not been declared in the root module."),
+                        None => format!("A managed resource \"{type_name}\" \"{name}\" has not been declared in the root module."),
+                    });
                 let wanted = format!("{type_name}.{name}");
                 let declared: Vec<String> = module
                     .resources

@@ -20,9 +20,9 @@ pub enum RefTarget {
     Variable(String),
     /// `local.NAME`
     Local(String),
-    /// `TYPE.NAME` (any instance, any attribute)
+    /// `TYPE.NAME` or `data.TYPE.NAME` (any instance, any attribute)
     Resource {
-        /// The resource type.
+        /// The resource type; `data.TYPE` for a data source.
         type_name: String,
         /// The resource name.
         name: String,
@@ -303,13 +303,31 @@ impl<'e> Walker<'_, 'e> {
                     "The \"module\" object cannot be accessed directly. Instead, access one of its attributes, as in module.NAME.".to_owned(),
                 ),
             },
-            "data" => self.diags.push(
-                Diagnostic::error("scw::model::unsupported", "Data sources are not supported yet")
-                .with_primary(span, "referenced here")
-                .with_detail(format!(
-                    "scwform does not support `{root}` blocks yet, so nothing can be read from them."
-                )),
-            ),
+            "data" => {
+                let name = match steps.get(1).map(|s| &s.kind) {
+                    Some(StepKind::GetAttr(ident)) => Some((ident.name.as_str(), ident.span)),
+                    _ => None,
+                };
+                match (step, name) {
+                    (Some((type_name, _)), Some((name, name_span))) => {
+                        self.static_steps = static_steps(steps.get(2..).unwrap_or_default());
+                        let attribute = resource_attribute(&steps[2..]);
+                        self.push(
+                            RefTarget::Resource {
+                                type_name: format!("data.{type_name}"),
+                                name: name.to_owned(),
+                            },
+                            root_span.to(name_span),
+                            attribute,
+                        );
+                    }
+                    _ => self.invalid(
+                        whole,
+                        "Invalid data resource reference",
+                        "A data resource reference must be followed by the data source type and name, as in data.TYPE.NAME.".to_owned(),
+                    ),
+                }
+            }
             "self" => self.invalid(
                 whole,
                 "Invalid \"self\" reference",
@@ -572,6 +590,27 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn data_references_name_the_data_source_and_its_attribute() {
+        let mut out = Vec::new();
+        let mut diags = Diagnostics::new();
+        collect(
+            &path(&["data", "scaleway_account_project", "default", "id"]),
+            &mut out,
+            &mut diags,
+        );
+        assert!(diags.is_empty());
+        assert_eq!(
+            out[0].target,
+            RefTarget::Resource {
+                type_name: "data.scaleway_account_project".into(),
+                name: "default".into()
+            }
+        );
+        assert_eq!(out[0].attribute.as_ref().map(|a| a.0.as_str()), Some("id"));
+        assert_eq!(out[0].steps, [".id"]);
+    }
+
+    #[test]
     fn impossible_references_are_diagnosed() {
         for parts in [
             &["var"][..],
@@ -579,7 +618,7 @@ pub(crate) mod tests {
             &["each", "index"],
             &["scaleway_container"],
             &["path", "x"],
-            &["data", "x", "y"],
+            &["data", "x"],
             &["self", "id"],
         ] {
             let (targets, diags) = refs(&path(parts));

@@ -21,6 +21,7 @@
 //! values, drift), [`sensitive`] (where the secrets of an object are, as state records it),
 //! [`target`] (`--target` scope), [`order`] (the step graph).
 
+pub mod data;
 mod diff;
 mod order;
 mod planner;
@@ -81,6 +82,21 @@ pub fn plan(
     refreshed: &State,
     options: &PlanOptions,
 ) -> Result<Plan, Diagnostics> {
+    plan_with(input, prior, refreshed, options, &data::NoDataReader)
+}
+
+/// [`plan`], reading data sources through `reader`.
+///
+/// # Errors
+/// As [`plan`]; a data source that cannot be read is an error of the configuration (a warning
+/// for one scoped to a `check` block).
+pub fn plan_with(
+    input: &dyn ConfigInput,
+    prior: &State,
+    refreshed: &State,
+    options: &PlanOptions,
+    reader: &dyn data::DataReader,
+) -> Result<Plan, Diagnostics> {
     let refreshed = if options.refresh { refreshed } else { prior };
     let mut diags = Diagnostics::new();
     let recorded_prior = recorded_objects(prior, &mut Diagnostics::new());
@@ -89,9 +105,14 @@ pub fn plan(
         refreshed: &recorded,
         options,
         decisions: RefCell::new(HashMap::new()),
+        reader,
+        reads: RefCell::new(std::collections::BTreeMap::new()),
+        deferred: RefCell::new(HashMap::new()),
+        read_diags: RefCell::new(Diagnostics::new()),
     };
     let (config, config_diags) = input.evaluate(&planner);
     diags.extend(config_diags);
+    diags.extend(planner.read_diags.take());
     if diags.has_errors() {
         diags.sort();
         return Err(diags);
@@ -99,11 +120,13 @@ pub fn plan(
     let graph = DependencyGraph::new(&config);
     graph.order()?;
     let decisions = planner.decisions.into_inner();
+    let deferred = planner.deferred.into_inner();
+    let data = planner.reads.into_inner();
 
     let mut changes = if options.destroy {
         destroy_changes(&config, &recorded)
     } else {
-        normal_changes(&config, &recorded, decisions)
+        normal_changes(&config, &recorded, decisions, &deferred)
     };
     // Deposed objects go in every mode: in normal plans too, since nothing else would ever
     // delete them.
@@ -154,6 +177,7 @@ pub fn plan(
         order,
         options: options.clone(),
         config,
+        data,
         errored,
         diagnostics: diags,
     })

@@ -279,7 +279,8 @@ pub(super) fn build_order(
     let mut b = OrderBuilder::default();
     for (i, c) in changes.iter().enumerate() {
         match c.action {
-            Action::NoOp => {}
+            // A deferred read is no step: the apply reads it when evaluating what needs it.
+            Action::NoOp | Action::Read => {}
             Action::Create => {
                 b.step(&c.addr, StepKind::Create, i);
             }

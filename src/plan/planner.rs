@@ -18,6 +18,7 @@ use crate::model::evaluate::ResourceValues;
 use crate::model::value::Value;
 use crate::state::State;
 
+use super::data::{self, DataRead, DataReader};
 use super::diff::{Base, Desired, diff_object};
 use super::recorded::Recorded;
 use super::{Action, ActionReason, OutputChange, PlanOptions, ResourceChange};
@@ -37,10 +38,68 @@ pub(super) struct Planner<'a> {
     pub(super) refreshed: &'a BTreeMap<InstanceAddr, Recorded>,
     pub(super) options: &'a PlanOptions,
     pub(super) decisions: RefCell<HashMap<InstanceAddr, Decision>>,
+    /// Reads data sources.
+    pub(super) reader: &'a dyn DataReader,
+    /// Data sources read so far.
+    pub(super) reads: RefCell<BTreeMap<InstanceAddr, DataRead>>,
+    /// Data sources whose read is deferred to the apply, with why.
+    pub(super) deferred: RefCell<HashMap<InstanceAddr, ActionReason>>,
+    /// Read failures.
+    pub(super) read_diags: RefCell<Diagnostics>,
+}
+
+impl Planner<'_> {
+    /// Reads a data source now, or defers it (see [`super::data`]).
+    fn data(&self, instance: &ResourceInstance) -> Value {
+        if self.options.destroy || self.options.refresh_only && !data::config_known(instance) {
+            return instance.to_value();
+        }
+        let pending = || {
+            let wanted = data::depends_on(instance);
+            !wanted.is_empty()
+                && (self.decisions.borrow().iter().any(|(addr, d)| {
+                    d.action != Action::NoOp && wanted.contains(&addr.resource)
+                }) || self
+                    .deferred
+                    .borrow()
+                    .keys()
+                    .any(|addr| wanted.contains(&addr.resource)))
+        };
+        let reason = if !data::config_known(instance) {
+            Some(ActionReason::ReadBecauseConfigUnknown)
+        } else if pending() {
+            Some(ActionReason::ReadBecauseDependencyPending)
+        } else {
+            None
+        };
+        if let Some(reason) = reason {
+            self.deferred
+                .borrow_mut()
+                .insert(instance.addr.clone(), reason);
+            return instance.to_value();
+        }
+        match self.reader.read(instance) {
+            Ok(attributes) => {
+                let read = DataRead::new(instance.schema, attributes);
+                let value = read.value.clone();
+                self.reads.borrow_mut().insert(instance.addr.clone(), read);
+                value
+            }
+            Err(message) => {
+                self.read_diags
+                    .borrow_mut()
+                    .push(data::read_failed(instance, &message));
+                Value::Unknown
+            }
+        }
+    }
 }
 
 impl ResourceValues for Planner<'_> {
     fn instance(&self, instance: &ResourceInstance) -> Value {
+        if data::is_data(&instance.addr) {
+            return self.data(instance);
+        }
         let recorded = self.refreshed.get(&instance.addr);
         if self.options.destroy {
             // Everything goes; expressions see the objects as they are.
@@ -153,24 +212,28 @@ pub(super) fn deposed_changes(
 }
 
 pub(super) fn dependencies_of(instance: &ResourceInstance) -> Vec<ResourceAddr> {
-    let mut deps: Vec<ResourceAddr> = instance
-        .dependencies
-        .iter()
-        .map(|d| d.resource.clone())
-        .collect();
-    deps.sort();
-    deps.dedup();
-    deps
+    data::direct_dependencies(instance)
 }
 
 pub(super) fn normal_changes(
     config: &Config,
     recorded: &BTreeMap<InstanceAddr, Recorded>,
     mut decisions: HashMap<InstanceAddr, Decision>,
+    deferred: &HashMap<InstanceAddr, ActionReason>,
 ) -> Vec<ResourceChange> {
     let mut changes = Vec::with_capacity(config.instances.len());
     let first = first_instances(config);
+    let data_deps = data::data_dependencies(config.instances.values());
+    let dependencies = |instance: &ResourceInstance| {
+        data::expand_data_dependencies(&dependencies_of(instance), &data_deps)
+    };
     for (addr, instance) in &config.instances {
+        if data::is_data(addr) {
+            if let Some(reason) = deferred.get(addr) {
+                changes.push(data::deferred_read(instance, *reason, dependencies(instance)));
+            }
+            continue;
+        }
         // Every instance went through the hook; one that did not (an evaluation that skipped
         // it) is planned here the same way.
         let decision = decisions
@@ -186,7 +249,7 @@ pub(super) fn normal_changes(
             changed_paths: decision.changed_paths,
             replace_paths: decision.replace_paths,
             reason: decision.reason,
-            dependencies: dependencies_of(instance),
+            dependencies: dependencies(instance),
             deposed: None,
             importing: None,
         });

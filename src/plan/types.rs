@@ -47,6 +47,9 @@ pub enum Action {
     },
     /// Delete the object.
     Delete,
+    /// Read a data source during the apply (its configuration is not known at plan time, or
+    /// something its `depends_on` names changes).
+    Read,
 }
 
 impl Action {
@@ -64,6 +67,7 @@ impl Action {
                 create_before_destroy: true,
             } => &["create", "delete"],
             Self::Delete => &["delete"],
+            Self::Read => &["read"],
         }
     }
 
@@ -91,6 +95,10 @@ pub enum ActionReason {
     DeleteBecauseEachKey,
     /// The resource switched between no repetition, `count` and `for_each`.
     DeleteBecauseWrongRepetition,
+    /// A data source's configuration holds values known only after the apply.
+    ReadBecauseConfigUnknown,
+    /// Something a data source's `depends_on` names has changes pending.
+    ReadBecauseDependencyPending,
 }
 
 impl ActionReason {
@@ -105,6 +113,8 @@ impl ActionReason {
             Self::DeleteBecauseCountIndex => "delete_because_count_index",
             Self::DeleteBecauseEachKey => "delete_because_each_key",
             Self::DeleteBecauseWrongRepetition => "delete_because_wrong_repetition",
+            Self::ReadBecauseConfigUnknown => "read_because_config_unknown",
+            Self::ReadBecauseDependencyPending => "read_because_dependency_pending",
         }
     }
 }
@@ -173,6 +183,9 @@ pub struct Plan {
     pub options: PlanOptions,
     /// The configuration, evaluated with planned values.
     pub config: Config,
+    /// The data sources read during the plan, by instance (those deferred to the apply are
+    /// `Read` changes instead).
+    pub data: std::collections::BTreeMap<InstanceAddr, super::data::DataRead>,
     /// A problem was found while planning (for example `prevent_destroy`): the plan must not be
     /// applied, and `diagnostics` says why.
     pub errored: bool,
@@ -225,7 +238,7 @@ impl Plan {
         let mut c = Counts::default();
         for change in &self.changes {
             match change.action {
-                Action::NoOp => {}
+                Action::NoOp | Action::Read => {}
                 Action::Create => c.add += 1,
                 Action::Update => c.change += 1,
                 Action::Replace { .. } => {

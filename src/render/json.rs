@@ -70,9 +70,10 @@ pub fn render(plan: &Plan, input: &JsonInput<'_>) -> Json {
             .into(),
     );
     // Imported objects are read while planning but recorded only by the apply: as in
-    // Terraform, the prior state does not hold them yet.
-    let without_imports;
-    let prior = if plan.import_count() == 0 {
+    // Terraform, the prior state does not hold them yet. Data sources read while planning are
+    // in it, as Terraform's plan-time reads are.
+    let adjusted;
+    let prior = if plan.import_count() == 0 && plan.data.is_empty() {
         input.prior
     } else {
         let mut state = input.prior.clone();
@@ -80,8 +81,9 @@ pub fn render(plan: &Plan, input: &JsonInput<'_>) -> Json {
             state.remove_instance(&c.addr);
         }
         state.resources.retain(|r| !r.instances.is_empty());
-        without_imports = state;
-        &without_imports
+        crate::plan::data::record_reads(&mut state, &plan.data);
+        adjusted = state;
+        &adjusted
     };
     top.insert("prior_state".into(), prior_state(prior));
     top.insert("configuration".into(), configuration(&plan.config));
@@ -174,7 +176,7 @@ fn index_json(addr: &InstanceAddr) -> Option<Json> {
 
 fn addressing(addr: &InstanceAddr, out: &mut Map<String, Json>) {
     out.insert("address".into(), addr.to_string().into());
-    out.insert("mode".into(), "managed".into());
+    out.insert("mode".into(), json!(addr.resource.mode));
     out.insert("type".into(), addr.resource.type_name.clone().into());
     out.insert("name".into(), addr.resource.name.clone().into());
     if let Some(i) = index_json(addr) {
@@ -327,21 +329,30 @@ fn module_node(
 }
 
 fn planned_values(plan: &Plan) -> Json {
-    let resources: Vec<(ModuleAddr, Json)> = plan
+    let value = |addr: &InstanceAddr, after: &Value| {
+        let mut r = Map::new();
+        addressing(addr, &mut r);
+        let version = crate::schema::resource(&addr.resource.type_name)
+            .filter(|_| addr.resource.mode == crate::addr::Mode::Managed)
+            .map_or(0, |s| s.schema_version);
+        r.insert("schema_version".into(), version.into());
+        r.insert("values".into(), known_json(after));
+        r.insert("sensitive_values".into(), sensitive_mask(Some(after)));
+        (addr.clone(), Json::Object(r))
+    };
+    let mut listed: Vec<(InstanceAddr, Json)> = plan
         .changes
         .iter()
         .filter(|c| c.action != Action::Delete)
-        .filter_map(|c| {
-            let after = c.after.as_ref()?;
-            let mut r = Map::new();
-            addressing(&c.addr, &mut r);
-            let version =
-                crate::schema::resource(&c.addr.resource.type_name).map_or(0, |s| s.schema_version);
-            r.insert("schema_version".into(), version.into());
-            r.insert("values".into(), known_json(after));
-            r.insert("sensitive_values".into(), sensitive_mask(Some(after)));
-            Some((c.addr.resource.module.clone(), Json::Object(r)))
-        })
+        .filter_map(|c| Some(value(&c.addr, c.after.as_ref()?)))
+        .chain(plan.data.iter().map(|(addr, read)| value(addr, &read.value)))
+        .collect();
+    // Data sources read while planning sort among the changes by address, as Terraform lists
+    // them.
+    listed.sort_by(|a, b| a.0.cmp(&b.0));
+    let resources: Vec<(ModuleAddr, Json)> = listed
+        .into_iter()
+        .map(|(addr, r)| (addr.resource.module, r))
         .collect();
     let outputs: Map<String, Json> = plan
         .outputs
@@ -370,7 +381,7 @@ fn planned_values(plan: &Plan) -> Json {
 pub fn prior_state(state: &State) -> Json {
     let mut resources = Vec::new();
     for r in &state.resources {
-        let schema = crate::schema::resource(&r.type_name);
+        let schema = crate::schema::schema_of(r.mode == crate::addr::Mode::Data, &r.type_name);
         for i in &r.instances {
             let mut out = Map::new();
             let addr = r.addr().instance(i.index_key.clone());

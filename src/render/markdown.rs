@@ -106,6 +106,7 @@ fn summary(c: &ResourceChange) -> String {
             };
             format!("`{addr}` will be **replaced** ({how}): {why}")
         }
+        Action::Read => format!("`{addr}` will be read during apply"),
         Action::NoOp if c.importing.is_some() => format!("`{addr}` will be imported"),
         Action::NoOp => format!("`{addr}` has no changes"),
     };

@@ -140,7 +140,7 @@ pub fn summary(plan: &Plan) -> String {
     )
 }
 
-fn legend(changed: &[&ResourceChange]) -> [(&'static str, &'static str, bool); 5] {
+fn legend(changed: &[&ResourceChange]) -> [(&'static str, &'static str, bool); 6] {
     let has = |f: &dyn Fn(Action) -> bool| changed.iter().any(|c| f(c.action));
     [
         ("  +", "create", has(&|a| a == Action::Create)),
@@ -164,6 +164,7 @@ fn legend(changed: &[&ResourceChange]) -> [(&'static str, &'static str, bool); 5
                 }
             }),
         ),
+        (" <=", "read (data resources)", has(&|a| a == Action::Read)),
     ]
 }
 
@@ -266,6 +267,7 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
             }
             _ => "must be replaced".to_owned(),
         },
+        (_, Action::Read) => "will be read during apply".to_owned(),
         (_, Action::NoOp) if change.importing.is_some() => "will be imported".to_owned(),
         (_, Action::NoOp) => "has no changes".to_owned(),
     };
@@ -279,6 +281,12 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
         }
     }
     let note = match change.reason {
+        Some(ActionReason::ReadBecauseConfigUnknown) => {
+            Some("  # (config refers to values not yet known)".to_owned())
+        }
+        Some(ActionReason::ReadBecauseDependencyPending) => {
+            Some("  # (depends on a resource or a module with changes pending)".to_owned())
+        }
         Some(ActionReason::DeleteBecauseNoResourceConfig) => Some(format!(
             "  # (because {} is not in configuration)",
             addr.resource
@@ -315,6 +323,7 @@ fn symbol(action: Action) -> &'static str {
         Action::Replace {
             create_before_destroy: true,
         } => "+/-",
+        Action::Read => " <=",
     }
 }
 
@@ -329,9 +338,13 @@ fn resource_block(out: &mut String, change: &ResourceChange, mode: Mode) {
     } else {
         symbol(change.action)
     };
+    let keyword = match change.addr.resource.mode {
+        crate::addr::Mode::Data => "data",
+        crate::addr::Mode::Managed => "resource",
+    };
     let _ = writeln!(
         out,
-        "{} resource \"{}\" \"{}\" {{",
+        "{} {keyword} \"{}\" \"{}\" {{",
         shown_symbol, change.addr.resource.type_name, change.addr.resource.name
     );
     let block = change.schema.as_block();
@@ -339,7 +352,7 @@ fn resource_block(out: &mut String, change: &ResourceChange, mode: Mode) {
     let after = change.after.as_ref().and_then(Value::as_object);
     let forced: BTreeSet<&str> = change.replace_paths.iter().map(String::as_str).collect();
     // As Terraform, an import shows every attribute, unchanged ones too.
-    let show_all = matches!(change.action, Action::Create | Action::Delete)
+    let show_all = matches!(change.action, Action::Create | Action::Delete | Action::Read)
         || (mode == Mode::Plan && change.importing.is_some());
     body(out, 1, &block, before, after, show_all, &forced, "");
     out.push_str("    }\n");

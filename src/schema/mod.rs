@@ -18,12 +18,14 @@
 mod account;
 mod cockpit;
 mod container;
+mod data;
 mod function;
 mod provider;
 pub mod validation;
 
 use std::collections::BTreeMap;
 
+pub use data::{DataSource, data_source, data_source_by_key, data_source_names};
 pub use provider::PROVIDER;
 pub use validation::Validation;
 
@@ -450,6 +452,17 @@ impl ResourceSchema {
         self.blocks.iter().find(|b| b.name == name)
     }
 
+    /// The sensitive top-level attributes `attributes` (a recorded object) sets: what a state
+    /// lists in `sensitive_attributes`.
+    #[must_use]
+    pub fn sensitive_set(&self, attributes: &RawAttributes) -> Vec<&'static str> {
+        self.attributes
+            .iter()
+            .filter(|a| a.sensitive && attributes.get(a.name).is_some_and(|v| !v.is_null()))
+            .map(|a| a.name)
+            .collect()
+    }
+
     /// Whether any attribute can be updated in place.
     #[must_use]
     pub fn has_update(&self) -> bool {
@@ -510,6 +523,16 @@ pub fn resource(type_name: &str) -> Option<&'static ResourceSchema> {
         .binary_search_by(|s| s.type_name.cmp(type_name))
         .ok()
         .map(|i| RESOURCES[i])
+}
+
+/// The schema of a managed resource type (`data` false) or of a data source (`data` true).
+#[must_use]
+pub fn schema_of(data: bool, type_name: &str) -> Option<&'static ResourceSchema> {
+    if data {
+        data_source(type_name).map(|d| &d.schema)
+    } else {
+        resource(type_name)
+    }
 }
 
 /// Every managed type name, sorted (for did-you-mean and docs).

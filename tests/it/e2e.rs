@@ -1,6 +1,7 @@
 //! End-to-end tests: the `scwform` binary against the emulator, through `--sandbox` or an
 //! emulator the test starts (reached by `SCW_API_URL`, behind a proxy that counts requests).
 
+mod data;
 pub(crate) mod harness;
 #[cfg(unix)]
 mod interrupt;

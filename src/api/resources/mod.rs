@@ -152,6 +152,7 @@ macro_rules! resource_api {
 pub mod account;
 pub mod cockpit;
 pub mod containers;
+pub mod data;
 mod fields;
 pub mod functions;
 mod tokens;
@@ -198,7 +199,7 @@ impl Default for Defaults {
 
 impl Defaults {
     /// The project to use when `project_id` is not configured.
-    fn project(&self) -> Option<ProjectId> {
+    pub(crate) fn project(&self) -> Option<ProjectId> {
         self.project_id
             .or_else(|| self.organization_id.map(|org| ProjectId(org.0)))
     }

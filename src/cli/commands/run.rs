@@ -24,7 +24,7 @@ use crate::cli::session::{self, Connection, Paths, StateSite};
 use crate::diag::{Diagnostic, Diagnostics, SourceMap};
 use crate::model::evaluate::NoPriorValues;
 use crate::model::load::{evaluate_parsed, parse_path};
-use crate::plan::{Plan, PlanOptions, plan};
+use crate::plan::{Plan, PlanOptions, plan_with};
 use crate::planfile::{self, SavedPlan};
 use crate::state::{LockGuard, State, StateStore};
 
@@ -423,7 +423,10 @@ async fn prepare_with(
         refresh: args.refresh,
         refresh_only: args.refresh_only,
     };
-    let planned = tokio::task::block_in_place(|| plan(&*input, &prior, &refreshed, &plan_options));
+    let reader = crate::apply::data::ApiDataReader::new(Arc::clone(&connection.cx));
+    let planned = tokio::task::block_in_place(|| {
+        plan_with(&*input, &prior, &refreshed, &plan_options, &reader)
+    });
     let mut planned = match planned {
         Ok(p) => p,
         Err(d) => {
