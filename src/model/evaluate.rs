@@ -1726,8 +1726,7 @@ impl<'m> Evaluator<'m, '_> {
     /// the values `refs` read come from.
     fn reach(&self, refs: &[Reference]) -> Vec<ResourceAddr> {
         let mut out = self.outer_reach(refs);
-        let here =
-            |t: &str, n: &str| resource_addr(t, n).in_module(self.options.module.clone());
+        let here = |t: &str, n: &str| resource_addr(t, n).in_module(self.options.module.clone());
         for r in refs {
             match &r.target {
                 RefTarget::Resource { type_name, name }

@@ -1058,12 +1058,16 @@ impl<'a> Lowerer<'a, '_> {
             let (summary, detail) = if data.is_some() {
                 (
                     format!("Duplicate data \"{type_name}\" configuration"),
-                    format!("A {type_name} data resource named \"{name}\" was already declared. Resource names must be unique per type in each module."),
+                    format!(
+                        "A {type_name} data resource named \"{name}\" was already declared. Resource names must be unique per type in each module."
+                    ),
                 )
             } else {
                 (
                     format!("Duplicate resource \"{type_name}\" configuration"),
-                    format!("A {type_name} resource named \"{name}\" was already declared. Resource names must be unique per resource type."),
+                    format!(
+                        "A {type_name} resource named \"{name}\" was already declared. Resource names must be unique per resource type."
+                    ),
                 )
             };
             self.duplicate(

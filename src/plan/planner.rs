@@ -54,17 +54,18 @@ impl Planner<'_> {
         if self.options.destroy || self.options.refresh_only && !data::config_known(instance) {
             return instance.to_value();
         }
-        let pending = || {
-            let wanted = data::depends_on(instance);
-            !wanted.is_empty()
-                && (self.decisions.borrow().iter().any(|(addr, d)| {
-                    d.action != Action::NoOp && wanted.contains(&addr.resource)
-                }) || self
-                    .deferred
-                    .borrow()
-                    .keys()
-                    .any(|addr| wanted.contains(&addr.resource)))
-        };
+        let pending =
+            || {
+                let wanted = data::depends_on(instance);
+                !wanted.is_empty()
+                    && (self.decisions.borrow().iter().any(|(addr, d)| {
+                        d.action != Action::NoOp && wanted.contains(&addr.resource)
+                    }) || self
+                        .deferred
+                        .borrow()
+                        .keys()
+                        .any(|addr| wanted.contains(&addr.resource)))
+            };
         let reason = if !data::config_known(instance) {
             Some(ActionReason::ReadBecauseConfigUnknown)
         } else if pending() {
@@ -230,7 +231,11 @@ pub(super) fn normal_changes(
     for (addr, instance) in &config.instances {
         if data::is_data(addr) {
             if let Some(reason) = deferred.get(addr) {
-                changes.push(data::deferred_read(instance, *reason, dependencies(instance)));
+                changes.push(data::deferred_read(
+                    instance,
+                    *reason,
+                    dependencies(instance),
+                ));
             }
             continue;
         }

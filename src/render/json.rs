@@ -345,7 +345,11 @@ fn planned_values(plan: &Plan) -> Json {
         .iter()
         .filter(|c| c.action != Action::Delete)
         .filter_map(|c| Some(value(&c.addr, c.after.as_ref()?)))
-        .chain(plan.data.iter().map(|(addr, read)| value(addr, &read.value)))
+        .chain(
+            plan.data
+                .iter()
+                .map(|(addr, read)| value(addr, &read.value)),
+        )
         .collect();
     // Data sources read while planning sort among the changes by address, as Terraform lists
     // them.

@@ -352,8 +352,10 @@ fn resource_block(out: &mut String, change: &ResourceChange, mode: Mode) {
     let after = change.after.as_ref().and_then(Value::as_object);
     let forced: BTreeSet<&str> = change.replace_paths.iter().map(String::as_str).collect();
     // As Terraform, an import shows every attribute, unchanged ones too.
-    let show_all = matches!(change.action, Action::Create | Action::Delete | Action::Read)
-        || (mode == Mode::Plan && change.importing.is_some());
+    let show_all = matches!(
+        change.action,
+        Action::Create | Action::Delete | Action::Read
+    ) || (mode == Mode::Plan && change.importing.is_some());
     body(out, 1, &block, before, after, show_all, &forced, "");
     out.push_str("    }\n");
 }

@@ -18,8 +18,8 @@
 use std::sync::LazyLock;
 
 use super::{
-    AttrType, AttributeSchema, BlockSchema, Constraint, ResourceSchema, Timeouts,
-    Validation, account, container, function,
+    AttrType, AttributeSchema, BlockSchema, Constraint, ResourceSchema, Timeouts, Validation,
+    account, container, function,
 };
 
 /// One data source type.
@@ -215,7 +215,9 @@ static DATA_SOURCES: LazyLock<Vec<DataSource>> =
 /// The data source of a type name (`scaleway_container`), if scwform reads it.
 #[must_use]
 pub fn data_source(type_name: &str) -> Option<&'static DataSource> {
-    DATA_SOURCES.iter().find(|d| d.schema.type_name == type_name)
+    DATA_SOURCES
+        .iter()
+        .find(|d| d.schema.type_name == type_name)
 }
 
 /// The data source whose [`DataSource::key`] is `key` (`data.scaleway_container`).

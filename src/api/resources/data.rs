@@ -106,23 +106,22 @@ async fn list(cx: &ApiContext, path: &str, query: &Query, key: &str) -> Result<V
 }
 
 async fn account_project(cx: &ApiContext, args: &Attributes) -> Result<Attributes, String> {
-    let id = if let Some(name) = arg(args, "name") {
-        let org = organization(cx, args).ok_or("organization_id is required with name")?;
-        let query = Query::new()
-            .with("organization_id", &org)
-            .with("name", name);
-        let projects = list(cx, "/account/v3/projects", &query, "projects").await?;
-        item_id(find_exact(&projects, name)?)?
-    } else {
-        match arg(args, "project_id") {
-            Some(id) => id.to_owned(),
-            None => cx
-                .defaults
-                .project()
-                .map(|p| p.to_string())
-                .ok_or("project_id was not specified nor found in the provider configuration")?,
-        }
-    };
+    let id =
+        if let Some(name) = arg(args, "name") {
+            let org = organization(cx, args).ok_or("organization_id is required with name")?;
+            let query = Query::new()
+                .with("organization_id", &org)
+                .with("name", name);
+            let projects = list(cx, "/account/v3/projects", &query, "projects").await?;
+            item_id(find_exact(&projects, name)?)?
+        } else {
+            match arg(args, "project_id") {
+                Some(id) => id.to_owned(),
+                None => cx.defaults.project().map(|p| p.to_string()).ok_or(
+                    "project_id was not specified nor found in the provider configuration",
+                )?,
+            }
+        };
     let mut attributes = read_object(cx, "scaleway_account_project", &id, || {
         format!("account project ({id}) not found")
     })
@@ -199,9 +198,8 @@ async fn container(cx: &ApiContext, args: &Attributes) -> Result<Attributes, Str
         Some(id) => id.to_owned(),
         None => {
             let name = arg(args, "name").unwrap_or_default();
-            let (_, namespace_uuid) =
-                expand_id("scaleway_container", "namespace_id", namespace)
-                    .map_err(|e| e.to_string())?;
+            let (_, namespace_uuid) = expand_id("scaleway_container", "namespace_id", namespace)
+                .map_err(|e| e.to_string())?;
             let mut query = Query::new()
                 .with("name", name)
                 .with("namespace_id", namespace_uuid);
