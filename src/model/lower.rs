@@ -484,7 +484,7 @@ impl<'a> Lowerer<'a, '_> {
             "locals" => self.locals(block),
             "output" => self.output(block),
             "resource" => self.resource(block),
-            "data" => self.resource_or_data(block, Some(None)),
+            "data" => self.resource_or_data(block, true, None),
             "check" => self.check(block),
             "module" => self.module_call(block),
             "import" => self.import(block),
@@ -1000,7 +1000,7 @@ impl<'a> Lowerer<'a, '_> {
                         continue;
                     }
                     data = Some(b);
-                    self.resource_or_data(b, Some(Some(name)));
+                    self.resource_or_data(b, true, Some(name));
                 }
                 Structure::Block(b) => {
                     self.unexpected_block(b, "a check block", &["assert", "data"]);
@@ -1030,32 +1030,32 @@ impl<'a> Lowerer<'a, '_> {
     }
 
     fn resource(&mut self, block: &'a Block) {
-        self.resource_or_data(block, None);
+        self.resource_or_data(block, false, None);
     }
 
-    /// A `resource` block (`data` = `None`) or a `data` block (`Some(check)`, the enclosing
-    /// `check` block's name when it is scoped to one).
-    fn resource_or_data(&mut self, block: &'a Block, data: Option<Option<&'a str>>) {
-        let what = if data.is_some() { "data" } else { "resource" };
+    /// A `resource` block, or a `data` block (`data`; `check` names the enclosing `check` block
+    /// when it is scoped to one).
+    fn resource_or_data(&mut self, block: &'a Block, data: bool, check: Option<&'a str>) {
+        let what = if data { "data" } else { "resource" };
         if !self.labels_ok(block, 2, what) {
             return;
         }
         let type_name = block.labels[0].value.as_str();
         let name = block.labels[1].value.as_str();
-        let data_source = data.and(schema::data_source(type_name));
+        let data_source = schema::data_source(type_name).filter(|_| data);
         let key: (&'a str, &'a str) = match (data, data_source) {
-            (None, _) => (type_name, name),
-            (Some(_), Some(d)) => (d.key, name),
+            (false, _) => (type_name, name),
+            (true, Some(d)) => (d.key, name),
             // A leaked key for an unknown data source type: a few bytes per such mistake,
             // so that references to it stay quiet (they evaluate to unknown).
-            (Some(_), None) => (
+            (true, None) => (
                 Box::leak(format!("data.{type_name}").into_boxed_str()),
                 name,
             ),
         };
         if let Some(first) = self.module.resources.get(&key) {
             let first = first.header_span();
-            let (summary, detail) = if data.is_some() {
+            let (summary, detail) = if data {
                 (
                     format!("Duplicate data \"{type_name}\" configuration"),
                     format!(
@@ -1079,12 +1079,13 @@ impl<'a> Lowerer<'a, '_> {
             self.diags.0.last_mut().expect("just pushed").detail = Some(detail);
             return;
         }
-        let schema = match data {
-            None => schema::resource(type_name),
-            Some(_) => data_source.map(|d| &d.schema),
+        let schema = if data {
+            data_source.map(|d| &d.schema)
+        } else {
+            schema::resource(type_name)
         };
         let Some(schema) = schema else {
-            let (summary, label, detail, help) = if data.is_some() {
+            let (summary, label, detail, help) = if data {
                 (
                     "Invalid data source",
                     "not a data source scwform reads",
@@ -1126,7 +1127,7 @@ impl<'a> Lowerer<'a, '_> {
             type_name: key.0,
             name,
             schema,
-            check: data.flatten(),
+            check,
             block,
             body: BodyDecl::default(),
             count: None,
@@ -1173,7 +1174,7 @@ impl<'a> Lowerer<'a, '_> {
         }
         for b in block.body.blocks() {
             match b.ident.name.as_str() {
-                "lifecycle" if data.is_some() => {
+                "lifecycle" if data => {
                     self.error(
                         "scw::model::unsupported",
                         "Unsupported lifecycle block",
@@ -1202,7 +1203,7 @@ impl<'a> Lowerer<'a, '_> {
         decl.body = self.body(
             &block.body,
             &schema.as_block(),
-            &if data.is_some() {
+            &if data {
                 format!("a {type_name} data source")
             } else {
                 format!("a {type_name} resource")

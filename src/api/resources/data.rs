@@ -169,18 +169,17 @@ async fn namespace(
     regions_path: &str,
 ) -> Result<Attributes, String> {
     let region = region(cx, args);
-    let id = match arg(args, "namespace_id") {
-        Some(id) => id.to_owned(),
-        None => {
-            let name = arg(args, "name").unwrap_or_default();
-            let mut query = Query::new().with("name", name);
-            if let Some(project) = arg(args, "project_id") {
-                query = query.with("project_id", project);
-            }
-            let path = format!("{regions_path}/{region}/namespaces");
-            let namespaces = list(cx, &path, &query, "namespaces").await?;
-            item_id(find_exact(&namespaces, name)?)?
+    let id = if let Some(id) = arg(args, "namespace_id") {
+        id.to_owned()
+    } else {
+        let name = arg(args, "name").unwrap_or_default();
+        let mut query = Query::new().with("name", name);
+        if let Some(project) = arg(args, "project_id") {
+            query = query.with("project_id", project);
         }
+        let path = format!("{regions_path}/{region}/namespaces");
+        let namespaces = list(cx, &path, &query, "namespaces").await?;
+        item_id(find_exact(&namespaces, name)?)?
     };
     let id = regional_id(&id, &region)?;
     let mut attributes = read_object(cx, type_name, &id, || {
@@ -194,22 +193,21 @@ async fn namespace(
 async fn container(cx: &ApiContext, args: &Attributes) -> Result<Attributes, String> {
     let region = region(cx, args);
     let namespace = arg(args, "namespace_id").unwrap_or_default();
-    let id = match arg(args, "container_id") {
-        Some(id) => id.to_owned(),
-        None => {
-            let name = arg(args, "name").unwrap_or_default();
-            let (_, namespace_uuid) = expand_id("scaleway_container", "namespace_id", namespace)
-                .map_err(|e| e.to_string())?;
-            let mut query = Query::new()
-                .with("name", name)
-                .with("namespace_id", namespace_uuid);
-            if let Some(project) = arg(args, "project_id") {
-                query = query.with("project_id", project);
-            }
-            let path = format!("/containers/v1/regions/{region}/containers");
-            let containers = list(cx, &path, &query, "containers").await?;
-            item_id(find_exact(&containers, name)?)?
+    let id = if let Some(id) = arg(args, "container_id") {
+        id.to_owned()
+    } else {
+        let name = arg(args, "name").unwrap_or_default();
+        let (_, namespace_uuid) = expand_id("scaleway_container", "namespace_id", namespace)
+            .map_err(|e| e.to_string())?;
+        let mut query = Query::new()
+            .with("name", name)
+            .with("namespace_id", namespace_uuid);
+        if let Some(project) = arg(args, "project_id") {
+            query = query.with("project_id", project);
         }
+        let path = format!("/containers/v1/regions/{region}/containers");
+        let containers = list(cx, &path, &query, "containers").await?;
+        item_id(find_exact(&containers, name)?)?
     };
     let id = regional_id(&id, &region)?;
     let mut attributes = read_object(cx, "scaleway_container", &id, || {
