@@ -429,6 +429,11 @@ pub struct InitArgs {
     /// Use the configured backend as it is, ignoring the previous one.
     #[arg(long, conflicts_with_all = ["migrate_state", "force_copy"])]
     pub reconfigure: bool,
+    /// A setting completing the `backend` block (Terraform's partial backend
+    /// configuration): `KEY=VALUE`, or the path of a file of `name = value` lines. Repeatable;
+    /// later ones win.
+    #[arg(long = "backend-config", value_name = "KEY=VALUE|FILE")]
+    pub backend_config: Vec<String>,
     /// How long to wait for each state lock during a migration (default 0: fail at once).
     #[arg(long, value_name = "DURATION", default_value = "0s")]
     pub lock_timeout: String,

@@ -4,6 +4,7 @@
 //! below returns values and diagnostics. `miette::Report` stays in here.
 
 pub mod args;
+pub mod backend_record;
 pub mod commands;
 pub mod encryption;
 pub mod exit;

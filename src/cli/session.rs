@@ -588,7 +588,14 @@ pub fn state_site_unchecked(
     let (workspace, _) = selected_workspace(&paths.dir);
     backend::check_workspace_name(&workspace)
         .map_err(|e| state_diagnostic(&e, "Invalid selected workspace"))?;
-    let backend = open_backend(paths, spec, encryption)?;
+    // The sandbox and `--state FILE` replace the backend; otherwise it is the one recorded by
+    // `init`, which must still be the configured one.
+    let resolved = if paths.sandbox || paths.state.is_some() {
+        spec.cloned()
+    } else {
+        Some(super::backend_record::resolve(&paths.dir, spec)?)
+    };
+    let backend = open_backend(paths, resolved.as_ref(), encryption)?;
     Ok(StateSite { backend, workspace })
 }
 

@@ -316,8 +316,21 @@ fn backend(block: &ast::Block, settings: &mut TerraformSettings, diags: &mut Dia
         );
         return;
     }
+    settings.backend = Some(BackendBlock {
+        kind: label.value.clone(),
+        span,
+        settings: backend_settings(&block.body, diags),
+    });
+}
+
+/// The settings of a backend block's body, or of a backend configuration file: attributes
+/// with constant values (a backend is set up before anything is evaluated), no blocks.
+fn backend_settings(
+    body: &ast::Body,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, (serde_json::Value, Span)> {
     let mut values = BTreeMap::new();
-    for attr in block.body.attributes() {
+    for attr in body.attributes() {
         let value = expr::eval(&attr.expr, &EvalContext::new())
             .ok()
             .and_then(|v| constant(&v));
@@ -335,18 +348,38 @@ fn backend(block: &ast::Block, settings: &mut TerraformSettings, diags: &mut Dia
             ),
         }
     }
-    for nested in block.body.blocks() {
+    for nested in body.blocks() {
         diags.push(
             Diagnostic::error("scw::model::backend_value", "Unexpected block in backend")
                 .with_primary(nested.ident.span, "not expected here")
                 .with_detail("Backend settings are attributes (name = value)."),
         );
     }
-    settings.backend = Some(BackendBlock {
-        kind: label.value.clone(),
-        span,
-        settings: values,
-    });
+    values
+}
+
+/// The settings of a backend configuration file (`init -backend-config=FILE`, Terraform's
+/// partial backend configuration: `name = value` lines, as in a backend block), added to
+/// `sources` for its diagnostics.
+///
+/// # Errors
+/// Syntax errors, blocks, and values that are not constants.
+pub fn backend_settings_file(
+    name: &str,
+    path: &std::path::Path,
+    text: String,
+    sources: &mut SourceMap,
+) -> Result<BTreeMap<String, (serde_json::Value, Span)>, Diagnostics> {
+    let id = sources.add(name, Some(path), text);
+    let text = sources.file(id).text.clone();
+    let file = parse::parse_source(&text, id)?;
+    let mut diags = Diagnostics::new();
+    let values = backend_settings(&file.body, &mut diags);
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(values)
+    }
 }
 
 /// A scalar value as JSON; `None` for anything else.

@@ -260,6 +260,12 @@ impl Default for State {
 }
 
 impl State {
+    /// Whether the state records nothing: no resource, no output.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.resources.is_empty() && self.outputs.is_empty()
+    }
+
     /// An empty state with this lineage and serial 0.
     #[must_use]
     pub fn new(lineage: Lineage) -> Self {

@@ -313,10 +313,22 @@ impl StateStore {
             return Ok((None, false, false));
         }
         let (plain, migrating) = match self.encryptor() {
-            Some(encryptor) => {
-                let opened = encryptor.decrypt(bytes).map_err(|e| self.crypto_error(e))?;
-                (std::borrow::Cow::Owned(opened.bytes), opened.migrating)
-            }
+            Some(encryptor) => match encryptor.decrypt(bytes) {
+                Ok(opened) => (std::borrow::Cow::Owned(opened.bytes), opened.migrating),
+                // A plain state that records nothing is no state: a pg backend gives a new
+                // workspace its row, an empty state, before locking it (as Terraform does),
+                // and an encrypted backend must be able to take it over.
+                Err(e @ CryptoError::Unencrypted { .. }) => {
+                    return match std::str::from_utf8(bytes)
+                        .ok()
+                        .and_then(|text| State::read(text, &self.location).ok())
+                    {
+                        Some((state, _)) if state.is_empty() => Ok((None, false, false)),
+                        _ => Err(self.crypto_error(e)),
+                    };
+                }
+                Err(e) => return Err(self.crypto_error(e)),
+            },
             None if crypto::is_encrypted(bytes) => {
                 return Err(self.crypto_error(CryptoError::Encrypted { target: "state" }));
             }

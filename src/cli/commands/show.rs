@@ -62,7 +62,7 @@ fn state_text(paths: &Paths, json: bool) -> Result<String, Failure> {
         text.push('\n');
         return Ok(text);
     }
-    if state.resources.is_empty() && state.outputs.is_empty() {
+    if state.is_empty() {
         return Ok("The state file is empty. No resources are represented.\n".to_owned());
     }
     let mut out = String::new();

@@ -39,11 +39,6 @@ pub struct Migrated {
     pub copied: Copied,
 }
 
-/// Whether a state records nothing (no resource, no output).
-fn is_empty(state: &State) -> bool {
-    state.resources.is_empty() && state.outputs.is_empty()
-}
-
 /// Copies every workspace's state from `from` to `to`, with both sides locked (waiting up to
 /// `timeout` for each lock). A destination already holding a different non-empty state (another
 /// lineage, or other content) is refused unless `force`.
@@ -71,7 +66,7 @@ pub fn migrate(
         let source = from.store(&workspace).load()?;
         if let (Some(source), Some(destination)) = (&source, to.store(&workspace).load()?) {
             let same = destination.lineage == source.lineage && destination.same_content(source);
-            if !force && !same && !is_empty(&destination) {
+            if !force && !same && !destination.is_empty() {
                 return Err(StateError::MigrationConflict {
                     path: to.location(&workspace),
                     workspace,
