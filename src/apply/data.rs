@@ -58,8 +58,9 @@ impl DataReader for ApiDataReader {
         let args = arguments(instance);
         let type_name = instance.schema.type_name;
         tracing::debug!(addr = %instance.addr, "reading data source");
+        let defaults = self.cx.defaults_of(instance.provider.as_deref());
         self.handle.block_on(crate::api::resources::data::read_data(
-            &self.cx, type_name, &args,
+            &self.cx, defaults, type_name, &args,
         ))
     }
 }

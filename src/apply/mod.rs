@@ -345,6 +345,9 @@ impl<'a> Runner<'a> {
             s.resources
                 .retain(|r| r.mode != state::Mode::Data || !r.instances.is_empty());
             crate::plan::data::record_reads(s, &reads);
+            for addr in reads.keys() {
+                s.set_provider(&addr.resource, provider_alias(plan, addr));
+            }
         });
     }
 
@@ -577,10 +580,18 @@ impl<'a> Runner<'a> {
     }
 
     /// Prepares the task of a step.
-    fn job(&mut self, i: usize, desired: Option<Attributes>) -> Result<Job, StepError> {
+    fn job(&mut self, i: usize, mut desired: Option<Attributes>) -> Result<Job, StepError> {
         let plan = self.run.plan;
         let step = &plan.order.steps()[i];
         let change = &plan.changes[step.change];
+        // An object of an aliased provider configuration takes that configuration's region,
+        // project and organization where it sets none (only creates use them).
+        if step.kind == StepKind::Create
+            && let Some(alias) = provider_alias(plan, &change.addr)
+            && let Some(desired) = desired.as_mut()
+        {
+            self.run.cx.defaults_of(Some(alias)).fill(desired);
+        }
         let type_name = change.schema.type_name;
         let api = (self.run.lookup)(type_name)
             .ok_or_else(|| internal(&format!("scwform has no API mapping for {type_name}")))?;
@@ -734,6 +745,7 @@ impl<'a> Runner<'a> {
                 depose_current(s, &addr, key);
             }
             s.set_instance(&addr, instance);
+            s.set_provider(&addr.resource, provider_alias(plan, &addr));
         });
         if let Some(key) = key {
             self.deposed.insert(step.change, key);
@@ -910,6 +922,14 @@ impl<'a> Runner<'a> {
             }
         });
     }
+}
+
+/// The provider configuration alias the configured instance `addr` uses, if any.
+fn provider_alias<'p>(plan: &'p Plan, addr: &InstanceAddr) -> Option<&'p str> {
+    plan.config
+        .instances
+        .get(addr)
+        .and_then(|i| i.provider.as_deref())
 }
 
 fn internal(message: &str) -> StepError {

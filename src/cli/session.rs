@@ -36,6 +36,7 @@ use crate::model::config::Config;
 use crate::model::evaluate::{EvalOptions, ResourceValues};
 use crate::model::load::{LoadOptions, Parsed, evaluate_parsed, load_path};
 use crate::model::settings::SettingsBlock;
+use crate::model::value::Value;
 use crate::state::backend::{
     self, Backend, BackendSpec, IMPLICIT_STATE_FILE, OpenError, OpenOptions,
 };
@@ -140,9 +141,14 @@ pub fn config_input(parsed: Arc<Parsed>, options: &LoadOptions) -> SharedInput {
 /// The provider block's values, as the settings resolver takes them.
 #[must_use]
 pub fn provider_block(config: &Config) -> ProviderBlock {
+    provider_block_of(&config.provider)
+}
+
+/// One provider block's values (the default block's, or an aliased one's), as the settings
+/// resolver takes them.
+fn provider_block_of(values: &std::collections::BTreeMap<&'static str, Value>) -> ProviderBlock {
     let get = |name: &str| {
-        config
-            .provider
+        values
             .get(name)
             .and_then(|v| v.unmark().0.as_str().map(str::to_owned))
     };
@@ -177,6 +183,52 @@ pub struct Connection {
 /// Settings problems (a missing secret key names the ways to give one and suggests
 /// `--sandbox`), or an emulator that cannot start.
 pub async fn connect(paths: &Paths, config: &Config) -> Result<Connection, Diagnostics> {
+    let mut connection = connect_default(paths, config).await?;
+    let cx = Arc::get_mut(&mut connection.cx).expect("invariant: the context is not shared yet");
+    for (alias, values) in &config.provider_aliases {
+        let block = provider_block_of(values);
+        let defaults = if paths.sandbox {
+            // The sandbox's organization, with the block's region and project.
+            let project = block
+                .project_id
+                .as_deref()
+                .and_then(|p| uuid::Uuid::parse_str(p).ok())
+                .map(ProjectId)
+                .or(cx.defaults.project_id);
+            Defaults {
+                organization_id: cx.defaults.organization_id,
+                project_id: project,
+                region: block
+                    .region
+                    .clone()
+                    .filter(|r| !r.is_empty())
+                    .unwrap_or_else(|| crate::config::DEFAULT_REGION.to_owned()),
+            }
+        } else {
+            let resolved = crate::config::from_process(&block).map_err(|errors| {
+                let mut diags = Diagnostics::new();
+                for e in &errors.errors {
+                    let mut d = settings_diagnostic(e);
+                    d.summary = format!("{} (provider configuration scaleway.{alias})", d.summary);
+                    diags.push(d);
+                }
+                diags
+            })?;
+            connection.warnings.extend(resolved.warnings);
+            let settings = resolved.settings;
+            Defaults {
+                organization_id: settings.organization_id.map(|o| OrganizationId(o.0)),
+                project_id: settings.project_id.map(|p| ProjectId(p.0)),
+                region: settings.region.as_str().to_owned(),
+            }
+        };
+        cx.providers.insert(alias.clone(), defaults);
+    }
+    Ok(connection)
+}
+
+/// [`connect`] with the default provider configuration only.
+async fn connect_default(paths: &Paths, config: &Config) -> Result<Connection, Diagnostics> {
     let provider = provider_block(config);
     if paths.sandbox {
         return start_sandbox(paths, &provider).await;

@@ -309,6 +309,7 @@ mod tests {
                 .collect(),
             references: Arc::from(Vec::new()),
             check: None,
+            provider: None,
             span: Span::default(),
         };
         (addr, inst)

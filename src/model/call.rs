@@ -129,6 +129,10 @@ pub(super) fn instance_value(
     let options = EvalOptions {
         module_dir: Some(child.dir.clone()),
         module: address.clone(),
+        provider: call
+            .providers
+            .map(|(alias, _)| alias.to_owned())
+            .or_else(|| options.provider.clone()),
         ..options.clone()
     };
     let mut config = evaluate_instance(&child.module, variables, outside, values, &options, diags);

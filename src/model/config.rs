@@ -36,6 +36,8 @@ pub struct Config {
     pub instances: IndexMap<InstanceAddr, ResourceInstance>,
     /// The provider block's attribute values (only those configured).
     pub provider: BTreeMap<&'static str, Value>,
+    /// The aliased provider blocks' attribute values (only those configured), by alias.
+    pub provider_aliases: BTreeMap<String, BTreeMap<&'static str, Value>>,
     /// What the `variable` blocks declare, by name, in declaration order (for the JSON
     /// plan's `configuration` and `checks`).
     pub variable_decls: IndexMap<String, VariableInfo>,
@@ -181,6 +183,9 @@ pub struct ResourceInstance {
     pub span: Span,
     /// For a data source declared in a `check` block, the check's name.
     pub check: Option<String>,
+    /// The alias of the root module's provider configuration it uses (`provider =
+    /// scaleway.nl`, or passed to its module with `providers`); `None`: the default one.
+    pub provider: Option<String>,
 }
 
 impl ResourceInstance {

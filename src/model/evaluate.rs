@@ -201,6 +201,10 @@ pub struct EvalOptions {
     pub cwd: String,
     /// `terraform.workspace`.
     pub workspace: String,
+    /// The alias of the root provider configuration this module's default configuration is
+    /// (`providers = { scaleway = scaleway.nl }` on its call, or its caller's); `None`: the
+    /// default configuration.
+    pub provider: Option<String>,
 }
 
 impl Default for EvalOptions {
@@ -212,6 +216,7 @@ impl Default for EvalOptions {
             module: ModuleAddr::root(),
             cwd: ".".into(),
             workspace: "default".into(),
+            provider: None,
         }
     }
 }
@@ -933,6 +938,19 @@ impl<'m> Evaluator<'m, '_> {
 
     fn provider(&mut self) {
         let module = self.module;
+        if self.options.module_dir.is_none() {
+            for (alias, p) in &module.provider_aliases {
+                let ctx = self.context(&p.refs);
+                let (attributes, _, _) = self.body(&p.body, &schema::PROVIDER, &ctx);
+                let configured = attributes
+                    .into_iter()
+                    .filter(|(k, _)| p.body.attributes.iter().any(|(s, _)| s.name == *k))
+                    .collect();
+                self.config
+                    .provider_aliases
+                    .insert((*alias).to_owned(), configured);
+            }
+        }
         let Some(p) = &module.provider else {
             return;
         };
@@ -1274,6 +1292,10 @@ impl<'m> Evaluator<'m, '_> {
             references: Arc::clone(shared.references),
             span: decl.header_span(),
             check: decl.check.map(str::to_owned),
+            provider: decl
+                .provider
+                .map(|(alias, _)| alias.to_owned())
+                .or_else(|| self.options.provider.clone()),
         };
         // The hook runs for every instance (the planner records its decision there), but only
         // referenced resources need their value kept, and only the attributes that are read.

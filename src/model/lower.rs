@@ -30,6 +30,8 @@ pub struct Module<'a> {
     pub terraform: Vec<&'a Block>,
     /// The `provider "scaleway"` block.
     pub provider: Option<ProviderDecl<'a>>,
+    /// `provider "scaleway"` blocks with an `alias`, by alias, in source order.
+    pub provider_aliases: IndexMap<&'a str, ProviderDecl<'a>>,
     /// `variable` blocks, in source order.
     pub variables: IndexMap<&'a str, VariableDecl<'a>>,
     /// `locals` entries, in source order.
@@ -69,6 +71,9 @@ pub struct ModuleCallDecl<'a> {
     pub for_each: Option<&'a Attribute>,
     /// `depends_on` entries.
     pub depends_on: Vec<DependsOn>,
+    /// `providers = { scaleway = scaleway.ALIAS }`: the alias the called module's default
+    /// provider configuration is, with where it is written.
+    pub providers: Option<(&'a str, Span)>,
     /// The input variables' arguments (every argument that is not a meta-argument).
     pub inputs: Vec<&'a Attribute>,
     /// Every reference the block makes (`count`, `for_each` and the inputs).
@@ -259,6 +264,8 @@ pub struct ResourceDecl<'a> {
     /// For a data source declared in a `check` block, the check's name (its read failures
     /// are warnings).
     pub check: Option<&'a str>,
+    /// `provider = scaleway.ALIAS`: the alias, with where it is written.
+    pub provider: Option<(&'a str, Span)>,
     /// The block.
     pub block: &'a Block,
     /// Schema attributes and blocks.
@@ -335,6 +342,7 @@ pub fn lower<'a>(files: &'a [ast::File], diags: &mut Diagnostics) -> Module<'a> 
         module: Module::default(),
         diags,
         deprecated_types: IndexMap::new(),
+        alias_uses: Vec::new(),
     };
     // Sized up front: on large configurations, growing the map by doubling would copy every
     // declaration several times and briefly hold two copies.
@@ -387,12 +395,27 @@ struct Lowerer<'a, 'd> {
     /// Deprecated resource types seen: how many resources use each. One warning per type
     /// (at its first use) keeps large configurations readable.
     deprecated_types: IndexMap<&'a str, (Span, usize)>,
+    /// Provider aliases referred to (`provider = scaleway.nl`, `providers = {...}`), with what
+    /// refers to them: each must be declared in this module.
+    alias_uses: Vec<(&'a str, Span, String)>,
 }
 
 fn literal_bool(expr: &Expr) -> Option<bool> {
     match &expr.kind {
         ExprKind::Bool(b) => Some(*b),
         ExprKind::Parens(inner) => literal_bool(inner),
+        _ => None,
+    }
+}
+
+/// A string literal without interpolation, borrowed from the syntax tree.
+fn literal_str(expr: &Expr) -> Option<&str> {
+    match &expr.kind {
+        ExprKind::Template(t) => match t.parts.as_slice() {
+            [ast::TemplatePart::Literal { value, .. }] => Some(value.as_str()),
+            _ => None,
+        },
+        ExprKind::Parens(inner) => literal_str(inner),
         _ => None,
     }
 }
@@ -535,6 +558,50 @@ impl<'a> Lowerer<'a, '_> {
             d.help = suggest::did_you_mean(&label.value, ["scaleway"]);
             return;
         }
+        let alias = match block.body.attributes().find(|a| a.name.name == "alias") {
+            None => None,
+            Some(a) => match literal_str(&a.expr) {
+                Some(name) if is_identifier(name) => Some((name, a.expr.span)),
+                _ => {
+                    self.error(
+                        "scw::model::invalid_provider_alias",
+                        "Invalid provider configuration alias",
+                        a.expr.span,
+                        "a literal name is required",
+                    )
+                    .detail = Some("An alias must be a literal string that is a valid identifier, such as alias = \"nl\".".into());
+                    return;
+                }
+            },
+        };
+        if let Some((alias, span)) = alias {
+            if let Some(first) = self.module.provider_aliases.get(alias) {
+                let first = header_span(first.block);
+                self.duplicate(
+                    "scw::model::duplicate_provider",
+                    "Duplicate provider configuration",
+                    span,
+                    first,
+                );
+                self.diags.0.last_mut().expect("just pushed").detail = Some(format!(
+                    "A provider configuration for \"scaleway\" with alias \"{alias}\" was already given. Each configuration for the same provider must have a distinct alias."
+                ));
+                return;
+            }
+            let body = self.body(
+                &block.body,
+                &schema::PROVIDER,
+                "the provider block",
+                &["alias"],
+                header_span(block),
+            );
+            let mut refs = Vec::new();
+            self.collect_body_refs(&body, &mut refs);
+            self.module
+                .provider_aliases
+                .insert(alias, ProviderDecl { block, body, refs });
+            return;
+        }
         if let Some(first) = &self.module.provider {
             let first = header_span(first.block);
             self.error(
@@ -550,7 +617,7 @@ impl<'a> Lowerer<'a, '_> {
                 primary: false,
             });
             self.diags.0.last_mut().expect("just pushed").detail =
-                Some("scwform supports one provider \"scaleway\" block per configuration.".into());
+                Some("A default (non-aliased) provider configuration for \"scaleway\" was already given. If multiple configurations are required, set the \"alias\" argument for alternative configurations.".into());
             return;
         }
         let body = self.body(
@@ -563,6 +630,70 @@ impl<'a> Lowerer<'a, '_> {
         let mut refs = Vec::new();
         self.collect_body_refs(&body, &mut refs);
         self.module.provider = Some(ProviderDecl { block, body, refs });
+    }
+
+    /// `scaleway` (`Some(None)`) or `scaleway.ALIAS` (`Some(Some(alias))`); anything else is
+    /// an error (`None`).
+    fn provider_reference(&mut self, expr: &'a Expr) -> Option<Option<(&'a str, Span)>> {
+        match &expr.kind {
+            ExprKind::Variable(i) if i.name == "scaleway" => return Some(None),
+            ExprKind::Traversal { root, steps } => {
+                if let (ExprKind::Variable(i), [step]) = (&root.kind, steps.as_slice())
+                    && i.name == "scaleway"
+                    && let StepKind::GetAttr(alias) = &step.kind
+                {
+                    return Some(Some((alias.name.as_str(), expr.span)));
+                }
+            }
+            _ => {}
+        }
+        self.error(
+            "scw::model::invalid_provider_reference",
+            "Invalid provider reference",
+            expr.span,
+            "expected scaleway or scaleway.ALIAS",
+        )
+        .detail = Some("A provider configuration reference is the provider's local name, scaleway, optionally followed by an alias: scaleway.nl.".into());
+        None
+    }
+
+    /// `providers = { scaleway = scaleway.ALIAS }` of a module call: the alias passed on as the
+    /// called module's default configuration.
+    fn providers_map(&mut self, a: &'a Attribute) -> Option<(&'a str, Span)> {
+        let ExprKind::Object(items) = &a.expr.kind else {
+            self.error(
+                "scw::model::invalid_providers",
+                "Invalid providers argument",
+                a.expr.span,
+                "a map of provider configurations is required",
+            )
+            .detail = Some("providers must be a map such as { scaleway = scaleway.nl }.".into());
+            return None;
+        };
+        let mut passed = None;
+        for item in items {
+            let key = match &item.key {
+                ast::ObjectKey::Expr(e) => bare_name(e),
+                ast::ObjectKey::Ident(i) => Some(i.name.as_str()),
+            };
+            if key != Some("scaleway") {
+                self.error(
+                    "scw::model::invalid_providers",
+                    "Invalid providers argument",
+                    item.value.span,
+                    "only scaleway can be passed",
+                )
+                .detail = Some(
+                    "scwform has one provider, scaleway: the only key of providers is scaleway."
+                        .into(),
+                );
+                continue;
+            }
+            if let Some(Some(alias)) = self.provider_reference(&item.value) {
+                passed = Some(alias);
+            }
+        }
+        passed
     }
 
     /// A variable's or output's name must be an identifier, and a variable's must not be one
@@ -902,17 +1033,11 @@ impl<'a> Lowerer<'a, '_> {
     }
 
     /// `provider` of an import block: the Scaleway provider (its default configuration).
-    fn import_provider(&mut self, a: &Attribute) {
-        if bare_name(&a.expr) == Some("scaleway") {
-            return;
+    fn import_provider(&mut self, a: &'a Attribute) {
+        if let Some(Some((alias, span))) = self.provider_reference(&a.expr) {
+            self.alias_uses
+                .push((alias, span, "an import block".to_owned()));
         }
-        self.error(
-            "scw::model::invalid_import",
-            "Invalid import provider",
-            a.expr.span,
-            "expected scaleway",
-        )
-        .detail = Some("scwform has one provider, scaleway, without aliases: provider = scaleway is the only value an import block may give.".into());
     }
 
     /// A `precondition`, `postcondition` or `assert` block: `condition` and `error_message`,
@@ -1128,6 +1253,7 @@ impl<'a> Lowerer<'a, '_> {
             name,
             schema,
             check,
+            provider: None,
             block,
             body: BodyDecl::default(),
             count: None,
@@ -1142,14 +1268,12 @@ impl<'a> Lowerer<'a, '_> {
                 "count" => decl.count = Some(a),
                 "for_each" => decl.for_each = Some(a),
                 "depends_on" => decl.depends_on = self.depends_on(a),
-                "provider" if bare_name(&a.expr) != Some("scaleway") => {
-                    self.error(
-                        "scw::model::invalid_provider_reference",
-                        "Invalid provider reference",
-                        a.expr.span,
-                        "expected `scaleway`",
-                    )
-                    .detail = Some("scwform has one provider configuration, `scaleway`; provider aliases are not supported.".into());
+                "provider" => {
+                    decl.provider = self.provider_reference(&a.expr).flatten();
+                    if let Some((alias, span)) = decl.provider {
+                        let what = resource_addr(key.0, name).to_string();
+                        self.alias_uses.push((alias, span, what));
+                    }
                 }
                 _ => {}
             }
@@ -1234,6 +1358,7 @@ impl<'a> Lowerer<'a, '_> {
             count: None,
             for_each: None,
             depends_on: Vec::new(),
+            providers: None,
             inputs: Vec::new(),
             refs: Vec::new(),
         };
@@ -1256,8 +1381,13 @@ impl<'a> Lowerer<'a, '_> {
                 "count" => decl.count = Some(a),
                 "for_each" => decl.for_each = Some(a),
                 "depends_on" => decl.depends_on = self.depends_on(a),
-                // One provider configuration: passing it on changes nothing.
-                "providers" => {}
+                "providers" => {
+                    decl.providers = self.providers_map(a);
+                    if let Some((alias, span)) = decl.providers {
+                        self.alias_uses
+                            .push((alias, span, format!("module.{name}")));
+                    }
+                }
                 _ => decl.inputs.push(a),
             }
         }
@@ -1802,6 +1932,20 @@ enum RefSite<'m> {
 
 impl Lowerer<'_, '_> {
     fn check_references(&mut self) {
+        for (alias, span, what) in std::mem::take(&mut self.alias_uses) {
+            if !self.module.provider_aliases.contains_key(alias) {
+                let mut d = Diagnostic::error(
+                    "scw::model::undeclared_provider",
+                    "Provider configuration not present",
+                )
+                .with_primary(span, "no such provider configuration")
+                .with_detail(format!(
+                    "To work with {what} its original provider configuration at provider[\"registry.terraform.io/scaleway/scaleway\"].{alias} is required, but it has been removed. Declare it with a provider \"scaleway\" block with alias = \"{alias}\"."
+                ));
+                d.help = suggest::did_you_mean(alias, self.module.provider_aliases.keys().copied());
+                self.diags.push(d);
+            }
+        }
         let module = &self.module;
         let diags = &mut *self.diags;
         for decl in module.resources.values() {

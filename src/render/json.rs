@@ -396,7 +396,12 @@ pub fn prior_state(state: &State) -> Json {
             if let Some(k) = &i.index_key {
                 out.insert("index".into(), json!(k));
             }
-            let provider = if r.provider == SCALEWAY_PROVIDER {
+            // An aliased configuration (`….nl`) is the same provider.
+            let provider = if r.provider == SCALEWAY_PROVIDER
+                || r.provider
+                    .strip_prefix(SCALEWAY_PROVIDER)
+                    .is_some_and(|alias| alias.starts_with('.'))
+            {
                 PROVIDER_NAME.to_owned()
             } else {
                 r.provider.clone()

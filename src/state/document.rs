@@ -571,6 +571,18 @@ impl State {
         }
     }
 
+    /// Records which provider configuration `resource` belongs to, as Terraform writes it:
+    /// `provider["registry.terraform.io/scaleway/scaleway"]`, with `.ALIAS` for an aliased
+    /// configuration.
+    pub fn set_provider(&mut self, resource: &ResourceAddr, alias: Option<&str>) {
+        if let Some(r) = self.resources.iter_mut().find(|r| r.matches(resource)) {
+            r.provider = match alias {
+                Some(alias) => format!("{SCALEWAY_PROVIDER}.{alias}"),
+                None => SCALEWAY_PROVIDER.to_owned(),
+            };
+        }
+    }
+
     /// Forgets the current object of an instance, dropping its resource when nothing is left.
     pub fn remove_instance(&mut self, addr: &InstanceAddr) -> Option<InstanceState> {
         let r = self

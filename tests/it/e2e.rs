@@ -5,6 +5,7 @@ mod data;
 pub(crate) mod harness;
 #[cfg(unix)]
 mod interrupt;
+mod providers;
 
 use serde_json::{Value, json};
 

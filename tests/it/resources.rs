@@ -67,6 +67,7 @@ impl Env {
             },
             waits: WaitSettings::fast(),
             names: NameGenerator::seeded(1),
+            providers: std::collections::BTreeMap::new(),
         };
         let http = reqwest::Client::builder()
             .no_proxy()
@@ -875,6 +876,7 @@ async fn project_delete_retries_while_the_project_is_not_usable() {
         defaults: Defaults::default(),
         waits: WaitSettings::fast(),
         names: NameGenerator::seeded(0),
+        providers: std::collections::BTreeMap::new(),
     };
     api("scaleway_account_project")
         .delete(

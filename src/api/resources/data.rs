@@ -15,7 +15,7 @@
 use serde_json::{Value as Json, json};
 
 use super::fields::expand_id;
-use super::{ApiContext, Attributes, resource_api};
+use super::{ApiContext, Attributes, Defaults, resource_api};
 use crate::api::client::Query;
 
 /// The string argument `name` of `args`, when set (null and `""` are unset, as the SDK's
@@ -68,34 +68,37 @@ async fn read_object(
     }
 }
 
-/// Reads the data source `type_name` with the arguments `args` (state form).
+/// Reads the data source `type_name` with the arguments `args` (state form), the provider
+/// configuration's defaults (region, project, organization) being `defaults`.
 ///
 /// # Errors
 /// The provider's message for a lookup that matched nothing or several objects, or the
 /// API's.
 pub async fn read_data(
     cx: &ApiContext,
+    defaults: &Defaults,
     type_name: &str,
     args: &Attributes,
 ) -> Result<Attributes, String> {
+    let d = defaults;
     match type_name {
-        "scaleway_account_project" => account_project(cx, args).await,
-        "scaleway_account_projects" => account_projects(cx, args).await,
+        "scaleway_account_project" => account_project(cx, d, args).await,
+        "scaleway_account_projects" => account_projects(cx, d, args).await,
         "scaleway_container_namespace" => {
-            namespace(cx, args, type_name, "/containers/v1/regions").await
+            namespace(cx, d, args, type_name, "/containers/v1/regions").await
         }
         "scaleway_function_namespace" => {
-            namespace(cx, args, type_name, "/functions/v1beta1/regions").await
+            namespace(cx, d, args, type_name, "/functions/v1beta1/regions").await
         }
-        "scaleway_container" => container(cx, args).await,
+        "scaleway_container" => container(cx, d, args).await,
         other => Err(format!("scwform cannot read the data source {other}")),
     }
 }
 
-fn organization(cx: &ApiContext, args: &Attributes) -> Option<String> {
+fn organization(defaults: &Defaults, args: &Attributes) -> Option<String> {
     arg(args, "organization_id")
         .map(str::to_owned)
-        .or_else(|| cx.defaults.organization_id.map(|o| o.to_string()))
+        .or_else(|| defaults.organization_id.map(|o| o.to_string()))
 }
 
 async fn list(cx: &ApiContext, path: &str, query: &Query, key: &str) -> Result<Vec<Json>, String> {
@@ -105,23 +108,27 @@ async fn list(cx: &ApiContext, path: &str, query: &Query, key: &str) -> Result<V
         .map_err(|e| e.to_string())
 }
 
-async fn account_project(cx: &ApiContext, args: &Attributes) -> Result<Attributes, String> {
-    let id =
-        if let Some(name) = arg(args, "name") {
-            let org = organization(cx, args).ok_or("organization_id is required with name")?;
-            let query = Query::new()
-                .with("organization_id", &org)
-                .with("name", name);
-            let projects = list(cx, "/account/v3/projects", &query, "projects").await?;
-            item_id(find_exact(&projects, name)?)?
-        } else {
-            match arg(args, "project_id") {
-                Some(id) => id.to_owned(),
-                None => cx.defaults.project().map(|p| p.to_string()).ok_or(
-                    "project_id was not specified nor found in the provider configuration",
-                )?,
-            }
-        };
+async fn account_project(
+    cx: &ApiContext,
+    defaults: &Defaults,
+    args: &Attributes,
+) -> Result<Attributes, String> {
+    let id = if let Some(name) = arg(args, "name") {
+        let org = organization(defaults, args).ok_or("organization_id is required with name")?;
+        let query = Query::new()
+            .with("organization_id", &org)
+            .with("name", name);
+        let projects = list(cx, "/account/v3/projects", &query, "projects").await?;
+        item_id(find_exact(&projects, name)?)?
+    } else {
+        match arg(args, "project_id") {
+            Some(id) => id.to_owned(),
+            None => defaults
+                .project()
+                .map(|p| p.to_string())
+                .ok_or("project_id was not specified nor found in the provider configuration")?,
+        }
+    };
     let mut attributes = read_object(cx, "scaleway_account_project", &id, || {
         format!("account project ({id}) not found")
     })
@@ -130,8 +137,12 @@ async fn account_project(cx: &ApiContext, args: &Attributes) -> Result<Attribute
     Ok(attributes)
 }
 
-async fn account_projects(cx: &ApiContext, args: &Attributes) -> Result<Attributes, String> {
-    let org = organization(cx, args)
+async fn account_projects(
+    cx: &ApiContext,
+    defaults: &Defaults,
+    args: &Attributes,
+) -> Result<Attributes, String> {
+    let org = organization(defaults, args)
         .ok_or("organization_id was not specified nor found in the provider configuration")?;
     let query = Query::new().with("organization_id", &org);
     let projects = list(cx, "/account/v3/projects", &query, "projects").await?;
@@ -158,17 +169,18 @@ async fn account_projects(cx: &ApiContext, args: &Attributes) -> Result<Attribut
     ]))
 }
 
-fn region(cx: &ApiContext, args: &Attributes) -> String {
-    arg(args, "region").map_or_else(|| cx.defaults.region.clone(), str::to_owned)
+fn region(defaults: &Defaults, args: &Attributes) -> String {
+    arg(args, "region").map_or_else(|| defaults.region.clone(), str::to_owned)
 }
 
 async fn namespace(
     cx: &ApiContext,
+    defaults: &Defaults,
     args: &Attributes,
     type_name: &str,
     regions_path: &str,
 ) -> Result<Attributes, String> {
-    let region = region(cx, args);
+    let region = region(defaults, args);
     let id = if let Some(id) = arg(args, "namespace_id") {
         id.to_owned()
     } else {
@@ -190,8 +202,12 @@ async fn namespace(
     Ok(attributes)
 }
 
-async fn container(cx: &ApiContext, args: &Attributes) -> Result<Attributes, String> {
-    let region = region(cx, args);
+async fn container(
+    cx: &ApiContext,
+    defaults: &Defaults,
+    args: &Attributes,
+) -> Result<Attributes, String> {
+    let region = region(defaults, args);
     let namespace = arg(args, "namespace_id").unwrap_or_default();
     let id = if let Some(id) = arg(args, "container_id") {
         id.to_owned()

@@ -198,6 +198,28 @@ impl Default for Defaults {
 }
 
 impl Defaults {
+    /// Sets, in an object about to be created (state form, every attribute present), what
+    /// this provider configuration supplies and the object leaves null: `region`,
+    /// `project_id`, `organization_id`. (The mappings apply the connection's own defaults
+    /// the same way; this is how an aliased configuration's take their place.)
+    pub fn fill(&self, attributes: &mut Attributes) {
+        let unset =
+            |a: &Attributes, name: &str| a.get(name).is_some_and(serde_json::Value::is_null);
+        if unset(attributes, "region") {
+            attributes.insert("region".into(), self.region.clone().into());
+        }
+        if unset(attributes, "project_id")
+            && let Some(project) = self.project()
+        {
+            attributes.insert("project_id".into(), project.to_string().into());
+        }
+        if unset(attributes, "organization_id")
+            && let Some(org) = self.organization_id
+        {
+            attributes.insert("organization_id".into(), org.to_string().into());
+        }
+    }
+
     /// The project to use when `project_id` is not configured.
     pub(crate) fn project(&self) -> Option<ProjectId> {
         self.project_id
@@ -286,9 +308,21 @@ pub struct ApiContext {
     pub waits: WaitSettings,
     /// Where generated names (`tf-ns-…`) come from; seed it for reproducible names.
     pub names: NameGenerator,
+    /// The defaults of each aliased provider configuration (`provider "scaleway" { alias =
+    /// "nl" ... }`), by alias.
+    pub providers: BTreeMap<String, Defaults>,
 }
 
 impl ApiContext {
+    /// The defaults of the provider configuration `alias` (`None`, or an alias not
+    /// configured: the connection's own).
+    #[must_use]
+    pub fn defaults_of(&self, alias: Option<&str>) -> &Defaults {
+        alias
+            .and_then(|a| self.providers.get(a))
+            .unwrap_or(&self.defaults)
+    }
+
     /// A context with the provider's waits and randomly seeded name generation.
     #[must_use]
     pub fn new(client: Client, defaults: Defaults) -> Self {
@@ -297,6 +331,7 @@ impl ApiContext {
             defaults,
             waits: WaitSettings::default(),
             names: NameGenerator::from_entropy(),
+            providers: BTreeMap::new(),
         }
     }
 }

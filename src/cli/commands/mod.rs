@@ -52,6 +52,7 @@ pub(crate) fn offline_load_options(args: &VarArgs, path: &std::path::Path) -> Lo
             cwd: std::env::current_dir()
                 .map_or_else(|_| ".".into(), |d| d.to_string_lossy().into_owned()),
             workspace: super::session::selected_workspace(&super::session::config_dir(path)).0,
+            provider: None,
         },
         encryption_env: std::env::var(super::session::ENCRYPTION_ENV)
             .ok()
