@@ -632,17 +632,17 @@ impl<'a> Lowerer<'a, '_> {
         self.module.provider = Some(ProviderDecl { block, body, refs });
     }
 
-    /// `scaleway` (`Some(None)`) or `scaleway.ALIAS` (`Some(Some(alias))`); anything else is
-    /// an error (`None`).
-    fn provider_reference(&mut self, expr: &'a Expr) -> Option<Option<(&'a str, Span)>> {
+    /// The alias of `scaleway.ALIAS` (`None` for `scaleway`, the default configuration);
+    /// anything else is reported, and `None`.
+    fn provider_reference(&mut self, expr: &'a Expr) -> Option<(&'a str, Span)> {
         match &expr.kind {
-            ExprKind::Variable(i) if i.name == "scaleway" => return Some(None),
+            ExprKind::Variable(i) if i.name == "scaleway" => return None,
             ExprKind::Traversal { root, steps } => {
                 if let (ExprKind::Variable(i), [step]) = (&root.kind, steps.as_slice())
                     && i.name == "scaleway"
                     && let StepKind::GetAttr(alias) = &step.kind
                 {
-                    return Some(Some((alias.name.as_str(), expr.span)));
+                    return Some((alias.name.as_str(), expr.span));
                 }
             }
             _ => {}
@@ -689,7 +689,7 @@ impl<'a> Lowerer<'a, '_> {
                 );
                 continue;
             }
-            if let Some(Some(alias)) = self.provider_reference(&item.value) {
+            if let Some(alias) = self.provider_reference(&item.value) {
                 passed = Some(alias);
             }
         }
@@ -1034,7 +1034,7 @@ impl<'a> Lowerer<'a, '_> {
 
     /// `provider` of an import block: the Scaleway provider (its default configuration).
     fn import_provider(&mut self, a: &'a Attribute) {
-        if let Some(Some((alias, span))) = self.provider_reference(&a.expr) {
+        if let Some((alias, span)) = self.provider_reference(&a.expr) {
             self.alias_uses
                 .push((alias, span, "an import block".to_owned()));
         }
@@ -1269,7 +1269,7 @@ impl<'a> Lowerer<'a, '_> {
                 "for_each" => decl.for_each = Some(a),
                 "depends_on" => decl.depends_on = self.depends_on(a),
                 "provider" => {
-                    decl.provider = self.provider_reference(&a.expr).flatten();
+                    decl.provider = self.provider_reference(&a.expr);
                     if let Some((alias, span)) = decl.provider {
                         let what = resource_addr(key.0, name).to_string();
                         self.alias_uses.push((alias, span, what));
