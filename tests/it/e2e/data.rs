@@ -291,3 +291,55 @@ check "registry_namespace" {
         run.stderr
     );
 }
+
+#[test]
+fn a_name_found_in_several_projects_is_an_error_until_project_id_narrows_it() {
+    let w = Workdir::new();
+    let config = |filter: &str| {
+        format!(
+            r#"
+resource "scaleway_account_project" "a" {{
+  name = "twin-a"
+}}
+
+resource "scaleway_account_project" "b" {{
+  name = "twin-b"
+}}
+
+resource "scaleway_container_namespace" "a" {{
+  project_id = scaleway_account_project.a.id
+  name       = "twin"
+}}
+
+resource "scaleway_container_namespace" "b" {{
+  project_id = scaleway_account_project.b.id
+  name       = "twin"
+}}
+{filter}
+"#
+        )
+    };
+    w.write(&config(""));
+    w.sandbox(&["apply", "--auto-approve"]).expect(0);
+    let state = w.state(STATE);
+    let b = super::attributes(&state, "scaleway_container_namespace", "b").expect("ns b");
+    let project_b = b["project_id"].as_str().expect("project").to_owned();
+
+    w.write(&config(
+        "data \"scaleway_container_namespace\" \"twin\" {\n  name = \"twin\"\n}\n",
+    ));
+    let run = w.sandbox(&["plan"]);
+    run.expect(1);
+    assert!(
+        flat(&run.stderr).contains("multiple elements found with the name twin"),
+        "{}",
+        run.stderr
+    );
+
+    w.write(&config(&format!(
+        "data \"scaleway_container_namespace\" \"twin\" {{\n  name       = \"twin\"\n  project_id = \"{project_b}\"\n}}\n\noutput \"found\" {{\n  value = data.scaleway_container_namespace.twin.id\n}}\n"
+    )));
+    w.sandbox(&["apply", "--auto-approve"]).expect(0);
+    let state = w.state(STATE);
+    assert_eq!(state["outputs"]["found"]["value"], b["id"]);
+}
