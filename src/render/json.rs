@@ -500,10 +500,16 @@ fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
     let addr = &first.addr.resource;
     let mut out = Map::new();
     out.insert("address".into(), addr.to_string().into());
-    out.insert("mode".into(), "managed".into());
+    out.insert("mode".into(), json!(addr.mode));
     out.insert("type".into(), first.addr.resource.type_name.clone().into());
     out.insert("name".into(), first.addr.resource.name.clone().into());
-    out.insert("provider_config_key".into(), "scaleway".into());
+    // A root resource names its aliased configuration (`scaleway.nl`); a called module's
+    // resources name the module's own default configuration.
+    let key = match &first.provider {
+        Some(alias) if addr.module.is_root() => format!("scaleway.{alias}"),
+        _ => "scaleway".to_owned(),
+    };
+    out.insert("provider_config_key".into(), key.into());
     let mut expressions = Map::new();
     for (name, span) in &first.configured {
         let refs = first.references.iter().filter(|r| within(r.span, *span));
@@ -626,16 +632,29 @@ fn configuration(config: &Config) -> Json {
             (name.clone(), Json::Object(v))
         })
         .collect();
-    let provider_expressions: Map<String, Json> = config
-        .provider
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), json!({ "constant_value": known_json(v) })))
-        .collect();
-    let mut provider = Map::new();
-    provider.insert("name".into(), "scaleway".into());
-    provider.insert("full_name".into(), PROVIDER_NAME.into());
-    if !provider_expressions.is_empty() {
-        provider.insert("expressions".into(), provider_expressions.into());
+    let provider_config = |alias: Option<&str>, values: &BTreeMap<&'static str, Value>| {
+        let expressions: Map<String, Json> = values
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), json!({ "constant_value": known_json(v) })))
+            .collect();
+        let mut provider = Map::new();
+        provider.insert("name".into(), "scaleway".into());
+        provider.insert("full_name".into(), PROVIDER_NAME.into());
+        if let Some(alias) = alias {
+            provider.insert("alias".into(), alias.into());
+        }
+        if !expressions.is_empty() {
+            provider.insert("expressions".into(), expressions.into());
+        }
+        Json::Object(provider)
+    };
+    let mut providers = Map::new();
+    providers.insert("scaleway".into(), provider_config(None, &config.provider));
+    for (alias, values) in &config.provider_aliases {
+        providers.insert(
+            format!("scaleway.{alias}"),
+            provider_config(Some(alias), values),
+        );
     }
     let mut root = Map::new();
     if !outputs.is_empty() {
@@ -646,7 +665,7 @@ fn configuration(config: &Config) -> Json {
         root.insert("variables".into(), variables.into());
     }
     json!({
-        "provider_config": { "scaleway": provider },
+        "provider_config": providers,
         "root_module": root,
     })
 }

@@ -74,6 +74,35 @@ output "read_region" {
         "{}",
         plan.stdout
     );
+    let json = w.sandbox(&["plan", "--format", "json"]);
+    json.expect(0);
+    let json: Value = serde_json::from_str(&json.stdout).expect("a JSON plan");
+    let configuration = &json["configuration"];
+    assert_eq!(
+        configuration["provider_config"]["scaleway.nl"]["alias"],
+        "nl"
+    );
+    assert_eq!(
+        configuration["provider_config"]["scaleway.nl"]["expressions"]["region"]["constant_value"],
+        "nl-ams"
+    );
+    let configured: Vec<(&str, &str)> = configuration["root_module"]["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            (
+                r["address"].as_str().expect("address"),
+                r["provider_config_key"].as_str().expect("key"),
+            )
+        })
+        .collect();
+    assert!(
+        configured.contains(&("scaleway_container_namespace.ams", "scaleway.nl"))
+            && configured.contains(&("scaleway_container_namespace.par", "scaleway"))
+            && configured.contains(&("data.scaleway_container_namespace.ams", "scaleway.nl")),
+        "{configured:?}"
+    );
     w.sandbox(&["apply", "--auto-approve"]).expect(0);
     let state = w.state(STATE);
     let default = "provider[\"registry.terraform.io/scaleway/scaleway\"]";
