@@ -36,37 +36,57 @@ pub enum InstanceKey {
 }
 
 impl fmt::Display for InstanceKey {
-    /// `[0]` or `["key"]`, the string quoted as an HCL string: `"`, `\`, newlines and tabs
-    /// escaped, `${`/`%{` doubled, other unprintable characters as `\uXXXX`.
+    /// `[0]` or `["key"]`, the string quoted as [`hcl_quoted`] quotes it.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Int(i) => write!(f, "[{i}]"),
-            Self::Str(s) => {
-                f.write_str("[\"")?;
-                let mut chars = s.chars().peekable();
-                while let Some(c) = chars.next() {
-                    match c {
-                        '"' => f.write_str("\\\"")?,
-                        '\\' => f.write_str("\\\\")?,
-                        '\n' => f.write_str("\\n")?,
-                        '\r' => f.write_str("\\r")?,
-                        '\t' => f.write_str("\\t")?,
-                        '$' | '%' if chars.peek() == Some(&'{') => write!(f, "{c}{c}")?,
-                        c if is_unprintable(c) => {
-                            let code = u32::from(c);
-                            if code < 0x1_0000 {
-                                write!(f, "\\u{code:04x}")?;
-                            } else {
-                                write!(f, "\\U{code:08x}")?;
-                            }
-                        }
-                        c => write!(f, "{c}")?,
-                    }
-                }
-                f.write_str("\"]")
-            }
+            Self::Str(s) => write!(f, "[{}]", hcl_quoted(s)),
         }
     }
+}
+
+/// `s` as an HCL quoted string literal, as Terraform writes one (`hclwrite`'s escaping): `"`,
+/// `\`, newlines and tabs escaped, `${`/`%{` doubled, other unprintable characters as
+/// `\uXXXX`.
+#[must_use]
+pub fn hcl_quoted(s: &str) -> String {
+    use fmt::Write as _;
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '$' | '%' if chars.peek() == Some(&'{') => {
+                out.push(c);
+                out.push(c);
+            }
+            c if is_unprintable(c) => {
+                let code = u32::from(c);
+                let _ = if code < 0x1_0000 {
+                    write!(out, "\\u{code:04x}")
+                } else {
+                    write!(out, "\\U{code:08x}")
+                };
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether `s` is an HCL identifier (`hclsyntax.ValidIdentifier`): a letter or `_`, then
+/// letters, digits, `_` and `-`.
+#[must_use]
+pub fn is_identifier(s: &str) -> bool {
+    let mut chars = s.chars();
+    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
 /// Characters Go's `unicode.IsPrint` refuses (as far as std can tell): controls and every

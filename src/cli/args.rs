@@ -279,6 +279,10 @@ pub struct PlanArgs {
     /// Save the plan to this file (mode 0600), for `scwform apply FILE` to apply exactly it.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Write a `resource` block for each `import` block whose target has none, to this new
+    /// file, and plan with them (Terraform's `-generate-config-out`).
+    #[arg(long, value_name = "FILE")]
+    pub generate_config_out: Option<PathBuf>,
 }
 
 /// `scwform import ADDR ID`

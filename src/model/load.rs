@@ -197,6 +197,33 @@ impl std::fmt::Debug for Parsed {
     }
 }
 
+impl Parsed {
+    /// Whether the root module has a `resource "TYPE" "NAME"` block.
+    #[must_use]
+    pub fn declares_resource(&self, type_name: &str, name: &str) -> bool {
+        self.files.iter().any(|f| {
+            f.body.items.iter().any(|item| match item {
+                ast::Structure::Block(b) => {
+                    b.ident.name == "resource"
+                        && matches!(b.labels.as_slice(), [t, n] if t.value == type_name && n.value == name)
+                }
+                ast::Structure::Attribute(_) => false,
+            })
+        })
+    }
+
+    /// Adds a root module file that was not on disk when the configuration was read (the
+    /// configuration `plan --generate-config-out` generates); its problems are the
+    /// configuration's.
+    pub fn add_file(&mut self, name: &str, path: Option<&Path>, text: &str) {
+        let id = self.sources.add(name.to_owned(), path, text.to_owned());
+        match parse_config_text(name, text, id) {
+            Ok(file) => self.files.push(file),
+            Err(d) => self.diags.extend(d),
+        }
+    }
+}
+
 /// Loads the configuration at `path` (a `.tf` file or a directory).
 pub fn load_path(path: &Path, options: &LoadOptions, values: &dyn ResourceValues) -> Loaded {
     let parsed = parse_path(path, options);

@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 
 use super::refs::{self, RefTarget, Reference};
+use crate::addr::is_identifier;
 use crate::diag::{Diagnostic, Diagnostics, Span, suggest};
 use crate::parse::ast::{self, Attribute, Block, Expr, ExprKind, Step, StepKind, Structure};
 use crate::schema::{self, AttributeSchema, BlockSchema, ResourceSchema};
@@ -2225,10 +2226,3 @@ const RESERVED_VARIABLE_NAMES: [&str; 8] = [
     "source",
     "version",
 ];
-
-/// Whether `s` is an HCL identifier (a letter or `_`, then letters, digits, `_` and `-`).
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
-        && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
-}

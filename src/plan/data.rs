@@ -166,6 +166,7 @@ pub fn deferred_read(
         dependencies,
         deposed: None,
         importing: None,
+        generated_config: None,
     }
 }
 

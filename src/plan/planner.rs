@@ -208,6 +208,7 @@ pub(super) fn deposed_changes(
             dependencies: object.dependencies.clone(),
             deposed: Some(key.clone()),
             importing: None,
+            generated_config: None,
         })
         .collect()
 }
@@ -257,6 +258,7 @@ pub(super) fn normal_changes(
             dependencies: dependencies(instance),
             deposed: None,
             importing: None,
+            generated_config: None,
         });
     }
     for (addr, object) in recorded {
@@ -275,6 +277,7 @@ pub(super) fn normal_changes(
             dependencies: object.dependencies.clone(),
             deposed: None,
             importing: None,
+            generated_config: None,
         });
     }
     changes
@@ -334,6 +337,7 @@ pub(super) fn destroy_changes(
                 dependencies,
                 deposed: None,
                 importing: None,
+                generated_config: None,
             }
         })
         .collect()

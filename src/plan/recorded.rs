@@ -178,6 +178,7 @@ pub(super) fn drift_changes(
             dependencies: before.dependencies.clone(),
             deposed: None,
             importing: None,
+            generated_config: None,
         });
     }
     out

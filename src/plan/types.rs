@@ -150,6 +150,9 @@ pub struct ResourceChange {
     /// The ID of the object an `import` block brings in at this address (read during the
     /// plan, recorded by the apply): the action is what makes it match the configuration.
     pub importing: Option<String>,
+    /// The `resource` block `plan --generate-config-out` wrote for this imported object (which
+    /// had no block): the plan was made with it (Terraform's `generated_config`).
+    pub generated_config: Option<String>,
 }
 
 /// The planned change of one root module output.
@@ -230,6 +233,18 @@ impl Plan {
             }
         }
         self.drift.retain(|d| !imports.contains_key(&d.addr));
+    }
+
+    /// Records the `resource` blocks generated for imported objects (by address) on their
+    /// changes.
+    pub fn mark_generated(&mut self, generated: &std::collections::BTreeMap<InstanceAddr, String>) {
+        for change in &mut self.changes {
+            if change.deposed.is_none()
+                && let Some(block) = generated.get(&change.addr)
+            {
+                change.generated_config = Some(block.clone());
+            }
+        }
     }
 
     /// Terraform's `Plan: X to add, Y to change, Z to destroy.` numbers.

@@ -247,6 +247,9 @@ fn resource_change(c: &ResourceChange) -> Json {
     );
     if let (Some(id), Some(Json::Object(change))) = (&c.importing, out.get_mut("change")) {
         change.insert("importing".into(), json!({ "id": id }));
+        if let Some(block) = &c.generated_config {
+            change.insert("generated_config".into(), Json::String(block.clone()));
+        }
     }
     if let Some(reason) = c.reason {
         out.insert("action_reason".into(), reason.as_str().into());

@@ -1,12 +1,14 @@
 //! Plan renderers: the human text (Terraform's layout), Terraform's JSON plan, and Markdown for
-//! pull-request review.
+//! pull-request review; and [`config`], configuration text generated from recorded objects.
 //!
 //! Invariants: every renderer is pure (a `Plan` in, a `String` or JSON value out) and
 //! deterministic; none ever writes a sensitive value (text and Markdown say
 //! `(sensitive value)`, JSON writes `null` and flags it).
 //!
-//! Depends on `plan`, `state`, `schema` and `model::value`; only `cli` prints what they return.
+//! Depends on `plan`, `state`, `schema`, `model::value` and `format` (generated configuration
+//! in `fmt`'s layout); only `cli` prints what they return.
 
+pub mod config;
 pub mod json;
 pub mod markdown;
 pub mod text;

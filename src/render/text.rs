@@ -272,6 +272,9 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
         (_, Action::NoOp) => "has no changes".to_owned(),
     };
     lines.push(format!("  # {shown} {what}"));
+    if mode == Mode::Plan && change.action == Action::NoOp && change.generated_config.is_some() {
+        lines.push("  # (config will be generated)".to_owned());
+    }
     if let (Mode::Plan, Some(id)) = (mode, &change.importing)
         && change.action != Action::NoOp
     {

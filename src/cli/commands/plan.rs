@@ -19,7 +19,7 @@ use crate::planfile::{self, Rendered, SavedOptions};
 use crate::render::{self, JsonInput, MarkdownInput, TextOptions};
 use crate::state::State;
 
-use super::run::{Prepared, prepare};
+use super::run::{Prepared, prepare, prepare_generating};
 use super::saved;
 use crate::cli::printer::text_width;
 
@@ -42,7 +42,11 @@ pub fn run(args: &PlanArgs, printer: Printer) -> ExitStatus {
     };
     rt.block_on(async {
         let destroy = args.destroy;
-        let prepared = match prepare(printer, &args.run, destroy, "plan").await {
+        let prepared = match &args.generate_config_out {
+            Some(out) => prepare_generating(printer, &args.run, destroy, out).await,
+            None => prepare(printer, &args.run, destroy, "plan").await,
+        };
+        let prepared = match prepared {
             Ok(p) => p,
             Err(status) => return status,
         };
@@ -60,6 +64,9 @@ pub fn run(args: &PlanArgs, printer: Printer) -> ExitStatus {
             return exit_status(&plan, args);
         }
         let mut text = render_plan(&prepared, args.run.format, saved.as_ref());
+        if let (Some(file), PlanFormat::Text) = (&prepared.generated_config, args.run.format) {
+            text.push_str(&generated_note(&file.display().to_string(), text_width()));
+        }
         if let (Some((file, _)), PlanFormat::Text) = (&saved, args.run.format) {
             text.push_str(&saved_note(file, text_width()));
         }
@@ -77,6 +84,20 @@ fn saved_note(file: &str, width: usize) -> String {
     format!(
         "\n{}\n\nSaved the plan to: {file}\n\nTo perform exactly these actions, run the following command to apply:\n    scwform apply \"{file}\"\n",
         render::text::horizontal_rule(width)
+    )
+}
+
+/// Terraform's closing lines when `--generate-config-out` wrote configuration.
+fn generated_note(file: &str, width: usize) -> String {
+    format!(
+        "\n{}\n\n{}\n",
+        render::text::horizontal_rule(width),
+        render::text::wrap(
+            &format!(
+                "Terraform has generated configuration and written it to {file}. Please review the configuration and edit it as necessary before adding it to version control."
+            ),
+            width
+        )
     )
 }
 

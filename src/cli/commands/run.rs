@@ -47,6 +47,8 @@ pub(crate) struct Prepared {
     pub(crate) unreconciled: Vec<Unreconciled>,
     /// What the refresh cost (none when nothing was refreshed).
     pub(crate) refresh_cost: Option<RefreshCost>,
+    /// The file `plan --generate-config-out` wrote (none when it generated nothing).
+    pub(crate) generated_config: Option<PathBuf>,
 }
 
 /// What a refresh cost, for the line that closes the plan.
@@ -109,7 +111,19 @@ pub(crate) async fn prepare(
     destroy: bool,
     operation: &str,
 ) -> Result<Prepared, ExitStatus> {
-    prepare_with(printer, args, destroy, operation, None).await
+    prepare_with(printer, args, destroy, operation, None, None).await
+}
+
+/// [`prepare`] for `plan --generate-config-out=FILE`: the `import` blocks whose target has no
+/// `resource` block get one, written to `FILE` (which must not exist) and used for this plan,
+/// as Terraform does.
+pub(crate) async fn prepare_generating(
+    printer: Printer,
+    args: &RunArgs,
+    destroy: bool,
+    out: &Path,
+) -> Result<Prepared, ExitStatus> {
+    prepare_with(printer, args, destroy, "plan", None, Some(out)).await
 }
 
 /// For `apply FILE`: checks every binding of the saved plan (refusing with the failed
@@ -137,7 +151,15 @@ pub(crate) async fn prepare_saved(
     args.refresh = o.refresh;
     args.refresh_only = o.refresh_only;
     let operation = if o.destroy { "destroy" } else { "apply" };
-    prepare_with(printer, &args, o.destroy, operation, Some((file, saved))).await
+    prepare_with(
+        printer,
+        &args,
+        o.destroy,
+        operation,
+        Some((file, saved)),
+        None,
+    )
+    .await
 }
 
 async fn prepare_with(
@@ -146,7 +168,12 @@ async fn prepare_with(
     destroy: bool,
     operation: &str,
     saved: Option<(&Path, &SavedPlan)>,
+    generate: Option<&Path>,
 ) -> Result<Prepared, ExitStatus> {
+    if let Some(out) = generate {
+        check_generate_target(out, destroy || args.refresh_only)
+            .map_err(|d| fail(printer, &d.into(), &SourceMap::new()))?;
+    }
     let paths = Paths::new(args.path.as_ref().or(args.dir.as_ref()), &args.state);
     if let Some((file, plan)) = saved {
         // The configuration is compared before it is loaded: a changed file is a refusal, not
@@ -163,7 +190,7 @@ async fn prepare_with(
     }
     let mut options = session::load_options(&args.vars, &paths.config);
     // Read and parsed once: every evaluation of this run uses these syntax trees.
-    let parsed = Arc::new(parse_path(&paths.config, &options));
+    let mut parsed = Arc::new(parse_path(&paths.config, &options));
     let mut loaded = evaluate_parsed(&parsed, &options, &NoPriorValues);
     if !loaded.missing_variables.is_empty() && args.input && std::io::stdin().is_terminal() {
         for (name, description) in &loaded.missing_variables {
@@ -197,7 +224,7 @@ async fn prepare_with(
         };
         planfile::check(&plan.binding, &now).map_err(|r| saved::refuse(printer, file, &r))?;
     }
-    let sources = loaded.sources;
+    let mut sources = loaded.sources.clone();
     // Configuration warnings come again from the planner's own evaluation: keep those.
     let mut warnings = Diagnostics::new();
     let targets =
@@ -391,6 +418,66 @@ async fn prepare_with(
     };
 
     let mut refreshed = refreshed;
+    let mut generated = BTreeMap::new();
+    let mut generated_config = None;
+    if let Some(out) = generate {
+        let made = generate_config(
+            printer,
+            &parsed,
+            &loaded.config,
+            &prior,
+            &mut refreshed,
+            &connection.cx,
+            &lookup,
+        )
+        .await;
+        let (blocks, unreadable) = match made {
+            Ok(made) => made,
+            Err(d) => {
+                let mut diags = warnings;
+                diags.extend(d);
+                return Err(fail(printer, &diags, &sources));
+            }
+        };
+        if !blocks.is_empty() {
+            let text = crate::render::config::generated_file(
+                blocks
+                    .iter()
+                    .map(|(_, id, block)| (id.as_str(), block.as_str())),
+            );
+            write_generated(out, &text).map_err(|d| {
+                let mut diags = warnings.clone();
+                diags.push(d);
+                fail(printer, &diags, &sources)
+            })?;
+            // Nothing else holds the parsed configuration before the planner's input is made.
+            Arc::get_mut(&mut parsed)
+                .expect("the parsed configuration is not shared yet")
+                .add_file(&out.display().to_string(), Some(out), &text);
+            loaded = evaluate_parsed(&parsed, &options, &NoPriorValues);
+            sources = loaded.sources.clone();
+            if loaded.diagnostics.has_errors() {
+                let mut diags = warnings;
+                diags.extend(loaded.diagnostics);
+                return Err(fail(printer, &diags, &sources));
+            }
+            warnings.extend(super::import::unreadable_warning(&unreadable));
+            warnings.push(
+                Diagnostic::warning(
+                    "scw::cli::config_generation",
+                    "Config generation is experimental",
+                )
+                .with_detail(
+                    "Generating configuration during import is currently experimental, and the generated configuration format may change in future versions.",
+                ),
+            );
+            generated = blocks
+                .into_iter()
+                .map(|(addr, _, block)| (addr, block))
+                .collect();
+            generated_config = Some(out.to_path_buf());
+        }
+    }
     let imports = if destroy || args.refresh_only {
         BTreeMap::new()
     } else {
@@ -436,6 +523,7 @@ async fn prepare_with(
         }
     };
     planned.mark_imports(&imports);
+    planned.mark_generated(&generated);
     if let Some((file, plan)) = saved
         && saved::changes_json(&planned, &refreshed) != plan.binding.changes
     {
@@ -464,7 +552,134 @@ async fn prepare_with(
         plan: planned,
         unreconciled,
         refresh_cost,
+        generated_config,
     })
+}
+
+/// Terraform's checks of `-generate-config-out=FILE` before anything is read: a normal plan,
+/// and a file that does not exist yet.
+fn check_generate_target(out: &Path, not_normal: bool) -> Result<(), Diagnostic> {
+    if not_normal {
+        return Err(Diagnostic::error(
+            "scw::cli::generate_config",
+            "Invalid generate-config-out flag",
+        )
+        .with_detail(
+            "Config can only be generated during a normal plan operation, and not during a refresh-only or destroy plan.",
+        ));
+    }
+    // As Go's `os.Stat`: anything but "does not exist" counts as existing.
+    match std::fs::metadata(out) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        _ => Err(Diagnostic::error(
+            "scw::cli::generate_config",
+            "Target generated file already exists",
+        )
+        .with_detail(
+            "Terraform can only write generated config into a new file. Either choose a different target location or move all existing configuration out of the target file, delete it and try again.",
+        )),
+    }
+}
+
+/// Creates `out` (it must not exist) with the generated configuration.
+fn write_generated(out: &Path, text: &str) -> Result<(), Diagnostic> {
+    use std::io::Write as _;
+    let written = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(out)
+        .and_then(|mut f| f.write_all(text.as_bytes()));
+    written.map_err(|e| {
+        let detail = if e.kind() == std::io::ErrorKind::PermissionDenied {
+            format!(
+                "Terraform did not have permission to create the generated file ({}) in the target directory. Please modify permissions over the target directory, and try again.",
+                out.display()
+            )
+        } else {
+            format!(
+                "Terraform could not create the generated file ({}) in the target directory: {e}.",
+                out.display()
+            )
+        };
+        Diagnostic::error(
+            "scw::cli::generate_config",
+            "Failed to create target generated file",
+        )
+        .with_detail(detail)
+    })
+}
+
+/// Generated blocks: `(address, import ID, resource block)`.
+type GeneratedBlocks = Vec<(crate::addr::InstanceAddr, String, String)>;
+
+/// For `plan --generate-config-out`: reads the object of each `import` block whose target has
+/// no `resource` block (and is not in the prior state yet), records it in `refreshed` as
+/// [`read_imports`] would, and writes its block ([`crate::render::config`]). Gives the blocks
+/// in the order of the `import` blocks (Terraform's order is its concurrent graph walk's), and
+/// the secrets that could not be read back.
+async fn generate_config(
+    printer: Printer,
+    parsed: &crate::model::load::Parsed,
+    config: &crate::model::config::Config,
+    prior: &State,
+    refreshed: &mut State,
+    cx: &crate::api::resources::ApiContext,
+    lookup: &crate::apply::ApiLookup,
+) -> Result<(GeneratedBlocks, Vec<(String, Vec<&'static str>)>), Diagnostics> {
+    let mut blocks = Vec::new();
+    let mut unreadable = Vec::new();
+    let mut errors = Diagnostics::new();
+    let view = printer.progress(0);
+    for target in &config.imports {
+        let (Some(id), addr) = (&target.id, &target.addr) else {
+            continue;
+        };
+        let resource = &addr.resource;
+        if prior.instance(addr).is_some()
+            || parsed.declares_resource(&resource.type_name, &resource.name)
+        {
+            continue;
+        }
+        if addr.key.is_some() {
+            errors.push(
+                Diagnostic::error(
+                    "scw::import::not_declared",
+                    "Configuration for import target does not exist",
+                )
+                .with_primary(target.span, "import block")
+                .with_detail(
+                    "The given import block is not compatible with config generation. The -generate-config-out option cannot be used with import blocks which use for_each, or resources which use for_each or count.",
+                ),
+            );
+            continue;
+        }
+        view.line(&format!("{addr}: Preparing import... [id={id}]"));
+        match crate::apply::import::import(refreshed, addr, id, cx, lookup).await {
+            Ok(imported) => {
+                view.line(&format!("{addr}: Refreshing state... [id={}]", imported.id));
+                let Some(schema) = crate::schema::resource(&resource.type_name) else {
+                    continue;
+                };
+                let block = crate::render::config::resource_block(
+                    schema,
+                    &resource.name,
+                    &imported.instance.attributes,
+                    None,
+                );
+                unreadable.push((addr.to_string(), imported.unreadable));
+                refreshed.set_instance(addr, imported.instance);
+                blocks.push((addr.clone(), id.clone(), block));
+            }
+            Err(e) => errors.push(
+                super::import::import_diagnostic(&e).with_primary(target.span, "import block"),
+            ),
+        }
+    }
+    view.finish();
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    Ok((blocks, unreadable))
 }
 
 /// The objects `import` blocks bring in: each target the prior state does not record is read
