@@ -311,6 +311,7 @@ mod tests {
             check: None,
             provider: None,
             span: Span::default(),
+            expressions: Arc::default(),
         };
         (addr, inst)
     }

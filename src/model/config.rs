@@ -95,6 +95,8 @@ pub struct OutputValue {
     pub span: Span,
     /// The references its value makes.
     pub references: Vec<Reference>,
+    /// Its value expression's Terraform constant (see [`super::refs::terraform_constant`]).
+    pub constant: Option<Value>,
 }
 
 /// Why one resource depends on another.
@@ -186,6 +188,34 @@ pub struct ResourceInstance {
     /// The alias of the root module's provider configuration it uses (`provider =
     /// scaleway.nl`, or passed to its module with `providers`); `None`: the default one.
     pub provider: Option<String>,
+    /// Facts about the block's expressions for Terraform's JSON configuration (shared by all
+    /// instances of the resource).
+    pub expressions: Arc<BlockExpressions>,
+}
+
+/// What Terraform's JSON configuration shows of a resource block's expressions besides their
+/// references: each one's Terraform constant (its value without variables or functions, see
+/// [`super::refs::terraform_constant`]), and where `count` / `for_each` are.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BlockExpressions {
+    /// The constants of the top-level attributes, `count` and `for_each` that have one, by
+    /// the span of their expression.
+    pub constants: Vec<(Span, Value)>,
+    /// The `count` expression.
+    pub count: Option<Span>,
+    /// The `for_each` expression.
+    pub for_each: Option<Span>,
+}
+
+impl BlockExpressions {
+    /// The constant of the expression at `span`, when it has one.
+    #[must_use]
+    pub fn constant(&self, span: Span) -> Option<&Value> {
+        self.constants
+            .iter()
+            .find(|(s, _)| *s == span)
+            .map(|(_, v)| v)
+    }
 }
 
 impl ResourceInstance {

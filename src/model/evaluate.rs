@@ -26,8 +26,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::call;
 use super::config::{
-    BlockValue, Config, Dependency, DependencyKind, ImportTarget, OutputValue, ResourceInstance,
-    VariableInfo,
+    BlockExpressions, BlockValue, Config, Dependency, DependencyKind, ImportTarget, OutputValue,
+    ResourceInstance, VariableInfo,
 };
 use super::expr::{self, EvalContext};
 use super::lower::{
@@ -932,6 +932,7 @@ impl<'m> Evaluator<'m, '_> {
                 description: decl.description.clone(),
                 span: header_span(decl.block),
                 references: decl.refs.clone(),
+                constant: super::refs::terraform_constant(&attr.expr),
             },
         );
     }
@@ -973,10 +974,16 @@ impl<'m> Evaluator<'m, '_> {
         };
         let references: Arc<[Reference]> = Arc::clone(&decl.refs);
         let timeouts = timeouts_of(decl);
+        let expressions = Arc::new(if self.values.keep_instances() {
+            block_expressions(decl)
+        } else {
+            BlockExpressions::default()
+        });
         let shared = Shared {
             dependencies: &dependencies,
             references: &references,
             timeouts,
+            expressions: &expressions,
         };
         let resource_addr = resource_addr(decl.type_name, decl.name)
             .in_module(self.options.module.clone())
@@ -1296,6 +1303,7 @@ impl<'m> Evaluator<'m, '_> {
                 .provider
                 .map(|(alias, _)| alias.to_owned())
                 .or_else(|| self.options.provider.clone()),
+            expressions: Arc::clone(shared.expressions),
         };
         // The hook runs for every instance (the planner records its decision there), but only
         // referenced resources need their value kept, and only the attributes that are read.
@@ -1859,6 +1867,27 @@ struct Shared<'s> {
     dependencies: &'s [Dependency],
     references: &'s Arc<[Reference]>,
     timeouts: Timeouts,
+    expressions: &'s Arc<BlockExpressions>,
+}
+
+/// The Terraform constants of a resource block's top-level expressions, and where `count` and
+/// `for_each` are.
+fn block_expressions(decl: &ResourceDecl<'_>) -> BlockExpressions {
+    let count = decl.count.map(|a| &a.expr);
+    let for_each = decl.for_each.map(|a| &a.expr);
+    BlockExpressions {
+        constants: decl
+            .body
+            .attributes
+            .iter()
+            .map(|(_, a)| &a.expr)
+            .chain(count)
+            .chain(for_each)
+            .filter_map(|e| super::refs::terraform_constant(e).map(|v| (e.span, v)))
+            .collect(),
+        count: count.map(|e| e.span),
+        for_each: for_each.map(|e| e.span),
+    }
 }
 
 /// `ctx` with `count.index` bound.

@@ -82,8 +82,32 @@ pub fn collect(expr: &Expr, out: &mut Vec<Reference>, diags: &mut Diagnostics) {
         out,
         diags,
         static_steps: Vec::new(),
+        calls: 0,
     };
     walker.expr(expr);
+}
+
+/// Terraform's value of an expression evaluated with no variables and no functions (HCL's
+/// `Value(nil)`), which its JSON configuration writes as `constant_value`: the value when the
+/// expression makes no reference, calls no function and evaluates to a known value; `None`
+/// otherwise (`length(["a"])`, `"${var.x}"`).
+#[must_use]
+pub fn terraform_constant(expr: &Expr) -> Option<crate::model::value::Value> {
+    let mut refs = Vec::new();
+    let mut diags = Diagnostics::new();
+    let mut walker = Walker {
+        scope: Vec::new(),
+        out: &mut refs,
+        diags: &mut diags,
+        static_steps: Vec::new(),
+        calls: 0,
+    };
+    walker.expr(expr);
+    if walker.calls > 0 || !refs.is_empty() || diags.has_errors() {
+        return None;
+    }
+    let value = crate::model::expr::eval(expr, &crate::model::expr::EvalContext::new()).ok()?;
+    value.is_wholly_known().then_some(value)
 }
 
 struct Walker<'a, 'e> {
@@ -93,6 +117,8 @@ struct Walker<'a, 'e> {
     diags: &'a mut Diagnostics,
     /// The static steps of the traversal being recorded (see [`Reference::steps`]).
     static_steps: Vec<String>,
+    /// How many function calls were seen.
+    calls: usize,
 }
 
 fn name_step(steps: &[Step]) -> Option<(&str, Span)> {
@@ -131,6 +157,7 @@ impl<'e> Walker<'_, 'e> {
                 self.steps(steps);
             }
             ExprKind::Call(call) => {
+                self.calls += 1;
                 for arg in &call.args {
                     self.expr(arg);
                 }

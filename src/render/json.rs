@@ -488,18 +488,21 @@ fn within(inner: Span, outer: Span) -> bool {
 
 /// An expression as Terraform's JSON configuration writes it: its `references` when it makes
 /// some (in source order, repeated as often as they are made, as Terraform lists them), else
-/// its `constant_value` (sensitive values as `null`).
-fn expression<'r>(refs: impl Iterator<Item = &'r Reference>, value: Option<&Value>) -> Json {
+/// its `constant_value` when it has one (its value without variables or functions; sensitive
+/// values as `null`), else nothing (`{}`: a function call such as `length(["a"])`).
+fn expression<'r>(refs: impl Iterator<Item = &'r Reference>, constant: Option<&Value>) -> Json {
     let strings: Vec<String> = refs.flat_map(reference_strings).collect();
-    if strings.is_empty() {
-        json!({ "constant_value": value.map_or(Json::Null, known_json) })
-    } else {
+    if !strings.is_empty() {
         json!({ "references": strings })
+    } else if let Some(value) = constant {
+        json!({ "constant_value": known_json(value) })
+    } else {
+        json!({})
     }
 }
 
 /// One resource's configuration (from its first instance: every instance shares the block).
-fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
+fn resource_configuration(first: &ResourceInstance) -> Json {
     let addr = &first.addr.resource;
     let mut out = Map::new();
     out.insert("address".into(), addr.to_string().into());
@@ -516,10 +519,14 @@ fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
     let mut expressions = Map::new();
     for (name, span) in &first.configured {
         let refs = first.references.iter().filter(|r| within(r.span, *span));
-        expressions.insert(
-            (*name).to_owned(),
-            expression(refs, first.attributes.get(name)),
-        );
+        // A sensitive attribute's constant is shown as its (redacted) value: the
+        // configuration section holds no secret either.
+        let evaluated = first.attributes.get(name);
+        let constant = match evaluated {
+            Some(v) if v.contains_sensitive() => first.expressions.constant(*span).and(Some(v)),
+            _ => first.expressions.constant(*span),
+        };
+        expressions.insert((*name).to_owned(), expression(refs, constant));
     }
     for (name, blocks) in &first.blocks {
         let list: Vec<Json> = blocks
@@ -560,21 +567,23 @@ fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
                     if depends_on.contains(&format!("{type_name}.{name}")))
         })
         .collect();
-    match &first.addr.key {
-        Some(InstanceKey::Int(_)) => {
-            let count = f64::from(u32::try_from(instances).unwrap_or(u32::MAX));
-            out.insert(
-                "count_expression".into(),
-                expression(outside.into_iter(), Some(&Value::Number(count))),
-            );
+    let meta = first
+        .expressions
+        .count
+        .map(|s| ("count_expression", s))
+        .or_else(|| {
+            first
+                .expressions
+                .for_each
+                .map(|s| ("for_each_expression", s))
+        });
+    if let Some((key, span)) = meta {
+        let refs = outside.into_iter().filter(|r| within(r.span, span));
+        let written = expression(refs, first.expressions.constant(span));
+        // Terraform leaves out a `count` / `for_each` expression with nothing to show.
+        if written.as_object().is_some_and(|m| !m.is_empty()) {
+            out.insert(key.into(), written);
         }
-        Some(InstanceKey::Str(_)) => {
-            out.insert(
-                "for_each_expression".into(),
-                expression(outside.into_iter(), None),
-            );
-        }
-        None => {}
     }
     if !depends_on.is_empty() {
         out.insert("depends_on".into(), depends_on.into());
@@ -586,17 +595,14 @@ fn resource_configuration(first: &ResourceInstance, instances: usize) -> Json {
 /// values and references), `count` / `for_each` expressions and `depends_on`, the variables
 /// and the outputs with their expressions.
 fn configuration(config: &Config) -> Json {
-    let mut counts: std::collections::BTreeMap<&ResourceAddr, (usize, &ResourceInstance)> =
+    let mut firsts: std::collections::BTreeMap<&ResourceAddr, &ResourceInstance> =
         std::collections::BTreeMap::new();
     for i in config.instances.values() {
-        counts
-            .entry(&i.addr.resource)
-            .and_modify(|(n, _)| *n += 1)
-            .or_insert((1, i));
+        firsts.entry(&i.addr.resource).or_insert(i);
     }
-    let resources: Vec<Json> = counts
+    let resources: Vec<Json> = firsts
         .values()
-        .map(|(n, first)| resource_configuration(first, *n))
+        .map(|first| resource_configuration(first))
         .collect();
     let outputs: Map<String, Json> = config
         .outputs
@@ -611,7 +617,15 @@ fn configuration(config: &Config) -> Json {
             }
             v.insert(
                 "expression".into(),
-                expression(o.references.iter(), Some(&o.value)),
+                expression(
+                    o.references.iter(),
+                    // As for attributes: a sensitive output's constant is its redacted value.
+                    if o.value.contains_sensitive() {
+                        o.constant.as_ref().and(Some(&o.value))
+                    } else {
+                        o.constant.as_ref()
+                    },
+                ),
             );
             (name.clone(), Json::Object(v))
         })

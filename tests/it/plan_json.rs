@@ -22,7 +22,7 @@ fn map_reference(text: &str) -> String {
     };
     let name_end = rest.find(['.', '[']).unwrap_or(rest.len());
     let type_name = match &rest[..name_end] {
-        "ns" | "c" => "scaleway_container_namespace",
+        "ns" | "c" | "lit" | "fixed" | "called" => "scaleway_container_namespace",
         "tok" | "legacy" => "scaleway_container_token",
         other => panic!("unmapped resource {other}"),
     };
@@ -31,8 +31,8 @@ fn map_reference(text: &str) -> String {
 
 fn map_attribute(resource: &str, attribute: &str) -> &'static str {
     match (resource, attribute) {
-        ("ns" | "c", "input") => "name",
-        ("tok" | "legacy", "input") => "description",
+        ("ns" | "c" | "lit" | "fixed" | "called", "input") => "name",
+        ("lit" | "fixed", "triggers_replace") | ("tok" | "legacy", "input") => "description",
         ("tok" | "legacy", "triggers_replace") => "namespace_id",
         other => panic!("unmapped attribute {other:?}"),
     }
@@ -150,5 +150,61 @@ fn json_plan_configuration_matches_terraforms_for_the_same_configuration() {
     assert_eq!(
         provider["full_name"],
         "registry.terraform.io/scaleway/scaleway"
+    );
+}
+
+/// Terraform itself, when installed: `terraform` run offline in `dir` (the configurations
+/// recorded here use only `terraform_data`, built in).
+pub(crate) fn terraform_offline(dir: &std::path::Path, args: &[&str]) -> Option<String> {
+    let binary = crate::values_differential::terraform::binary()?;
+    let out = std::process::Command::new(binary)
+        .args(args)
+        .current_dir(dir)
+        .env("TF_CLI_CONFIG_FILE", "/dev/null")
+        .env("TF_IN_AUTOMATION", "1")
+        .env("CHECKPOINT_DISABLE", "1")
+        .env_remove("TF_WORKSPACE")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("terraform runs");
+    assert!(
+        out.status.success(),
+        "terraform {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).expect("UTF-8"))
+}
+
+/// A copy of a fixture directory's files in a temporary directory.
+pub(crate) fn copy_dir(from: &std::path::Path) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for entry in std::fs::read_dir(from).expect("fixture") {
+        let entry = entry.expect("entry");
+        if entry.path().is_file() {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).expect("copy");
+        }
+    }
+    dir
+}
+
+#[test]
+#[allow(clippy::print_stderr)] // says why it skips
+fn the_recorded_configuration_is_what_terraform_answers() {
+    let dir = copy_dir(&fixture().join("terraform"));
+    let Some(_) = terraform_offline(dir.path(), &["init", "-input=false"]) else {
+        eprintln!("skipping the re-check of the recorded JSON configuration: no terraform binary");
+        return;
+    };
+    terraform_offline(dir.path(), &["plan", "-input=false", "-out=p.tfplan"]);
+    let shown = terraform_offline(dir.path(), &["show", "-json", "p.tfplan"]).expect("terraform");
+    let plan: Value = serde_json::from_str(&shown).expect("JSON plan");
+    let recorded: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture().join("terraform-configuration.json")).expect("recorded"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        plan["configuration"], recorded,
+        "Terraform's answer changed: record it again (see terraform/main.tf)"
     );
 }

@@ -274,3 +274,81 @@ fn issue_9_values_derived_from_sensitive_variables_stay_redacted() {
         json!([[{"type": "get_attr", "value": "description"}]])
     );
 }
+
+fn recorded_sensitive_paths() -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(
+            crate::common::repo_root()
+                .join("tests/fixtures/state/sensitive/terraform-sensitive-attributes.json"),
+        )
+        .expect("recorded paths"),
+    )
+    .expect("JSON")
+}
+
+/// Terraform's recorded paths for `terraform_data.NAME`, with `input` renamed `attribute`.
+fn terraform_paths(recorded: &Value, name: &str, attribute: &str) -> Value {
+    let mut paths = recorded[name].clone();
+    for path in paths.as_array_mut().expect("paths") {
+        let first = &mut path.as_array_mut().expect("steps")[0];
+        assert_eq!(first["value"], "input");
+        first["value"] = json!(attribute);
+    }
+    paths
+}
+
+#[test]
+fn sensitive_attribute_paths_are_written_as_terraform_records_them() {
+    let recorded = recorded_sensitive_paths();
+    let w = Workdir::new();
+    w.write(DERIVED);
+    let var = format!("pw={SECRET}");
+    w.sandbox(&["apply", "--auto-approve", "--var", &var])
+        .expect(0);
+    let state = w.state(STATE);
+    let paths = |type_name: &str| {
+        state["resources"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["type"] == type_name))
+            .map(|r| r["instances"][0]["sensitive_attributes"].clone())
+            .expect("recorded")
+    };
+    // A whole attribute from a sensitive variable, and one element of a map.
+    assert_eq!(
+        paths("scaleway_account_project"),
+        terraform_paths(&recorded, "whole", "description")
+    );
+    assert_eq!(
+        paths("scaleway_container_namespace"),
+        terraform_paths(&recorded, "map", "environment_variables")
+    );
+}
+
+#[test]
+#[allow(clippy::print_stderr)] // says why it skips
+fn the_recorded_sensitive_paths_are_what_terraform_writes() {
+    let dir = crate::plan_json::copy_dir(
+        &crate::common::repo_root().join("tests/fixtures/state/sensitive"),
+    );
+    if crate::plan_json::terraform_offline(dir.path(), &["init", "-input=false"]).is_none() {
+        eprintln!("skipping the re-check of the recorded sensitive paths: no terraform binary");
+        return;
+    }
+    crate::plan_json::terraform_offline(dir.path(), &["apply", "-auto-approve", "-input=false"]);
+    let state: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("terraform.tfstate")).expect("state"),
+    )
+    .expect("JSON");
+    let written: serde_json::Map<String, Value> = state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            (
+                r["name"].as_str().expect("name").to_owned(),
+                r["instances"][0]["sensitive_attributes"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(Value::Object(written), recorded_sensitive_paths());
+}

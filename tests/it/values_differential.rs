@@ -17,7 +17,7 @@
 //! `SCWFORM_VALUES_CASES=text` restricts all three to the cases whose name contains `text`.
 
 mod json;
-mod terraform;
+pub(crate) mod terraform;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
