@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
+use super::events::{Event, Operation};
 use crate::addr::InstanceAddr;
 use crate::api::resources::{ApiContext, Attributes};
 use crate::model::config::ResourceInstance;
@@ -68,15 +69,22 @@ impl DataReader for ApiDataReader {
 /// The data sources of one apply: those the plan read, and those read since.
 pub(super) struct DataReads {
     reader: ApiDataReader,
+    /// Where `Reading...` / `Read complete` go for reads the apply makes.
+    events: super::events::Events,
     reads: Mutex<BTreeMap<InstanceAddr, DataRead>>,
     /// Reads that failed, as diagnostics (reported once the apply ends).
     failures: Mutex<Vec<crate::diag::Diagnostic>>,
 }
 
 impl DataReads {
-    pub(super) fn new(reader: ApiDataReader, read: &BTreeMap<InstanceAddr, DataRead>) -> Self {
+    pub(super) fn new(
+        reader: ApiDataReader,
+        read: &BTreeMap<InstanceAddr, DataRead>,
+        events: super::events::Events,
+    ) -> Self {
         Self {
             reader,
+            events,
             reads: Mutex::new(read.clone()),
             failures: Mutex::new(Vec::new()),
         }
@@ -91,14 +99,37 @@ impl DataReads {
         if !config_known(instance) {
             return instance.to_value();
         }
+        self.events.send(Event::Started {
+            addr: instance.addr.clone(),
+            deposed: None,
+            operation: Operation::Read,
+            id: None,
+        });
+        let started = std::time::Instant::now();
         match self.reader.read(instance) {
             Ok(attributes) => {
+                self.events.send(Event::Completed {
+                    addr: instance.addr.clone(),
+                    deposed: None,
+                    operation: Operation::Read,
+                    id: attributes
+                        .get("id")
+                        .and_then(serde_json::Value::as_str)
+                        .map(str::to_owned),
+                    elapsed: started.elapsed(),
+                });
                 let read = DataRead::new(instance.schema, attributes);
                 let value = read.value.clone();
                 self.lock_reads().insert(instance.addr.clone(), read);
                 value
             }
             Err(message) => {
+                self.events.send(Event::Failed {
+                    addr: instance.addr.clone(),
+                    deposed: None,
+                    operation: Operation::Read,
+                    message: message.clone(),
+                });
                 let failure = read_failed(instance, &message);
                 let mut failures = self
                     .failures

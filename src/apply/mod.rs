@@ -277,6 +277,7 @@ impl<'a> Runner<'a> {
             data: Arc::new(data::DataReads::new(
                 data::ApiDataReader::new(Arc::clone(&run.cx)),
                 &run.plan.data,
+                run.events.clone(),
             )),
             report: ApplyReport::default(),
             run,

@@ -209,7 +209,22 @@ output "read_name" {
     assert_eq!(read["change"]["actions"], serde_json::json!(["read"]));
     assert_eq!(read["action_reason"], "read_because_config_unknown");
 
-    w.sandbox(&["apply", "--auto-approve"]).expect(0);
+    let applied = w.sandbox(&["apply", "--auto-approve"]);
+    applied.expect(0);
+    assert!(
+        applied
+            .stderr
+            .contains("data.scaleway_container_namespace.ns: Reading...\n"),
+        "{}",
+        applied.stderr
+    );
+    assert!(
+        applied
+            .stderr
+            .contains("data.scaleway_container_namespace.ns: Read complete after "),
+        "{}",
+        applied.stderr
+    );
     let state = w.state(STATE);
     let data = data_resource(&state, None, "scaleway_container_namespace", "ns");
     let ns = super::attributes(&state, "scaleway_container_namespace", "ns").expect("ns");
