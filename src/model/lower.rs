@@ -1927,6 +1927,8 @@ enum RefSite<'m> {
     Import(&'m ImportDecl<'m>),
     Local,
     Output,
+    /// A `check` block (its name): the only place its scoped data source may be read.
+    Check(&'m str),
     Provider,
     VariableValidation,
 }
@@ -1993,7 +1995,7 @@ impl Lowerer<'_, '_> {
         }
         for decl in module.checks.values() {
             for r in &decl.refs {
-                check_reference(module, r, RefSite::Output, diags);
+                check_reference(module, r, RefSite::Check(decl.name), diags);
             }
         }
         for decl in module.outputs.values() {
@@ -2075,6 +2077,20 @@ fn check_reference(module: &Module<'_>, r: &Reference, site: RefSite<'_>, diags:
         }
         RefTarget::Resource { type_name, name } => {
             let key = (type_name.as_str(), name.as_str());
+            if let Some(decl) = module.resources.get(&key)
+                && let Some(check) = decl.check
+                && !matches!(site, RefSite::Check(c) if c == check)
+            {
+                diags.push(
+                    Diagnostic::error("scw::model::scoped_reference", "Reference to scoped resource")
+                        .with_primary(r.span, format!("scoped to check \"{check}\""))
+                        .with_detail(format!(
+                            "The referenced data resource \"{}\" \"{name}\" is not available from this context.",
+                            decl.schema.type_name
+                        )),
+                );
+                return;
+            }
             if let Some(decl) = module.resources.get(&key) {
                 if let Some((attr, span)) = &r.attribute
                     && decl.schema.readable_names().all(|n| n != attr)
