@@ -5,6 +5,10 @@
 //! expression of `b` refers to `a`, directly or through local values, or `b` lists `a` in
 //! `depends_on`), so creates and updates run along the edges and deletes against them.
 //! A dependency on a resource is a dependency on every one of its instances, as in Terraform.
+//! Inside, such a dependency goes through one node per resource (every instance → the resource
+//! node → each dependent), as Terraform's graph goes through a resource's expansion node: a
+//! resource of N instances that M instances depend on costs N + M edges, not N × M. Every
+//! method answers in instances, as if each instance edge were there.
 //!
 //! Invariants: [`DependencyGraph::order`] is a topological order whose ties are broken by
 //! address, so it is the same on every run; a cycle is reported as `scw::graph::cycle`
@@ -37,11 +41,24 @@ pub struct Edge {
     pub kind: DependencyKind,
 }
 
+/// A node: an instance, or the resource whose instances something depends on.
+#[derive(Debug)]
+enum Node {
+    Instance(InstanceAddr),
+    /// A resource: reached from each of its instances; leads to each instance depending on it.
+    Resource,
+}
+
 /// Resource instances and their dependencies.
 #[derive(Debug, Default)]
 pub struct DependencyGraph {
-    graph: StableDiGraph<InstanceAddr, Edge>,
+    /// Edges into a resource node carry no [`Edge`] (an instance belongs to its resource);
+    /// edges out of one carry the dependency they stand for.
+    graph: StableDiGraph<Node, Option<Edge>>,
     nodes: HashMap<InstanceAddr, NodeIndex>,
+    /// Each resource node's instances, in address order.
+    members: HashMap<NodeIndex, Vec<NodeIndex>>,
+    instances: usize,
 }
 
 impl DependencyGraph {
@@ -53,74 +70,111 @@ impl DependencyGraph {
             HashMap::with_capacity_and_hasher(config.instances.len(), rustc_hash::FxBuildHasher);
         let mut by_resource: HashMap<&ResourceAddr, Vec<NodeIndex>> = HashMap::default();
         for addr in config.instances.keys() {
-            let n = graph.add_node(addr.clone());
+            let n = graph.add_node(Node::Instance(addr.clone()));
             nodes.insert(addr.clone(), n);
             by_resource.entry(&addr.resource).or_default().push(n);
         }
+        let mut resource_nodes: HashMap<&ResourceAddr, NodeIndex> = HashMap::default();
+        let mut members = HashMap::default();
         // Deduplicated through a set: `find_edge` scans a node's edges, which is quadratic for
         // a resource that thousands of others depend on.
         let mut edges: HashSet<(NodeIndex, NodeIndex)> = HashSet::default();
         for (addr, instance) in &config.instances {
             let dependent = nodes[addr];
             for dep in &instance.dependencies {
-                for &dependency in by_resource
-                    .get(&dep.resource)
-                    .map_or(&[][..], Vec::as_slice)
-                {
-                    if edges.insert((dependency, dependent)) {
-                        graph.add_edge(
-                            dependency,
-                            dependent,
-                            Edge {
-                                span: dep.span,
-                                kind: dep.kind.clone(),
-                            },
-                        );
+                let Some(instances) = by_resource.get(&dep.resource) else {
+                    continue;
+                };
+                let resource = *resource_nodes.entry(&dep.resource).or_insert_with(|| {
+                    let r = graph.add_node(Node::Resource);
+                    for &i in instances {
+                        graph.add_edge(i, r, None);
                     }
+                    members.insert(r, instances.clone());
+                    r
+                });
+                if edges.insert((resource, dependent)) {
+                    graph.add_edge(
+                        resource,
+                        dependent,
+                        Some(Edge {
+                            span: dep.span,
+                            kind: dep.kind.clone(),
+                        }),
+                    );
                 }
             }
         }
-        Self { graph, nodes }
+        Self {
+            graph,
+            nodes,
+            members,
+            instances: config.instances.len(),
+        }
     }
 
     /// Number of instances.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.graph.node_count()
+        self.instances
     }
 
     /// Whether there is no instance.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.graph.node_count() == 0
+        self.instances == 0
     }
 
-    /// Number of dependency edges.
+    /// Number of dependency edges between instances.
     #[must_use]
     pub fn edge_count(&self) -> usize {
-        self.graph.edge_count()
+        self.members
+            .iter()
+            .map(|(r, instances)| {
+                instances.len()
+                    * self
+                        .graph
+                        .neighbors_directed(*r, Direction::Outgoing)
+                        .count()
+            })
+            .sum()
+    }
+
+    fn addr(&self, n: NodeIndex) -> Option<&InstanceAddr> {
+        match &self.graph[n] {
+            Node::Instance(addr) => Some(addr),
+            Node::Resource => None,
+        }
     }
 
     /// The instances `addr` depends on, sorted.
     #[must_use]
     pub fn dependencies(&self, addr: &InstanceAddr) -> Vec<&InstanceAddr> {
-        self.neighbors(addr, Direction::Incoming)
-    }
-
-    /// The instances that depend on `addr`, sorted.
-    #[must_use]
-    pub fn dependents(&self, addr: &InstanceAddr) -> Vec<&InstanceAddr> {
-        self.neighbors(addr, Direction::Outgoing)
-    }
-
-    fn neighbors(&self, addr: &InstanceAddr, dir: Direction) -> Vec<&InstanceAddr> {
         let Some(&n) = self.nodes.get(addr) else {
             return Vec::new();
         };
         let mut out: Vec<&InstanceAddr> = self
             .graph
-            .neighbors_directed(n, dir)
-            .map(|m| &self.graph[m])
+            .neighbors_directed(n, Direction::Incoming)
+            .flat_map(|r| self.members.get(&r).map_or(&[][..], Vec::as_slice))
+            .filter_map(|&m| self.addr(m))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The instances that depend on `addr`, sorted.
+    #[must_use]
+    pub fn dependents(&self, addr: &InstanceAddr) -> Vec<&InstanceAddr> {
+        let Some(&n) = self.nodes.get(addr) else {
+            return Vec::new();
+        };
+        let mut out: Vec<&InstanceAddr> = self
+            .graph
+            .neighbors_directed(n, Direction::Outgoing)
+            .flat_map(|r| self.graph.neighbors_directed(r, Direction::Outgoing))
+            .filter_map(|m| self.addr(m))
             .collect();
         out.sort();
         out.dedup();
@@ -144,25 +198,41 @@ impl DependencyGraph {
                 )
             })
             .collect();
-        let mut ready: BinaryHeap<Reverse<(&InstanceAddr, NodeIndex)>> = indegree
-            .iter()
-            .filter(|(_, d)| **d == 0)
-            .map(|(n, _)| Reverse((&self.graph[*n], *n)))
-            .collect();
-        let mut order = Vec::with_capacity(self.graph.node_count());
-        while let Some(Reverse((addr, n))) = ready.pop() {
-            order.push(addr);
+        let mut ready: BinaryHeap<Reverse<(&InstanceAddr, NodeIndex)>> = BinaryHeap::new();
+        // A resource node is passed as soon as its last instance is: it stands for edges.
+        let mut passed: Vec<NodeIndex> = Vec::new();
+        for (&n, &d) in &indegree {
+            if d == 0 {
+                match self.addr(n) {
+                    Some(addr) => ready.push(Reverse((addr, n))),
+                    None => passed.push(n),
+                }
+            }
+        }
+        let mut order = Vec::with_capacity(self.instances);
+        loop {
+            let n = if let Some(n) = passed.pop() {
+                n
+            } else if let Some(Reverse((addr, n))) = ready.pop() {
+                order.push(addr);
+                n
+            } else {
+                break;
+            };
             for m in self.graph.neighbors(n) {
                 let d = indegree
                     .get_mut(&m)
                     .expect("every node has an in-degree entry");
                 *d -= 1;
                 if *d == 0 {
-                    ready.push(Reverse((&self.graph[m], m)));
+                    match self.addr(m) {
+                        Some(addr) => ready.push(Reverse((addr, m))),
+                        None => passed.push(m),
+                    }
                 }
             }
         }
-        if order.len() == self.graph.node_count() {
+        if order.len() == self.instances {
             Ok(order)
         } else {
             Err(self.cycles())
@@ -184,48 +254,66 @@ impl DependencyGraph {
     pub fn cycles(&self) -> Diagnostics {
         let mut out = Diagnostics::new();
         for scc in petgraph::algo::tarjan_scc(&self.graph) {
-            let looped = scc.len() > 1 || self.graph.find_edge(scc[0], scc[0]).is_some();
-            if !looped {
+            // Only an edge between two nodes can close a loop (an instance depending on its
+            // own resource goes through the resource node), so a loop has two nodes or more.
+            if scc.len() < 2 {
                 continue;
             }
-            let members: BTreeSet<&InstanceAddr> = scc.iter().map(|n| &self.graph[*n]).collect();
+            let inside: HashSet<NodeIndex> = scc.iter().copied().collect();
+            let members: BTreeSet<(&InstanceAddr, NodeIndex)> = scc
+                .iter()
+                .filter_map(|&n| self.addr(n).map(|a| (a, n)))
+                .collect();
             let mut edges = Vec::new();
-            for addr in &members {
-                let dependent = self.nodes[*addr];
-                let mut incoming: Vec<CycleEdge> = self
-                    .graph
-                    .edges_directed(dependent, Direction::Incoming)
-                    .filter(|e| scc.contains(&e.source()))
-                    .map(|e| CycleEdge {
-                        from: addr.to_string(),
-                        to: self.graph[e.source()].to_string(),
-                        span: e.weight().span,
-                    })
-                    .collect();
+            for &(addr, dependent) in &members {
+                let mut incoming: Vec<CycleEdge> = Vec::new();
+                for e in self.graph.edges_directed(dependent, Direction::Incoming) {
+                    let (Some(edge), true) = (e.weight(), inside.contains(&e.source())) else {
+                        continue;
+                    };
+                    for &m in self.members.get(&e.source()).map_or(&[][..], Vec::as_slice) {
+                        if let (true, Some(to)) = (inside.contains(&m), self.addr(m)) {
+                            incoming.push(CycleEdge {
+                                from: addr.to_string(),
+                                to: to.to_string(),
+                                span: edge.span,
+                            });
+                        }
+                    }
+                }
                 incoming.sort_by(|a, b| a.to.cmp(&b.to));
                 edges.extend(incoming);
             }
-            let names: Vec<String> = members.iter().map(ToString::to_string).collect();
+            let names: Vec<String> = members.iter().map(|(a, _)| a.to_string()).collect();
             out.push(cycle_diagnostic(&names, &edges));
         }
         out.sort();
         out
     }
 
-    /// Sorted edges as (dependent, dependency) pairs.
+    /// Sorted edges between instances as (dependent, dependency) pairs.
     fn sorted_edges(&self) -> Vec<(&InstanceAddr, &InstanceAddr)> {
-        let mut edges: Vec<_> = self
-            .graph
-            .edge_indices()
-            .filter_map(|e| self.graph.edge_endpoints(e))
-            .map(|(dependency, dependent)| (&self.graph[dependent], &self.graph[dependency]))
-            .collect();
+        let mut edges = Vec::new();
+        for (&resource, instances) in &self.members {
+            for dependent in self.graph.neighbors_directed(resource, Direction::Outgoing) {
+                let Some(dependent) = self.addr(dependent) else {
+                    continue;
+                };
+                edges.extend(
+                    instances
+                        .iter()
+                        .filter_map(|&i| self.addr(i))
+                        .map(|dependency| (dependent, dependency)),
+                );
+            }
+        }
         edges.sort();
+        edges.dedup();
         edges
     }
 
     fn sorted_nodes(&self) -> Vec<&InstanceAddr> {
-        let mut nodes: Vec<_> = self.graph.node_weights().collect();
+        let mut nodes: Vec<_> = self.nodes.keys().collect();
         nodes.sort();
         nodes
     }
@@ -408,6 +496,67 @@ mod tests {
         );
         assert_eq!(diags.0[0].code, "scw::graph::cycle");
         assert_eq!(diags.0[0].labels.len(), 2);
+    }
+
+    #[test]
+    fn a_resource_node_stands_for_every_instance_edge() {
+        // 300 tokens depending on 200 containers: 60,000 instance edges, 500 graph edges.
+        let mut c = Config::default();
+        for i in 0..200 {
+            let (a, inst) = instance("scaleway_container.c", &[]);
+            let a = a.with_key(InstanceKey::Int(i));
+            c.instances
+                .insert(a.clone(), ResourceInstance { addr: a, ..inst });
+        }
+        for i in 0..300 {
+            let (a, inst) = instance("scaleway_container_token.t", &["scaleway_container.c"]);
+            let a = a.with_key(InstanceKey::Int(i));
+            c.instances
+                .insert(a.clone(), ResourceInstance { addr: a, ..inst });
+        }
+        c.instances.sort_keys();
+        let g = DependencyGraph::new(&c);
+        assert_eq!(g.len(), 500);
+        assert_eq!(g.edge_count(), 60_000);
+        assert_eq!(
+            g.graph.edge_count(),
+            500,
+            "200 into the resource node, 300 out"
+        );
+        let order = g.order().expect("acyclic");
+        assert_eq!(order.len(), 500);
+        assert!(
+            order[..200]
+                .iter()
+                .all(|a| a.resource.type_name == "scaleway_container")
+        );
+        let t7: InstanceAddr = "scaleway_container_token.t[7]".parse().expect("valid");
+        assert_eq!(g.dependencies(&t7).len(), 200);
+        let c0: InstanceAddr = "scaleway_container.c[0]".parse().expect("valid");
+        assert_eq!(g.dependents(&c0).len(), 300);
+        assert_eq!(g.sorted_edges().len(), 60_000);
+    }
+
+    #[test]
+    fn an_instance_depending_on_its_own_resource_is_a_cycle_of_one() {
+        let c = config(&[
+            (
+                "scaleway_account_project.a",
+                &["scaleway_account_project.a"],
+            ),
+            ("scaleway_account_project.b", &[]),
+        ]);
+        let g = DependencyGraph::new(&c);
+        let diags = g.order().expect_err("cyclic");
+        assert_eq!(diags.0.len(), 1);
+        assert_eq!(diags.0[0].summary, "Cycle: scaleway_account_project.a");
+        assert_eq!(diags.0[0].labels.len(), 1);
+        assert!(
+            diags.0[0]
+                .detail
+                .as_deref()
+                .is_some_and(|d| d.contains("refers to itself"))
+        );
     }
 
     #[test]

@@ -303,13 +303,28 @@ pub(super) fn build_order(
             }
         }
     }
-    // Instances by resource, for dependencies on whole resources.
-    let mut by_resource: HashMap<&ResourceAddr, Vec<usize>> = HashMap::new();
-    for (i, c) in changes.iter().enumerate() {
-        by_resource.entry(&c.addr.resource).or_default().push(i);
+    // The steps of each resource's instances, for dependencies on whole resources: only
+    // instances with steps matter, so a plan where little changes costs little however many
+    // instances depend on each other.
+    let mut forward_steps: HashMap<&ResourceAddr, Vec<usize>> = HashMap::new();
+    let mut delete_steps: HashMap<&ResourceAddr, Vec<(usize, bool)>> = HashMap::new();
+    for (j, c) in changes.iter().enumerate() {
+        for kind in [StepKind::Create, StepKind::Update] {
+            if let Some(s) = b.find(j, kind) {
+                forward_steps.entry(&c.addr.resource).or_default().push(s);
+            }
+        }
+        if let Some(s) = b.find(j, StepKind::Delete) {
+            let destroy_first = c.action
+                == Action::Replace {
+                    create_before_destroy: false,
+                };
+            delete_steps
+                .entry(&c.addr.resource)
+                .or_default()
+                .push((s, destroy_first));
+        }
     }
-    let empty = Vec::new();
-    let instances = |d: &ResourceAddr| by_resource.get(d).unwrap_or(&empty).clone();
     let old_dependencies = |c: &ResourceChange| -> Vec<ResourceAddr> {
         match c.action {
             Action::Delete => c.dependencies.clone(),
@@ -324,14 +339,14 @@ pub(super) fn build_order(
         let forward = b
             .find(i, StepKind::Create)
             .or_else(|| b.find(i, StepKind::Update));
+        let my_delete = b.find(i, StepKind::Delete);
+        if forward.is_none() && my_delete.is_none() {
+            continue;
+        }
         if let (Some(me), true) = (forward, c.action != Action::Delete) {
             for dep in &c.dependencies {
-                for j in instances(dep) {
-                    for kind in [StepKind::Create, StepKind::Update] {
-                        if let Some(s) = b.find(j, kind) {
-                            b.edge(s, me);
-                        }
-                    }
+                for &s in forward_steps.get(dep).map_or(&[][..], Vec::as_slice) {
+                    b.edge(s, me);
                 }
             }
         }
@@ -343,18 +358,12 @@ pub(super) fn build_order(
             old.extend(c.dependencies.iter().cloned());
         }
         for dep in &old {
-            for j in instances(dep) {
-                let other = &changes[j];
-                let Some(their_delete) = b.find(j, StepKind::Delete) else {
-                    continue;
-                };
-                if let Some(my_delete) = b.find(i, StepKind::Delete) {
+            for &(their_delete, destroy_first) in
+                delete_steps.get(dep).map_or(&[][..], Vec::as_slice)
+            {
+                if let Some(my_delete) = my_delete {
                     b.edge(my_delete, their_delete);
                 }
-                let destroy_first = other.action
-                    == Action::Replace {
-                        create_before_destroy: false,
-                    };
                 if !destroy_first && let Some(me) = forward {
                     b.edge(me, their_delete);
                 }
