@@ -5,10 +5,16 @@
 //! every request after `LATENCY_MS`, at several `--parallelism` values, and prints the wall
 //! time as a ratio to the bound `ceil(N / parallelism) × calls per token × latency`.
 //!
+//! Then (issue 15) the same apply against the emulator's rate limit (`RATE` requests/s per
+//! key, burst `BURST`, no latency) at parallelism 10, with the CLI's loopback client (its
+//! retry policy and throttle): the wall time as a ratio to `N / RATE`, failed operations, and
+//! refusals the throttle absorbed (none reach the caller unless an operation fails).
+//!
 //! Run: `cargo bench --bench apply`
 //! (environment: `N` = 1000, `LATENCY_MS` = 20, `PARALLELISM` = "10,50", `REPEAT` = 5: each
 //! setting runs that many times, each against a fresh emulator and state, and the median
-//! ratio is reported with the range).
+//! ratio is reported with the range; `RATE` = 100, `BURST` = 0 (the emulator's default: one
+//! second's worth), `RATE=0` skips the rate-limited runs).
 
 #![allow(clippy::print_stdout)]
 
@@ -17,6 +23,8 @@ use std::time::{Duration, Instant};
 
 use scwform::api::client::{Client, ClientConfig};
 use scwform::api::resources::{ApiContext, Defaults, WaitSettings};
+use scwform::api::retry::RetryPolicy;
+use scwform::api::throttle::ThrottleConfig;
 use scwform::apply::events::Events;
 use scwform::apply::journal::Journal;
 use scwform::apply::writer::StateWriter;
@@ -94,6 +102,132 @@ fn main() {
             floors[floors.len() / 2],
         );
     }
+    let rate: u32 = env("RATE", 100);
+    let burst: u32 = env("BURST", 0);
+    if rate > 0 {
+        let mut ratios = Vec::new();
+        for _ in 0..repeat.max(1) {
+            ratios.push(run_limited(&text, n, rate, burst, 10));
+        }
+        ratios.sort_by(f64::total_cmp);
+        println!(
+            "rate limit {rate}/s (burst {}), parallelism 10: median ratio {:.3} to {n} / {rate} s (range {:.3}-{:.3}, {} runs)",
+            if burst == 0 { rate } else { burst },
+            ratios[ratios.len() / 2],
+            ratios[0],
+            ratios[ratios.len() - 1],
+            ratios.len(),
+        );
+    }
+}
+
+/// One apply of `n` tokens at parallelism `p` against a fresh emulator limited to `rate`
+/// requests/s (bucket `burst`), with the CLI's loopback client; returns the wall time's ratio
+/// to `n / rate`.
+fn run_limited(text: &str, n: usize, rate: u32, burst: u32, p: usize) -> f64 {
+    let emulator = Emulator::start_blocking(EmulatorConfig {
+        settle: Settle::Reads { reads: 1 },
+        faults: FaultConfig {
+            rate_limit: rate,
+            rate_burst: burst,
+            ..FaultConfig::default()
+        },
+        ..EmulatorConfig::default()
+    })
+    .expect("emulator starts");
+    let handle = emulator.handle();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let backend = open(
+        &BackendSpec::local("scwform.tfstate"),
+        &OpenOptions::from_process(dir.path()),
+    )
+    .expect("local backend");
+    let input: SharedInput = {
+        let text = text.to_owned();
+        Arc::new(move |values: &dyn ResourceValues| {
+            let loaded = load_texts(
+                vec![("main.tf".into(), text.clone())],
+                &LoadOptions::default(),
+                values,
+            );
+            (loaded.config, loaded.diagnostics)
+        })
+    };
+    let empty = State::default();
+    let planned = plan(&*input, &empty, &empty, &PlanOptions::default()).expect("plans");
+    // What the CLI builds for an API on loopback (`session::client`).
+    let client = Client::new(ClientConfig {
+        retry: RetryPolicy::fast(),
+        throttle: ThrottleConfig::with_parallelism(p),
+        ..ClientConfig::new(
+            handle.base_url(),
+            Some(handle.secret_key().to_owned().into()),
+        )
+    })
+    .expect("client");
+    let mut cx = ApiContext::new(
+        client,
+        Defaults {
+            organization_id: Some(handle.organization_id()),
+            project_id: Some(handle.default_project_id()),
+            region: "fr-par".into(),
+        },
+    );
+    cx.waits = WaitSettings::fast();
+    let cx = Arc::new(cx);
+    let (elapsed, report) = rt.block_on(async {
+        let writer = StateWriter::start(Arc::new(backend.store(DEFAULT_WORKSPACE)), empty.clone());
+        let journal = Arc::new(Journal::start(
+            backend.journal(DEFAULT_WORKSPACE).expect("journal"),
+        ));
+        let started = Instant::now();
+        let report = apply(Apply {
+            plan: &planned,
+            input: Arc::clone(&input),
+            cx: Arc::clone(&cx),
+            lookup: api_lookup(),
+            writer: &writer,
+            journal: Some(journal),
+            options: ApplyOptions {
+                parallelism: p,
+                heartbeat: Duration::from_secs(10),
+            },
+            events: Events::none(),
+            cancel: Cancel::default(),
+        })
+        .await;
+        let elapsed = started.elapsed();
+        let (_, _, saved) = writer.finish().await;
+        saved.expect("state saved");
+        (elapsed, report)
+    });
+    let stats = cx.client.throttle_stats();
+    let bound = f64::from(u32::try_from(n).unwrap_or(u32::MAX)) / f64::from(rate);
+    let seen = report
+        .failures
+        .iter()
+        .filter(|f| format!("{f:?}").contains("429"))
+        .count();
+    println!(
+        "  rate limit {rate}/s: {:>7.3} s  bound {bound:.3} s  ratio {:.3}  ({} added, {} failed operations, {seen} 429s seen by the caller; {} HTTP requests, {} refusals absorbed by the throttle, {} decreases, final pace {})",
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() / bound,
+        report.added,
+        report.failures.len(),
+        cx.client.requests(),
+        stats.rate_limited,
+        stats.decreases,
+        stats
+            .rate
+            .map_or_else(|| "unpaced".to_owned(), |r| format!("{r:.0}/s")),
+    );
+    assert!(report.failures.is_empty(), "{:?}", report.failures.first());
+    assert_eq!(report.added, n);
+    elapsed.as_secs_f64() / bound
 }
 
 /// One apply of `n` tokens at parallelism `p` against a fresh emulator; returns the ratio to
@@ -142,10 +276,13 @@ fn run_once(text: &str, n: usize, latency_ms: u64, calls_per_token: usize, p: us
             },
         )
         .expect("plans");
-        let client = Client::new(ClientConfig::new(
-            handle.base_url(),
-            Some(handle.secret_key().to_owned().into()),
-        ))
+        let client = Client::new(ClientConfig {
+            throttle: ThrottleConfig::with_parallelism(p),
+            ..ClientConfig::new(
+                handle.base_url(),
+                Some(handle.secret_key().to_owned().into()),
+            )
+        })
         .expect("client");
         let mut cx = ApiContext::new(
             client,

@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 use scwform::api::client::{Client, ClientConfig};
 use scwform::api::resources::{ApiContext, Defaults, WaitSettings};
 use scwform::api::retry::RetryPolicy;
+use scwform::api::throttle::ThrottleConfig;
 use scwform::apply::events::Events;
 use scwform::apply::refresh::{RefreshOptions, refresh_with};
 use scwform::apply::writer::StateWriter;
@@ -154,6 +155,7 @@ fn main() {
     let client = Client::new(ClientConfig {
         // What the CLI uses against an API on loopback.
         retry: RetryPolicy::fast(),
+        throttle: ThrottleConfig::with_parallelism(parallelism),
         ..ClientConfig::new(base.clone(), Some(handle.secret_key().to_owned().into()))
     })
     .expect("client");
@@ -228,6 +230,7 @@ fn main() {
             rt.block_on(admin(&base, reqwest::Method::GET, "/faults/counts", None))["rate_limited"]
                 .as_u64()
                 .unwrap_or(0);
+        let throttled_before = cx.client.throttle_stats();
         let started = Instant::now();
         let report = rt.block_on(refresh_with(
             &state,
@@ -248,17 +251,24 @@ fn main() {
         )
         .expect("plans");
         let wall = started.elapsed();
+        let planned_in = wall.saturating_sub(refreshed_in);
+        let throttled = cx.client.throttle_stats();
         let limited =
             rt.block_on(admin(&base, reqwest::Method::GET, "/faults/counts", None))["rate_limited"]
                 .as_u64()
                 .unwrap_or(0)
                 - limited_before;
         println!(
-            "  {name:<15}: refresh + plan {:.2} s (refresh {:.2} s), {} HTTP requests ({} list pages and reads), {limited} answered 429, {} errors, {} gone, plan has changes: {}",
+            "  {name:<15}: refresh + plan {:.2} s (refresh {:.2} s, plan {:.2} s), {} HTTP requests ({} list pages and reads), {limited} answered 429 (all sent again; the pace went {} times down, to {}), {} errors, {} gone, plan has changes: {}",
             wall.as_secs_f64(),
             refreshed_in.as_secs_f64(),
+            planned_in.as_secs_f64(),
             report.requests,
             report.calls,
+            throttled.decreases - throttled_before.decreases,
+            throttled
+                .rate
+                .map_or_else(|| "unpaced".to_owned(), |r| format!("{r:.0}/s")),
             report.errors.len(),
             report.removed.len(),
             planned.has_changes(),

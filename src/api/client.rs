@@ -7,8 +7,13 @@
 //! - Every call has a connect timeout and a total timeout.
 //! - A create (`post`) is never blindly re-sent after the request may have reached the server;
 //!   see [`Idempotency`].
+//! - Every request goes through the client's [`Throttle`] (shared by its clones): at most
+//!   `max_in_flight` at once, paced once the API has refused one for its rate limit. A refusal
+//!   for the rate limit is sent again when the throttle allows, without spending the retry
+//!   policy's attempts, for up to [`ThrottleConfig::patience`]: the limit slows calls down and
+//!   does not fail them.
 //!
-//! Depends on `api::error` and `api::retry` only.
+//! Depends on `api::error`, `api::retry` and `api::throttle` only.
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,6 +28,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, ClientError};
 use super::retry::{Idempotency, RetryPolicy};
+use super::throttle::{Throttle, ThrottleConfig, ThrottleStats};
 
 /// The `User-Agent` sent with every request.
 pub const USER_AGENT: &str = concat!("scwform/", env!("CARGO_PKG_VERSION"));
@@ -40,6 +46,8 @@ pub struct ClientConfig {
     pub timeout: Duration,
     /// Retries of transient failures.
     pub retry: RetryPolicy,
+    /// Requests in flight and the pace learnt from rate-limit answers.
+    pub throttle: ThrottleConfig,
 }
 
 impl ClientConfig {
@@ -52,6 +60,7 @@ impl ClientConfig {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
+            throttle: ThrottleConfig::default(),
         }
     }
 }
@@ -67,6 +76,7 @@ impl fmt::Debug for ClientConfig {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("throttle", &self.throttle)
             .finish()
     }
 }
@@ -135,6 +145,8 @@ pub struct Client {
     base: String,
     secret_key: Option<SecretString>,
     retry: RetryPolicy,
+    /// The pace of requests, shared by clones.
+    throttle: Throttle,
     /// HTTP requests sent by this client and its clones (every attempt counts).
     requests: Arc<AtomicU64>,
 }
@@ -197,8 +209,15 @@ impl Client {
             base,
             secret_key: config.secret_key,
             retry: config.retry,
+            throttle: Throttle::new(config.throttle),
             requests: Arc::new(AtomicU64::new(0)),
         })
+    }
+
+    /// What the throttle has seen: rate-limit refusals (all sent again), decreases, the pace.
+    #[must_use]
+    pub fn throttle_stats(&self) -> ThrottleStats {
+        self.throttle.stats()
     }
 
     /// How many HTTP requests this client (and every clone of it) has sent so far, retries and
@@ -420,11 +439,43 @@ impl Client {
     ) -> Result<Answer, ClientError> {
         let attempts = std::sync::atomic::AtomicU32::new(0);
         self.retry
-            .run(|| {
-                let n = attempts.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                self.attempt(method.clone(), path, query, body.clone(), idempotency, n)
-            })
+            .run(|| self.paced(&method, path, query, body.as_ref(), idempotency, &attempts))
             .await
+    }
+
+    /// One attempt as the retry policy counts them: sent when the throttle allows, and sent
+    /// again while the API refuses it for its rate limit (for up to the throttle's patience).
+    async fn paced(
+        &self,
+        method: &Method,
+        path: &str,
+        query: &Query,
+        body: Option<&Vec<u8>>,
+        idempotency: Idempotency,
+        attempts: &std::sync::atomic::AtomicU32,
+    ) -> Result<Answer, ClientError> {
+        let started = tokio::time::Instant::now();
+        let patience = self.throttle.config().patience;
+        loop {
+            let ticket = self.throttle.acquire().await;
+            let n = attempts.fetch_add(1, Ordering::Relaxed) + 1;
+            let result = self
+                .attempt(method.clone(), path, query, body.cloned(), idempotency, n)
+                .await;
+            match result {
+                Err(e) if e.is_rate_limited() => {
+                    self.throttle.refused(ticket, e.retry_after());
+                    if started.elapsed() >= patience {
+                        return Err(e);
+                    }
+                    tracing::debug!(request = %format!("{method} {path}"), "rate limited; sending again when the pace allows");
+                }
+                other => {
+                    self.throttle.answered(ticket);
+                    return other;
+                }
+            }
+        }
     }
 
     async fn attempt(
@@ -519,7 +570,7 @@ impl Client {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
-        let error = ApiError::from_response(
+        let mut error = ApiError::from_response(
             request.clone(),
             status.as_u16(),
             status.canonical_reason(),
@@ -527,6 +578,8 @@ impl Client {
             header(RETRY_AFTER.as_str()).and_then(|v| parse_retry_after(&v)),
             &body,
         );
+        // Envoy marks the answers of its rate limiter, whatever their status.
+        error.rate_limited |= header("x-envoy-ratelimited").is_some();
         if create && error.is_transient() && !error.was_not_processed() {
             // 500/502/504 to a create: the object may exist now.
             return Err(ClientError::OutcomeUnknown {

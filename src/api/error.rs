@@ -109,6 +109,9 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The `Retry-After` header, when present.
     pub retry_after: Option<Duration>,
+    /// Refused for the rate limit: a 429, or any answer marked `X-Envoy-Ratelimited` (set by
+    /// the client from the header).
+    pub rate_limited: bool,
 }
 
 impl ApiError {
@@ -147,6 +150,7 @@ impl ApiError {
             reason: parsed.reason,
             request_id,
             retry_after,
+            rate_limited: status == 429,
         }
     }
 
@@ -159,7 +163,14 @@ impl ApiError {
     /// Worth retrying later: 429, and 5xx except 501 (not implemented will not change).
     #[must_use]
     pub fn is_transient(&self) -> bool {
-        self.status == 429 || (self.status >= 500 && self.status != 501)
+        self.rate_limited || self.status == 429 || (self.status >= 500 && self.status != 501)
+    }
+
+    /// Refused for the rate limit (429, or `X-Envoy-Ratelimited`): not carried out, and worth
+    /// sending again once the pace allows.
+    #[must_use]
+    pub fn is_rate_limited(&self) -> bool {
+        self.rate_limited
     }
 
     /// A 403 for missing permissions (not a quota), e.g. while IAM propagates after a project
@@ -173,7 +184,7 @@ impl ApiError {
     /// even a create may be sent again.
     #[must_use]
     pub fn was_not_processed(&self) -> bool {
-        matches!(self.status, 429 | 503)
+        self.rate_limited || matches!(self.status, 429 | 503)
     }
 }
 
@@ -326,6 +337,12 @@ impl ClientError {
     #[must_use]
     pub fn is_outcome_unknown(&self) -> bool {
         matches!(self, Self::OutcomeUnknown { .. })
+    }
+
+    /// Refused for the rate limit; see [`ApiError::is_rate_limited`].
+    #[must_use]
+    pub fn is_rate_limited(&self) -> bool {
+        self.api().is_some_and(ApiError::is_rate_limited)
     }
 
     /// The `Retry-After` the API asked for, if any.

@@ -15,4 +15,5 @@ pub mod error;
 pub mod names;
 pub mod resources;
 pub mod retry;
+pub mod throttle;
 pub mod types;

@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+/// API operations at once unless `-parallelism` says otherwise (Terraform's default).
+pub const DEFAULT_PARALLELISM: u32 = 10;
+
 /// Infrastructure as code for Scaleway, in Terraform's language.
 #[derive(Debug, Parser)]
 #[command(name = "scwform", version, about, propagate_version = true)]
@@ -42,6 +45,9 @@ pub enum Command {
     Plan(PlanArgs),
     /// Make the real objects match the configuration.
     Apply(ApplyArgs),
+    /// Show what changed outside scwform since the last apply, without writing anything:
+    /// exit 0 when nothing did, 2 when something did, 1 on errors.
+    Drift(DriftArgs),
     /// Delete every object the state records.
     Destroy(DestroyArgs),
     /// Show the root module's output values.
@@ -242,7 +248,7 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "refresh")]
     pub refresh_only: bool,
     /// How many API operations may run at once.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long, default_value_t = DEFAULT_PARALLELISM, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub parallelism: u32,
     /// Refresh objects that share a list (same type, region and parent, project or
     /// organization) a page at a time (`--list-refresh=false`: one read per object, as
@@ -283,6 +289,71 @@ pub struct PlanArgs {
     /// file, and plan with them (Terraform's `-generate-config-out`).
     #[arg(long, value_name = "FILE")]
     pub generate_config_out: Option<PathBuf>,
+}
+
+/// `scwform drift`
+// Each bool is one of the run's independent on/off flags.
+#[allow(clippy::struct_excessive_bools)]
+#[derive(Debug, Clone, clap::Args)]
+pub struct DriftArgs {
+    /// A `.tf` file or a directory of them (default: the current directory).
+    pub path: Option<PathBuf>,
+    /// The configuration directory, as `output` and `state` take it (instead of `PATH`).
+    #[arg(long, value_name = "DIR", conflicts_with = "path")]
+    pub dir: Option<PathBuf>,
+    /// Variables.
+    #[command(flatten)]
+    pub vars: VarArgs,
+    /// Ask on the terminal for variables that have no value (`--input=false`: never ask).
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "BOOL",
+          num_args = 0..=1, default_missing_value = "true", require_equals = true)]
+    pub input: bool,
+    /// State and API.
+    #[command(flatten)]
+    pub state: StateArgs,
+    /// How many API calls may run at once.
+    #[arg(long, default_value_t = DEFAULT_PARALLELISM, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub parallelism: u32,
+    /// Refresh objects that share a list a page at a time (`--list-refresh=false`: one read
+    /// per object, as Terraform does).
+    #[arg(long, env = "SCWFORM_LIST_REFRESH", default_value_t = true,
+          action = clap::ArgAction::Set, value_name = "BOOL", num_args = 0..=1,
+          default_missing_value = "true", require_equals = true)]
+    pub list_refresh: bool,
+    /// Print Terraform's JSON plan of the refresh (the changes are its `resource_drift`).
+    #[arg(long, conflicts_with = "markdown")]
+    pub json: bool,
+    /// Print Markdown, e.g. for the body of an issue a nightly job opens.
+    #[arg(long)]
+    pub markdown: bool,
+}
+
+impl DriftArgs {
+    /// The run these options ask for: a refresh-only plan.
+    #[must_use]
+    pub fn run_args(&self) -> RunArgs {
+        RunArgs {
+            path: self.path.clone(),
+            dir: self.dir.clone(),
+            vars: self.vars.clone(),
+            input: self.input,
+            state: self.state.clone(),
+            targets: Vec::new(),
+            replace: Vec::new(),
+            refresh: true,
+            refresh_only: true,
+            parallelism: self.parallelism,
+            list_refresh: self.list_refresh,
+            format: if self.json {
+                PlanFormat::Json
+            } else if self.markdown {
+                PlanFormat::Markdown
+            } else {
+                PlanFormat::Text
+            },
+            json: false,
+        }
+    }
 }
 
 /// `scwform import ADDR ID`

@@ -26,6 +26,7 @@ use secrecy::SecretString;
 use crate::api::client::{Client, ClientConfig};
 use crate::api::resources::{ApiContext, Defaults, WaitSettings};
 use crate::api::retry::RetryPolicy;
+use crate::api::throttle::ThrottleConfig;
 use crate::api::types::{OrganizationId, ProjectId};
 use crate::apply::SharedInput;
 use crate::cli::args::{StateArgs, VarArgs};
@@ -182,8 +183,12 @@ pub struct Connection {
 /// # Errors
 /// Settings problems (a missing secret key names the ways to give one and suggests
 /// `--sandbox`), or an emulator that cannot start.
-pub async fn connect(paths: &Paths, config: &Config) -> Result<Connection, Diagnostics> {
-    let mut connection = connect_default(paths, config).await?;
+pub async fn connect(
+    paths: &Paths,
+    config: &Config,
+    parallelism: usize,
+) -> Result<Connection, Diagnostics> {
+    let mut connection = connect_default(paths, config, parallelism).await?;
     let cx = Arc::get_mut(&mut connection.cx).expect("invariant: the context is not shared yet");
     for (alias, values) in &config.provider_aliases {
         let block = provider_block_of(values);
@@ -228,10 +233,14 @@ pub async fn connect(paths: &Paths, config: &Config) -> Result<Connection, Diagn
 }
 
 /// [`connect`] with the default provider configuration only.
-async fn connect_default(paths: &Paths, config: &Config) -> Result<Connection, Diagnostics> {
+async fn connect_default(
+    paths: &Paths,
+    config: &Config,
+    parallelism: usize,
+) -> Result<Connection, Diagnostics> {
     let provider = provider_block(config);
     if paths.sandbox {
-        return start_sandbox(paths, &provider).await;
+        return start_sandbox(paths, &provider, parallelism).await;
     }
     let resolved = crate::config::from_process(&provider).map_err(|errors| {
         let mut diags = Diagnostics::new();
@@ -243,7 +252,7 @@ async fn connect_default(paths: &Paths, config: &Config) -> Result<Connection, D
     let settings = resolved.settings;
     let mut warnings = Diagnostics::new();
     warnings.extend(resolved.warnings);
-    let client = client(&settings.api_url, settings.secret_key.clone())?;
+    let client = client(&settings.api_url, settings.secret_key.clone(), parallelism)?;
     let mut cx = ApiContext::new(
         client,
         Defaults {
@@ -262,7 +271,11 @@ async fn connect_default(paths: &Paths, config: &Config) -> Result<Connection, D
     })
 }
 
-async fn start_sandbox(paths: &Paths, provider: &ProviderBlock) -> Result<Connection, Diagnostics> {
+async fn start_sandbox(
+    paths: &Paths,
+    provider: &ProviderBlock,
+    parallelism: usize,
+) -> Result<Connection, Diagnostics> {
     let store = paths.sandbox_store();
     if let Some(parent) = store.parent()
         && let Err(e) = std::fs::create_dir_all(parent)
@@ -299,6 +312,7 @@ async fn start_sandbox(paths: &Paths, provider: &ProviderBlock) -> Result<Connec
     let client = client(
         &handle.base_url(),
         SecretString::from(handle.secret_key().to_owned()),
+        parallelism,
     )?;
     let mut cx = ApiContext::new(
         client,
@@ -316,10 +330,11 @@ async fn start_sandbox(paths: &Paths, provider: &ProviderBlock) -> Result<Connec
     })
 }
 
-/// The API client; on a loopback URL (the emulator) it retries after milliseconds, not
-/// seconds.
-fn client(url: &str, secret: SecretString) -> Result<Client, Diagnostics> {
+/// The API client, with at most `parallelism` requests in flight (refresh and apply share its
+/// pace); on a loopback URL (the emulator) it retries after milliseconds, not seconds.
+fn client(url: &str, secret: SecretString, parallelism: usize) -> Result<Client, Diagnostics> {
     let mut config = ClientConfig::new(url, Some(secret));
+    config.throttle = ThrottleConfig::with_parallelism(parallelism);
     if is_loopback(url) {
         config.retry = RetryPolicy::fast();
     }

@@ -215,6 +215,66 @@ async fn a_rate_limited_call_is_retried_until_it_succeeds() {
 }
 
 #[tokio::test]
+async fn issue_15_rate_limit_refusals_do_not_spend_the_retry_budget() {
+    // Five refusals, then an answer: with no retries at all the call still succeeds, because
+    // a refusal for the rate limit is sent again when the pace allows.
+    let mut replies = vec![empty(429); 3];
+    let mut envoy = empty(503);
+    envoy.headers.push(("x-envoy-ratelimited", "true".into()));
+    replies.extend([envoy.clone(), envoy]);
+    replies.push(reply(201, &json!({"id": "n1"})));
+    let server = script(replies).await;
+    let client = client_for(&server.base, 0);
+    let created: Value = client
+        .post("/x", &json!({"name": "n"}))
+        .await
+        .expect("sent again until answered");
+    assert_eq!(created["id"], "n1");
+    assert_eq!(server.count(), 6);
+    let stats = client.throttle_stats();
+    assert_eq!(
+        stats.rate_limited, 5,
+        "429s and Envoy-marked 503s: {stats:?}"
+    );
+    assert!(stats.rate.is_some(), "paced after a refusal");
+    // An unmarked 503 is an ordinary transient error: the policy's retries (none) apply.
+    let server = script(vec![empty(503), reply(200, &json!({}))]).await;
+    let client = client_for(&server.base, 0);
+    let error = client
+        .get::<Value>("/x", &Query::new())
+        .await
+        .expect_err("no retries");
+    assert!(!error.is_rate_limited());
+    assert_eq!(server.count(), 1);
+}
+
+#[tokio::test]
+async fn issue_15_requests_in_flight_are_bounded_by_parallelism() {
+    let mut slow = reply(200, &json!({}));
+    slow.delay = Duration::from_millis(100);
+    let server = script(vec![slow]).await;
+    let mut config = ClientConfig::new(&server.base, None);
+    config.throttle = scwform::api::throttle::ThrottleConfig::with_parallelism(2);
+    let client = Client::new(config).expect("valid client config");
+    let start = Instant::now();
+    let mut calls = tokio::task::JoinSet::new();
+    for _ in 0..6 {
+        let client = client.clone();
+        calls.spawn(async move { client.get::<Value>("/x", &Query::new()).await });
+    }
+    while let Some(result) = calls.join_next().await {
+        result.expect("joined").expect("answered");
+    }
+    // Six calls of 100 ms, two at a time: three rounds.
+    assert!(
+        start.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        start.elapsed()
+    );
+    assert_eq!(server.count(), 6);
+}
+
+#[tokio::test]
 async fn retry_after_replaces_the_backoff_delay() {
     let mut unavailable = empty(503);
     unavailable.headers.push(("retry-after", "1".into()));
@@ -271,7 +331,11 @@ async fn an_empty_429_takes_its_message_from_the_status_line() {
     let mut limited = empty(429);
     limited.headers.push(("x-envoy-ratelimited", "true".into()));
     let server = script(vec![limited]).await;
-    let client = client_for(&server.base, 1);
+    // No patience: the refusal is returned at once (and retried once by the policy).
+    let mut config = ClientConfig::new(&server.base, None);
+    config.retry = fast_retry(1);
+    config.throttle.patience = Duration::ZERO;
+    let client = Client::new(config).expect("valid client config");
     let error = client
         .get::<Value>("/x", &Query::new())
         .await

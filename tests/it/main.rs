@@ -38,6 +38,7 @@ mod sensitive;
 mod settings;
 mod state;
 mod team;
+mod throttle;
 mod validate;
 mod values_differential;
 mod workspaces;

@@ -153,7 +153,12 @@ async fn run_import(
         .unwrap_or_default();
     // Everything that needs no API call is checked before connecting.
     crate::apply::import::check(&state, &addr, &args.id).map_err(|e| import_diagnostic(&e))?;
-    let connection = session::connect(&paths, &loaded.config).await?;
+    let connection = session::connect(
+        &paths,
+        &loaded.config,
+        crate::cli::args::DEFAULT_PARALLELISM as usize,
+    )
+    .await?;
     let mut text = format!(
         "{addr}: Importing from ID \"{}\"...\n{addr}: Import prepared!\n  Prepared {} for import\n",
         args.id, addr.resource.type_name
