@@ -262,8 +262,10 @@ struct Document {
     head: Piece,
     resources: Blocks,
     drift: Blocks,
-    /// Whether the plan changes anything (drift is only shown then).
+    /// Whether the plan changes anything (drift is only shown then, or in a refresh-only plan).
     has_changes: bool,
+    /// A refresh-only plan (`plan -refresh-only`, `drift`): the drift is what it is about.
+    refresh_only: bool,
     tail: Piece,
     noop_list: Piece,
     noop_note: Piece,
@@ -288,7 +290,11 @@ impl Document {
                 ));
             }
         }
-        if !self.drift.is_empty() && self.has_changes {
+        if !self.drift.is_empty() && self.refresh_only {
+            out.text("### Changes outside scwform\n\n");
+            out.blocks(&self.drift, drift_kept);
+            out.text("\nThis is a refresh-only plan: nothing is done to undo these. `scwform apply -refresh-only` records them in the state; `scwform apply` makes the objects match the configuration again.\n\n");
+        } else if !self.drift.is_empty() && self.has_changes {
             out.text("### Changes outside scwform\n\nRefreshing found these objects changed since the last apply; the plan above may undo or respond to them.\n\n");
             out.blocks(&self.drift, drift_kept);
             out.text("\n");
@@ -361,10 +367,15 @@ pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
         .filter(|o| o.action != Action::NoOp)
         .collect();
     let document = Document {
-        head: Piece::new(head(plan, &changed, noops.len(), &outputs)),
+        head: Piece::new(if plan.options.refresh_only {
+            drift_head(plan)
+        } else {
+            head(plan, &changed, noops.len(), &outputs)
+        }),
         resources: resource_blocks(&changed),
         drift: drift_blocks(plan),
         has_changes: !changed.is_empty() || !outputs.is_empty(),
+        refresh_only: plan.options.refresh_only,
         tail: Piece::new(outputs_section(&outputs)),
         noop_list: Piece::new(noop_list(&noops)),
         noop_note: Piece::new(noop_note(noops.len())),
@@ -425,6 +436,39 @@ fn head(
         }
         head.push('\n');
     }
+    head
+}
+
+/// The title and table of counts of a refresh-only plan: what changed outside.
+fn drift_head(plan: &Plan) -> String {
+    let mut head = String::new();
+    if plan.errored {
+        head.push_str("## :x: Refresh failed\n\nRefreshing found errors (see the run's log).\n\n");
+        return head;
+    }
+    if plan.drift.is_empty() {
+        head.push_str("## Drift: none\n\nNo changes. Your infrastructure still matches the configuration.\n\n");
+        return head;
+    }
+    let deleted = plan
+        .drift
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .count();
+    let changed = plan.drift.len() - deleted;
+    let _ = writeln!(
+        head,
+        "## Drift: {} object{} changed outside scwform\n",
+        plan.drift.len(),
+        plural(plan.drift.len())
+    );
+    head.push_str("| Change | Resources |\n|---|---:|\n");
+    for (label, n) in [("changed", changed), ("deleted", deleted)] {
+        if n > 0 {
+            let _ = writeln!(head, "| {label} | {n} |");
+        }
+    }
+    head.push('\n');
     head
 }
 
@@ -554,6 +598,7 @@ mod tests {
             resources: blocks(3),
             drift: blocks(2),
             has_changes: true,
+            refresh_only: false,
             tail: Piece::new("### Changes to outputs\n\n".into()),
             noop_list: Piece::new("<details>1 unchanged</details>\n\n".into()),
             noop_note: Piece::new("1 unchanged resource not listed.\n\n".into()),

@@ -57,15 +57,18 @@ fn normalise(text: &str, w: &Workdir) -> String {
     let text = text.replace(&w.path().display().to_string(), "<dir>");
     let digest = regex::Regex::new(r"sha256:[0-9a-f]{64}").expect("regex");
     let time = regex::Regex::new(r"after \d+s").expect("regex");
-    // The refresh summary's wall time (`… API calls in 0.03s.`) varies from run to run.
-    let took = regex::Regex::new(r"in \d+\.\d+s\.").expect("regex");
+    // The cost line's wall times (`… API calls in 0.03s; applied with 4 API calls in 0.20s.`)
+    // vary from run to run, and so may the apply's status polls.
+    let took = regex::Regex::new(r"in \d+\.\d+s([.;])").expect("regex");
+    let calls = regex::Regex::new(r"applied with \d+ API calls?").expect("regex");
     let uuid = regex::Regex::new(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
         .expect("regex");
     let stamp = regex::Regex::new(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z").expect("regex");
     let text = digest.replace_all(&text, "sha256:<digest>");
     let text = uuid.replace_all(&text, "<id>");
     let text = stamp.replace_all(&text, "<time>");
-    let text = took.replace_all(&text, "in <t>s.");
+    let text = took.replace_all(&text, "in <t>s$1");
+    let text = calls.replace_all(&text, "applied with <n> API calls");
     time.replace_all(&text, "after <t>").into_owned()
 }
 

@@ -80,6 +80,10 @@ fn every_example_applies_then_plans_empty_then_destroys_in_the_sandbox() {
         again.expect(0);
         assert!(again.stdout.contains("No changes."), "{}", again.stdout);
         // No secret the state holds ever appears in what was printed.
+        assert!(
+            !secrets(&state).is_empty(),
+            "the token has a secret to keep hidden"
+        );
         for secret in secrets(&state) {
             assert!(!applied.all().contains(&secret), "{}", example.display());
             assert!(!again.all().contains(&secret), "{}", example.display());
@@ -1160,4 +1164,229 @@ fn resources_in_modules_plan_apply_and_target_by_module_address() {
         "{}",
         moved.stdout
     );
+}
+
+/// Every file of the configuration directory (the `.scwform` folder included) with a digest
+/// of its bytes: what a read-only command must leave as it found it.
+fn files_digest(dir: &std::path::Path) -> Vec<(String, String)> {
+    use sha2::Digest as _;
+    fn walk(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("readable dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let bytes = std::fs::read(&path).expect("readable file");
+                let name = path
+                    .strip_prefix(root)
+                    .expect("inside")
+                    .display()
+                    .to_string();
+                out.push((name, format!("{:x}", sha2::Sha256::digest(&bytes))));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+#[test]
+fn issue_15_drift_reports_changes_outside_without_writing_and_exits_by_what_it_found() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token("e2e-drift-cmd", "tok-drift-cmd", ""));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let state = w.state(STATE);
+    let project_id = attributes(&state, "scaleway_account_project", "main").expect("project")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let token_uuid = attributes(&state, "scaleway_cockpit_token", "main").expect("token")["id"]
+        .as_str()
+        .expect("id")
+        .trim_start_matches("fr-par/")
+        .to_owned();
+
+    // Nothing changed: exit 0, Terraform's sentence, and the cost line last on stderr.
+    let files = files_digest(w.path());
+    let quiet = api.run(&w, &["drift"]);
+    quiet.expect(0);
+    assert!(
+        quiet
+            .stdout
+            .contains("No changes. Your infrastructure still matches the configuration."),
+        "{}",
+        quiet.stdout
+    );
+    assert!(
+        quiet
+            .stderr
+            .trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("Refreshed 2 objects with ") && l.ends_with("s.")),
+        "{}",
+        quiet.stderr
+    );
+    assert_eq!(files_digest(w.path()), files, "drift wrote nothing");
+
+    // Changed outside: exit 2 in every form, still nothing written.
+    let (status, _) = api.call(
+        "PATCH",
+        &format!("/account/v3/projects/{project_id}"),
+        Some(json!({"description": "edited in the console"})),
+    );
+    assert_eq!(status, 200);
+    let (status, _) = api.call(
+        "DELETE",
+        &format!("/cockpit/v1/regions/fr-par/tokens/{token_uuid}"),
+        None,
+    );
+    assert_eq!(status, 204);
+    api.take_requests();
+    let text = api.run(&w, &["drift"]);
+    text.expect(2);
+    assert!(
+        text.stdout
+            .starts_with("Note: Objects have changed outside of Terraform"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        text.stdout
+            .contains("# scaleway_account_project.main has changed"),
+        "{}",
+        text.stdout
+    );
+    assert!(text.stdout.contains("\"edited in the console\""));
+    assert!(
+        text.stdout
+            .contains("# scaleway_cockpit_token.main has been deleted"),
+        "{}",
+        text.stdout
+    );
+    assert!(
+        !secrets(&state).is_empty(),
+        "the token has a secret to keep hidden"
+    );
+    for secret in secrets(&state) {
+        assert!(
+            !text.all().contains(&secret),
+            "no secret shown: {}",
+            text.all()
+        );
+    }
+    let requests = api.take_requests();
+    assert!(
+        requests.iter().all(|r| r.starts_with("GET ")),
+        "drift only reads: {requests:?}"
+    );
+
+    let json_run = api.run(&w, &["drift", "-json"]);
+    json_run.expect(2);
+    let doc: Value = serde_json::from_str(&json_run.stdout).expect("one JSON document");
+    assert_eq!(doc["format_version"], "1.2");
+    let drift: Vec<(String, Value)> = doc["resource_drift"]
+        .as_array()
+        .expect("resource_drift")
+        .iter()
+        .map(|c| {
+            (
+                c["address"].as_str().unwrap_or("").to_owned(),
+                c["change"]["actions"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        drift,
+        [
+            (
+                "scaleway_account_project.main".to_owned(),
+                json!(["update"])
+            ),
+            ("scaleway_cockpit_token.main".to_owned(), json!(["delete"])),
+        ]
+    );
+    assert_eq!(doc["resource_changes"], json!([]));
+
+    let markdown = api.run(&w, &["drift", "--markdown"]);
+    markdown.expect(2);
+    assert!(
+        markdown
+            .stdout
+            .starts_with("## Drift: 2 objects changed outside scwform\n"),
+        "{}",
+        markdown.stdout
+    );
+    assert!(markdown.stdout.contains("| changed | 1 |"));
+    assert!(markdown.stdout.contains("| deleted | 1 |"));
+    assert!(
+        markdown
+            .stdout
+            .contains("<code>scaleway_cockpit_token.main</code> has been deleted")
+    );
+    assert_eq!(files_digest(w.path()), files, "drift wrote nothing");
+
+    // An error (an object that cannot be read) is 1, and wins over the drift.
+    api.fault(json!({
+        "path_prefix": format!("/account/v3/projects/{project_id}"),
+        "method": "GET",
+        "count": 100,
+        "action": "status",
+        "status": 403,
+    }));
+    let failed = api.run(&w, &["drift"]);
+    failed.expect(1);
+    assert_eq!(files_digest(w.path()), files, "drift wrote nothing");
+}
+
+#[test]
+fn issue_15_apply_refresh_only_records_changes_outside_with_no_api_write() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(&project_and_token(
+        "e2e-refresh-only",
+        "tok-refresh-only",
+        "",
+    ));
+    api.run(&w, &["apply", "--auto-approve"]).expect(0);
+    let project_id = attributes(&w.state(STATE), "scaleway_account_project", "main")
+        .expect("project")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let (status, _) = api.call(
+        "PATCH",
+        &format!("/account/v3/projects/{project_id}"),
+        Some(json!({"description": "edited in the console"})),
+    );
+    assert_eq!(status, 200);
+    let before = api.store();
+    api.take_requests();
+    let run = api.run(&w, &["apply", "-refresh-only", "--auto-approve"]);
+    run.expect(0);
+    let requests = api.take_requests();
+    assert!(!requests.is_empty());
+    assert!(
+        requests.iter().all(|r| r.starts_with("GET ")),
+        "a refresh-only apply only reads: {requests:?}"
+    );
+    assert_eq!(api.store(), before, "no object changed");
+    let recorded =
+        attributes(&w.state(STATE), "scaleway_account_project", "main").expect("project");
+    assert_eq!(recorded["description"], "edited in the console");
+    assert!(
+        run.stderr
+            .trim_end()
+            .lines()
+            .last()
+            .is_some_and(|l| l.starts_with("Refreshed 2 objects with ")
+                && l.contains("; applied with 0 API calls in ")),
+        "{}",
+        run.stderr
+    );
+    // Recorded: nothing has drifted since.
+    api.run(&w, &["drift"]).expect(0);
 }

@@ -354,6 +354,27 @@ fn plan_text(text: &str, prior: &State, refreshed: &State) -> String {
     scwform::render::text::render(&planned, &TextOptions { width: 78 })
 }
 
+/// What `scwform drift` prints for `refreshed` (the refresh-only plan), and whether it found
+/// anything.
+fn drift_text(text: &str, prior: &State, refreshed: &State) -> (String, bool) {
+    let input = World::input(text);
+    let planned = plan(
+        &*input,
+        prior,
+        refreshed,
+        &PlanOptions {
+            refresh: true,
+            refresh_only: true,
+            ..PlanOptions::default()
+        },
+    )
+    .expect("plans");
+    (
+        scwform::render::text::render(&planned, &TextOptions { width: 78 }),
+        !planned.drift.is_empty(),
+    )
+}
+
 fn state_json(state: &State) -> Value {
     serde_json::from_str(&state.to_json()).expect("state is JSON")
 }
@@ -370,7 +391,8 @@ proptest! {
 
     /// Issue 15: over random configurations of every type and random changes and deletions
     /// made outside, a refresh through lists finds exactly what one `GET` per object finds:
-    /// the same refreshed state, the same objects gone, errors and warnings, the same plan.
+    /// the same refreshed state, the same objects gone, errors and warnings, the same plan and
+    /// the same drift (what `scwform drift` prints).
     #[test]
     fn issue_15_list_refresh_finds_what_one_get_per_object_finds(
         n in counts(),
@@ -397,6 +419,11 @@ proptest! {
             plan_text(&text, &state, &by_list.state),
             plan_text(&text, &state, &by_get.state)
         );
+        // The drift `scwform drift` reports is the same either way, and there is some exactly
+        // when something was edited outside.
+        let (listed_drift, drifted) = drift_text(&text, &state, &by_list.state);
+        prop_assert_eq!(&listed_drift, &drift_text(&text, &state, &by_get.state).0);
+        prop_assert_eq!(drifted, !edits.is_empty(), "{}", listed_drift);
     }
 }
 

@@ -22,7 +22,7 @@ use crate::cli::session;
 use crate::diag::{Diagnostic, Diagnostics};
 
 use super::plan::render_plan;
-use super::run::{Prepared, prepare, prepare_saved};
+use super::run::{Prepared, apply_cost_line, prepare, prepare_saved};
 use super::saved;
 
 /// Runs `scwform apply` (`apply FILE`: the saved plan, as it is).
@@ -202,6 +202,7 @@ async fn run_plan(
         refreshed,
         plan,
         unreconciled,
+        refresh_cost,
         ..
     } = prepared;
     // Imported objects are in the refreshed state the writer starts from: recorded whatever
@@ -276,6 +277,8 @@ async fn run_plan(
         view.finish();
     });
 
+    let requests_before = connection.cx.client.requests();
+    let apply_started = std::time::Instant::now();
     let report = apply(Apply {
         plan: &plan,
         input,
@@ -294,6 +297,11 @@ async fn run_plan(
     signals.abort();
     let _ = show.await;
     let (final_state, writer_stats, saved) = writer.finish().await;
+    let cost_line = apply_cost_line(
+        refresh_cost.as_ref(),
+        connection.cx.client.requests() - requests_before,
+        apply_started.elapsed(),
+    );
     tracing::info!(
         changes = writer_stats.changes,
         writes = writer_stats.writes,
@@ -354,6 +362,7 @@ async fn run_plan(
         return ExitStatus::Interrupted;
     }
     if !report.succeeded() || saved.is_err() {
+        printer.note(&cost_line);
         return ExitStatus::Failure;
     }
     if printer.json {
@@ -384,5 +393,6 @@ async fn run_plan(
             ));
         }
     }
+    printer.note(&cost_line);
     ExitStatus::Success
 }

@@ -1,6 +1,7 @@
 //! One file per subcommand, plus what several of them share.
 
 pub mod apply;
+pub mod drift;
 pub mod emulator;
 pub mod fmt;
 pub mod graph;
