@@ -39,6 +39,15 @@ pub enum Event {
         /// Its recorded ID.
         id: Option<String>,
     },
+    /// Refresh finished reading a recorded object (also when it is gone).
+    Refreshed {
+        /// The instance.
+        addr: InstanceAddr,
+        /// The deposed key when the object is a deposed one.
+        deposed: Option<String>,
+        /// Its ID as read (`None` when the object is gone).
+        id: Option<String>,
+    },
     /// An operation started.
     Started {
         /// The instance.

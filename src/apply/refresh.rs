@@ -222,8 +222,10 @@ pub async fn refresh_with(
                 match result {
                     Ok(Some(outcome)) => {
                         record(&mut state, &mut warnings, &object, &model, &outcome);
+                        refreshed(events, &object, &model, Some(&outcome));
                     }
                     Ok(None) => {
+                        refreshed(events, &object, &model, None);
                         let (addr, deposed) = &object;
                         match deposed {
                             Some(key) => super::remove_deposed(&mut state, addr, key),
@@ -246,6 +248,7 @@ pub async fn refresh_with(
                 calls += pages;
                 for (object, model, outcome) in &read {
                     record(&mut state, &mut warnings, object, model, outcome);
+                    refreshed(events, object, model, Some(outcome));
                 }
                 for p in unresolved {
                     spawn_read(&mut tasks, &cx, &semaphore, p);
@@ -460,6 +463,23 @@ async fn read_page(
             list.page_size,
         )
         .await
+}
+
+/// Tells that a read finished: what it found (`None`: the object is gone).
+fn refreshed(
+    events: &Events,
+    (_, deposed): &Object,
+    model: &InstanceAddr,
+    found: Option<&Outcome>,
+) {
+    events.send(Event::Refreshed {
+        addr: model.clone(),
+        deposed: deposed.clone(),
+        id: found
+            .and_then(|o| o.attributes.get("id"))
+            .and_then(serde_json::Value::as_str)
+            .map(str::to_owned),
+    });
 }
 
 /// Puts what a read found into `state`.

@@ -1,5 +1,6 @@
 //! Terraform's machine-readable UI (`plan -json`, `apply -json`, `destroy -json`): one JSON
 //! object a line on stdout, with Terraform's message types (`version`, `refresh_start`,
+//! `refresh_complete`, `resource_drift`,
 //! `planned_change`, `change_summary`, `outputs`, `apply_start`, `apply_progress`,
 //! `apply_complete`, `apply_errored`, `diagnostic`, `log`) and fields (`@level`, `@message`,
 //! `@module`, `@timestamp`, `type`, then the type's own: `hook`, `change`, `changes`, ...).
@@ -28,7 +29,8 @@ pub fn message(level: &str, text: &str, kind: &str, fields: Map<String, Json>) -
     let mut out = Map::new();
     out.insert("@level".into(), level.into());
     out.insert("@message".into(), text.into());
-    out.insert("@module".into(), "scwform.ui".into());
+    // Terraform's module name, so that tools reading Terraform's stream read this one.
+    out.insert("@module".into(), "terraform.ui".into());
     out.insert(
         "@timestamp".into(),
         jiff::Timestamp::now().to_string().into(),
@@ -114,6 +116,19 @@ fn operation_word(operation: Operation) -> &'static str {
 #[must_use]
 pub fn plan_messages(plan: &Plan, operation: &str) -> Vec<String> {
     let mut lines = Vec::new();
+    // What changed outside first, as Terraform: `resource_drift` per drifted instance.
+    for drift in plan.drift.iter().filter(|c| c.action != Action::NoOp) {
+        let action = change_action(drift.action);
+        lines.push(message(
+            "info",
+            &format!("{}: Drift detected ({action})", drift.addr),
+            "resource_drift",
+            fields([(
+                "change",
+                json!({ "resource": resource(&drift.addr), "action": action }),
+            )]),
+        ));
+    }
     for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
         let action = change_action(change.action);
         let mut change_fields = fields([
@@ -262,6 +277,24 @@ impl Hooks {
                     "info",
                     &text?,
                     "refresh_start",
+                    fields([("hook", hook.into())]),
+                )
+            }
+            Event::Refreshed { addr, deposed, id } => {
+                let mut hook = fields([("resource", resource(addr))]);
+                id_fields(id.as_ref(), &mut hook);
+                let name = match deposed {
+                    Some(key) => format!("{addr} (deposed object {key})"),
+                    None => addr.to_string(),
+                };
+                let id = id
+                    .as_ref()
+                    .map(|id| format!(" [id={id}]"))
+                    .unwrap_or_default();
+                message(
+                    "info",
+                    &format!("{name}: Refresh complete{id}"),
+                    "refresh_complete",
                     fields([("hook", hook.into())]),
                 )
             }

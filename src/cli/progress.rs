@@ -84,7 +84,8 @@ pub fn line(event: &Event) -> Option<String> {
                 }
             }
         }
-        Event::Failed { .. } | Event::Warning { .. } => return None,
+        // Terraform's text UI says nothing when a read finishes.
+        Event::Failed { .. } | Event::Warning { .. } | Event::Refreshed { .. } => return None,
         Event::Stopping => {
             "Interrupt received. Gracefully shutting down: running operations will finish, nothing new starts (press Ctrl-C again to stop waiting)."
                 .to_owned()

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::common;
-use crate::e2e::harness::{Workdir, secrets};
+use crate::e2e::harness::{Api, Workdir, attributes, secrets};
 
 const SECRET_VARIABLE: &str = "s3cr3t-variable-value-1234";
 
@@ -172,6 +172,7 @@ fn json_stream_of_a_sandbox_apply_validates_and_holds_no_secret() {
         [
             "version",
             "refresh_start",
+            "refresh_complete",
             "diagnostic",
             "planned_change",
             "change_summary",
@@ -216,4 +217,89 @@ fn json_stream_of_a_sandbox_apply_validates_and_holds_no_secret() {
             );
         }
     }
+}
+
+#[test]
+fn json_stream_reports_refreshes_drift_and_a_failed_operation() {
+    let validator = validator();
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write("resource \"scaleway_account_project\" \"main\" {\n  name        = \"json-drift\"\n  description = \"mine\"\n}\n");
+    api.run(&w, &["apply", "-auto-approve"]).expect(0);
+    let id = attributes(
+        &w.state("scwform.tfstate"),
+        "scaleway_account_project",
+        "main",
+    )
+    .expect("recorded")["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // Changed outside, and the update that sets it back fails.
+    let (status, _) = api.call(
+        "PATCH",
+        &format!("/account/v3/projects/{id}"),
+        Some(serde_json::json!({"description": "changed outside"})),
+    );
+    assert_eq!(status, 200);
+    api.fault(serde_json::json!({
+        "method": "PATCH",
+        "path_prefix": "/account/v3/projects/",
+        "count": 1,
+        "action": "status",
+        "status": 400
+    }));
+    let run = api.run(&w, &["apply", "-json", "-auto-approve"]);
+    run.expect(1);
+    let types = checked(&validator, &run.stdout, "apply -json");
+    let lines: Vec<Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert!(
+        lines.iter().all(|l| l["@module"] == "terraform.ui"),
+        "Terraform's @module"
+    );
+    let at = |t: &str| {
+        types
+            .iter()
+            .position(|x| x == t)
+            .unwrap_or_else(|| panic!("no {t}: {types:?}"))
+    };
+    // Terraform's order: refresh, drift, the plan, then the failed operation and its reason.
+    assert!(at("refresh_start") < at("refresh_complete"));
+    assert!(at("refresh_complete") < at("resource_drift"));
+    assert!(at("resource_drift") < at("planned_change"));
+    assert!(at("apply_start") < at("apply_errored"));
+    let complete = &lines[at("refresh_complete")];
+    assert_eq!(
+        complete["@message"],
+        format!("scaleway_account_project.main: Refresh complete [id={id}]")
+    );
+    assert_eq!(complete["hook"]["id_value"], id.as_str());
+    let drift = &lines[at("resource_drift")];
+    assert_eq!(
+        drift["@message"],
+        "scaleway_account_project.main: Drift detected (update)"
+    );
+    assert_eq!(drift["change"]["action"], "update");
+    assert_eq!(
+        drift["change"]["resource"]["addr"],
+        "scaleway_account_project.main"
+    );
+    let errored = &lines[at("apply_errored")];
+    assert_eq!(errored["@level"], "error");
+    assert_eq!(errored["hook"]["action"], "update");
+    assert_eq!(
+        errored["hook"]["resource"]["addr"],
+        "scaleway_account_project.main"
+    );
+    assert!(
+        lines[at("apply_errored")..]
+            .iter()
+            .any(|l| l["type"] == "diagnostic" && l["diagnostic"]["severity"] == "error"),
+        "the reason follows: {}",
+        run.stdout
+    );
 }

@@ -375,7 +375,8 @@ async fn prepare_with(
             let mut hooks = crate::cli::json_ui::Hooks::default();
             while let Some(event) = rx.recv().await {
                 if printer.json {
-                    if let (Event::Refreshing { .. }, Some(line)) = (&event, hooks.message(&event))
+                    if let (Event::Refreshing { .. } | Event::Refreshed { .. }, Some(line)) =
+                        (&event, hooks.message(&event))
                     {
                         let _ = printer.out(&line);
                     }
