@@ -19,6 +19,7 @@ pub mod format;
 pub mod graph;
 pub mod locality;
 pub mod model;
+pub mod number;
 pub mod parse;
 pub mod plan;
 pub mod planfile;

@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn output_types_follow_terraform() {
-        let v = obj(&[("a", Value::List(vec![Value::Number(1.0)]))]);
+        let v = obj(&[("a", Value::List(vec![Value::float(1.0)]))]);
         assert_eq!(
             type_json(&v),
             json!(["object", {"a": ["tuple", ["number"]]}])

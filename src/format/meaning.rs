@@ -163,7 +163,7 @@ fn expr(a: &Expr, b: &Expr) -> bool {
     match (&a.kind, &b.kind) {
         (K::Null, K::Null) => true,
         (K::Bool(x), K::Bool(y)) => x == y,
-        (K::Number(x), K::Number(y)) => x == y || (x.is_nan() && y.is_nan()),
+        (K::Number(x), K::Number(y)) => x == y,
         (K::Template(x), K::Template(y)) => template(x, y),
         (K::Tuple(x), K::Tuple(y)) => exprs(x, y),
         (K::Object(x), K::Object(y)) => {

@@ -237,8 +237,7 @@ pub fn constraint_of(ty: AttrType) -> Type {
 fn default_value(d: DefaultValue) -> Value {
     match d {
         DefaultValue::Bool(b) => Value::Bool(b),
-        #[allow(clippy::cast_precision_loss)]
-        DefaultValue::Int(i) => Value::Number(i as f64),
+        DefaultValue::Int(i) => Value::int(i),
         DefaultValue::Str(s) => Value::string(s),
     }
 }
@@ -579,9 +578,8 @@ impl<'m> Evaluator<'m, '_> {
             };
             match k.unmark().0.clone().into_untyped() {
                 Value::String(s) => addr = addr.with_key(InstanceKey::Str(s)),
-                Value::Number(n) if n.fract() == 0.0 && n >= 0.0 => {
-                    #[allow(clippy::cast_possible_truncation)]
-                    let i = n as i64;
+                Value::Number(n) if n.to_i64().is_some_and(|i| i >= 0) => {
+                    let i = n.to_i64().unwrap_or(0);
                     addr = addr.with_key(InstanceKey::Int(i));
                 }
                 Value::Unknown if self.options.validate_only => return,
@@ -995,8 +993,7 @@ impl<'m> Evaluator<'m, '_> {
             Expansion::Count(n) => {
                 let mut items = Vec::new();
                 for i in 0..n {
-                    #[allow(clippy::cast_precision_loss)]
-                    let ctx = count_context(&base, Value::Number(i as f64));
+                    let ctx = count_context(&base, Value::int(i));
                     let addr = resource_addr.clone().with_key(InstanceKey::Int(i));
                     items.push(
                         self.instance(decl, addr, &ctx, &shared)
@@ -1076,7 +1073,7 @@ impl<'m> Evaluator<'m, '_> {
                 (0..n)
                     .map(|i| {
                         #[allow(clippy::cast_precision_loss)]
-                        let ctx = count_context(&base, Value::Number(i as f64));
+                        let ctx = count_context(&base, Value::int(i));
                         self.call_instance(name, &ctx, Some(InstanceKey::Int(i)), &outside)
                     })
                     .collect(),
@@ -1185,24 +1182,25 @@ impl<'m> Evaluator<'m, '_> {
                     "null",
                     "The given \"count\" argument value is null. An integer is required.",
                 ),
-                Ok(Value::Number(n)) if n.fract() != 0.0 || n < 0.0 => invalid(
-                    self,
-                    "not a whole number",
-                    &format!(
-                        "The given \"count\" argument value is {}. A whole number zero or more is required.",
-                        super::value::format_number(n)
-                    ),
-                ),
-                Ok(Value::Number(n)) if n > MAX_INSTANCES => invalid(
+                Ok(Value::Number(n)) if !n.is_integer() || n.is_sign_negative() && !n.is_zero() => {
+                    invalid(
+                        self,
+                        "not a whole number",
+                        &format!(
+                            "The given \"count\" argument value is {}. A whole number zero or more is required.",
+                            super::value::format_number(&n)
+                        ),
+                    )
+                }
+                Ok(Value::Number(n)) if n.to_f64() > MAX_INSTANCES => invalid(
                     self,
                     "too many instances",
                     &format!(
                         "The given \"count\" argument value is {}; at most 1000000 instances are supported.",
-                        super::value::format_number(n)
+                        super::value::format_number(&n)
                     ),
                 ),
-                #[allow(clippy::cast_possible_truncation)]
-                Ok(Value::Number(n)) => Expansion::Count(n as i64),
+                Ok(Value::Number(n)) => Expansion::Count(n.to_i64().unwrap_or(0)),
                 _ => invalid(
                     self,
                     "a number is required",
@@ -1546,7 +1544,7 @@ impl<'m> Evaluator<'m, '_> {
         };
         if attr.ty == AttrType::Int
             && let Some(n) = value.as_number()
-            && n.fract() != 0.0
+            && !n.is_integer()
         {
             self.diags.push(
                 Diagnostic::error("scw::model::wrong_type", "Incorrect attribute value type")
@@ -1625,7 +1623,7 @@ impl<'m> Evaluator<'m, '_> {
                         .with_detail(format!("Invalid value for \"{name}\": {message}.")),
                 );
             }
-        } else if let Some(n) = value.as_number() {
+        } else if let Some(n) = value.as_f64() {
             if let Err(message) = check_number(validation, n, sensitive) {
                 self.diags.push(
                     Diagnostic::error("scw::model::invalid_value", "Invalid attribute value")
@@ -1789,8 +1787,7 @@ fn indexed(items: Vec<Value>) -> Vec<(Value, Value)> {
         .into_iter()
         .enumerate()
         .map(|(i, v)| {
-            #[allow(clippy::cast_precision_loss)]
-            let key = Value::Number(i as f64);
+            let key = Value::Number(crate::number::Number::from_usize(i));
             (key, v)
         })
         .collect()
@@ -2047,7 +2044,10 @@ mod tests {
                 "scaleway_container",
                 "c",
                 vec![
-                    attr("count", e(ExprKind::Number(2.0))),
+                    attr(
+                        "count",
+                        e(ExprKind::Number(crate::number::Number::from_f64(2.0))),
+                    ),
                     attr(
                         "namespace_id",
                         path(&["scaleway_account_project", "p", "id"]),
@@ -2089,7 +2089,12 @@ mod tests {
             "ns",
             vec![
                 attr("region", string("de-fra")),
-                attr("tags", e(ExprKind::Tuple(vec![e(ExprKind::Number(1.0))]))),
+                attr(
+                    "tags",
+                    e(ExprKind::Tuple(vec![e(ExprKind::Number(
+                        crate::number::Number::from_f64(1.0),
+                    ))])),
+                ),
                 attr(
                     "secret_environment_variables",
                     e(ExprKind::Object(vec![crate::parse::ast::ObjectItem {

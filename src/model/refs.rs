@@ -393,10 +393,6 @@ fn static_steps(steps: &[Step]) -> Vec<String> {
             StepKind::LegacyIndex(i) => format!("[{i}]"),
             StepKind::Index(key) => match &key.kind {
                 // Integral keys print without a fraction (`[0]`), as cty's numbers do.
-                #[allow(clippy::cast_possible_truncation)]
-                ExprKind::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => {
-                    format!("[{}]", *n as i64)
-                }
                 ExprKind::Number(n) => format!("[{n}]"),
                 ExprKind::Template(t) if t.heredoc.is_none() => {
                     let mut text = String::new();
@@ -521,7 +517,9 @@ pub(crate) mod tests {
                     span: sp(0, 1),
                 },
                 Step {
-                    kind: StepKind::Index(e(ExprKind::Number(0.0))),
+                    kind: StepKind::Index(e(ExprKind::Number(crate::number::Number::from_f64(
+                        0.0,
+                    )))),
                     span: sp(0, 1),
                 },
                 Step {

@@ -388,7 +388,7 @@ fn constant(value: &Value) -> Option<serde_json::Value> {
     Some(match value {
         Value::String(s) => serde_json::Value::String(s.clone()),
         Value::Bool(b) => serde_json::Value::Bool(*b),
-        Value::Number(n) => serde_json::from_str(&format_number(*n)).ok()?,
+        Value::Number(n) => serde_json::from_str(&format_number(n)).ok()?,
         _ => return None,
     })
 }

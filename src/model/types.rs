@@ -109,6 +109,11 @@ impl Type {
     /// declared type).
     #[must_use]
     pub fn of(value: &Value) -> Self {
+        use crate::model::expr::{STACK_RED_ZONE, STACK_SEGMENT};
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || Self::of_guarded(value))
+    }
+
+    fn of_guarded(value: &Value) -> Self {
         match value.unmark().0 {
             Value::Null | Value::Unknown | Value::Sensitive(_) => Self::Any,
             Value::TypedNull(t) => (**t).clone(),
@@ -141,23 +146,33 @@ impl Type {
     /// `"string"`, `["list","number"]`, `["object",{"a":"bool"}]`, `"dynamic"`.
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::json;
+        use crate::model::expr::{STACK_RED_ZONE, STACK_SEGMENT};
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || self.to_json_guarded())
+    }
+
+    fn to_json_guarded(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        // Built directly (not with `json!`, which re-serialises each nested part: quadratic
+        // and deeply recursive for deeply nested types).
+        let pair = |kind: &str, inner: J| J::Array(vec![J::String(kind.to_owned()), inner]);
         match self {
-            Self::Any => json!("dynamic"),
-            Self::String => json!("string"),
-            Self::Number => json!("number"),
-            Self::Bool => json!("bool"),
-            Self::List(e) => json!(["list", e.to_json()]),
-            Self::Set(e) => json!(["set", e.to_json()]),
-            Self::Map(e) => json!(["map", e.to_json()]),
-            Self::Tuple(ts) => json!(["tuple", ts.iter().map(Self::to_json).collect::<Vec<_>>()]),
-            Self::Object(attrs) => json!([
+            Self::Any => J::String("dynamic".to_owned()),
+            Self::String => J::String("string".to_owned()),
+            Self::Number => J::String("number".to_owned()),
+            Self::Bool => J::String("bool".to_owned()),
+            Self::List(e) => pair("list", e.to_json()),
+            Self::Set(e) => pair("set", e.to_json()),
+            Self::Map(e) => pair("map", e.to_json()),
+            Self::Tuple(ts) => pair("tuple", J::Array(ts.iter().map(Self::to_json).collect())),
+            Self::Object(attrs) => pair(
                 "object",
-                attrs
-                    .iter()
-                    .map(|(k, a)| (k.clone(), a.ty.to_json()))
-                    .collect::<serde_json::Map<_, _>>()
-            ]),
+                J::Object(
+                    attrs
+                        .iter()
+                        .map(|(k, a)| (k.clone(), a.ty.to_json()))
+                        .collect(),
+                ),
+            ),
         }
     }
 }
@@ -464,6 +479,11 @@ fn attr_type(expr: &Expr, diags: &mut Diagnostics) -> Option<ObjectAttr> {
 /// A message saying where and why the value does not fit, e.g.
 /// `attribute "port": a number is required, got string`.
 pub fn convert(value: Value, ty: &Type) -> Result<Value, String> {
+    use crate::model::expr::{STACK_RED_ZONE, STACK_SEGMENT};
+    stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || convert_guarded(value, ty))
+}
+
+fn convert_guarded(value: Value, ty: &Type) -> Result<Value, String> {
     let (value, marked) = value.into_unmarked();
     match convert_unmarked(value, ty) {
         Ok(out) => Ok(out.marked_if(marked)),
@@ -482,7 +502,7 @@ fn convert_unmarked(value: Value, ty: &Type) -> Result<Value, String> {
         (Value::Unknown, _) => Value::Unknown,
         (Value::Null | Value::TypedNull(_), t) => Value::null_of(t),
         (Value::String(s), Type::String) => Value::String(s),
-        (Value::Number(n), Type::String) => Value::String(format_number(n)),
+        (Value::Number(n), Type::String) => Value::String(format_number(&n)),
         (Value::Bool(b), Type::String) => Value::String(b.to_string()),
         (Value::Number(n), Type::Number) => Value::Number(n),
         // cty's words, which never quote the string (it may be a secret given as text).
@@ -617,6 +637,12 @@ fn convert_elements(items: Vec<Value>, elem: &Type) -> Result<(Type, Vec<Value>)
     for (i, v) in out.into_iter().enumerate() {
         converted.push(convert(v, &unified).map_err(|e| format!("element {i}: {e}"))?);
     }
+    // A unified type with `dynamic` inside (`list(any)`) may still leave the elements of
+    // different types (`list(number)`, `list(bool)`): one collection holds one element type.
+    let first = Type::of(&converted[0]);
+    if unified.has_dynamic() && converted.iter().any(|v| Type::of(v) != first) {
+        return Err("all elements must have the same type".to_owned());
+    }
     Ok((unified, converted))
 }
 
@@ -701,53 +727,67 @@ pub fn unify_all(types: &[Type]) -> Option<Type> {
         .cloned()
 }
 
+/// Objects with the same attribute names unify attribute by attribute; objects whose names
+/// differ unify to a map of every attribute's type (cty's `unifyObjectTypesToMap`).
 fn unify_objects(types: &[Type]) -> Option<Type> {
-    let Type::Object(first) = &types[0] else {
-        return None;
-    };
+    let objects: Vec<&BTreeMap<String, ObjectAttr>> = types
+        .iter()
+        .map(|t| match t {
+            Type::Object(a) => Some(a),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = objects[0];
+    let same_names = objects
+        .iter()
+        .all(|a| a.len() == first.len() && a.keys().all(|k| first.contains_key(k)));
+    if !same_names {
+        let all: Vec<Type> = objects
+            .iter()
+            .flat_map(|a| a.values().map(|x| x.ty.clone()))
+            .collect();
+        return unify_all(&all).map(Type::map);
+    }
     let mut attrs = BTreeMap::new();
     for name in first.keys() {
-        let mut of_name = Vec::with_capacity(types.len());
-        for t in types {
-            let Type::Object(a) = t else { return None };
-            if a.len() != first.len() {
-                return None;
-            }
-            of_name.push(a.get(name)?.ty.clone());
-        }
+        let of_name: Vec<Type> = objects.iter().map(|a| a[name].ty.clone()).collect();
         attrs.insert(name.clone(), ObjectAttr::required(unify_all(&of_name)?));
     }
     Some(Type::Object(attrs))
 }
 
+/// Tuples of one length unify element by element; tuples of different lengths unify to a list
+/// of every element's type (cty's `unifyTupleTypesToList`).
 fn unify_tuples(types: &[Type]) -> Option<Type> {
-    let Type::Tuple(first) = &types[0] else {
-        return None;
-    };
+    let tuples: Vec<&Vec<Type>> = types
+        .iter()
+        .map(|t| match t {
+            Type::Tuple(ts) => Some(ts),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = tuples[0];
+    if tuples.iter().any(|ts| ts.len() != first.len()) {
+        let all: Vec<Type> = tuples.iter().flat_map(|ts| ts.iter().cloned()).collect();
+        return unify_all(&all).map(Type::list);
+    }
     let mut out = Vec::with_capacity(first.len());
     for i in 0..first.len() {
-        let mut at = Vec::with_capacity(types.len());
-        for t in types {
-            let Type::Tuple(ts) = t else { return None };
-            if ts.len() != first.len() {
-                return None;
-            }
-            at.push(ts[i].clone());
-        }
+        let at: Vec<Type> = tuples.iter().map(|ts| ts[i].clone()).collect();
         out.push(unify_all(&at)?);
     }
     Some(Type::Tuple(out))
 }
 
-/// cty's preference order for unification: the more general type first (`dynamic` last, a
-/// string before other primitives, a set before a list or tuple, a list before a tuple, a
-/// map before an object).
+/// cty's preference order for unification (`compareTypes`): the more general type first
+/// (`dynamic` last, a string before other primitives, a list or tuple before a set, a list
+/// before a tuple, a map before an object).
 fn preference(a: &Type, b: &Type) -> Ordering {
     use Ordering::{Equal, Greater, Less};
     let general = |x: &Type, y: &Type| -> bool {
         matches!(
             (x, y),
-            (Type::Set(_), Type::List(_) | Type::Tuple(_))
+            (Type::List(_) | Type::Tuple(_), Type::Set(_))
                 | (Type::List(_), Type::Tuple(_))
                 | (Type::Map(_), Type::Object(_))
         ) || (*y == Type::Any && *x != Type::Any)
@@ -789,48 +829,12 @@ pub fn convertible(from: &Type, to: &Type) -> bool {
     }
 }
 
-/// Parses a number the way Terraform converts a string to a number: optional sign, decimal
-/// digits with an optional fraction and exponent. No hex, no `inf`/`NaN`, no spaces.
+/// Parses a number the way Terraform converts a string to a number (`cty.ParseNumberVal`):
+/// optional sign, decimal digits with an optional fraction and exponent, exactly at 512 bits.
+/// No hex, no `inf`/`NaN`, no spaces.
 #[must_use]
-pub fn parse_number(s: &str) -> Option<f64> {
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    if matches!(bytes.first(), Some(b'-' | b'+')) {
-        i += 1;
-    }
-    let digits_start = i;
-    while i < bytes.len() && bytes[i].is_ascii_digit() {
-        i += 1;
-    }
-    let mut digits = i - digits_start;
-    if i < bytes.len() && bytes[i] == b'.' {
-        i += 1;
-        let frac_start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-        digits += i - frac_start;
-    }
-    if digits == 0 {
-        return None;
-    }
-    if i < bytes.len() && matches!(bytes[i], b'e' | b'E') {
-        i += 1;
-        if matches!(bytes.get(i), Some(b'-' | b'+')) {
-            i += 1;
-        }
-        let exp_start = i;
-        while i < bytes.len() && bytes[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == exp_start {
-            return None;
-        }
-    }
-    if i != bytes.len() {
-        return None;
-    }
-    s.parse::<f64>().ok().filter(|n| n.is_finite())
+pub fn parse_number(s: &str) -> Option<crate::number::Number> {
+    crate::number::Number::parse(s).filter(|n| !n.is_infinite())
 }
 
 /// Deduplicates (ignoring marks; a duplicate's mark moves to the kept element) and sorts set
@@ -874,7 +878,7 @@ fn set_order(left: &Value, right: &Value) -> Ordering {
         .cmp(&kind_rank(right))
         .then_with(|| match (left, right) {
             (Value::Bool(l), Value::Bool(r)) => l.cmp(r),
-            (Value::Number(l), Value::Number(r)) => l.total_cmp(r),
+            (Value::Number(l), Value::Number(r)) => l.cmp(r),
             (Value::String(l), Value::String(r)) => l.cmp(r),
             (Value::List(_) | Value::Collection(_), Value::List(_) | Value::Collection(_))
             | (Value::Object(_), Value::Object(_)) => {
@@ -904,18 +908,15 @@ mod tests {
 
     #[test]
     fn primitives_convert_where_terraform_allows() {
-        assert_eq!(convert(Value::Number(1.5), &Type::String), Ok(s("1.5")));
+        assert_eq!(convert(Value::float(1.5), &Type::String), Ok(s("1.5")));
         assert_eq!(convert(Value::Bool(true), &Type::String), Ok(s("true")));
-        assert_eq!(convert(s("42"), &Type::Number), Ok(Value::Number(42.0)));
-        assert_eq!(
-            convert(s("-1e3"), &Type::Number),
-            Ok(Value::Number(-1000.0))
-        );
+        assert_eq!(convert(s("42"), &Type::Number), Ok(Value::float(42.0)));
+        assert_eq!(convert(s("-1e3"), &Type::Number), Ok(Value::float(-1000.0)));
         assert_eq!(convert(s("false"), &Type::Bool), Ok(Value::Bool(false)));
         assert!(convert(s("0x10"), &Type::Number).is_err());
         assert!(convert(s(" 1"), &Type::Number).is_err());
         assert!(convert(s("yes"), &Type::Bool).is_err());
-        assert!(convert(Value::Number(1.0), &Type::Bool).is_err());
+        assert!(convert(Value::float(1.0), &Type::Bool).is_err());
         assert!(convert(Value::Bool(true), &Type::Number).is_err());
         assert_eq!(
             convert(Value::List(vec![]), &Type::String),
@@ -938,12 +939,9 @@ mod tests {
 
     #[test]
     fn marks_are_kept_through_conversion() {
-        let v = Value::Number(3.0).mark_sensitive();
+        let v = Value::float(3.0).mark_sensitive();
         assert_eq!(convert(v, &Type::String), Ok(s("3").mark_sensitive()));
-        let list = Value::List(vec![
-            Value::Number(1.0).mark_sensitive(),
-            Value::Number(2.0),
-        ]);
+        let list = Value::List(vec![Value::float(1.0).mark_sensitive(), Value::float(2.0)]);
         assert_eq!(
             convert(list, &Type::list(Type::String)),
             Ok(Value::list(
@@ -955,7 +953,7 @@ mod tests {
 
     #[test]
     fn collections_convert_elementwise_with_paths_in_errors() {
-        let v = Value::List(vec![Value::Number(1.0), s("x")]);
+        let v = Value::List(vec![Value::float(1.0), s("x")]);
         assert_eq!(
             convert(v.clone(), &Type::list(Type::String)),
             Ok(Value::list(Type::String, vec![s("1"), s("x")]))
@@ -964,7 +962,7 @@ mod tests {
             convert(v, &Type::list(Type::Number)),
             Err("element 1: a number is required".into())
         );
-        let m = obj(&[("a", Value::Number(1.0))]);
+        let m = obj(&[("a", Value::float(1.0))]);
         assert_eq!(
             convert(m.clone(), &Type::map(Type::String)),
             Ok(Value::map(
@@ -982,29 +980,38 @@ mod tests {
             convert(v, &Type::set(Type::String)),
             Ok(Value::set(Type::String, vec![s("a"), s("b")]))
         );
-        let nums = Value::List(vec![Value::Number(10.0), Value::Number(2.0)]);
+        let nums = Value::List(vec![Value::float(10.0), Value::float(2.0)]);
         assert_eq!(
             convert(nums, &Type::set(Type::Number)),
             Ok(Value::set(
                 Type::Number,
-                vec![Value::Number(2.0), Value::Number(10.0)]
+                vec![Value::float(2.0), Value::float(10.0)]
             ))
         );
     }
 
     #[test]
     fn any_inside_a_collection_unifies_elements() {
-        let v = Value::List(vec![Value::Number(1.0), s("a"), Value::Bool(true)]);
+        let v = Value::List(vec![Value::float(1.0), s("a"), Value::Bool(true)]);
         assert_eq!(
             convert(v, &Type::list(Type::Any)),
             Ok(Value::list(Type::String, vec![s("1"), s("a"), s("true")]))
         );
         let objs = Value::List(vec![
-            obj(&[("a", Value::Number(1.0))]),
+            obj(&[("a", Value::float(1.0))]),
             obj(&[("b", s("x"))]),
         ]);
-        let err = convert(objs, &Type::list(Type::Any)).unwrap_err();
-        assert!(err.contains("same type"), "{err}");
+        // Objects of different attributes unify to a map (cty's `unifyObjectTypesToMap`).
+        assert_eq!(
+            convert(objs, &Type::list(Type::Any)),
+            Ok(Value::list(
+                Type::map(Type::String),
+                vec![
+                    Value::map(Type::String, [("a".to_owned(), s("1"))].into()),
+                    Value::map(Type::String, [("b".to_owned(), s("x"))].into()),
+                ]
+            ))
+        );
         let kept = obj(&[("a", Value::List(vec![]))]);
         assert_eq!(convert(kept.clone(), &Type::Any), Ok(kept));
     }
@@ -1013,8 +1020,8 @@ mod tests {
     fn tuples_need_the_exact_length() {
         let t = Type::Tuple(vec![Type::String, Type::Number]);
         assert_eq!(
-            convert(Value::List(vec![Value::Number(1.0), s("2")]), &t),
-            Ok(Value::List(vec![s("1"), Value::Number(2.0)]))
+            convert(Value::List(vec![Value::float(1.0), s("2")]), &t),
+            Ok(Value::List(vec![s("1"), Value::float(2.0)]))
         );
         assert!(convert(Value::List(vec![s("a")]), &t).is_err());
     }
@@ -1025,7 +1032,7 @@ mod tests {
         attrs.insert("name".to_owned(), ObjectAttr::required(Type::String));
         attrs.insert(
             "port".to_owned(),
-            ObjectAttr::optional(Type::Number, Some(Value::Number(80.0))),
+            ObjectAttr::optional(Type::Number, Some(Value::float(80.0))),
         );
         attrs.insert("tag".to_owned(), ObjectAttr::optional(Type::String, None));
         let t = Type::Object(attrs);
@@ -1034,14 +1041,14 @@ mod tests {
             convert(v, &t),
             Ok(obj(&[
                 ("name", s("web")),
-                ("port", Value::Number(80.0)),
+                ("port", Value::float(80.0)),
                 ("tag", Value::null_of(&Type::String))
             ]))
         );
         let null_port = obj(&[("name", s("web")), ("port", Value::Null)]);
         assert_eq!(
             convert(null_port, &t).map(|v| v.as_object().map(|m| m["port"].clone())),
-            Ok(Some(Value::Number(80.0)))
+            Ok(Some(Value::float(80.0)))
         );
         assert_eq!(
             convert(obj(&[]), &t),
@@ -1055,10 +1062,11 @@ mod tests {
 
     #[test]
     fn numbers_parse_strictly() {
-        assert_eq!(parse_number("1"), Some(1.0));
-        assert_eq!(parse_number("-0.5"), Some(-0.5));
-        assert_eq!(parse_number(".5"), Some(0.5));
-        assert_eq!(parse_number("1e2"), Some(100.0));
+        let f = |x: f64| Some(crate::number::Number::from_f64(x));
+        assert_eq!(parse_number("1"), f(1.0));
+        assert_eq!(parse_number("-0.5"), f(-0.5));
+        assert_eq!(parse_number(".5"), f(0.5));
+        assert_eq!(parse_number("1e2"), f(100.0));
         for bad in ["", "-", "1e", "e1", "inf", "NaN", "1_000", "1.2.3", "0x1"] {
             assert_eq!(parse_number(bad), None, "{bad}");
         }
@@ -1123,5 +1131,61 @@ mod tests {
             vec![object(vec![("a", var("strng")), ("b", var("numbr"))])],
         );
         assert_eq!(parse_type(&two).unwrap_err().0.len(), 2);
+    }
+
+    mod laws {
+        //! Property tests of conversion and equality.
+
+        use proptest::collection::{btree_map, vec};
+        use proptest::prelude::*;
+
+        use super::*;
+        use crate::model::expr::values_equal;
+
+        fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                (-1000i64..1000).prop_map(Value::int),
+                any::<f64>()
+                    .prop_filter("finite", |f| f.is_finite())
+                    .prop_map(Value::float),
+                "[a-c1]{0,3}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 16, 4, |inner| {
+                prop_oneof![
+                    vec(inner.clone(), 0..4).prop_map(Value::List),
+                    btree_map("[a-c]", inner, 0..3).prop_map(Value::Object),
+                ]
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(128))]
+
+            #[test]
+            fn converting_a_value_to_its_own_type_changes_nothing(v in value()) {
+                prop_assert_eq!(convert(v.clone(), &v.ty()), Ok(v));
+            }
+
+            #[test]
+            fn equality_is_reflexive_and_symmetric(a in value(), b in value()) {
+                prop_assert_eq!(values_equal(&a, &a), Some(true));
+                prop_assert_eq!(values_equal(&a, &b), values_equal(&b, &a));
+            }
+
+            #[test]
+            fn a_list_made_from_a_set_has_no_duplicates(items in vec(value(), 0..6)) {
+                if let Ok(set) = convert(Value::List(items), &Type::set(Type::Any)) {
+                    let list = convert(set, &Type::list(Type::Any)).expect("a set converts to a list");
+                    let elems = list.as_list().expect("a list");
+                    for (i, a) in elems.iter().enumerate() {
+                        for b in &elems[i + 1..] {
+                            prop_assert_ne!(values_equal(a, b), Some(true));
+                        }
+                    }
+                }
+            }
+        }
     }
 }

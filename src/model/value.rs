@@ -23,6 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::model::types::Type;
+use crate::number::Number;
 
 /// A value of the language. Its `Debug` shows a sensitive value as `Sensitive([REDACTED])`.
 #[derive(Clone, PartialEq, Default)]
@@ -32,8 +33,8 @@ pub enum Value {
     Null,
     /// `true` / `false`
     Bool(bool),
-    /// A number (Terraform numbers are arbitrary precision; f64 covers every value we manage).
-    Number(f64),
+    /// A number, exact as Terraform's (see [`crate::number`]).
+    Number(Number),
     /// A string.
     String(String),
     /// A tuple, list or set (sets hold unique elements in a canonical order).
@@ -461,11 +462,30 @@ impl Value {
 
     /// The number inside, if this is a known number (looking through a mark).
     #[must_use]
-    pub fn as_number(&self) -> Option<f64> {
+    pub fn as_number(&self) -> Option<&Number> {
         match self.unmark().0 {
-            Self::Number(n) => Some(*n),
+            Self::Number(n) => Some(n),
             _ => None,
         }
+    }
+
+    /// The nearest float64 to the number inside, if this is a known number (looking through a
+    /// mark).
+    #[must_use]
+    pub fn as_f64(&self) -> Option<f64> {
+        self.as_number().map(Number::to_f64)
+    }
+
+    /// A number value of an integer (64-bit precision, as Terraform's integer results).
+    #[must_use]
+    pub fn int(i: i64) -> Self {
+        Self::Number(Number::from_i64(i))
+    }
+
+    /// A number value of a float64 result (53-bit precision, as Terraform's).
+    #[must_use]
+    pub fn float(f: f64) -> Self {
+        Self::Number(Number::from_f64(f))
     }
 
     /// The elements, if this is a known tuple, list or set (looking through a mark).
@@ -515,42 +535,61 @@ impl Value {
         }
     }
 
-    /// Converts to JSON. Unknown becomes `null`; the sensitive mark is dropped, so callers that
-    /// show values must redact first (see [`Value::redacted`]).
+    /// Converts to JSON, as Terraform's outputs and state hold values (negative zero is `0`).
+    /// Unknown becomes `null`; the sensitive mark is dropped, so callers that show values must
+    /// redact first (see [`Value::redacted`]).
     #[must_use]
     pub fn to_json(&self) -> serde_json::Value {
+        self.json(false)
+    }
+
+    /// Converts to JSON as `jsonencode` writes a value: as [`Value::to_json`], but negative
+    /// zero stays `-0`.
+    #[must_use]
+    pub fn to_json_encoded(&self) -> serde_json::Value {
+        self.json(true)
+    }
+
+    fn json(&self, negative_zero: bool) -> serde_json::Value {
+        use crate::model::expr::{STACK_RED_ZONE, STACK_SEGMENT};
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            self.json_guarded(negative_zero)
+        })
+    }
+
+    fn json_guarded(&self, negative_zero: bool) -> serde_json::Value {
+        let entries = |map: &BTreeMap<String, Self>| -> serde_json::Value {
+            map.iter()
+                .map(|(k, v)| (k.clone(), v.json(negative_zero)))
+                .collect::<serde_json::Map<_, _>>()
+                .into()
+        };
         match self {
             Self::Null | Self::TypedNull(_) | Self::Unknown => serde_json::Value::Null,
             Self::Collection(c) => match &**c {
                 Collection::List(_, items) | Collection::Set(_, items) => {
-                    items.iter().map(Self::to_json).collect()
+                    items.iter().map(|v| v.json(negative_zero)).collect()
                 }
-                Collection::Map(_, map) => map
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.to_json()))
-                    .collect::<serde_json::Map<_, _>>()
-                    .into(),
+                Collection::Map(_, map) => entries(map),
             },
             Self::Bool(b) => (*b).into(),
-            Self::Number(n) => number_to_json(*n),
+            Self::Number(n) => number_to_json(n, negative_zero),
             Self::String(s) => s.clone().into(),
-            Self::List(items) => items.iter().map(Self::to_json).collect(),
-            Self::Object(map) => map
-                .iter()
-                .map(|(k, v)| (k.clone(), v.to_json()))
-                .collect::<serde_json::Map<_, _>>()
-                .into(),
-            Self::Sensitive(inner) => inner.to_json(),
+            Self::List(items) => items.iter().map(|v| v.json(negative_zero)).collect(),
+            Self::Object(map) => entries(map),
+            Self::Sensitive(inner) => inner.json(negative_zero),
         }
     }
 
-    /// Converts from JSON (numbers become f64).
+    /// Converts from JSON (numbers exactly, at 512 bits as Terraform's JSON decoding).
     #[must_use]
     pub fn from_json(json: &serde_json::Value) -> Self {
         match json {
             serde_json::Value::Null => Self::Null,
             serde_json::Value::Bool(b) => Self::Bool(*b),
-            serde_json::Value::Number(n) => Self::Number(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::Number(n) => {
+                Self::Number(Number::parse(&n.to_string()).unwrap_or_else(Number::zero))
+            }
             serde_json::Value::String(s) => Self::String(s.clone()),
             serde_json::Value::Array(items) => {
                 Self::List(items.iter().map(Self::from_json).collect())
@@ -580,27 +619,26 @@ impl Value {
     }
 }
 
-/// Formats a number the way Terraform prints it: integers without a fraction, others shortest.
+/// Formats a number the way Terraform prints it: the shortest exact decimal, no exponent.
 #[must_use]
-pub fn format_number(n: f64) -> String {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 1e17 {
-        // Exact integer in f64's range: print without a fraction.
-        #[allow(clippy::cast_possible_truncation)]
-        let i = n as i64;
-        i.to_string()
-    } else {
-        n.to_string()
-    }
+pub fn format_number(n: &Number) -> String {
+    n.to_text()
 }
 
-fn number_to_json(n: f64) -> serde_json::Value {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 {
-        #[allow(clippy::cast_possible_truncation)]
-        let i = n as i64;
-        i.into()
-    } else {
-        serde_json::Number::from_f64(n).map_or(serde_json::Value::Null, serde_json::Value::Number)
+/// A number as JSON, exact and without an exponent (Terraform's JSON); negative zero is `0`
+/// unless `negative_zero` (Terraform's output and state documents show `0`, `jsonencode`
+/// writes `-0`), and an infinity, which JSON cannot hold, `null`.
+fn number_to_json(n: &Number, negative_zero: bool) -> serde_json::Value {
+    if n.is_infinite() {
+        return serde_json::Value::Null;
     }
+    let text = if n.is_zero() && !negative_zero {
+        "0".to_owned()
+    } else {
+        n.to_text()
+    };
+    text.parse::<serde_json::Number>()
+        .map_or(serde_json::Value::Null, serde_json::Value::Number)
 }
 
 impl fmt::Display for Value {
@@ -616,7 +654,7 @@ impl fmt::Display for Value {
                 Collection::Map(_, map) => write!(f, "{}", Self::Object(map.clone())),
             },
             Self::Bool(b) => write!(f, "{b}"),
-            Self::Number(n) => f.write_str(&format_number(*n)),
+            Self::Number(n) => f.write_str(&format_number(n)),
             Self::String(s) => write!(f, "{}", serde_json::Value::String(s.clone())),
             Self::List(items) => {
                 f.write_str("[")?;
@@ -680,8 +718,16 @@ mod tests {
 
     #[test]
     fn numbers_print_like_terraform() {
-        assert_eq!(format_number(3.0), "3");
-        assert_eq!(format_number(1.5), "1.5");
-        assert_eq!(format_number(-0.25), "-0.25");
+        let n = |s: &str| Number::parse(s).unwrap();
+        assert_eq!(format_number(&n("3")), "3");
+        assert_eq!(format_number(&n("1.5")), "1.5");
+        assert_eq!(format_number(&n("-0.25")), "-0.25");
+        assert_eq!(
+            Value::Number(n("1e30")).to_json().to_string(),
+            "1000000000000000000000000000000"
+        );
+        assert_eq!(Value::Number(n("-0")).to_json().to_string(), "0");
+        let big = serde_json::from_str::<serde_json::Value>("9007199254740993").unwrap();
+        assert_eq!(Value::from_json(&big), Value::Number(n("9007199254740993")));
     }
 }

@@ -123,7 +123,7 @@ pub enum ExprKind {
     /// `true` / `false`
     Bool(bool),
     /// A number literal.
-    Number(f64),
+    Number(crate::number::Number),
     /// A quoted string or heredoc; a plain `"abc"` is a template with one literal part.
     Template(Template),
     /// `[a, b]`

@@ -442,10 +442,12 @@ impl Builder {
                 _ => ExprKind::Null,
             },
             Rule::qname => ExprKind::Variable(self.ident(&pair)),
-            Rule::number => ExprKind::Number(pair.as_str().parse::<f64>().map_err(|_| {
-                Diagnostic::error("scw::parse::invalid_number", "this number is not valid")
-                    .with_primary(span, "")
-            })?),
+            Rule::number => {
+                ExprKind::Number(crate::number::Number::parse(pair.as_str()).ok_or_else(|| {
+                    Diagnostic::error("scw::parse::invalid_number", "this number is not valid")
+                        .with_primary(span, "")
+                })?)
+            }
             Rule::tuple => ExprKind::Tuple(exact(
                 kids(pair).map(|p| self.expr(p)).collect::<Built<_>>()?,
             )),

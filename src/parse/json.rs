@@ -119,7 +119,7 @@ struct JValue {
 enum JKind {
     Null,
     Bool(bool),
-    Number(f64),
+    Number(crate::number::Number),
     String(JString),
     Array(Vec<JValue>),
     Object(Vec<JProperty>),
@@ -497,7 +497,7 @@ impl<'t> Reader<'t> {
         char::from_u32(first).ok_or_else(|| bad(self, at + 6))
     }
 
-    fn number(&mut self) -> Result<f64, Diagnostic> {
+    fn number(&mut self) -> Result<crate::number::Number, Diagnostic> {
         let start = self.pos;
         let digits = |r: &mut Self| {
             let from = r.pos;
@@ -524,8 +524,8 @@ impl<'t> Reader<'t> {
                 digits(self)
             });
         let end = self.pos;
-        match self.text[start..end].parse::<f64>() {
-            Ok(n) if ok && n.is_finite() => Ok(n),
+        match crate::number::Number::parse(&self.text[start..end]) {
+            Some(n) if ok && !n.is_infinite() => Ok(n),
             _ => Err(invalid_json(
                 self.span(start, end.max(start + 1).min(self.text.len())),
                 "not a valid number",
@@ -690,7 +690,7 @@ impl Interpreter<'_> {
         let kind = match &value.kind {
             JKind::Null => ExprKind::Null,
             JKind::Bool(b) => ExprKind::Bool(*b),
-            JKind::Number(n) => ExprKind::Number(*n),
+            JKind::Number(n) => ExprKind::Number(n.clone()),
             JKind::String(s) => return self.string_expr(s, value.span, mode),
             JKind::Array(items) => {
                 let mut out = Vec::with_capacity(items.len());
@@ -915,7 +915,10 @@ mod tests {
             (x.name.name.as_str(), slice(text, x.span)),
             ("x", "\"x\": 1")
         );
-        assert_eq!(x.expr.kind, ExprKind::Number(1.0));
+        assert_eq!(
+            x.expr.kind,
+            ExprKind::Number(crate::number::Number::from_i64(1))
+        );
     }
 
     #[test]

@@ -300,8 +300,7 @@ fn default_block(block: &BlockSchema) -> Option<Value> {
 pub(crate) fn default_value(d: DefaultValue) -> Value {
     match d {
         DefaultValue::Bool(b) => Value::Bool(b),
-        #[allow(clippy::cast_precision_loss)]
-        DefaultValue::Int(i) => Value::Number(i as f64),
+        DefaultValue::Int(i) => Value::int(i),
         DefaultValue::Str(s) => Value::string(s),
     }
 }
@@ -376,7 +375,7 @@ fn is_empty(v: &Value) -> bool {
         Value::List(l) => l.is_empty(),
         Value::Object(o) => o.is_empty(),
         Value::Bool(b) => !b,
-        Value::Number(n) => *n == 0.0,
+        Value::Number(n) => n.is_zero(),
         Value::Unknown | Value::Sensitive(_) => false,
     }
 }

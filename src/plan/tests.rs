@@ -113,7 +113,7 @@ fn fill_unknowns(schema: &ResourceSchema, addr: &InstanceAddr, value: &Value) ->
                     }
                     other => Value::string(format!("{other}-{}", fake_uuid(&addr.to_string()))),
                 },
-                Some(AttrType::Int | AttrType::Float) => Value::Number(1.0),
+                Some(AttrType::Int | AttrType::Float) => Value::float(1.0),
                 Some(AttrType::Bool) => Value::Bool(false),
                 Some(AttrType::List(_) | AttrType::Set(_)) | None => Value::List(Vec::new()),
                 Some(AttrType::Map(_)) => Value::Object(BTreeMap::new()),

@@ -589,7 +589,7 @@ fn primitive(v: &Value) -> String {
     match v {
         Value::Null | Value::TypedNull(_) => "null".to_owned(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => format_number(*n),
+        Value::Number(n) => format_number(n),
         Value::String(s) => quoted(s),
         Value::Unknown => "(known after apply)".to_owned(),
         Value::Sensitive(_) => "(sensitive value)".to_owned(),

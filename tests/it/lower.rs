@@ -143,7 +143,7 @@ variable "b" { type = bool }
     );
     assert_valid(&loaded);
     let v = &loaded.config.variables;
-    assert_eq!(v["n"], Value::Number(3.0));
+    assert_eq!(v["n"], Value::float(3.0));
     assert_eq!(
         v["l"],
         Value::list(Type::String, vec![Value::string("a"), Value::string("b")])
@@ -151,7 +151,7 @@ variable "b" { type = bool }
     assert_eq!(v["s"], Value::string("[\"kept\", \"as text\"]"));
     assert_eq!(
         v["m"].as_object().map(|m| m["k"].clone()),
-        Some(Value::Number(1.0))
+        Some(Value::float(1.0))
     );
     assert_eq!(v["b"], Value::Bool(true));
 }
@@ -240,7 +240,7 @@ fn text_for_primitive_variables_is_taken_literally_as_terraform() {
     let text = |items: &[&str]| items.iter().map(|t| VarSource::Var((*t).into())).collect();
     let ok = with(text(&["x=7.50", "s=null", "b=1"]), vec![]);
     assert_valid(&ok);
-    assert_eq!(ok.config.variables["x"], Value::Number(7.5));
+    assert_eq!(ok.config.variables["x"], Value::float(7.5));
     assert_eq!(ok.config.variables["s"], Value::string("null"));
     assert_eq!(ok.config.variables["b"], Value::Bool(true));
 
@@ -288,7 +288,7 @@ fn text_for_primitive_variables_is_taken_literally_as_terraform() {
         vec![],
     );
     assert_valid(&from_file);
-    assert_eq!(from_file.config.variables["x"], Value::Number(2.0));
+    assert_eq!(from_file.config.variables["x"], Value::float(2.0));
     std::fs::write(&file, "x = \"abc\"\n").expect("write");
     let from_file = with(
         vec![
@@ -401,7 +401,7 @@ resource "scaleway_account_project" "team" {
         ]
     );
     let prod = &loaded.config.instances[3];
-    assert_eq!(prod.attributes["max_scale"], Value::Number(5.0));
+    assert_eq!(prod.attributes["max_scale"], Value::float(5.0));
     assert_eq!(
         loaded.config.instances[0].attributes["description"],
         Value::string("a")
@@ -547,7 +547,7 @@ fn strings_convert_to_numbers_where_terraform_would() {
     assert_valid(&loaded);
     assert_eq!(
         loaded.config.instances[0].attributes["port"],
-        Value::Number(8080.0)
+        Value::float(8080.0)
     );
 }
 
@@ -594,7 +594,7 @@ output "n" {
     assert_eq!(warnings[0].severity, scwform::diag::Severity::Warning);
     assert_eq!(warnings[0].summary, "Check block assertion failed");
     assert_eq!(warnings[0].detail.as_deref(), Some("n is 3, not big"));
-    assert_eq!(loaded.config.outputs["n"].value, Value::Number(3.0));
+    assert_eq!(loaded.config.outputs["n"].value, Value::float(3.0));
 }
 
 /// Issue 11: a failing output precondition whose `error_message` reads a sensitive value does

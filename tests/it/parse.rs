@@ -239,8 +239,14 @@ fn empty_and_comment_only_files_parse() {
 
 #[test]
 fn literals_have_final_values() {
-    assert_eq!(value("1.5e3").kind, ExprKind::Number(1500.0));
-    assert_eq!(value("42").kind, ExprKind::Number(42.0));
+    assert_eq!(
+        value("1.5e3").kind,
+        ExprKind::Number(scwform::number::Number::from_f64(1500.0))
+    );
+    assert_eq!(
+        value("42").kind,
+        ExprKind::Number(scwform::number::Number::from_f64(42.0))
+    );
     assert_eq!(value("true").kind, ExprKind::Bool(true));
     assert_eq!(value("null").kind, ExprKind::Null);
     assert_eq!(sexpr(&value("nullable")), "nullable");

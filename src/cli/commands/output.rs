@@ -205,7 +205,7 @@ pub(crate) fn format_marked(v: &Value, indent: usize) -> String {
         // Recorded values are known; an unknown here is shown as Terraform's plans show one.
         Value::Unknown => "(known after apply)".to_owned(),
         Value::Bool(b) => b.to_string(),
-        Value::Number(n) => format_number(*n),
+        Value::Number(n) => format_number(n),
         Value::String(s) => serde_json::to_string(s).expect("strings serialise"),
         Value::List(items) if items.is_empty() => "[]".to_owned(),
         Value::List(items) => {

@@ -51,8 +51,8 @@ pub(crate) use ops::values_equal;
 /// use scwform::model::expr::EvalContext;
 /// use scwform::model::value::Value;
 ///
-/// let ctx = EvalContext::new().with_variable("count", Value::Number(2.0));
-/// assert_eq!(ctx.get("count"), Some(&Value::Number(2.0)));
+/// let ctx = EvalContext::new().with_variable("count", Value::float(2.0));
+/// assert_eq!(ctx.get("count"), Some(&Value::float(2.0)));
 /// let inner = ctx.child().with_variable("each", Value::Null);
 /// assert!(inner.get("count").is_some() && inner.get("each").is_some());
 /// ```
@@ -281,10 +281,19 @@ impl Evaluator {
     }
 
     fn expr(&mut self, e: &Expr, ctx: &EvalContext<'_>) -> Option<Value> {
+        // Expressions nest as deep as the parser allows (`parse::MAX_DEPTH`), each level a few
+        // frames: grow the stack on the heap when it runs low rather than overflow a small
+        // thread's stack.
+        stacker::maybe_grow(STACK_RED_ZONE, STACK_SEGMENT, || {
+            self.expr_unguarded(e, ctx)
+        })
+    }
+
+    fn expr_unguarded(&mut self, e: &Expr, ctx: &EvalContext<'_>) -> Option<Value> {
         match &e.kind {
             ExprKind::Null => Some(Value::Null),
             ExprKind::Bool(b) => Some(Value::Bool(*b)),
-            ExprKind::Number(n) => Some(Value::Number(*n)),
+            ExprKind::Number(n) => Some(Value::Number(n.clone())),
             ExprKind::Template(t) => self.template(t, e.span, ctx),
             ExprKind::Tuple(items) => self.tuple(items, ctx),
             ExprKind::Object(items) => self.object(items, ctx),
@@ -365,7 +374,7 @@ impl Evaluator {
         match key {
             Value::Unknown => Some(Key::Unknown),
             Value::String(s) => Some(Key::Known(nfc(s))),
-            Value::Number(n) => Some(Key::Known(format_number(n))),
+            Value::Number(n) => Some(Key::Known(format_number(&n))),
             Value::Bool(b) => Some(Key::Known(b.to_string())),
             Value::Null | Value::TypedNull(_) => self.error(
                 Diagnostic::error(codes::INVALID_KEY, "Invalid object key")
@@ -442,8 +451,7 @@ impl Evaluator {
                     cur = self.get_attr(cur, ident, step.span)?;
                 }
                 StepKind::LegacyIndex(n) => {
-                    #[allow(clippy::cast_precision_loss)]
-                    let key = Value::Number(*n as f64);
+                    let key = Value::Number(crate::number::Number::from_bigint(&(*n).into()));
                     cur = self.index(cur, key, step.span, step.span)?;
                 }
                 StepKind::Index(key_expr) => {
@@ -622,10 +630,10 @@ impl Evaluator {
                         ));
                     }
                 };
-                let Some(i) = whole_index(index) else {
+                let Some(i) = whole_index(&index) else {
                     return self.error(invalid(
                         "Invalid index",
-                        format!("{} is not a valid index", format_number(index)),
+                        format!("{} is not a valid index", format_number(&index)),
                         "A list index must be a whole number, 0 or more.".into(),
                     ));
                 };
@@ -650,7 +658,7 @@ impl Evaluator {
             Value::Object(map) => {
                 let k = match key {
                     Value::String(s) => s,
-                    Value::Number(n) => format_number(n),
+                    Value::Number(n) => format_number(&n),
                     Value::Bool(b) => b.to_string(),
                     Value::Null => {
                         return self.error(invalid(
@@ -781,17 +789,10 @@ impl Evaluator {
     ) -> Option<Value> {
         use ast::BinaryOp::{And, Or};
         if matches!(op, And | Or) {
+            // Terraform 1.11 (HCL 2.23) evaluates both operands, always: an error on the
+            // right is reported even when the left decides (`var.x != null && var.x.a`
+            // fails when `var.x` is null), as Terraform does.
             let l = self.expr(lhs, ctx);
-            // Short-circuit: when the left operand alone decides, the right one is not
-            // evaluated, so `var.x != null && var.x.enabled` works when `var.x` is null.
-            if let Some(l) = &l {
-                let (inner, marked) = l.unmark();
-                if let Ok(Value::Bool(b)) = types::convert(inner.clone(), &Type::Bool)
-                    && ((op == Or && b) || (op == And && !b))
-                {
-                    return Some(Value::Bool(b).marked_if(marked));
-                }
-            }
             let r = self.expr(rhs, ctx);
             let (l, r) = (l?, r?);
             return self.report(ops::logical(op, l, r, lhs.span, rhs.span));
@@ -1023,7 +1024,7 @@ impl Evaluator {
         out.sensitive |= marked;
         match v {
             Value::String(s) => out.text.push_str(&s),
-            Value::Number(n) => out.text.push_str(&format_number(n)),
+            Value::Number(n) => out.text.push_str(&format_number(&n)),
             Value::Bool(b) => out.text.push_str(if b { "true" } else { "false" }),
             Value::Unknown => out.unknown = true,
             Value::Null | Value::TypedNull(_) => {
@@ -1431,20 +1432,19 @@ fn duplicate_for_key(key: &str, span: Span) -> Diagnostic {
         )
 }
 
+/// The stack left below which evaluation (and conversion) continue on a new segment.
+pub(crate) const STACK_RED_ZONE: usize = 128 * 1024;
+/// The size of each new stack segment.
+pub(crate) const STACK_SEGMENT: usize = 4 * 1024 * 1024;
+
 /// A list index as a value.
 fn index_value(i: usize) -> Value {
-    #[allow(clippy::cast_precision_loss)]
-    Value::Number(i as f64)
+    Value::Number(crate::number::Number::from_usize(i))
 }
 
 /// `n` as a list index, if it is a whole number in range.
-pub(crate) fn whole_index(n: f64) -> Option<usize> {
-    if n.is_finite() && n.fract() == 0.0 && (0.0..9.0e15).contains(&n) {
-        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-        Some(n as usize)
-    } else {
-        None
-    }
+pub(crate) fn whole_index(n: &crate::number::Number) -> Option<usize> {
+    n.to_i64().and_then(|i| usize::try_from(i).ok())
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ use super::codes;
 use crate::diag::{Diagnostic, Span};
 use crate::model::types::{self, Type};
 use crate::model::value::Value;
+use crate::number::Number;
 use crate::parse::ast::{BinaryOp, UnaryOp};
 
 /// `-x` and `!x`.
@@ -22,13 +23,15 @@ pub(super) fn unary(op: UnaryOp, v: Value, span: Span) -> Result<Value, Diagnost
         return Ok(Value::Unknown.marked_if(marked));
     }
     let result = match op {
-        UnaryOp::Neg => Value::Number(-number_operand(v, span, "operand")?),
+        UnaryOp::Neg => Value::Number(number_operand(v, span, "operand")?.neg()),
         UnaryOp::Not => Value::Bool(!bool_operand(v, span, "operand")?),
     };
     Ok(result.marked_if(marked))
 }
 
-/// `a && b`, `a || b` (the evaluator has already short-circuited a deciding left operand).
+/// `a && b`, `a || b`, as Terraform 1.11 computes them (cty's `And`/`Or` functions): both
+/// operands are bools; a null operand is an error even when the other side would decide; an
+/// unknown operand makes the result unknown (`false && unknown` too).
 pub(super) fn logical(
     op: BinaryOp,
     l: Value,
@@ -38,27 +41,45 @@ pub(super) fn logical(
 ) -> Result<Value, Diagnostic> {
     let (l, l_marked) = l.into_unmarked();
     let (r, r_marked) = r.into_unmarked();
-    let l = known_bool(l, l_span, "left operand");
-    let r = known_bool(r, r_span, "right operand");
+    let marked = l_marked || r_marked;
+    let l = logical_operand(l, l_span, "left operand");
+    let r = logical_operand(r, r_span, "right operand");
     let (l, r) = match (l, r) {
         (Err(e), _) | (_, Err(e)) => return Err(e),
         (Ok(l), Ok(r)) => (l, r),
     };
-    // `false && unknown` is false and `true || unknown` is true whichever side is unknown:
-    // the known side decides, and only its mark matters.
-    let decider = op == BinaryOp::Or;
-    if l == Some(decider) {
-        return Ok(Value::Bool(decider).marked_if(l_marked));
+    if matches!(l, Logical::Null) || matches!(r, Logical::Null) {
+        return Err(Diagnostic::error(codes::NULL_VALUE, "Operation failed")
+            .with_primary(l_span.to(r_span), "an operand is null")
+            .with_detail("Error during operation: argument must not be null."));
     }
-    if r == Some(decider) {
-        return Ok(Value::Bool(decider).marked_if(r_marked));
-    }
-    let marked = l_marked || r_marked;
     Ok(match (l, r) {
-        (Some(_), Some(_)) => Value::Bool(!decider),
+        (Logical::Known(l), Logical::Known(r)) => {
+            Value::Bool(if op == BinaryOp::And { l && r } else { l || r })
+        }
         _ => Value::Unknown,
     }
     .marked_if(marked))
+}
+
+/// An operand of `&&` or `||` once converted to bool.
+enum Logical {
+    Known(bool),
+    Null,
+    Unknown,
+}
+
+fn logical_operand(v: Value, span: Span, which: &str) -> Result<Logical, Diagnostic> {
+    match v {
+        Value::Unknown => Ok(Logical::Unknown),
+        Value::Null => Ok(Logical::Null),
+        other => match types::convert(other.clone(), &Type::Bool) {
+            Ok(Value::Bool(b)) => Ok(Logical::Known(b)),
+            Ok(v) if v.is_null() => Ok(Logical::Null),
+            Ok(Value::Unknown) => Ok(Logical::Unknown),
+            _ => Err(invalid_operand(span, which, "bool", &other)),
+        },
+    }
 }
 
 /// Every binary operator except `&&` and `||`.
@@ -89,30 +110,29 @@ pub(super) fn binary(
         (Ok(Some(l)), Ok(Some(r))) => (l, r),
         _ => return Ok(Value::Unknown.marked_if(marked)),
     };
+    let failed = |e: crate::number::NumberError| {
+        Diagnostic::error(codes::INVALID_OPERAND, "Operation failed")
+            .with_primary(l_span.to(r_span), e.0)
+            .with_detail(format!("Error during operation: {e}."))
+    };
     let v = match op {
-        BinaryOp::Add => Value::Number(l + r),
-        BinaryOp::Sub => Value::Number(l - r),
-        BinaryOp::Mul => Value::Number(l * r),
-        BinaryOp::Div | BinaryOp::Mod => {
-            if r == 0.0 {
-                let what = if op == BinaryOp::Div {
-                    "divide"
-                } else {
-                    "take the remainder of a division"
-                };
+        BinaryOp::Add => Value::Number(l.add(&r).map_err(failed)?),
+        BinaryOp::Sub => Value::Number(l.sub(&r).map_err(failed)?),
+        BinaryOp::Mul => Value::Number(l.mul(&r).map_err(failed)?),
+        BinaryOp::Div => {
+            if r.is_zero() && !l.is_zero() {
+                // Terraform computes an infinity here, which no output or attribute can hold
+                // (saving it fails); scwform reports it where it happens.
                 return Err(
                     Diagnostic::error(codes::DIVISION_BY_ZERO, "Division by zero")
                         .with_primary(r_span, "this is zero")
-                        .with_detail(format!("Can't {what} by zero.")),
+                        .with_detail("Can't divide by zero."),
                 );
             }
-            if op == BinaryOp::Div {
-                Value::Number(l / r)
-            } else {
-                // Truncated remainder, the sign follows the dividend (as Terraform).
-                Value::Number(l % r)
-            }
+            Value::Number(l.div(&r).map_err(failed)?)
         }
+        // cty's modulo: truncated, the sign follows the dividend, and `x % 0` is `x`.
+        BinaryOp::Mod => Value::Number(l.rem(&r).map_err(failed)?),
         BinaryOp::Lt => Value::Bool(l < r),
         BinaryOp::Le => Value::Bool(l <= r),
         BinaryOp::Gt => Value::Bool(l > r),
@@ -121,8 +141,8 @@ pub(super) fn binary(
             unreachable!("handled before: logical and equality operators")
         }
     };
-    if let Value::Number(n) = v
-        && !n.is_finite()
+    if let Value::Number(n) = &v
+        && n.is_infinite()
     {
         return Err(
             Diagnostic::error(codes::INVALID_OPERAND, "Number out of range")
@@ -165,7 +185,6 @@ pub(crate) fn values_equal(a: &Value, b: &Value) -> Option<bool> {
     }
     match (a, b) {
         (Value::Bool(x), Value::Bool(y)) => Some(x == y),
-        #[allow(clippy::float_cmp)]
         (Value::Number(x), Value::Number(y)) => Some(x == y),
         (Value::String(x), Value::String(y)) => Some(x == y),
         (Value::List(x), Value::List(y)) => {
@@ -211,7 +230,7 @@ fn invalid_operand(span: Span, which: &str, required: &str, got: &Value) -> Diag
         ))
 }
 
-fn number_operand(v: Value, span: Span, which: &str) -> Result<f64, Diagnostic> {
+fn number_operand(v: Value, span: Span, which: &str) -> Result<Number, Diagnostic> {
     match v {
         Value::Null => Err(Diagnostic::error(codes::NULL_VALUE, "Invalid operand")
             .with_primary(span, "this value is null")
@@ -225,7 +244,7 @@ fn number_operand(v: Value, span: Span, which: &str) -> Result<f64, Diagnostic> 
     }
 }
 
-fn known_number(v: Value, span: Span, which: &str) -> Result<Option<f64>, Diagnostic> {
+fn known_number(v: Value, span: Span, which: &str) -> Result<Option<Number>, Diagnostic> {
     match v {
         Value::Unknown => Ok(None),
         other => number_operand(other, span, which).map(Some),
@@ -243,12 +262,5 @@ fn bool_operand(v: Value, span: Span, which: &str) -> Result<bool, Diagnostic> {
             Ok(Value::Bool(b)) => Ok(b),
             _ => Err(invalid_operand(span, which, "bool", &other)),
         },
-    }
-}
-
-fn known_bool(v: Value, span: Span, which: &str) -> Result<Option<bool>, Diagnostic> {
-    match v {
-        Value::Unknown => Ok(None),
-        other => bool_operand(other, span, which).map(Some),
     }
 }

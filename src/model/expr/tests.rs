@@ -52,7 +52,7 @@ pub(crate) mod build {
     }
 
     pub(crate) fn num(n: f64) -> Expr {
-        expr(ExprKind::Number(n))
+        expr(ExprKind::Number(crate::number::Number::from_f64(n)))
     }
 
     pub(crate) fn lit(s: &str) -> TemplatePart {
@@ -294,7 +294,7 @@ pub(crate) fn sv(s: &str) -> Value {
 }
 
 pub(crate) fn n(x: f64) -> Value {
-    Value::Number(x)
+    Value::float(x)
 }
 
 pub(crate) fn list(items: Vec<Value>) -> Value {
@@ -526,10 +526,10 @@ fn operator_errors_point_at_the_operand() {
     let d = err(&bin(BinaryOp::Div, num(1.0), zero));
     assert_eq!(codes_of(&d), vec![codes::DIVISION_BY_ZERO]);
     assert_eq!(d.0[0].primary_span(), Some(zero_span));
-    assert_eq!(
-        codes_of(&err(&bin(BinaryOp::Mod, num(1.0), num(0.0)))),
-        vec![codes::DIVISION_BY_ZERO]
-    );
+    // cty's modulo: `x % 0` is `x`; `0 / 0` is an operation failure.
+    assert_eq!(ok(&bin(BinaryOp::Mod, num(1.0), num(0.0))), n(1.0));
+    let d = err(&bin(BinaryOp::Div, num(0.0), num(0.0)));
+    assert_eq!(d.0[0].summary, "Operation failed");
     assert_eq!(
         codes_of(&err(&un(UnaryOp::Not, num(1.0)))),
         vec![codes::INVALID_OPERAND]
@@ -607,24 +607,33 @@ fn equality_across_kinds_and_unknowns() {
 }
 
 #[test]
-fn logic_short_circuits_and_handles_unknowns() {
+fn logic_evaluates_both_operands_as_terraform_1_11() {
     let unknown = || attr(var("var"), "unknown");
     let and = |l, r| ok(&bin(BinaryOp::And, l, r));
     let or = |l, r| ok(&bin(BinaryOp::Or, l, r));
-    assert_eq!(or(boolean(true), unknown()), Value::Bool(true));
-    assert_eq!(or(unknown(), boolean(true)), Value::Bool(true));
-    assert_eq!(and(boolean(false), unknown()), Value::Bool(false));
-    assert_eq!(and(unknown(), boolean(false)), Value::Bool(false));
+    // cty's `And`/`Or` functions: any unknown operand makes the result unknown.
+    assert_eq!(or(boolean(true), unknown()), Value::Unknown);
+    assert_eq!(or(unknown(), boolean(true)), Value::Unknown);
+    assert_eq!(and(boolean(false), unknown()), Value::Unknown);
     assert_eq!(and(unknown(), boolean(true)), Value::Unknown);
-    assert_eq!(or(unknown(), boolean(false)), Value::Unknown);
     assert_eq!(and(boolean(true), boolean(true)), Value::Bool(true));
+    assert_eq!(and(boolean(true), boolean(false)), Value::Bool(false));
     assert_eq!(or(boolean(false), boolean(false)), Value::Bool(false));
-    // The right side is not evaluated when the left decides.
+    assert_eq!(or(boolean(false), boolean(true)), Value::Bool(true));
+    // The right side is evaluated even when the left decides, and its error reported.
     assert_eq!(
-        and(boolean(false), attr(attr(var("var"), "nothing"), "x")),
-        Value::Bool(false)
+        codes_of(&err(&bin(
+            BinaryOp::And,
+            boolean(false),
+            attr(attr(var("var"), "nothing"), "x")
+        ))),
+        vec![codes::NULL_VALUE]
     );
-    assert_eq!(or(boolean(true), var("nope")), Value::Bool(true));
+    // A null operand is an error whatever the other side.
+    assert_eq!(
+        codes_of(&err(&bin(BinaryOp::Or, boolean(true), null()))),
+        vec![codes::NULL_VALUE]
+    );
     assert_eq!(
         codes_of(&err(&bin(BinaryOp::And, boolean(true), num(1.0)))),
         vec![codes::INVALID_OPERAND]

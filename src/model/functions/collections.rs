@@ -18,6 +18,7 @@ use super::{
 use crate::model::expr::values_equal;
 use crate::model::types::{self, Type};
 use crate::model::value::{Collection, Value, format_number};
+use crate::number::Number;
 
 /// Most elements `range` may produce, so a typo cannot allocate without bound.
 const RANGE_LIMIT: usize = 1024;
@@ -99,6 +100,20 @@ pub(super) fn merge(mut args: Vec<Value>) -> FnResult {
 pub(super) fn lookup(mut args: Vec<Value>) -> FnResult {
     let key = arg_str(&args, 1)?.to_owned();
     let default = args.get_mut(2).map(std::mem::take);
+    // Of a map, the default must convert to the element type, and is returned converted.
+    let element = args
+        .first()
+        .and_then(Value::as_collection)
+        .map(|c| c.element_type().clone());
+    let default = match (default, element) {
+        (Some(d), Some(elem)) => Some(types::convert(d, &elem).map_err(|_| {
+            FnError::Arg(
+                2,
+                "the default value must have the same type as the map elements".into(),
+            )
+        })?),
+        (d, _) => d,
+    };
     let mut map = take_object(&mut args, 0)?;
     match (map.remove(&key), default) {
         (Some(v), _) => Ok(v),
@@ -120,13 +135,9 @@ pub(super) fn element(mut args: Vec<Value>) -> FnResult {
             "cannot use element function with an empty list".into(),
         ));
     }
-    let index = usize::try_from(index).map_err(|_| {
-        FnError::Arg(
-            1,
-            "cannot use element function with a negative index".into(),
-        )
-    })?;
-    let i = index % items.len();
+    // A negative index counts from the end, wrapping around as a positive one does.
+    let len = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let i = usize::try_from(index.rem_euclid(len)).unwrap_or(0);
     Ok(items.swap_remove(i))
 }
 
@@ -240,11 +251,17 @@ fn flatten_into(items: Vec<Value>, marked: bool, out: &mut Vec<Value>) -> bool {
 
 /// `range(limit)`, `range(start, limit)`, `range(start, limit, step)`.
 pub(super) fn range(args: Vec<Value>) -> FnResult {
+    let one = Number::from_i64(1);
     let (start, limit, step) = match args.len() {
-        1 => (0.0, arg_num(&args, 0)?, 1.0),
+        1 => {
+            let l = arg_num(&args, 0)?;
+            let step = if l < Number::zero() { one.neg() } else { one };
+            (Number::zero(), l, step)
+        }
         2 => {
             let (s, l) = (arg_num(&args, 0)?, arg_num(&args, 1)?);
-            (s, l, if l < s { -1.0 } else { 1.0 })
+            let step = if l < s { one.neg() } else { one };
+            (s, l, step)
         }
         3 => (arg_num(&args, 0)?, arg_num(&args, 1)?, arg_num(&args, 2)?),
         _ => {
@@ -255,23 +272,34 @@ pub(super) fn range(args: Vec<Value>) -> FnResult {
             ));
         }
     };
-    if step == 0.0 {
+    if step.is_zero() {
         return Err(FnError::Arg(2, "step must not be zero".into()));
     }
+    if step.is_sign_negative() && limit > start {
+        return Err(FnError::Arg(
+            1,
+            "end must be less than start when step is negative".into(),
+        ));
+    }
+    if !step.is_sign_negative() && limit < start {
+        return Err(FnError::Arg(
+            1,
+            "end must be greater than start when step is positive".into(),
+        ));
+    }
+    // cty adds the step to the previous element, exactly (so `range(0, 1, 0.1)` has no
+    // float64 drift).
+    let up = !step.is_sign_negative();
     let mut out = Vec::new();
-    let mut i = 0.0_f64;
-    loop {
-        let v = step.mul_add(i, start);
-        if (step > 0.0 && v >= limit) || (step < 0.0 && v <= limit) {
-            break;
-        }
+    let mut v = start;
+    while (up && v < limit) || (!up && v > limit) {
         if out.len() >= RANGE_LIMIT {
             return Err(FnError::Call(format!(
                 "more than {RANGE_LIMIT} numbers would be produced; use a larger step"
             )));
         }
-        out.push(Value::Number(v));
-        i += 1.0;
+        let next = v.add(&step).map_err(|e| FnError::Call(e.to_string()))?;
+        out.push(Value::Number(std::mem::replace(&mut v, next)));
     }
     Ok(Value::list(Type::Number, out))
 }
@@ -327,7 +355,7 @@ pub(super) fn compact(mut args: Vec<Value>) -> FnResult {
             Value::Null | Value::TypedNull(_) => {}
             Value::String(s) if s.is_empty() => {}
             Value::String(_) => out.push(item),
-            Value::Number(n) => out.push(Value::String(format_number(n))),
+            Value::Number(n) => out.push(Value::String(format_number(&n))),
             Value::Bool(b) => out.push(Value::String(b.to_string())),
             other => {
                 return Err(FnError::Arg(
@@ -364,10 +392,15 @@ pub(super) fn sum(args: Vec<Value>) -> FnResult {
     if items.is_empty() {
         return Err(FnError::Arg(0, "cannot sum an empty list".into()));
     }
-    let mut total = 0.0;
+    let mut total: Option<Number> = None;
     for (i, item) in items.iter().enumerate() {
         match types::convert(item.clone(), &Type::Number) {
-            Ok(Value::Number(n)) => total += n,
+            Ok(Value::Number(n)) => {
+                total = Some(match total {
+                    None => n,
+                    Some(t) => t.add(&n).map_err(|e| FnError::Call(e.to_string()))?,
+                });
+            }
             Ok(_) => {
                 return Err(FnError::Arg(
                     0,
@@ -377,12 +410,12 @@ pub(super) fn sum(args: Vec<Value>) -> FnResult {
             Err(e) => return Err(FnError::Arg(0, format!("element {i}: {e}"))),
         }
     }
-    if !total.is_finite() {
-        return Err(FnError::Call(
+    match total {
+        Some(t) if !t.is_infinite() => Ok(Value::Number(t)),
+        _ => Err(FnError::Call(
             "the sum is too large to be represented".into(),
-        ));
+        )),
     }
-    Ok(Value::Number(total))
 }
 
 pub(super) fn reverse(mut args: Vec<Value>) -> FnResult {
@@ -438,7 +471,7 @@ pub(super) fn zipmap(mut args: Vec<Value>) -> FnResult {
         marked |= m;
         let key = match k {
             Value::String(s) => s,
-            Value::Number(n) => format_number(n),
+            Value::Number(n) => format_number(&n),
             Value::Bool(b) => b.to_string(),
             Value::Unknown => {
                 unknown = true;
@@ -508,36 +541,58 @@ pub(super) fn slice(mut args: Vec<Value>) -> FnResult {
 }
 
 /// Shared by `alltrue` (`target == false`: any false decides) and `anytrue` (any true does).
-fn any_is(args: &[Value], decider: bool) -> FnResult {
+/// An element of `alltrue`/`anytrue`'s list.
+enum Truth {
+    Known(bool),
+    Null,
+    Unknown,
+}
+
+/// The elements of `alltrue`/`anytrue`'s list.
+fn bools(args: &[Value]) -> Result<Vec<Truth>, FnError> {
     let items = arg_list(args, 0)?;
-    let mut unknown = false;
-    for (i, item) in items.iter().enumerate() {
-        match item {
-            Value::Unknown => unknown = true,
-            Value::Null | Value::TypedNull(_) => {
-                return Err(FnError::Arg(
-                    0,
-                    format!("element {i} is null; a bool is required"),
-                ));
-            }
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item.unmark().0 {
+            Value::Unknown => Ok(Truth::Unknown),
+            Value::Null | Value::TypedNull(_) => Ok(Truth::Null),
             v => match types::convert(v.clone(), &Type::Bool) {
-                Ok(Value::Bool(b)) if b == decider => return Ok(Value::Bool(decider)),
-                Ok(_) => {}
-                Err(e) => return Err(FnError::Arg(0, format!("element {i}: {e}"))),
+                Ok(Value::Bool(b)) => Ok(Truth::Known(b)),
+                Ok(_) => Ok(Truth::Unknown),
+                Err(e) => Err(FnError::Arg(0, format!("element {i}: {e}"))),
             },
+        })
+        .collect()
+}
+
+/// Terraform's `alltrue`: in order, an unknown element makes the result unknown and a null or
+/// false one makes it false.
+pub(super) fn alltrue(args: Vec<Value>) -> FnResult {
+    for b in bools(&args)? {
+        match b {
+            Truth::Unknown => return Ok(Value::Unknown),
+            Truth::Null | Truth::Known(false) => return Ok(Value::Bool(false)),
+            Truth::Known(true) => {}
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+/// Terraform's `anytrue`: a true element makes it true; null elements are skipped; otherwise
+/// unknown if an element is.
+pub(super) fn anytrue(args: Vec<Value>) -> FnResult {
+    let mut unknown = false;
+    for b in bools(&args)? {
+        match b {
+            Truth::Unknown => unknown = true,
+            Truth::Known(true) => return Ok(Value::Bool(true)),
+            Truth::Null | Truth::Known(false) => {}
         }
     }
     Ok(if unknown {
         Value::Unknown
     } else {
-        Value::Bool(!decider)
+        Value::Bool(false)
     })
-}
-
-pub(super) fn alltrue(args: Vec<Value>) -> FnResult {
-    any_is(&args, false)
-}
-
-pub(super) fn anytrue(args: Vec<Value>) -> FnResult {
-    any_is(&args, true)
 }

@@ -15,7 +15,7 @@ use crate::model::value::Value;
 
 pub(super) fn jsonencode(args: Vec<Value>) -> FnResult {
     let v = args.into_iter().next().unwrap_or_default();
-    let text = v.to_json().to_string();
+    let text = v.to_json_encoded().to_string();
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -11,9 +11,10 @@
 
 use std::fmt::Write as _;
 
-use super::{FnError, FnResult, arg_str, to_int};
+use super::{FnError, FnResult, arg_str};
 use crate::model::types::{self, Type};
-use crate::model::value::{Value, format_number};
+use crate::model::value::Value;
+use crate::number::Number;
 
 pub(super) fn format(args: Vec<Value>) -> FnResult {
     let spec = arg_str(&args, 0)?;
@@ -219,7 +220,7 @@ fn sign_prefix(negative: bool, flags: &Flags) -> &'static str {
     }
 }
 
-fn number_of(arg: &Value) -> Result<f64, String> {
+fn number_of(arg: &Value) -> Result<Number, String> {
     match types::convert(arg.clone(), &Type::Number) {
         Ok(Value::Number(n)) => Ok(n),
         _ => Err(format!("a number is required, got {}", arg.kind_name())),
@@ -247,14 +248,15 @@ fn format_one(
     }
     match verb {
         'v' => Ok(if flags.sharp {
-            arg.to_json().to_string()
+            arg.to_json_encoded().to_string()
         } else {
             match arg {
                 Value::Null | Value::TypedNull(_) => "null".into(),
                 Value::String(s) => s.clone(),
-                Value::Number(n) => format_number(*n),
+                // Go's `%v` of a big.Float: shortest digits, an exponent when large or small.
+                Value::Number(n) => n.to_text_g(),
                 Value::Bool(b) => b.to_string(),
-                other => other.to_json().to_string(),
+                other => other.to_json_encoded().to_string(),
             }
         }),
         't' => match types::convert(arg.clone(), &Type::Bool) {
@@ -290,9 +292,11 @@ fn format_one(
         }
         'd' | 'b' | 'o' | 'x' | 'X' => {
             let n = number_of(arg)?;
-            let i =
-                to_int(n).ok_or_else(|| format!("{} is not a whole number", format_number(n)))?;
-            let abs = i.unsigned_abs();
+            let (i, exact) = n.trunc_bigint();
+            if !exact {
+                return Err("an integer is required".into());
+            }
+            let abs = i.magnitude();
             let digits = match verb {
                 'd' => abs.to_string(),
                 'b' => format!("{abs:b}"),
@@ -307,65 +311,17 @@ fn format_one(
                 (true, 'X') => "0X",
                 _ => "",
             };
-            Ok(format!("{}{prefix}{digits}", sign_prefix(i < 0, flags)))
+            Ok(format!(
+                "{}{prefix}{digits}",
+                sign_prefix(i.sign() == num_bigint::Sign::Minus, flags)
+            ))
         }
         'f' | 'e' | 'E' | 'g' | 'G' => {
             let n = number_of(arg)?;
-            let body = match verb {
-                'f' => format!("{:.*}", precision.unwrap_or(6), n.abs()),
-                'e' | 'E' => exp_format(n.abs(), precision.unwrap_or(6), verb == 'E'),
-                _ => general_format(n.abs(), precision, verb == 'G'),
-            };
-            Ok(format!(
-                "{}{body}",
-                sign_prefix(n.is_sign_negative() && n != 0.0, flags)
-            ))
+            // Go formats the big.Float itself: exact digits, rounded half to even.
+            let (negative, body) = n.format_verb(verb, precision);
+            Ok(format!("{}{body}", sign_prefix(negative, flags)))
         }
         other => Err(format!("unrecognized format verb \"%{other}\"")),
-    }
-}
-
-/// Go's `%e`: `d.dddddde±dd`.
-fn exp_format(n: f64, precision: usize, upper: bool) -> String {
-    let s = format!("{n:.precision$e}");
-    let (mantissa, exp) = s.split_once('e').unwrap_or((&s, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let e = if upper { 'E' } else { 'e' };
-    let sign = if exp < 0 { '-' } else { '+' };
-    format!("{mantissa}{e}{sign}{:02}", exp.unsigned_abs())
-}
-
-/// Go's `%g`: the shortest of `%e` and `%f` for the given significant digits (shortest
-/// representation when no precision is given), trailing zeros removed.
-fn general_format(n: f64, precision: Option<usize>, upper: bool) -> String {
-    let sig = precision.map(|p| p.max(1));
-    let sci = match sig {
-        Some(p) => format!("{:.*e}", p - 1, n),
-        None => format!("{n:e}"),
-    };
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let limit = sig.map_or(6, |p| i32::try_from(p).unwrap_or(i32::MAX));
-    if exp < -4 || exp >= limit {
-        let mantissa = trim_fraction(mantissa);
-        let e = if upper { 'E' } else { 'e' };
-        let sign = if exp < 0 { '-' } else { '+' };
-        return format!("{mantissa}{e}{sign}{:02}", exp.unsigned_abs());
-    }
-    match sig {
-        None => format_number(n),
-        Some(p) => {
-            let decimals =
-                usize::try_from(i32::try_from(p).unwrap_or(i32::MAX) - 1 - exp).unwrap_or(0);
-            trim_fraction(&format!("{n:.decimals$}")).to_owned()
-        }
-    }
-}
-
-fn trim_fraction(s: &str) -> &str {
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.')
-    } else {
-        s
     }
 }

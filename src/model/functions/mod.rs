@@ -781,41 +781,35 @@ fn arg_str(args: &[Value], i: usize) -> Result<&str, FnError> {
         .ok_or_else(|| FnError::Arg(i, "a string is required".into()))
 }
 
-fn arg_num(args: &[Value], i: usize) -> Result<f64, FnError> {
+fn arg_num(args: &[Value], i: usize) -> Result<crate::number::Number, FnError> {
     args.get(i)
         .and_then(Value::as_number)
+        .cloned()
         .ok_or_else(|| FnError::Arg(i, "a number is required".into()))
 }
 
 /// A number argument that must be a whole number fitting an i64.
 fn arg_int(args: &[Value], i: usize) -> Result<i64, FnError> {
     let n = arg_num(args, i)?;
-    to_int(n).ok_or_else(|| {
+    to_int(&n).ok_or_else(|| {
         FnError::Arg(
             i,
             format!(
                 "a whole number is required, got {}",
-                crate::model::value::format_number(n)
+                crate::model::value::format_number(&n)
             ),
         )
     })
 }
 
 /// `n` as an i64 if it is a whole number in range.
-fn to_int(n: f64) -> Option<i64> {
-    if n.is_finite() && n.fract() == 0.0 && n.abs() < 9.0e15 {
-        #[allow(clippy::cast_possible_truncation)]
-        Some(n as i64)
-    } else {
-        None
-    }
+fn to_int(n: &crate::number::Number) -> Option<i64> {
+    n.to_i64()
 }
 
-/// An integer as a number value (exact below 2^53, which every count and index is).
+/// An integer as a number value (64-bit precision, as cty's `NumberIntVal`).
 fn num(i: impl TryInto<i64>) -> Value {
-    let i: i64 = i.try_into().unwrap_or(i64::MAX);
-    #[allow(clippy::cast_precision_loss)]
-    Value::Number(i as f64)
+    Value::int(i.try_into().unwrap_or(i64::MAX))
 }
 
 /// A `list(string)` of the given strings.

@@ -5,12 +5,16 @@
 //!
 //! Depends on `model::value`.
 
+use num_bigint::BigInt;
+
 use super::{FnError, FnResult, arg_int, arg_num, arg_str};
 use crate::model::value::Value;
+use crate::number::Number;
 
+/// A float64 result (`pow`, `log`), as cty's `NumberFloatVal`.
 fn finite(n: f64) -> FnResult {
     if n.is_finite() {
-        Ok(Value::Number(n))
+        Ok(Value::float(n))
     } else {
         Err(FnError::Call("the result is not a finite number".into()))
     }
@@ -28,43 +32,55 @@ pub(super) fn floor(args: Vec<Value>) -> FnResult {
     Ok(Value::Number(arg_num(&args, 0)?.floor()))
 }
 
+/// `signum`: cty reads the number as a Go `int` first, so a fraction is an error.
 pub(super) fn signum(args: Vec<Value>) -> FnResult {
     let n = arg_num(&args, 0)?;
-    Ok(Value::Number(if n > 0.0 {
-        1.0
-    } else if n < 0.0 {
-        -1.0
-    } else {
-        0.0
-    }))
+    if n.to_i64().is_none() {
+        return Err(FnError::Call(format!(
+            "value must be a whole number, between {} and {}",
+            i64::MIN,
+            i64::MAX
+        )));
+    }
+    Ok(Value::int(n.signum()))
 }
 
-fn fold(args: &[Value], pick: fn(f64, f64) -> f64) -> FnResult {
+/// `min`/`max`: the first number that beats every other, unchanged (its precision kept).
+fn fold(args: &[Value], better: fn(&Number, &Number) -> bool) -> FnResult {
     if args.is_empty() {
         return Err(FnError::Arity("at least one number is required".into()));
     }
     let mut acc = arg_num(args, 0)?;
     for i in 1..args.len() {
-        acc = pick(acc, arg_num(args, i)?);
+        let n = arg_num(args, i)?;
+        if better(&n, &acc) {
+            acc = n;
+        }
     }
     Ok(Value::Number(acc))
 }
 
 pub(super) fn min(args: Vec<Value>) -> FnResult {
-    fold(&args, f64::min)
+    fold(&args, |n, acc| n < acc)
 }
 
 pub(super) fn max(args: Vec<Value>) -> FnResult {
-    fold(&args, f64::max)
+    fold(&args, |n, acc| n > acc)
 }
 
+/// `pow`: computed in float64, as Terraform does (so `pow(2, 64)` prints
+/// `18446744073709550000`).
 pub(super) fn pow(args: Vec<Value>) -> FnResult {
-    finite(arg_num(&args, 0)?.powf(arg_num(&args, 1)?))
+    finite(
+        arg_num(&args, 0)?
+            .to_f64()
+            .powf(arg_num(&args, 1)?.to_f64()),
+    )
 }
 
 pub(super) fn log(args: Vec<Value>) -> FnResult {
-    let n = arg_num(&args, 0)?;
-    let base = arg_num(&args, 1)?;
+    let n = arg_num(&args, 0)?.to_f64();
+    let base = arg_num(&args, 1)?.to_f64();
     if n <= 0.0 {
         return Err(FnError::Arg(
             0,
@@ -101,7 +117,7 @@ pub(super) fn parseint(args: Vec<Value>) -> FnResult {
     if digits.is_empty() {
         return Err(fail());
     }
-    let mut acc: f64 = 0.0;
+    let mut acc = BigInt::from(0u32);
     for c in digits.chars() {
         let d = match c {
             '0'..='9' => u32::from(c) - u32::from('0'),
@@ -113,10 +129,15 @@ pub(super) fn parseint(args: Vec<Value>) -> FnResult {
         if d >= base_u {
             return Err(fail());
         }
-        acc = acc.mul_add(f64::from(base_u), f64::from(d));
+        acc = acc * base_u + d;
+        if acc.bits() > 1 << 20 {
+            return Err(fail());
+        }
     }
-    if !acc.is_finite() {
-        return Err(fail());
-    }
-    Ok(Value::Number(if negative { -acc } else { acc }))
+    // cty: `SetInt` on a new float, so as many bits as the integer needs (at least 64).
+    Ok(Value::Number(Number::from_bigint(&if negative {
+        -acc
+    } else {
+        acc
+    })))
 }

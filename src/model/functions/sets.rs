@@ -243,22 +243,22 @@ mod tests {
 
     #[test]
     fn chunklist_splits_and_checks_the_size() {
-        let v = chunklist(vec![l(&["a", "b", "c"]), Value::Number(2.0)])
+        let v = chunklist(vec![l(&["a", "b", "c"]), Value::float(2.0)])
             .unwrap()
             .into_untyped();
         assert_eq!(v, Value::List(vec![l(&["a", "b"]), l(&["c"])]));
-        let v = chunklist(vec![l(&["a", "b"]), Value::Number(0.0)])
+        let v = chunklist(vec![l(&["a", "b"]), Value::float(0.0)])
             .unwrap()
             .into_untyped();
         assert_eq!(v, Value::List(vec![l(&["a", "b"])]));
         assert_eq!(
-            chunklist(vec![l(&[]), Value::Number(2.0)])
+            chunklist(vec![l(&[]), Value::float(2.0)])
                 .unwrap()
                 .into_untyped(),
             l(&[])
         );
         assert_eq!(
-            chunklist(vec![l(&["a"]), Value::Number(-1.0)]).unwrap_err(),
+            chunklist(vec![l(&["a"]), Value::float(-1.0)]).unwrap_err(),
             FnError::Call("the size argument must be positive".into())
         );
     }
@@ -269,7 +269,7 @@ mod tests {
             index(vec![l(&["a", "b", "b"]), s("b")])
                 .unwrap()
                 .into_untyped(),
-            Value::Number(1.0)
+            Value::float(1.0)
         );
         assert_eq!(
             index(vec![l(&["a"]), s("z")]).unwrap_err(),
@@ -356,10 +356,7 @@ mod tests {
     fn transpose_swaps_keys_and_values() {
         let input = Value::Object(BTreeMap::from([
             ("a".to_owned(), l(&["1", "2"])),
-            (
-                "b".to_owned(),
-                Value::List(vec![s("2"), Value::Number(3.0)]),
-            ),
+            ("b".to_owned(), Value::List(vec![s("2"), Value::float(3.0)])),
         ]));
         let want = Value::Object(BTreeMap::from([
             ("1".to_owned(), l(&["a"])),

@@ -214,7 +214,7 @@ pub(super) fn join(args: Vec<Value>) -> FnResult {
         for (ei, v) in arg_list(&args, li)?.iter().enumerate() {
             match v {
                 Value::String(s) => parts.push(s.clone()),
-                Value::Number(n) => parts.push(format_number(*n)),
+                Value::Number(n) => parts.push(format_number(n)),
                 Value::Bool(b) => parts.push(b.to_string()),
                 Value::Null | Value::TypedNull(_) => {
                     return Err(FnError::Arg(

@@ -26,6 +26,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use super::{FnError, FnResult, arg_str};
 use crate::model::value::Value;
+use crate::number::Number;
 
 // ---------------------------------------------------------------------------------------------
 // Encoding
@@ -218,7 +219,7 @@ impl Emitter {
                 Ok(())
             }
             Value::Number(n) => {
-                self.scalar(&number_text(*n), Style::Plain, ctx);
+                self.scalar(&n.to_text(), Style::Plain, ctx);
                 Ok(())
             }
             Value::String(s) => {
@@ -461,14 +462,6 @@ fn unreachable_marks() -> Result<(), FnError> {
     ))
 }
 
-/// A number as Go's `big.Float.Text('f', -1)`: never an exponent.
-fn number_text(n: f64) -> String {
-    if n.is_infinite() {
-        return if n > 0.0 { "+Inf" } else { "-Inf" }.to_owned();
-    }
-    format!("{n}")
-}
-
 // ---------------------------------------------------------------------------------------------
 // Decoding
 // ---------------------------------------------------------------------------------------------
@@ -573,31 +566,27 @@ impl<'de> Visitor<'de> for Node<'de> {
         Ok(Value::Bool(b))
     }
 
-    #[allow(clippy::cast_precision_loss)]
     fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
-        Ok(Value::Number(n as f64))
+        Ok(Value::int(n))
     }
 
-    #[allow(clippy::cast_precision_loss)]
     fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
-        Ok(Value::Number(n as f64))
+        Ok(Value::Number(Number::from_bigint(&n.into())))
     }
 
-    #[allow(clippy::cast_precision_loss)]
     fn visit_i128<E: de::Error>(self, n: i128) -> Result<Value, E> {
-        Ok(Value::Number(n as f64))
+        Ok(Value::Number(Number::from_bigint(&n.into())))
     }
 
-    #[allow(clippy::cast_precision_loss)]
     fn visit_u128<E: de::Error>(self, n: u128) -> Result<Value, E> {
-        Ok(Value::Number(n as f64))
+        Ok(Value::Number(Number::from_bigint(&n.into())))
     }
 
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
         if n.is_nan() {
             return Err(custom("floating point NaN is not supported"));
         }
-        Ok(Value::Number(n))
+        Ok(Value::float(n))
     }
 
     /// A scalar that is a slice of the source: plain, or quoted without escapes. A quoted one
@@ -633,7 +622,7 @@ impl<'de> Visitor<'de> for Node<'de> {
             let key = match key {
                 Value::String(s) => s,
                 Value::Bool(b) => b.to_string(),
-                Value::Number(n) => crate::model::value::format_number(n),
+                Value::Number(n) => crate::model::value::format_number(&n),
                 Value::Null => return Err(custom("mapping key cannot be null")),
                 _ => return Err(custom("only strings are allowed as mapping keys")),
             };
@@ -665,26 +654,29 @@ fn resolve_plain(s: &str) -> Result<Value, String> {
         }
         "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
         ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
-            return Ok(Value::Number(f64::INFINITY));
+            return Ok(Value::float(f64::INFINITY));
         }
-        "-.inf" | "-.Inf" | "-.INF" => return Ok(Value::Number(f64::NEG_INFINITY)),
+        "-.inf" | "-.Inf" | "-.INF" => return Ok(Value::float(f64::NEG_INFINITY)),
         ".nan" | ".NaN" | ".NAN" => return Err("floating point NaN is not supported".into()),
         _ => {}
     }
     let first = s.as_bytes().first().copied().unwrap_or(b' ');
     if first == b'.' {
-        return Ok(parse_decimal(s).map_or_else(|| Value::String(s.to_owned()), Value::Number));
+        return Ok(parse_decimal(s).map_or_else(|| Value::String(s.to_owned()), Value::float));
     }
     if first.is_ascii_digit() || first == b'+' || first == b'-' {
         if let Some(ts) = timestamp(s) {
             return Ok(Value::String(ts));
         }
         if is_integer_literal(s) || is_float_literal(s) {
+            if let Ok(i) = s.parse::<i64>() {
+                return Ok(Value::int(i));
+            }
             if let Some(n) = parse_decimal(s) {
-                return Ok(Value::Number(n));
+                return Ok(Value::float(n));
             }
             if let Some(n) = parse_prefixed_int(s) {
-                return Ok(Value::Number(n));
+                return Ok(Value::float(n));
             }
             return Err(format!(
                 "cannot parse \"{s}\" as tag:yaml.org,2002:{}",
@@ -901,7 +893,7 @@ mod tests {
             )
         };
         let s = |t: &str| Value::String(t.to_owned());
-        assert_eq!(enc(&Value::Number(1.0)), "1\n...\n");
+        assert_eq!(enc(&Value::float(1.0)), "1\n...\n");
         assert_eq!(enc(&s("a")), "\"a\"\n");
         assert_eq!(enc(&s("a\nb\n")), "|\n  a\n  b\n");
         assert_eq!(enc(&s("a\nb")), "|-\n  a\n  b\n");
@@ -939,12 +931,12 @@ mod tests {
                 Value::Bool(true),
                 Value::Bool(false),
                 Value::Null,
-                Value::Number(31.0),
-                Value::Number(15.0),
-                Value::Number(12.0),
-                Value::Number(1000.0),
-                Value::Number(0.5),
-                Value::Number(-1.0),
+                Value::float(31.0),
+                Value::float(15.0),
+                Value::float(12.0),
+                Value::float(1000.0),
+                Value::float(0.5),
+                Value::float(-1.0),
             ])
         );
         assert_eq!(
