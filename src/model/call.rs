@@ -14,7 +14,7 @@ use indexmap::IndexMap;
 
 use super::config::Config;
 use super::evaluate::{EvalOptions, Outside, ResourceValues, evaluate_instance};
-use super::expr::{self, EvalContext};
+use super::expr::EvalContext;
 use super::load::resolve_one;
 use super::lower::{ChildModule, Module, ModuleCallDecl, header_span};
 use super::types::{self, Type};
@@ -84,20 +84,7 @@ pub(super) fn instance_value(
             }
             None => Type::Any,
         };
-        let default = decl.default.and_then(|expr| {
-            let v = expr::eval(expr, &empty).map_err(|d| diags.extend(d)).ok()?;
-            match types::convert(v, &constraint) {
-                Ok(v) => Some(v),
-                Err(message) => {
-                    diags.push(
-                        Diagnostic::error("scw::model::invalid_default", "Invalid default value for variable")
-                            .with_primary(expr.span, format!("not a valid {constraint}"))
-                            .with_detail(format!("This default value is not compatible with the variable's type constraint: {message}.")),
-                    );
-                    None
-                }
-            }
-        });
+        let default = super::load::default_value(decl, &constraint, &empty, diags);
         let given = inputs.shift_remove(*name).map(|(value, span)| {
             match types::convert(value.marked_if(decl.sensitive), &constraint) {
                 Ok(v) => v,

@@ -682,7 +682,7 @@ fn read_var_file(
             return;
         }
     };
-    let ctx = EvalContext::new();
+    let ctx = EvalContext::constants();
     for item in &file.body.items {
         match item {
             ast::Structure::Attribute(a) => match expr::eval(&a.expr, &ctx) {
@@ -725,20 +725,7 @@ fn resolve_variables(
             None => None,
         };
         let constraint = ty.clone().unwrap_or(Type::Any);
-        let default = decl.default.and_then(|expr| {
-            let v = expr::eval(expr, &empty).map_err(|d| diags.extend(d)).ok()?;
-            match types::convert(v, &constraint) {
-                Ok(v) => Some(v),
-                Err(message) => {
-                    diags.push(
-                        Diagnostic::error("scw::model::invalid_default", "Invalid default value for variable")
-                            .with_primary(expr.span, format!("not a valid {constraint}"))
-                            .with_detail(format!("This default value is not compatible with the variable's type constraint: {message}.")),
-                    );
-                    None
-                }
-            }
-        });
+        let default = default_value(decl, &constraint, &empty, diags);
         let given = inputs.shift_remove(*name).and_then(|input| {
             let span = input.span;
             let mut given_as_text = None;
@@ -835,6 +822,44 @@ fn resolve_variables(
         out.insert((*name).to_owned(), value.marked_if(decl.sensitive));
     }
     out
+}
+
+/// A variable's default, evaluated and converted to its type constraint; `None` (reported) when
+/// it does not convert, or is null where `nullable = false` (Terraform's rules, for root and
+/// child modules alike).
+pub(super) fn default_value(
+    decl: &VariableDecl<'_>,
+    constraint: &Type,
+    empty: &EvalContext<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let expr = decl.default?;
+    let v = expr::eval(expr, empty).map_err(|d| diags.extend(d)).ok()?;
+    let invalid = |label: String, detail: String| {
+        Diagnostic::error(
+            "scw::model::invalid_default",
+            "Invalid default value for variable",
+        )
+        .with_primary(expr.span, label)
+        .with_detail(detail)
+    };
+    match types::convert(v, constraint) {
+        Ok(v) if v.is_null() && !decl.nullable => {
+            diags.push(invalid(
+                "null".to_owned(),
+                "A null default value is not valid when nullable=false.".to_owned(),
+            ));
+            None
+        }
+        Ok(v) => Some(v),
+        Err(message) => {
+            diags.push(invalid(
+                format!("not a valid {constraint}"),
+                format!("This default value is not compatible with the variable's type constraint: {message}."),
+            ));
+            None
+        }
+    }
 }
 
 pub(super) fn resolve_one(

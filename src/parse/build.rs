@@ -585,6 +585,23 @@ impl Builder {
             }
             rule => unreachable!("grammar: {rule:?} is not a traversal step"),
         };
+        // HCL reads `.0.1` as one number after a dot: Terraform refuses it.
+        if matches!(kind, StepKind::LegacyIndex(_))
+            && let ExprKind::Traversal { steps, .. } = &lhs.kind
+            && let Some(prev) = steps.last()
+            && matches!(prev.kind, StepKind::LegacyIndex(_))
+            && prev.span.end == span.start
+        {
+            return Err(Diagnostic::error(
+                "scw::parse::invalid_legacy_index",
+                "Invalid legacy index syntax",
+            )
+            .with_primary(prev.span.to(span), "two legacy indexes chained")
+            .with_detail(
+                "When using the legacy index syntax, chaining two indexes together is not \
+                 permitted. Use the proper index syntax instead, like [0][1].",
+            ));
+        }
         let step = Step { kind, span };
         Ok(match lhs.kind {
             ExprKind::Traversal { root, mut steps } => {

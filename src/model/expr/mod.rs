@@ -60,6 +60,8 @@ pub(crate) use ops::values_equal;
 pub struct EvalContext<'a> {
     names: BTreeMap<String, Value>,
     parent: Option<&'a Self>,
+    /// Function calls are refused (a variables file holds constants only).
+    no_functions: bool,
 }
 
 impl EvalContext<'_> {
@@ -67,6 +69,16 @@ impl EvalContext<'_> {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty context in which function calls are refused, as Terraform refuses them in a
+    /// variables file (`.tfvars`).
+    #[must_use]
+    pub fn constants() -> Self {
+        Self {
+            no_functions: true,
+            ..Self::default()
+        }
     }
 
     /// Binds `name` to `value` (builder form of [`set`](Self::set)).
@@ -98,6 +110,7 @@ impl EvalContext<'_> {
         EvalContext {
             names: BTreeMap::new(),
             parent: Some(self),
+            no_functions: self.no_functions,
         }
     }
 
@@ -211,13 +224,15 @@ pub mod codes {
     pub const FUNCTION_FAILED: &str = "scw::eval::function_failed";
     /// `f(args...)` whose last argument is not a list.
     pub const INVALID_EXPANSION: &str = "scw::eval::invalid_expansion";
+    /// A function call where only constants are allowed (a variables file).
+    pub const FUNCTIONS_NOT_ALLOWED: &str = "scw::eval::functions_not_allowed";
     /// A malformed type constraint.
     pub const INVALID_TYPE: &str = "scw::eval::invalid_type";
     /// A value that does not convert to the required type.
     pub const TYPE_MISMATCH: &str = "scw::eval::type_mismatch";
 
     /// Every code above (a test checks each one is documented in `docs/errors.md`).
-    pub const ALL: [&str; 18] = [
+    pub const ALL: [&str; 19] = [
         UNKNOWN_NAME,
         UNSUPPORTED_ATTRIBUTE,
         INVALID_INDEX,
@@ -234,6 +249,7 @@ pub mod codes {
         INVALID_ARGUMENT,
         FUNCTION_FAILED,
         INVALID_EXPANSION,
+        FUNCTIONS_NOT_ALLOWED,
         INVALID_TYPE,
         TYPE_MISMATCH,
     ];
@@ -241,7 +257,11 @@ pub mod codes {
 
 /// Errors that `try` and `can` never swallow: they are mistakes in the configuration, not
 /// properties of the data (Terraform treats references to undeclared things the same way).
-const STATIC_ERRORS: [&str; 2] = [codes::UNKNOWN_NAME, codes::UNKNOWN_FUNCTION];
+const STATIC_ERRORS: [&str; 3] = [
+    codes::UNKNOWN_NAME,
+    codes::UNKNOWN_FUNCTION,
+    codes::FUNCTIONS_NOT_ALLOWED,
+];
 
 /// The evaluation walk. Errors are pushed into `diags`; a sub-evaluation that failed returns
 /// `None` so that callers stop using its value but can carry on with independent siblings.
@@ -1220,6 +1240,13 @@ impl Evaluator {
         let full_name = call.name.name.as_str();
         // `core::NAME` is Terraform's explicit namespace for every built-in function.
         let name = full_name.strip_prefix("core::").unwrap_or(full_name);
+        if ctx.no_functions {
+            return self.error(
+                Diagnostic::error(codes::FUNCTIONS_NOT_ALLOWED, "Function calls not allowed")
+                    .with_primary(call.name.span, "not allowed here")
+                    .with_detail("Functions may not be called here."),
+            );
+        }
         match name {
             "try" => return self.call_try(call, span, ctx),
             "can" => return self.call_can(call, span, ctx),
