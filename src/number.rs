@@ -34,6 +34,8 @@ pub const PREC_F64: u32 = 53;
 
 /// Binary exponents beyond this overflow (to an infinity) or underflow (to zero).
 const EXP_LIMIT: i64 = 1 << 20;
+/// Significant digits read from a decimal; the rest only count as nonzero or not.
+const MAX_DIGITS: usize = 1000;
 /// The largest magnitude of the small-integer fast path (exact at every precision used).
 const SMALL_LIMIT: i64 = 1 << 53;
 
@@ -233,7 +235,20 @@ impl Number {
         if i != bytes.len() {
             return None;
         }
-        let exp10 = exp10 - frac_digits;
+        let mut exp10 = exp10 - frac_digits;
+        // Only the first few hundred digits can change a 512-bit result: beyond them, keep one
+        // nonzero digit for whatever nonzero digits follow (the rounding stays the same), so a
+        // megabyte of digits parses in linear time.
+        if digits.len() > MAX_DIGITS {
+            let rest_nonzero = digits.as_bytes()[MAX_DIGITS..].iter().any(|&d| d != b'0');
+            let dropped = i64::try_from(digits.len() - MAX_DIGITS).unwrap_or(i64::MAX);
+            digits.truncate(MAX_DIGITS);
+            exp10 = exp10.saturating_add(dropped);
+            if rest_nonzero {
+                digits.push('1');
+                exp10 -= 1;
+            }
+        }
         if digits.is_empty() {
             return Some(if neg {
                 Self::neg_zero(PREC_PARSED)
@@ -1154,6 +1169,14 @@ mod tests {
         assert_eq!(p("0.0000001").to_text_g(), "1e-07");
         assert_eq!(p("123456789").to_text_g(), "1.23456789e+08");
         assert_eq!(p("12345").to_text_g(), "12345");
+    }
+
+    #[test]
+    fn a_megabyte_of_digits_parses_and_rounds_as_the_whole() {
+        let long = format!("0.{}", "3".repeat(1 << 20));
+        assert_eq!(p(&long), p(&format!("0.{}", "3".repeat(2000))));
+        let tail = format!("1.{}1", "0".repeat(1 << 20));
+        assert_eq!(p(&tail), p("1"));
     }
 
     #[test]
