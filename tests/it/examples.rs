@@ -49,6 +49,7 @@ fn every_example_validates() {
         "quickstart",
         "quickstart-modules",
         "environments",
+        "team-layout",
         "seeds/container_token-1",
     ] {
         assert!(
