@@ -16,6 +16,12 @@ provider "scaleway" {
 # The default project of the organization (the provider's project when none is configured).
 data "scaleway_account_project" "default" {}
 
+# A Cockpit token for the teams' metrics, in that project.
+resource "scaleway_cockpit_token" "metrics" {
+  project_id = data.scaleway_account_project.default.id
+  name       = "team-metrics"
+}
+
 module "web" {
   source     = "./modules/team"
   name       = "web"
