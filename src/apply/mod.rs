@@ -34,6 +34,7 @@
 
 pub mod adopt;
 pub mod data;
+pub mod discover;
 pub mod events;
 pub mod import;
 pub mod journal;

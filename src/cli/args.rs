@@ -360,12 +360,26 @@ impl DriftArgs {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ImportArgs {
     /// The resource address to record the object at, e.g. `scaleway_cockpit_token.main`.
-    #[arg(value_name = "ADDR")]
-    pub address: String,
+    #[arg(value_name = "ADDR", required_unless_present = "discover")]
+    pub address: Option<String>,
     /// The object's ID as the provider records it: `{region}/{uuid}` for regional types, a
     /// bare UUID for projects.
-    #[arg(value_name = "ID")]
-    pub id: String,
+    #[arg(value_name = "ID", required_unless_present = "discover")]
+    pub id: Option<String>,
+    /// Instead of one object: list every object the credentials can see and write their
+    /// configuration and `import` blocks to `--out DIR` (beyond Terraform).
+    #[arg(long, conflicts_with_all = ["address", "id"], requires = "out")]
+    pub discover: bool,
+    /// With `--discover`: only this project (a UUID); repeatable (default: every project of
+    /// the organization).
+    #[arg(long = "project", value_name = "ID", requires = "discover")]
+    pub projects: Vec<String>,
+    /// With `--discover`: only this region; repeatable (default: every region).
+    #[arg(long = "region", value_name = "REGION", requires = "discover")]
+    pub regions: Vec<String>,
+    /// With `--discover`: the directory to write to, empty or new.
+    #[arg(long, value_name = "DIR", requires = "discover")]
+    pub out: Option<PathBuf>,
     /// The configuration directory (Terraform's `-config`; default: the current directory).
     #[arg(long, value_name = "DIR")]
     pub config: Option<PathBuf>,

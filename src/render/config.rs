@@ -26,7 +26,9 @@ use std::fmt::Write as _;
 use serde_json::Value as Json;
 
 use crate::addr::{hcl_quoted, is_identifier};
-use crate::schema::{AttributeSchema, BlockSchema, Constraint, RawAttributes, ResourceSchema};
+use crate::schema::{
+    AttributeSchema, BlockSchema, Constraint, RawAttributes, ResourceSchema, Validation,
+};
 
 /// The first line of a generated file, as Terraform writes it.
 pub const FILE_HEADER: &str = "# __generated__ by Terraform\n# Please review these resources and move them into your main configuration files.\n";
@@ -231,6 +233,219 @@ fn literal(out: &mut String, value: &Json) {
     }
 }
 
+/// One object of a discovered configuration ([`discovered`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Object<'a> {
+    /// Its type's schema.
+    pub schema: &'static ResourceSchema,
+    /// Its ID, as an import takes it.
+    pub id: &'a str,
+    /// Its attributes in state form.
+    pub attributes: &'a RawAttributes,
+}
+
+/// One file of a discovered configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigFile {
+    /// Its name (`container.tf`, `imports.tf`).
+    pub name: String,
+    /// Its text, formatted.
+    pub text: String,
+}
+
+/// The first line of each file `import --discover` writes.
+const DISCOVERED_HEADER: &str = "# __generated__ by scwform import --discover\n";
+
+/// The configuration `import --discover` writes for `objects`: one file per type
+/// (`container.tf` for `scaleway_container`…) holding a `resource` block per object, as
+/// [`resource_block`] writes it, and `imports.tf` with an `import` block per object.
+///
+/// - Names come from the objects' names (`name`, else `description`, else the parent's name,
+///   else the type's last word), lower-cased, with `_` for anything but letters and digits;
+///   a name taken already within the type gets `_2`, `_3`… in the order of (name, ID), so the
+///   result depends only on the objects.
+/// - An argument that names another object (the schema validates it as a UUID or a regional
+///   ID: `project_id`, `namespace_id`, `container_id`…) whose ID is among `objects` is written
+///   as a reference to it (`scaleway_container_namespace.api.id`), so the configuration says
+///   what depends on what.
+/// - Secrets are never written (sensitive arguments are `null # sensitive`; computed secrets
+///   are not arguments).
+#[must_use]
+pub fn discovered(objects: &[Object<'_>]) -> Vec<ConfigFile> {
+    let names = resource_names(objects);
+    let addr_by_id: std::collections::HashMap<String, String> = objects
+        .iter()
+        .zip(&names)
+        .map(|(o, n)| {
+            (
+                o.id.to_ascii_lowercase(),
+                format!("{}.{n}", o.schema.type_name),
+            )
+        })
+        .collect();
+    let refer = |a: &AttributeSchema, v: &Json| {
+        if !names_an_object(a) {
+            return None;
+        }
+        let id = v.as_str()?.to_ascii_lowercase();
+        addr_by_id.get(&id).map(|addr| format!("{addr}.id"))
+    };
+    let mut order: Vec<usize> = (0..objects.len()).collect();
+    order.sort_by(|&a, &b| {
+        (objects[a].schema.type_name, &names[a]).cmp(&(objects[b].schema.type_name, &names[b]))
+    });
+    let mut files: Vec<ConfigFile> = Vec::new();
+    let mut imports = DISCOVERED_HEADER.to_owned();
+    for i in order {
+        let o = objects[i];
+        let file = format!(
+            "{}.tf",
+            o.schema
+                .type_name
+                .strip_prefix("scaleway_")
+                .unwrap_or(o.schema.type_name)
+        );
+        if files.last().is_none_or(|f| f.name != file) {
+            files.push(ConfigFile {
+                name: file,
+                text: DISCOVERED_HEADER.to_owned(),
+            });
+        }
+        let block = resource_block(o.schema, &names[i], o.attributes, Some(&refer));
+        if let Some(f) = files.last_mut() {
+            let _ = write!(f.text, "\n{block}\n");
+        }
+        let _ = write!(
+            imports,
+            "\nimport {{\n  to = {}.{}\n  id = {}\n}}\n",
+            o.schema.type_name,
+            names[i],
+            hcl_quoted(o.id)
+        );
+    }
+    files.push(ConfigFile {
+        name: "imports.tf".to_owned(),
+        text: crate::format::format_source(&imports),
+    });
+    files
+}
+
+/// Whether an argument names another object: the schema checks it as a UUID or a regional ID.
+fn names_an_object(a: &AttributeSchema) -> bool {
+    matches!(
+        a.validation,
+        Some(Validation::Uuid | Validation::UuidOrRegional)
+    )
+}
+
+/// Each object's resource name (see [`discovered`]).
+fn resource_names(objects: &[Object<'_>]) -> Vec<String> {
+    let own = |o: &Object<'_>| {
+        ["name", "description"].iter().find_map(|k| {
+            o.attributes
+                .get(*k)
+                .and_then(Json::as_str)
+                .map(identifier)
+                .filter(|s| !s.is_empty())
+        })
+    };
+    let index_by_id: std::collections::HashMap<String, usize> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.to_ascii_lowercase(), i))
+        .collect();
+    let last_word = |o: &Object<'_>| {
+        o.schema
+            .type_name
+            .rsplit('_')
+            .next()
+            .unwrap_or(o.schema.type_name)
+            .to_owned()
+    };
+    let own_names: Vec<Option<String>> = objects.iter().map(own).collect();
+    let mut names = vec![String::new(); objects.len()];
+    let mut used = BTreeSet::new();
+    // Objects with a name of their own first, then the others after their parents' names.
+    let with_own: Vec<usize> = (0..objects.len())
+        .filter(|&i| own_names[i].is_some())
+        .collect();
+    let bases: Vec<String> = own_names
+        .iter()
+        .map(|n| n.clone().unwrap_or_default())
+        .collect();
+    assign(objects, &with_own, &bases, &mut names, &mut used);
+    let unnamed: Vec<usize> = (0..objects.len())
+        .filter(|&i| own_names[i].is_none())
+        .collect();
+    let mut bases = bases;
+    for &i in &unnamed {
+        let o = &objects[i];
+        // The parent's name: the first argument naming an object that is here.
+        bases[i] = o
+            .schema
+            .attributes
+            .iter()
+            .filter(|a| names_an_object(a))
+            .filter_map(|a| o.attributes.get(a.name)?.as_str())
+            .find_map(|id| index_by_id.get(&id.to_ascii_lowercase()))
+            .map(|&p| names[p].clone())
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| last_word(o));
+    }
+    assign(objects, &unnamed, &bases, &mut names, &mut used);
+    names
+}
+
+/// Gives each of `indices` its base name, or the first of `base_2`, `base_3`… not taken within
+/// its type, in the order of (type, base, ID).
+fn assign(
+    objects: &[Object<'_>],
+    indices: &[usize],
+    bases: &[String],
+    names: &mut [String],
+    used: &mut BTreeSet<(&'static str, String)>,
+) {
+    let mut order = indices.to_vec();
+    order.sort_by(|&a, &b| {
+        (objects[a].schema.type_name, &bases[a], objects[a].id).cmp(&(
+            objects[b].schema.type_name,
+            &bases[b],
+            objects[b].id,
+        ))
+    });
+    for i in order {
+        let ty = objects[i].schema.type_name;
+        let mut name = bases[i].clone();
+        let mut n = 2;
+        while used.contains(&(ty, name.clone())) {
+            name = format!("{}_{n}", bases[i]);
+            n += 1;
+        }
+        used.insert((ty, name.clone()));
+        names[i] = name;
+    }
+}
+
+/// `text` as a resource name: lower-case letters, digits and single `_`s, starting with a
+/// letter or `_` (empty when `text` has no letter or digit).
+fn identifier(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    while out.ends_with('_') {
+        out.pop();
+    }
+    if out.starts_with(|c: char| c.is_ascii_digit()) {
+        out.insert(0, '_');
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,5 +621,104 @@ mod tests {
             "# __generated__ by Terraform\n# Please review these resources and move them into your main configuration files.\n\n# __generated__ by Terraform from \"fr-par/1\"\nresource \"a\" \"b\" {\n}\n"
         );
         assert_eq!(crate::format::format_source(&file), file);
+    }
+
+    #[test]
+    fn discovered_names_are_unique_identifiers_and_references_replace_ids() {
+        let project =
+            attrs(json!({"id": "11111111-1111-1111-1111-111111111111", "name": "My Project!"}));
+        let ns_a = attrs(
+            json!({"id": "fr-par/22222222-2222-2222-2222-222222222222", "name": "api",
+                               "project_id": "11111111-1111-1111-1111-111111111111", "region": "fr-par"}),
+        );
+        let ns_b = attrs(
+            json!({"id": "fr-par/33333333-3333-3333-3333-333333333333", "name": "API",
+                               "project_id": "44444444-4444-4444-4444-444444444444", "region": "fr-par"}),
+        );
+        let token = attrs(json!({"id": "fr-par/55555555-5555-5555-5555-555555555555",
+                                "namespace_id": "fr-par/33333333-3333-3333-3333-333333333333",
+                                "container_id": "", "description": "", "token": "s3cret"}));
+        let objects = [
+            Object {
+                schema: schema("scaleway_container_token"),
+                id: "fr-par/55555555-5555-5555-5555-555555555555",
+                attributes: &token,
+            },
+            Object {
+                schema: schema("scaleway_container_namespace"),
+                id: "fr-par/33333333-3333-3333-3333-333333333333",
+                attributes: &ns_b,
+            },
+            Object {
+                schema: schema("scaleway_container_namespace"),
+                id: "fr-par/22222222-2222-2222-2222-222222222222",
+                attributes: &ns_a,
+            },
+            Object {
+                schema: schema("scaleway_account_project"),
+                id: "11111111-1111-1111-1111-111111111111",
+                attributes: &project,
+            },
+        ];
+        let files = discovered(&objects);
+        let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "account_project.tf",
+                "container_namespace.tf",
+                "container_token.tf",
+                "imports.tf"
+            ]
+        );
+        let text = |n: &str| {
+            files
+                .iter()
+                .find(|f| f.name == n)
+                .map(|f| f.text.clone())
+                .unwrap_or_default()
+        };
+        assert!(
+            text("account_project.tf")
+                .contains("resource \"scaleway_account_project\" \"my_project\" {")
+        );
+        let namespaces = text("container_namespace.tf");
+        // Same name twice: the second by ID gets a suffix; a project not discovered stays literal.
+        assert!(
+            namespaces
+                .contains("resource \"scaleway_container_namespace\" \"api\" {\n  description")
+        );
+        assert!(namespaces.contains("\"api_2\""));
+        assert!(
+            namespaces
+                .contains("project_id                   = scaleway_account_project.my_project.id"),
+            "{namespaces}"
+        );
+        assert!(namespaces.contains("\"44444444-4444-4444-4444-444444444444\""));
+        let tokens = text("container_token.tf");
+        // No name of its own: its parent's.
+        assert!(
+            tokens.contains("resource \"scaleway_container_token\" \"api_2\" {"),
+            "{tokens}"
+        );
+        assert!(
+            tokens.contains("namespace_id = scaleway_container_namespace.api_2.id"),
+            "{tokens}"
+        );
+        assert!(!tokens.contains("s3cret"));
+        assert!(text("imports.tf").contains("import {\n  to = scaleway_container_token.api_2\n  id = \"fr-par/55555555-5555-5555-5555-555555555555\"\n}"));
+        for f in &files {
+            assert_eq!(crate::format::format_source(&f.text), f.text, "{}", f.name);
+        }
+        assert_eq!(discovered(&objects), files, "deterministic");
+    }
+
+    #[test]
+    fn identifiers_from_any_name() {
+        assert_eq!(identifier("My Project!"), "my_project");
+        assert_eq!(identifier("web-front.v2"), "web_front_v2");
+        assert_eq!(identifier("2048"), "_2048");
+        assert_eq!(identifier("--"), "");
+        assert_eq!(identifier("Été"), "t");
     }
 }

@@ -1040,3 +1040,225 @@ fn issue_12_generated_file_layout_is_terraforms() {
         "Terraform has generated configuration and written it to generated.tf. Please review the configuration and edit it as necessary before adding it to version control."
     ));
 }
+
+/// Lines with their runs of blanks made one space (alignment aside).
+fn squeezed(text: &str) -> Vec<String> {
+    text.lines()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
+/// Issue 12, stage 4 (beyond Terraform): 30 objects made through the API in two projects
+/// (namespaces of both kinds, containers, tokens of both kinds) are discovered into a
+/// directory of configuration and import blocks (names from the objects, references instead of
+/// IDs, no secret), which plans as 30 imports, applies as `30 imported, 0 added, 0 changed, 0
+/// destroyed`, and plans empty afterwards; `graph` shows the references as edges.
+#[test]
+fn issue_12_discover_writes_a_configuration_that_imports_everything() {
+    let api = Api::start();
+    let w = Workdir::new();
+    let org = api.organization_id();
+    let regional = |uuid: &str| format!("fr-par/{uuid}");
+    let mut secrets = Vec::new();
+    let mut projects = Vec::new();
+    let mut api_namespaces = Vec::new();
+    for project_name in ["disc-one", "disc-two"] {
+        let p = create(
+            &api,
+            "/account/v3/projects",
+            &json!({"name": project_name, "organization_id": org, "description": ""}),
+        );
+        for name in ["metrics", "logs", "traces"] {
+            let (status, answer) = api.call(
+                "POST",
+                "/cockpit/v1/regions/fr-par/tokens",
+                Some(json!({"project_id": p, "name": name,
+                            "token_scopes": ["write_only_metrics"]})),
+            );
+            assert_eq!(status, 200, "{answer}");
+            secrets.push(answer["secret_key"].as_str().expect("a secret").to_owned());
+        }
+        let ns_api = create(
+            &api,
+            "/containers/v1/regions/fr-par/namespaces",
+            &json!({"project_id": p, "name": "api"}),
+        );
+        let ns_jobs = create(
+            &api,
+            "/containers/v1/regions/fr-par/namespaces",
+            &json!({"project_id": p, "name": "jobs"}),
+        );
+        let container = |ns: &str, name: &str| {
+            create(
+                &api,
+                "/containers/v1/regions/fr-par/containers",
+                &json!({"namespace_id": ns, "name": name,
+                        "image": format!("rg.fr-par.scw.cloud/disc/{name}:1")}),
+            )
+        };
+        let web = container(&ns_api, "web");
+        let admin = container(&ns_api, "admin");
+        container(&ns_jobs, "runner");
+        for body in [
+            json!({"container_id": web, "description": "ci"}),
+            json!({"container_id": admin}),
+            json!({"namespace_id": ns_api}),
+        ] {
+            let (status, answer) = api.call(
+                "POST",
+                "/containers/v1beta1/regions/fr-par/tokens",
+                Some(body),
+            );
+            assert_eq!(status, 200, "{answer}");
+            secrets.push(answer["token"].as_str().expect("a token").to_owned());
+        }
+        let fns = create(
+            &api,
+            "/functions/v1beta1/regions/fr-par/namespaces",
+            &json!({"project_id": p, "name": "fns"}),
+        );
+        for body in [
+            json!({"namespace_id": fns}),
+            json!({"namespace_id": fns, "description": "deploy"}),
+        ] {
+            create(&api, "/functions/v1beta1/regions/fr-par/tokens", &body);
+        }
+        projects.push(p);
+        api_namespaces.push(regional(&ns_api));
+    }
+
+    let run = api.run(
+        &w,
+        &[
+            "import",
+            "--discover",
+            "--project",
+            &projects[0],
+            "--project",
+            &projects[1],
+            "--region",
+            "fr-par",
+            "--out",
+            "disc",
+        ],
+    );
+    run.expect(0);
+    assert!(
+        run.stdout.contains("Discovered 30 objects:"),
+        "{}",
+        run.stdout
+    );
+    let dir = w.path().join("disc");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the directory")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "account_project.tf",
+            "cockpit_token.tf",
+            "container.tf",
+            "container_namespace.tf",
+            "container_token.tf",
+            "function_namespace.tf",
+            "function_token.tf",
+            "imports.tf",
+        ]
+    );
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).expect("a file");
+    let all: String = names.iter().map(|n| read(n)).collect();
+    for secret in &secrets {
+        assert!(!all.contains(secret.as_str()), "a secret was written");
+    }
+    assert_eq!(all.matches("\nimport {\n").count(), 30);
+    // Which project's `api` namespace got the plain name: the one whose ID sorts first.
+    let (first, second) = if api_namespaces[0] < api_namespaces[1] {
+        ("api", "api_2")
+    } else {
+        ("api_2", "api")
+    };
+    let containers = squeezed(&read("container.tf"));
+    for expected in [
+        format!("namespace_id = scaleway_container_namespace.{first}.id"),
+        format!("namespace_id = scaleway_container_namespace.{second}.id"),
+        "resource \"scaleway_container\" \"web_2\" {".to_owned(),
+        "image = \"rg.fr-par.scw.cloud/disc/runner:1\"".to_owned(),
+    ] {
+        assert!(
+            containers.contains(&expected),
+            "{expected:?} in {containers:#?}"
+        );
+    }
+    for id in &api_namespaces {
+        assert!(!read("container.tf").contains(id.as_str()), "a literal ID");
+    }
+    let cockpit = squeezed(&read("cockpit_token.tf"));
+    assert!(cockpit.contains(&"project_id = scaleway_account_project.disc_one.id".to_owned()));
+    assert!(cockpit.contains(&"resource \"scaleway_cockpit_token\" \"metrics_2\" {".to_owned()));
+    let tokens = squeezed(&read("container_token.tf"));
+    for expected in [
+        "resource \"scaleway_container_token\" \"ci\" {",
+        "resource \"scaleway_container_token\" \"admin\" {",
+        "resource \"scaleway_container_token\" \"api\" {",
+    ] {
+        assert!(
+            tokens.contains(&expected.to_owned()),
+            "{expected:?} in {tokens:#?}"
+        );
+    }
+    let ftokens = squeezed(&read("function_token.tf"));
+    assert!(ftokens.contains(&"resource \"scaleway_function_token\" \"deploy\" {".to_owned()));
+    assert!(ftokens.contains(&"resource \"scaleway_function_token\" \"fns\" {".to_owned()));
+
+    api.run(&w, &["--chdir", "disc", "fmt", "-check"]).expect(0);
+    api.run(&w, &["--chdir", "disc", "validate"]).expect(0);
+    let graph = api.run(&w, &["--chdir", "disc", "graph"]);
+    graph.expect(0);
+    // Edges from references (which of two same-named objects got the suffix depends on IDs).
+    for edge in [
+        "\"scaleway_container.web\" -> \"scaleway_container_namespace.api",
+        "\"scaleway_container.web_2\" -> \"scaleway_container_namespace.api",
+        "\"scaleway_container.runner\" -> \"scaleway_container_namespace.jobs",
+        "\"scaleway_container_token.ci\" -> \"scaleway_container.web",
+        "\"scaleway_container_token.api\" -> \"scaleway_container_namespace.api",
+        "\"scaleway_cockpit_token.metrics\" -> \"scaleway_account_project.disc_",
+        "\"scaleway_container_namespace.api\" -> \"scaleway_account_project.disc_",
+        "\"scaleway_function_token.deploy\" -> \"scaleway_function_namespace.fns",
+    ] {
+        assert!(graph.stdout.contains(edge), "{edge} in\n{}", graph.stdout);
+    }
+    assert_eq!(graph.stdout.matches(" -> ").count(), 28, "{}", graph.stdout);
+
+    let plan = api.run(&w, &["--chdir", "disc", "plan", "--detailed-exitcode"]);
+    plan.expect(2);
+    assert!(
+        plan.stdout
+            .contains("Plan: 30 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let apply = api.run(&w, &["--chdir", "disc", "apply", "--auto-approve"]);
+    apply.expect(0);
+    assert!(
+        apply
+            .stderr
+            .contains("Apply complete! Resources: 30 imported, 0 added, 0 changed, 0 destroyed."),
+        "{}\n{}",
+        apply.stdout,
+        apply.stderr
+    );
+    let after = api.run(&w, &["--chdir", "disc", "plan", "--detailed-exitcode"]);
+    after.expect(0);
+    assert!(after.stdout.contains("No changes."), "{}", after.stdout);
+
+    // The directory holds files now: nothing is overwritten.
+    let again = api.run(&w, &["import", "--discover", "--out", "disc"]);
+    again.expect(1);
+    assert!(
+        flat(&again.stderr).contains("the directory is not empty"),
+        "{}",
+        again.stderr
+    );
+}

@@ -1,5 +1,7 @@
 //! `scwform import ADDR ID`: read an existing object and record it in the state at an address
-//! the configuration declares, as `terraform import` does.
+//! the configuration declares, as `terraform import` does; and `scwform import --discover --out
+//! DIR` (beyond Terraform): write the configuration and `import` blocks of every object the
+//! credentials can see ([`crate::apply::discover`], [`crate::render::config::discovered`]).
 //!
 //! The configuration is loaded as `plan` loads it (variables, backend, workspace, `--state`,
 //! `--sandbox`), the state is locked, and the object is read through the import path of the
@@ -7,9 +9,11 @@
 //! every error leaves the state file as it was.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::str::FromStr;
 
 use crate::apply::api_lookup;
+use crate::apply::discover::{Scope, discover};
 use crate::apply::import::{ImportError, Imported, import};
 use crate::cli::ExitStatus;
 use crate::cli::args::ImportArgs;
@@ -20,6 +24,7 @@ use crate::model::config::Config;
 use crate::model::evaluate::NoPriorValues;
 use crate::model::load::load_path;
 use crate::plan::model_addr;
+use crate::render::config::{ConfigFile, Object};
 use crate::state::InstanceAddr;
 
 /// Runs the command.
@@ -113,12 +118,22 @@ async fn run_import(
     printer: Printer,
     sources: &mut SourceMap,
 ) -> Result<String, Diagnostics> {
+    if let (true, Some(out)) = (args.discover, &args.out) {
+        return run_discover(args, out).await;
+    }
+    let (Some(address), Some(id)) = (&args.address, &args.id) else {
+        return Err(Diagnostic::error(
+            "scw::cli::invalid_address",
+            "import needs ADDR and ID (or --discover --out DIR)",
+        )
+        .into());
+    };
     let paths = Paths::new(args.config.as_ref(), &args.state);
     paths.check_dir()?;
-    let addr = InstanceAddr::from_str(&args.address).map_err(|e| {
+    let addr = InstanceAddr::from_str(address).map_err(|e| {
         Diagnostic::error(
             "scw::cli::invalid_address",
-            format!("Invalid address {:?}", args.address),
+            format!("Invalid address {address:?}"),
         )
         .with_detail(e.to_string())
     })?;
@@ -152,7 +167,7 @@ async fn run_import(
         .map_err(|e| session::state_diagnostic(&e, "Error reading the state"))?
         .unwrap_or_default();
     // Everything that needs no API call is checked before connecting.
-    crate::apply::import::check(&state, &addr, &args.id).map_err(|e| import_diagnostic(&e))?;
+    crate::apply::import::check(&state, &addr, id).map_err(|e| import_diagnostic(&e))?;
     let connection = session::connect(
         &paths,
         &loaded.config,
@@ -160,15 +175,15 @@ async fn run_import(
     )
     .await?;
     let mut text = format!(
-        "{addr}: Importing from ID \"{}\"...\n{addr}: Import prepared!\n  Prepared {} for import\n",
-        args.id, addr.resource.type_name
+        "{addr}: Importing from ID \"{id}\"...\n{addr}: Import prepared!\n  Prepared {} for import\n",
+        addr.resource.type_name
     );
     let Imported {
         instance,
         id,
         unreadable,
         warnings,
-    } = import(&state, &addr, &args.id, &connection.cx, &api_lookup())
+    } = import(&state, &addr, id, &connection.cx, &api_lookup())
         .await
         .map_err(|e| import_diagnostic(&e))?;
     let _ = writeln!(text, "{addr}: Refreshing state... [id={id}]");
@@ -190,4 +205,135 @@ async fn run_import(
         "\nImport successful!\n\nThe resources that were imported are shown above. These resources are now in\nyour scwform state and will henceforth be managed by scwform.\n",
     );
     Ok(text)
+}
+
+/// `scwform import --discover --out DIR`: lists every object the credentials can see (in the
+/// projects and regions asked for) and writes their configuration and `import` blocks to
+/// `DIR`, which must be empty or new. Nothing is written unless every object was read.
+async fn run_discover(args: &ImportArgs, out: &Path) -> Result<String, Diagnostics> {
+    check_out_dir(out)?;
+    let paths = Paths::new(args.config.as_ref(), &args.state);
+    let connection = session::connect(
+        &paths,
+        &Config::default(),
+        crate::cli::args::DEFAULT_PARALLELISM as usize,
+    )
+    .await?;
+    let regions: Vec<String> = if args.regions.is_empty() {
+        crate::locality::ALL_REGIONS
+            .iter()
+            .map(|r| (*r).to_owned())
+            .collect()
+    } else {
+        if let Some(bad) = args.regions.iter().find(|r| !crate::locality::is_region(r)) {
+            return Err(Diagnostic::error(
+                "scw::import::discover_failed",
+                format!("Invalid --region {bad:?}"),
+            )
+            .with_detail(format!(
+                "A region is one of {}.",
+                crate::locality::ALL_REGIONS.join(", ")
+            ))
+            .into());
+        }
+        args.regions.clone()
+    };
+    let scope = Scope {
+        projects: args.projects.clone(),
+        regions,
+    };
+    let found = discover(&connection.cx, &api_lookup(), &scope)
+        .await
+        .map_err(|e| {
+            Diagnostic::error(
+                "scw::import::discover_failed",
+                "Cannot discover the objects",
+            )
+            .with_detail(e.to_string())
+        })?;
+    let objects: Vec<Object<'_>> = found
+        .iter()
+        .filter_map(|d| {
+            crate::schema::resource(d.type_name).map(|schema| Object {
+                schema,
+                id: &d.id,
+                attributes: &d.attributes,
+            })
+        })
+        .collect();
+    let files = crate::render::config::discovered(&objects);
+    write_files(out, &files)?;
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for o in &objects {
+        *counts.entry(o.schema.type_name).or_default() += 1;
+    }
+    let mut text = format!(
+        "Discovered {} object{}:\n",
+        objects.len(),
+        if objects.len() == 1 { "" } else { "s" }
+    );
+    for (ty, n) in &counts {
+        let _ = writeln!(text, "  {ty:<30} {n}");
+    }
+    let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
+    let _ = write!(
+        text,
+        "\nWrote {} to {}.\n\nReview the configuration, then run `scwform plan` in {} (it shows only imports) and `scwform apply`.\n",
+        names.join(", "),
+        out.display(),
+        out.display()
+    );
+    Ok(text)
+}
+
+/// Refuses an output directory that holds anything (or is not a directory).
+fn check_out_dir(out: &Path) -> Result<(), Diagnostic> {
+    let refuse = |why: &str| {
+        Diagnostic::error(
+            "scw::import::out_not_empty",
+            format!("Cannot write the discovered configuration to {}", out.display()),
+        )
+        .with_detail(format!(
+            "{why}: --out names a directory that is empty or does not exist yet, so that nothing of yours is overwritten or mixed with the generated files."
+        ))
+    };
+    match std::fs::read_dir(out) {
+        Ok(mut entries) => match entries.next() {
+            None => Ok(()),
+            Some(_) => Err(refuse("the directory is not empty")),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(_) if out.exists() => Err(refuse("it is not a directory")),
+        Err(e) => Err(refuse(&e.to_string())),
+    }
+}
+
+/// Writes `files` into `out` (created when missing); on failure removes what it wrote.
+fn write_files(out: &Path, files: &[ConfigFile]) -> Result<(), Diagnostic> {
+    let created = !out.exists();
+    let mut written = Vec::new();
+    let result = std::fs::create_dir_all(out).and_then(|()| {
+        for f in files {
+            let path = out.join(&f.name);
+            std::fs::write(&path, &f.text)?;
+            written.push(path);
+        }
+        Ok(())
+    });
+    result.map_err(|e| {
+        for p in &written {
+            let _ = std::fs::remove_file(p);
+        }
+        if created {
+            let _ = std::fs::remove_dir(out);
+        }
+        Diagnostic::error(
+            "scw::import::write_failed",
+            format!(
+                "Cannot write the discovered configuration to {}",
+                out.display()
+            ),
+        )
+        .with_detail(e.to_string())
+    })
 }
