@@ -244,10 +244,30 @@ fn operation_of(kind: StepKind) -> Operation {
 /// Carries out `run.plan`. Never panics on API errors: everything that goes wrong is in the
 /// report.
 pub async fn apply(run: Apply<'_>) -> ApplyReport {
+    record_refactoring(run.plan, run.writer);
     let mut runner = Runner::new(run);
     runner.record_data();
     runner.run().await;
     runner.finish().await
+}
+
+/// What `moved` and `removed` blocks do, recorded before any step runs and with no API call:
+/// the objects moved (the plan's statements applied to the working state, which is the state
+/// the plan moved too) and the objects forgotten.
+fn record_refactoring(plan: &Plan, writer: &StateWriter) {
+    let forgotten: Vec<InstanceAddr> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Forget)
+        .map(|c| c.addr.clone())
+        .collect();
+    if plan.options.moves.is_empty() && forgotten.is_empty() {
+        return;
+    }
+    writer.update(|state| {
+        let _ = crate::plan::moves::apply_moves(&plan.options.moves, state);
+        crate::plan::moves::forget(state, &forgotten);
+    });
 }
 
 struct Runner<'a> {

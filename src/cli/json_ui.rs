@@ -99,6 +99,7 @@ fn change_action(action: Action) -> &'static str {
         Action::Replace { .. } => "replace",
         Action::Delete => "delete",
         Action::Read => "read",
+        Action::Forget => "remove",
     }
 }
 
@@ -129,12 +130,21 @@ pub fn plan_messages(plan: &Plan, operation: &str) -> Vec<String> {
             )]),
         ));
     }
-    for change in plan.changes.iter().filter(|c| c.action != Action::NoOp) {
-        let action = change_action(change.action);
-        let mut change_fields = fields([
-            ("resource", resource(&change.addr)),
-            ("action", action.into()),
-        ]);
+    for change in plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp || c.previous.is_some())
+    {
+        // A move with no other change is Terraform's "move" action.
+        let action = match (change.action, &change.previous) {
+            (Action::NoOp, Some(_)) => "move",
+            (a, _) => change_action(a),
+        };
+        let mut change_fields = fields([("resource", resource(&change.addr))]);
+        if let Some(old) = &change.previous {
+            change_fields.insert("previous_resource".into(), resource(old));
+        }
+        change_fields.insert("action".into(), action.into());
         if let Some(reason) = change.reason {
             change_fields.insert("reason".into(), reason.as_str().into());
         }

@@ -11,15 +11,16 @@
 //!
 //! Depends on `schema`, `diag` and the sibling model modules.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use indexmap::IndexMap;
 
 use super::lower::Lifecycle;
+use super::refactor::{MoveStatement, RemoveStatement};
 use super::refs::Reference;
 use super::value::Value;
-use crate::addr::{InstanceAddr, ResourceAddr};
+use crate::addr::{InstanceAddr, ModuleAddr, ResourceAddr};
 use crate::diag::Span;
 use crate::schema::{ResourceSchema, Timeouts};
 
@@ -44,6 +45,14 @@ pub struct Config {
     /// What the `import` blocks ask for, one entry per target (`for_each` expanded), in
     /// source order.
     pub imports: Vec<ImportTarget>,
+    /// The `moved` blocks of every module (each with its module's path), root module first.
+    pub moves: Vec<MoveStatement>,
+    /// The `removed` blocks of every module (each with its module's path), root module first.
+    pub removals: Vec<RemoveStatement>,
+    /// Every module instance evaluated, the root module included.
+    pub module_instances: BTreeSet<ModuleAddr>,
+    /// Every resource declared in an evaluated module instance (even with no instance).
+    pub declared: BTreeSet<ResourceAddr>,
 }
 
 /// One object an `import` block brings under management.

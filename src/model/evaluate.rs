@@ -262,14 +262,18 @@ pub fn evaluate(
     options: &EvalOptions,
     diags: &mut Diagnostics,
 ) -> Config {
-    evaluate_instance(
+    let mut config = evaluate_instance(
         module,
         variables,
         &Outside::default(),
         values,
         options,
         diags,
-    )
+    );
+    let (moves, removals) = super::refactor::collect(module, diags);
+    config.moves = moves;
+    config.removals = removals;
+    config
 }
 
 /// What a called module instance depends on outside itself: for each input variable, the
@@ -315,6 +319,12 @@ pub(super) fn evaluate_instance(
     }
     ev.run();
     let mut config = ev.config;
+    config.module_instances.insert(options.module.clone());
+    for (t, n) in module.resources.keys() {
+        config
+            .declared
+            .insert(ResourceAddr::managed(*t, *n).in_module(options.module.clone()));
+    }
     config.variables = ev.variables;
     for (name, decl) in &module.variables {
         config.variable_decls.insert(
@@ -1128,6 +1138,8 @@ impl<'m> Evaluator<'m, '_> {
             self.options,
             self.diags,
         );
+        self.config.module_instances.extend(config.module_instances);
+        self.config.declared.extend(config.declared);
         let resources = self.call_resources.entry(name).or_default();
         for (addr, instance) in config.instances {
             if resources.last() != Some(&addr.resource) {

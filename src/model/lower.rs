@@ -55,6 +55,10 @@ pub struct Module<'a> {
     pub children: IndexMap<&'a str, ChildModule<'a>>,
     /// `import` blocks, in source order.
     pub imports: Vec<ImportDecl<'a>>,
+    /// `moved` blocks, in source order (their `module` empty: relative to this module).
+    pub moves: Vec<super::refactor::MoveStatement>,
+    /// `removed` blocks, in source order (their `module` empty: relative to this module).
+    pub removals: Vec<super::refactor::RemoveStatement>,
 }
 
 /// A `module "NAME" { source = "./dir" ... }` block.
@@ -332,8 +336,10 @@ const TOP_LEVEL: &[&str] = &[
     "resource",
     "data",
     "check",
+    "import",
+    "moved",
+    "removed",
 ];
-const UNSUPPORTED_TOP_LEVEL: &[&str] = &["moved", "removed"];
 
 const RESOURCE_META: &[&str] = &["count", "for_each", "depends_on", "provider", "lifecycle"];
 
@@ -512,20 +518,19 @@ impl<'a> Lowerer<'a, '_> {
             "check" => self.check(block),
             "module" => self.module_call(block),
             "import" => self.import(block),
-            k if UNSUPPORTED_TOP_LEVEL.contains(&k) => {
-                let what = match k {
-                    "moved" => "Moved blocks are",
-                    _ => "Removed blocks are",
-                };
-                self.error(
-                    "scw::model::unsupported",
-                    &format!("{what} not supported yet"),
-                    block.ident.span,
-                    "not supported yet",
-                )
-                .detail = Some(format!(
-                    "scwform understands terraform, provider, variable, locals, output, resource, data, check, module and import blocks; `{k}` blocks are planned but not available in this release."
-                ));
+            "moved" => {
+                if self.labels_ok(block, 0, "moved")
+                    && let Some(m) = super::refactor::moved(block, self.diags)
+                {
+                    self.module.moves.push(m);
+                }
+            }
+            "removed" => {
+                if self.labels_ok(block, 0, "removed")
+                    && let Some(r) = super::refactor::removed(block, self.diags)
+                {
+                    self.module.removals.push(r);
+                }
             }
             other => {
                 let d = self.error(

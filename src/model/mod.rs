@@ -17,6 +17,7 @@ pub mod lower;
 pub mod modules;
 pub mod order;
 pub mod overrides;
+pub mod refactor;
 pub mod refs;
 pub mod settings;
 pub mod types;

@@ -167,6 +167,7 @@ pub fn deferred_read(
         deposed: None,
         importing: None,
         generated_config: None,
+        previous: None,
     }
 }
 

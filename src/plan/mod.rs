@@ -23,6 +23,7 @@
 
 pub mod data;
 mod diff;
+pub mod moves;
 mod order;
 mod planner;
 mod recorded;
@@ -30,13 +31,17 @@ pub mod sensitive;
 mod target;
 mod types;
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 
+use crate::addr::InstanceAddr;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::graph::DependencyGraph;
 use crate::model::config::Config;
 use crate::model::evaluate::ResourceValues;
+use crate::model::refactor::RemoveStatement;
 use crate::state::State;
 
 pub use crate::secret::secret_matches;
@@ -99,6 +104,28 @@ pub fn plan_with(
 ) -> Result<Plan, Diagnostics> {
     let refreshed = if options.refresh { refreshed } else { prior };
     let mut diags = Diagnostics::new();
+    // `moved` blocks act on the recorded objects before anything is compared (Terraform's
+    // prePlanFindAndApplyMoves): the plan is made as if the objects were at their new
+    // addresses already.
+    let (prior, refreshed, move_results) = if options.moves.is_empty() {
+        (
+            Cow::Borrowed(prior),
+            Cow::Borrowed(refreshed),
+            moves::MoveResults::default(),
+        )
+    } else {
+        let mut p = prior.clone();
+        let _ = moves::apply_moves(&options.moves, &mut p);
+        let mut r = refreshed.clone();
+        let results = moves::apply_moves(&options.moves, &mut r);
+        (Cow::Owned(p), Cow::Owned(r), results)
+    };
+    let (prior, refreshed) = (prior.as_ref(), refreshed.as_ref());
+    if move_results.diagnostics.has_errors() {
+        let mut all = move_results.diagnostics;
+        all.sort();
+        return Err(all);
+    }
     let recorded_prior = recorded_objects(prior, &mut Diagnostics::new());
     let recorded = recorded_objects(refreshed, &mut diags);
     let planner = Planner {
@@ -117,6 +144,12 @@ pub fn plan_with(
         diags.sort();
         return Err(diags);
     }
+    // Invalid moves come first: the plan was made from a state they moved wrongly.
+    let move_errors = moves::validate_moves(&options.moves, &config);
+    if move_errors.has_errors() {
+        return Err(move_errors);
+    }
+    diags.extend(move_results.blocked_warning());
     let graph = DependencyGraph::new(&config);
     graph.order()?;
     let decisions = planner.decisions.into_inner();
@@ -131,6 +164,13 @@ pub fn plan_with(
     // Deposed objects go in every mode: in normal plans too, since nothing else would ever
     // delete them.
     changes.extend(deposed_changes(&deposed_objects(refreshed)));
+    if !options.destroy {
+        forget_removed(&mut changes, &options.removals);
+    }
+    for c in &mut changes {
+        c.previous = move_results.moved.get(&c.addr).cloned();
+    }
+    diags.extend(forget_warning(&changes));
     let target_diags = check_targets(&changes, &options.targets);
     if target_diags.has_errors() {
         let mut all = diags;
@@ -180,6 +220,55 @@ pub fn plan_with(
         data,
         errored,
         diagnostics: diags,
+        moved: move_results.list(),
+    })
+}
+
+/// Whether a `removed` block names the instance `addr` (the declaring module's instances
+/// and the removed module call's instances all match).
+fn removal_covers(removal: &RemoveStatement, addr: &InstanceAddr) -> bool {
+    let steps = addr.resource.module.steps();
+    let names: Vec<&String> = removal.module.iter().chain(&removal.calls).collect();
+    let module_matches =
+        steps.len() >= names.len() && names.iter().zip(steps).all(|(n, s)| **n == s.name);
+    match &removal.resource {
+        Some((t, n)) => {
+            module_matches
+                && steps.len() == names.len()
+                && addr.resource.type_name == *t
+                && addr.resource.name == *n
+        }
+        None => module_matches,
+    }
+}
+
+/// `removed` blocks with `destroy = false`: the deletes of the objects they name become
+/// forgets (deposed objects, old halves of replacements, are still deleted).
+fn forget_removed(changes: &mut [ResourceChange], removals: &[RemoveStatement]) {
+    for c in changes.iter_mut() {
+        if c.action == Action::Delete
+            && c.deposed.is_none()
+            && removals
+                .iter()
+                .any(|r| !r.destroy && removal_covers(r, &c.addr))
+        {
+            c.action = Action::Forget;
+        }
+    }
+}
+
+/// Terraform's warning listing the objects a plan forgets.
+fn forget_warning(changes: &[ResourceChange]) -> Option<Diagnostic> {
+    let mut items = String::new();
+    for c in changes.iter().filter(|c| c.action == Action::Forget) {
+        let _ = write!(items, "\n - {}", c.addr);
+    }
+    (!items.is_empty()).then(|| {
+        Diagnostic::warning(
+            "scw::plan::forget",
+            "Some objects will no longer be managed by Terraform",
+        )
+        .with_detail(format!("If you apply this plan, Terraform will discard its tracking information for the following objects, but it will not delete them:{items}\n\nAfter applying this plan, Terraform will no longer manage these objects. You will need to import them into Terraform to manage them again."))
     })
 }
 

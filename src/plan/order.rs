@@ -280,7 +280,8 @@ pub(super) fn build_order(
     for (i, c) in changes.iter().enumerate() {
         match c.action {
             // A deferred read is no step: the apply reads it when evaluating what needs it.
-            Action::NoOp | Action::Read => {}
+            // Moves and forgets are state edits the apply makes first: no step.
+            Action::NoOp | Action::Read | Action::Forget => {}
             Action::Create => {
                 b.step(&c.addr, StepKind::Create, i);
             }

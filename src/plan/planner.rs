@@ -209,6 +209,7 @@ pub(super) fn deposed_changes(
             deposed: Some(key.clone()),
             importing: None,
             generated_config: None,
+            previous: None,
         })
         .collect()
 }
@@ -259,6 +260,7 @@ pub(super) fn normal_changes(
             deposed: None,
             importing: None,
             generated_config: None,
+            previous: None,
         });
     }
     for (addr, object) in recorded {
@@ -278,6 +280,7 @@ pub(super) fn normal_changes(
             deposed: None,
             importing: None,
             generated_config: None,
+            previous: None,
         });
     }
     changes
@@ -338,6 +341,7 @@ pub(super) fn destroy_changes(
                 deposed: None,
                 importing: None,
                 generated_config: None,
+                previous: None,
             }
         })
         .collect()

@@ -179,6 +179,7 @@ pub(super) fn drift_changes(
             deposed: None,
             importing: None,
             generated_config: None,
+            previous: None,
         });
     }
     out

@@ -9,6 +9,7 @@
 use crate::addr::{InstanceAddr, ResourceAddr, Target};
 use crate::diag::Diagnostics;
 use crate::model::config::Config;
+use crate::model::refactor::{MoveStatement, RemoveStatement};
 use crate::model::value::Value;
 use crate::schema::ResourceSchema;
 
@@ -29,6 +30,12 @@ pub struct PlanOptions {
     pub refresh: bool,
     /// `--refresh-only`: plan no action; the plan is the drift, which `apply` records.
     pub refresh_only: bool,
+    /// The configuration's `moved` blocks ([`crate::model::config::Config::moves`]): applied
+    /// to the recorded states before planning (they must be known before the configuration
+    /// is compared with the objects).
+    pub moves: Vec<MoveStatement>,
+    /// The configuration's `removed` blocks ([`crate::model::config::Config::removals`]).
+    pub removals: Vec<RemoveStatement>,
 }
 
 /// What happens to one object.
@@ -50,6 +57,9 @@ pub enum Action {
     /// Read a data source during the apply (its configuration is not known at plan time, or
     /// something its `depends_on` names changes).
     Read,
+    /// Stop managing the object without deleting it (a `removed` block with
+    /// `destroy = false`): it leaves the state, nothing is called.
+    Forget,
 }
 
 impl Action {
@@ -68,6 +78,7 @@ impl Action {
             } => &["create", "delete"],
             Self::Delete => &["delete"],
             Self::Read => &["read"],
+            Self::Forget => &["forget"],
         }
     }
 
@@ -153,6 +164,9 @@ pub struct ResourceChange {
     /// The `resource` block `plan --generate-config-out` wrote for this imported object (which
     /// had no block): the plan was made with it (Terraform's `generated_config`).
     pub generated_config: Option<String>,
+    /// The address the object was recorded at before `moved` blocks moved it (Terraform's
+    /// `previous_address`); `None` when it did not move.
+    pub previous: Option<InstanceAddr>,
 }
 
 /// The planned change of one root module output.
@@ -194,6 +208,9 @@ pub struct Plan {
     pub errored: bool,
     /// Warnings (and, when `errored`, the errors) found while planning.
     pub diagnostics: Diagnostics,
+    /// The objects `moved` blocks move (by their old and new addresses): the apply records
+    /// them at their new addresses before anything else, with no API call.
+    pub moved: Vec<super::moves::Moved>,
 }
 
 /// How many objects a plan adds, changes and destroys (Terraform's counting: a replacement
@@ -253,7 +270,7 @@ impl Plan {
         let mut c = Counts::default();
         for change in &self.changes {
             match change.action {
-                Action::NoOp | Action::Read => {}
+                Action::NoOp | Action::Read | Action::Forget => {}
                 Action::Create => c.add += 1,
                 Action::Update => c.change += 1,
                 Action::Replace { .. } => {
@@ -282,7 +299,7 @@ impl Plan {
         }
         self.changes
             .iter()
-            .any(|c| c.action != Action::NoOp || c.importing.is_some())
+            .any(|c| c.action != Action::NoOp || c.importing.is_some() || c.previous.is_some())
             || self.outputs.iter().any(|o| o.action != Action::NoOp)
     }
 

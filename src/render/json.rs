@@ -233,6 +233,9 @@ fn resource_change(c: &ResourceChange) -> Json {
         );
     }
     addressing(&c.addr, &mut out);
+    if let Some(old) = &c.previous {
+        out.insert("previous_address".into(), old.to_string().into());
+    }
     if let Some(key) = &c.deposed {
         out.insert("deposed".into(), key.clone().into());
     }

@@ -107,8 +107,18 @@ fn summary(c: &ResourceChange) -> String {
             format!("`{addr}` will be **replaced** ({how}): {why}")
         }
         Action::Read => format!("`{addr}` will be read during apply"),
+        Action::Forget => format!(
+            "`{addr}` will no longer be managed, but will **not** be destroyed (`removed` with `destroy = false`)"
+        ),
         Action::NoOp if c.importing.is_some() => format!("`{addr}` will be imported"),
-        Action::NoOp => format!("`{addr}` has no changes"),
+        Action::NoOp => match &c.previous {
+            Some(old) => format!("`{old}` has moved to `{addr}`"),
+            None => format!("`{addr}` has no changes"),
+        },
+    };
+    let what = match &c.previous {
+        Some(old) if c.action != Action::NoOp => format!("{what} (moved from `{old}`)"),
+        _ => what,
     };
     match &c.importing {
         Some(id) if c.action != Action::NoOp => format!("{what} (imported from `{id}`)"),
@@ -352,14 +362,14 @@ pub fn render(plan: &Plan, input: &MarkdownInput) -> String {
     let mut changed: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp || c.importing.is_some())
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some() || c.previous.is_some())
         .collect();
     // Destructive first, then by address (the changes are already sorted by address).
     changed.sort_by_key(|c| !c.action.is_destructive());
     let noops: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action == Action::NoOp && c.importing.is_none())
+        .filter(|c| c.action == Action::NoOp && c.importing.is_none() && c.previous.is_none())
         .collect();
     let outputs: Vec<&OutputChange> = plan
         .outputs
@@ -416,6 +426,11 @@ fn head(
             ("update in-place", count(&|a| a == Action::Update)),
             ("replace", count(&|a| matches!(a, Action::Replace { .. }))),
             ("destroy", count(&|a| a == Action::Delete)),
+            ("forget (not destroyed)", count(&|a| a == Action::Forget)),
+            (
+                "move",
+                changed.iter().filter(|c| c.previous.is_some()).count(),
+            ),
             ("import", plan.import_count()),
             ("no changes", noops),
         ] {

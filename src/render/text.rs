@@ -60,11 +60,11 @@ pub fn render(plan: &Plan, options: &TextOptions) -> String {
         }
         return out;
     }
-    // Imports are shown even when nothing else happens to the object.
+    // Imports and moves are shown even when nothing else happens to the object.
     let changed: Vec<&ResourceChange> = plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp || c.importing.is_some())
+        .filter(|c| c.action != Action::NoOp || c.importing.is_some() || c.previous.is_some())
         .collect();
     let acting: Vec<&ResourceChange> = changed
         .iter()
@@ -269,11 +269,29 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
         },
         (_, Action::Read) => "will be read during apply".to_owned(),
         (_, Action::NoOp) if change.importing.is_some() => "will be imported".to_owned(),
-        (_, Action::NoOp) => "has no changes".to_owned(),
+        (_, Action::NoOp) => match &change.previous {
+            // Terraform names the old address first for a pure move.
+            Some(old) if mode == Mode::Plan => {
+                lines.push(format!("  # {old} has moved to {shown}"));
+                return lines;
+            }
+            _ => "has no changes".to_owned(),
+        },
+        (_, Action::Forget) => {
+            // Terraform's text, indented one column less than the others.
+            lines.push(format!(
+                " # {shown} will no longer be managed by Terraform, but will not be destroyed"
+            ));
+            lines.push(" # (destroy = false is set in the configuration)".to_owned());
+            return lines;
+        }
     };
     lines.push(format!("  # {shown} {what}"));
     if mode == Mode::Plan && change.action == Action::NoOp && change.generated_config.is_some() {
         lines.push("  # (config will be generated)".to_owned());
+    }
+    if let (Mode::Plan, Some(old)) = (mode, &change.previous) {
+        lines.push(format!("  # (moved from {old})"));
     }
     if let (Mode::Plan, Some(id)) = (mode, &change.importing)
         && change.action != Action::NoOp
@@ -318,7 +336,9 @@ fn header(change: &ResourceChange, mode: Mode) -> Vec<String> {
 fn symbol(action: Action) -> &'static str {
     match action {
         Action::Create => "  +",
-        Action::Update | Action::NoOp => "  ~",
+        Action::Update => "  ~",
+        Action::NoOp => "   ",
+        Action::Forget => " .",
         Action::Delete => "  -",
         Action::Replace {
             create_before_destroy: false,
@@ -336,11 +356,7 @@ fn resource_block(out: &mut String, change: &ResourceChange, mode: Mode) {
         out.push_str(&line);
         out.push('\n');
     }
-    let shown_symbol = if change.action == Action::NoOp && change.importing.is_some() {
-        "   "
-    } else {
-        symbol(change.action)
-    };
+    let shown_symbol = symbol(change.action);
     let keyword = match change.addr.resource.mode {
         crate::addr::Mode::Data => "data",
         crate::addr::Mode::Managed => "resource",
@@ -352,7 +368,12 @@ fn resource_block(out: &mut String, change: &ResourceChange, mode: Mode) {
     );
     let block = change.schema.as_block();
     let before = change.before.as_ref().and_then(Value::as_object);
-    let after = change.after.as_ref().and_then(Value::as_object);
+    // A forgotten object is shown as it is, unchanged attributes hidden.
+    let after = if change.action == Action::Forget {
+        before
+    } else {
+        change.after.as_ref().and_then(Value::as_object)
+    };
     let forced: BTreeSet<&str> = change.replace_paths.iter().map(String::as_str).collect();
     // As Terraform, an import shows every attribute, unchanged ones too.
     let show_all = matches!(

@@ -24,6 +24,7 @@ mod interop;
 mod json_ui;
 mod lower;
 mod modules;
+mod moves;
 mod parse;
 mod pg;
 mod plan;

@@ -529,6 +529,8 @@ async fn prepare_with(
         destroy,
         refresh: args.refresh,
         refresh_only: args.refresh_only,
+        moves: loaded.config.moves.clone(),
+        removals: loaded.config.removals.clone(),
     };
     let reader = crate::apply::data::ApiDataReader::new(Arc::clone(&connection.cx));
     let planned = tokio::task::block_in_place(|| {
