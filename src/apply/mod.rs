@@ -791,6 +791,14 @@ impl<'a> Runner<'a> {
                 } else {
                     self.report.changed += 1;
                 }
+                if let Some(message) = self.failed_postcondition(i, &addr) {
+                    // As Terraform: the object stays recorded, what depends on it waits.
+                    self.failed(
+                        i,
+                        &internal(&format!("Resource postcondition failed: {message}")),
+                    );
+                    return;
+                }
             }
             StepKind::Delete => {
                 let key = self.deposed_key(i);
@@ -806,6 +814,38 @@ impl<'a> Runner<'a> {
         }
         self.status[i] = Status::Done;
         self.progress.complete(i);
+    }
+
+    /// The `postcondition` of the object step `i` just recorded, evaluated with it as `self`
+    /// (and every other object as it is now): its message when it fails.
+    fn failed_postcondition(&mut self, i: usize, addr: &InstanceAddr) -> Option<String> {
+        let plan = self.run.plan;
+        if !plan
+            .config
+            .instances
+            .get(addr)
+            .is_some_and(|c| c.postconditions)
+        {
+            return None;
+        }
+        // The step's object is the recorded one now, not the planned one.
+        let before = std::mem::replace(&mut self.status[i], Status::Done);
+        let values = self.values_now();
+        self.status[i] = before;
+        self.report.evaluations += 1;
+        let (config, diags) = self
+            .run
+            .input
+            .evaluate(&Snapshot(values, Arc::clone(&self.data)));
+        let message = config.failed_postconditions.get(addr).cloned()?;
+        self.report.diagnostics.extend(
+            diags
+                .iter()
+                .filter(|d| d.code == "scw::model::postcondition_failed")
+                .filter(|d| d.labels.iter().any(|l| l.message == addr.to_string()))
+                .cloned(),
+        );
+        Some(message)
     }
 
     fn failed(&mut self, i: usize, error: &StepError) {

@@ -398,6 +398,7 @@ mod tests {
             references: Arc::from(Vec::new()),
             check: None,
             provider: None,
+            postconditions: false,
             span: Span::default(),
             expressions: Arc::default(),
         };

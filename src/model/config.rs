@@ -53,6 +53,8 @@ pub struct Config {
     pub module_instances: BTreeSet<ModuleAddr>,
     /// Every resource declared in an evaluated module instance (even with no instance).
     pub declared: BTreeSet<ResourceAddr>,
+    /// The instances whose `postcondition` failed, with the first failure's message.
+    pub failed_postconditions: BTreeMap<InstanceAddr, String>,
 }
 
 /// One object an `import` block brings under management.
@@ -200,6 +202,9 @@ pub struct ResourceInstance {
     /// Facts about the block's expressions for Terraform's JSON configuration (shared by all
     /// instances of the resource).
     pub expressions: Arc<BlockExpressions>,
+    /// Whether the resource has `postcondition` blocks (checked again after each apply of
+    /// the object).
+    pub postconditions: bool,
 }
 
 /// What Terraform's JSON configuration shows of a resource block's expressions besides their

@@ -1139,6 +1139,9 @@ impl<'m> Evaluator<'m, '_> {
             self.diags,
         );
         self.config.module_instances.extend(config.module_instances);
+        self.config
+            .failed_postconditions
+            .extend(config.failed_postconditions);
         self.config.declared.extend(config.declared);
         let resources = self.call_resources.entry(name).or_default();
         for (addr, instance) in config.instances {
@@ -1297,6 +1300,19 @@ impl<'m> Evaluator<'m, '_> {
         shared: &Shared<'_>,
     ) -> Option<Value> {
         let (attributes, blocks, configured) = self.instance_values(decl, ctx);
+        for c in &decl.preconditions {
+            if let Some(message) = self.failed_condition(c, ctx) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "scw::model::precondition_failed",
+                        "Resource precondition failed",
+                    )
+                    .with_primary(c.condition.span, "this condition is false")
+                    .with_label(decl.header_span(), addr.to_string())
+                    .with_detail(message),
+                );
+            }
+        }
         let instance = ResourceInstance {
             addr: addr.clone(),
             schema: decl.schema,
@@ -1314,6 +1330,7 @@ impl<'m> Evaluator<'m, '_> {
                 .map(|(alias, _)| alias.to_owned())
                 .or_else(|| self.options.provider.clone()),
             expressions: Arc::clone(shared.expressions),
+            postconditions: !decl.postconditions.is_empty(),
         };
         // The hook runs for every instance (the planner records its decision there), but only
         // referenced resources need their value kept, and only the attributes that are read.
@@ -1325,11 +1342,54 @@ impl<'m> Evaluator<'m, '_> {
         } else {
             Wanted::All
         };
-        let value = self.values.wanted_value(&instance, wanted);
+        let value = if decl.postconditions.is_empty() {
+            self.values.wanted_value(&instance, wanted)
+        } else {
+            // The whole object is `self`.
+            let object = self.values.instance(&instance);
+            let kept = match wanted {
+                Wanted::Nothing => None,
+                Wanted::All => Some(object.clone()),
+                Wanted::Attributes(names) => Some(keep_attributes(object.clone(), names)),
+            };
+            self.postconditions(decl, &addr, &object, ctx);
+            kept
+        };
         if self.values.keep_instances() {
             self.config.instances.insert(addr, instance);
         }
         value
+    }
+
+    /// A resource's `postcondition` blocks, with `self` the object (planned or applied): a
+    /// false one is an error, and the instance is recorded in
+    /// [`Config::failed_postconditions`]; one not known yet waits for the apply.
+    fn postconditions(
+        &mut self,
+        decl: &ResourceDecl<'m>,
+        addr: &InstanceAddr,
+        object: &Value,
+        ctx: &EvalContext<'_>,
+    ) {
+        let mut ctx = ctx.child();
+        ctx.set("self", object.clone());
+        for c in &decl.postconditions {
+            if let Some(message) = self.failed_condition(c, &ctx) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "scw::model::postcondition_failed",
+                        "Resource postcondition failed",
+                    )
+                    .with_primary(c.condition.span, "this condition is false")
+                    .with_label(decl.header_span(), addr.to_string())
+                    .with_detail(message.clone()),
+                );
+                self.config
+                    .failed_postconditions
+                    .entry(addr.clone())
+                    .or_insert(message);
+            }
+        }
     }
 
     fn instance_values(&mut self, decl: &ResourceDecl<'m>, ctx: &EvalContext<'_>) -> BodyValues {

@@ -283,6 +283,11 @@ pub struct ResourceDecl<'a> {
     pub depends_on: Vec<DependsOn>,
     /// `lifecycle { ... }`
     pub lifecycle: Lifecycle,
+    /// `lifecycle { precondition { ... } }` blocks: checked before the instance is planned.
+    pub preconditions: Vec<Condition<'a>>,
+    /// `lifecycle { postcondition { ... } }` blocks: checked once the object is known, with
+    /// `self` the object.
+    pub postconditions: Vec<Condition<'a>>,
     /// `timeouts { ... }` (operation → duration text), when the type allows it.
     pub timeouts: Option<&'a Block>,
     /// References made by every expression of the block (attributes, nested blocks, count,
@@ -1078,8 +1083,13 @@ impl<'a> Lowerer<'a, '_> {
             return None;
         };
         let before = refs.len();
-        refs::collect(condition, refs, self.diags);
-        if refs.len() == before {
+        let reads_self = if kind == "postcondition" {
+            refs::collect_in_postcondition(condition, refs, self.diags)
+        } else {
+            refs::collect(condition, refs, self.diags);
+            false
+        };
+        if refs.len() == before && !reads_self {
             self.error(
                 "scw::model::invalid_condition",
                 &format!("Invalid {kind} expression"),
@@ -1088,7 +1098,11 @@ impl<'a> Lowerer<'a, '_> {
             )
             .detail = Some("The condition expression must refer to at least one object from elsewhere in the configuration, or else its result would not be checking anything.".into());
         }
-        refs::collect(error_message, refs, self.diags);
+        if kind == "postcondition" {
+            refs::collect_in_postcondition(error_message, refs, self.diags);
+        } else {
+            refs::collect(error_message, refs, self.diags);
+        }
         Some(Condition {
             condition,
             error_message,
@@ -1266,9 +1280,12 @@ impl<'a> Lowerer<'a, '_> {
             for_each: None,
             depends_on: Vec::new(),
             lifecycle: Lifecycle::default(),
+            preconditions: Vec::new(),
+            postconditions: Vec::new(),
             timeouts: None,
             refs: std::sync::Arc::from(Vec::new()),
         };
+        let mut condition_refs = Vec::new();
         for a in block.body.attributes() {
             match a.name.name.as_str() {
                 "count" => decl.count = Some(a),
@@ -1313,7 +1330,21 @@ impl<'a> Lowerer<'a, '_> {
                     )
                     .detail = Some("Data resources do not have lifecycle settings, so a lifecycle block is not allowed.".into());
                 }
-                "lifecycle" => decl.lifecycle = self.lifecycle(b, schema),
+                "lifecycle" => {
+                    decl.lifecycle = self.lifecycle(b, schema);
+                    for cb in b.body.blocks() {
+                        let post = cb.ident.name == "postcondition";
+                        if (post || cb.ident.name == "precondition")
+                            && let Some(c) = self.condition_block(cb, &mut condition_refs)
+                        {
+                            if post {
+                                decl.postconditions.push(c);
+                            } else {
+                                decl.preconditions.push(c);
+                            }
+                        }
+                    }
+                }
                 "timeouts" if schema.timeouts.configurable => {
                     self.timeouts_block(b);
                     decl.timeouts = Some(b);
@@ -1346,6 +1377,7 @@ impl<'a> Lowerer<'a, '_> {
             refs::collect(&a.expr, &mut refs, self.diags);
         }
         self.collect_body_refs(&decl.body, &mut refs);
+        refs.extend(condition_refs);
         decl.refs = refs.into();
         self.module.resources.insert(key, decl);
     }
@@ -1877,15 +1909,9 @@ impl<'a> Lowerer<'a, '_> {
             }
         }
         for b in block.body.blocks() {
-            if matches!(b.ident.name.as_str(), "precondition" | "postcondition") {
-                self.error(
-                    "scw::model::unsupported",
-                    &format!("{} blocks are not supported yet", b.ident.name),
-                    b.ident.span,
-                    "not supported yet",
-                );
-            } else {
-                self.unexpected_block(b, "a lifecycle block", &[]);
+            // Condition blocks are read by the resource (they borrow the syntax tree).
+            if !matches!(b.ident.name.as_str(), "precondition" | "postcondition") {
+                self.unexpected_block(b, "a lifecycle block", &["precondition", "postcondition"]);
             }
         }
         out

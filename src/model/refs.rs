@@ -83,6 +83,8 @@ pub fn collect(expr: &Expr, out: &mut Vec<Reference>, diags: &mut Diagnostics) {
         diags,
         static_steps: Vec::new(),
         calls: 0,
+        self_allowed: false,
+        saw_self: false,
     };
     walker.expr(expr);
 }
@@ -101,6 +103,8 @@ pub fn terraform_constant(expr: &Expr) -> Option<crate::model::value::Value> {
         diags: &mut diags,
         static_steps: Vec::new(),
         calls: 0,
+        self_allowed: false,
+        saw_self: false,
     };
     walker.expr(expr);
     if walker.calls > 0 || !refs.is_empty() || diags.has_errors() {
@@ -108,6 +112,26 @@ pub fn terraform_constant(expr: &Expr) -> Option<crate::model::value::Value> {
     }
     let value = crate::model::expr::eval(expr, &crate::model::expr::EvalContext::new()).ok()?;
     value.is_wholly_known().then_some(value)
+}
+
+/// [`collect`] for a resource's `postcondition`, where `self` is the resource's own object:
+/// `self.*` is no reference (no dependency); whether it is read is returned.
+pub fn collect_in_postcondition(
+    expr: &Expr,
+    out: &mut Vec<Reference>,
+    diags: &mut Diagnostics,
+) -> bool {
+    let mut walker = Walker {
+        scope: Vec::new(),
+        out,
+        diags,
+        static_steps: Vec::new(),
+        calls: 0,
+        self_allowed: true,
+        saw_self: false,
+    };
+    walker.expr(expr);
+    walker.saw_self
 }
 
 struct Walker<'a, 'e> {
@@ -119,6 +143,10 @@ struct Walker<'a, 'e> {
     static_steps: Vec<String>,
     /// How many function calls were seen.
     calls: usize,
+    /// `self` names the resource's own object (a `postcondition`).
+    self_allowed: bool,
+    /// Whether `self` was read.
+    saw_self: bool,
 }
 
 fn name_step(steps: &[Step]) -> Option<(&str, Span)> {
@@ -355,10 +383,11 @@ impl<'e> Walker<'_, 'e> {
                     ),
                 }
             }
+            "self" if self.self_allowed => self.saw_self = true,
             "self" => self.invalid(
                 whole,
                 "Invalid \"self\" reference",
-                "The \"self\" object is only available in provisioner and connection blocks, which scwform does not support.".to_owned(),
+                "The \"self\" object is only available in a resource's postcondition blocks (and in provisioner and connection blocks, which scwform does not support).".to_owned(),
             ),
             _ => match step {
                 Some((name, _)) => {

@@ -48,6 +48,7 @@ fn every_example_validates() {
     for required in [
         "quickstart",
         "quickstart-modules",
+        "modules-moved",
         "environments",
         "team-layout",
         "seeds/container_token-1",

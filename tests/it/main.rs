@@ -33,6 +33,7 @@ mod policy;
 mod provider_schema;
 mod refresh;
 mod render;
+mod resource_conditions;
 mod resources;
 mod saved;
 mod sensitive;
