@@ -952,6 +952,7 @@ impl<'a> Runner<'a> {
             .iter()
             .any(|c| c.action == Action::Read && !self.data.is_read(&c.addr));
         if !unread
+            && !plan.config.has_checks
             && plan.config.outputs.is_empty()
             && self.run.writer.read(|s| s.outputs.is_empty())
         {
@@ -968,6 +969,14 @@ impl<'a> Runner<'a> {
         };
         self.record_data();
         self.report.diagnostics.extend(self.data.take_failures());
+        // `check` assertions judged again with what the apply made (Terraform's warnings
+        // after the apply; those unknown while planning are judged only now).
+        self.report.diagnostics.extend(
+            diags
+                .iter()
+                .filter(|d| d.code == "scw::model::check_failed")
+                .cloned(),
+        );
         if diags.has_errors() {
             if !self.report.diagnostics.has_errors() {
                 self.report.diagnostics.extend(diags);

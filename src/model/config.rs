@@ -53,6 +53,8 @@ pub struct Config {
     pub module_instances: BTreeSet<ModuleAddr>,
     /// Every resource declared in an evaluated module instance (even with no instance).
     pub declared: BTreeSet<ResourceAddr>,
+    /// Whether some module declares `check` blocks (the apply judges them again at its end).
+    pub has_checks: bool,
     /// The instances whose `postcondition` failed, with the first failure's message.
     pub failed_postconditions: BTreeMap<InstanceAddr, String>,
 }

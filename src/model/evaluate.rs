@@ -706,6 +706,7 @@ impl<'m> Evaluator<'m, '_> {
     /// error, as in Terraform); unknown results wait for the apply.
     fn checks(&mut self) {
         let module = self.module;
+        self.config.has_checks |= !module.checks.is_empty();
         for decl in module.checks.values() {
             let ctx = self.context(&decl.refs);
             for a in &decl.asserts {
@@ -1139,6 +1140,7 @@ impl<'m> Evaluator<'m, '_> {
             self.diags,
         );
         self.config.module_instances.extend(config.module_instances);
+        self.config.has_checks |= config.has_checks;
         self.config
             .failed_postconditions
             .extend(config.failed_postconditions);

@@ -122,3 +122,37 @@ resource "scaleway_container_token" "web" {
         "the container exists and is recorded, the token is not"
     );
 }
+
+/// A `check` assertion unknown while planning is judged after the apply: Terraform's warning.
+#[test]
+fn check_assertions_are_judged_again_after_the_apply() {
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(
+        r#"
+resource "scaleway_container_namespace" "ns" {
+  name = "check-ns"
+}
+
+check "endpoint" {
+  assert {
+    condition     = scaleway_container_namespace.ns.registry_endpoint == "never"
+    error_message = "The registry endpoint is not the expected one."
+  }
+}
+"#,
+    );
+    let run = api.run(&w, &["apply", "--auto-approve"]);
+    run.expect(0);
+    assert!(
+        run.stderr.contains("Check block assertion failed"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains("The registry endpoint is not the expected one."),
+        "{}",
+        run.stderr
+    );
+}
