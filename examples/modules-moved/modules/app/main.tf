@@ -49,3 +49,9 @@ resource "scaleway_container" "web" {
 output "endpoint" {
   value = scaleway_container.web.public_endpoint
 }
+
+# Lets a client call the container (its token is a secret, never shown).
+resource "scaleway_container_token" "web" {
+  container_id = scaleway_container.web.id
+  description  = "Calls to web"
+}
