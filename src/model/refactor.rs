@@ -182,10 +182,7 @@ fn parts(expr: &Expr) -> Result<Vec<Part<'_>>, Invalid> {
 /// A literal instance key: a whole number or a string without interpolation.
 fn literal_key(expr: &Expr) -> Option<InstanceKey> {
     match &expr.kind {
-        #[allow(clippy::cast_possible_truncation)]
-        ExprKind::Number(n) if n.fract() == 0.0 && n.abs() < 9.0e15 => {
-            Some(InstanceKey::Int(*n as i64))
-        }
+        ExprKind::Number(n) if n.is_integer() => n.to_i64().map(InstanceKey::Int),
         ExprKind::Template(t) if t.heredoc.is_none() => {
             let mut text = String::new();
             for part in &t.parts {
