@@ -171,6 +171,39 @@ fn a_saved_plan_is_refused_when_the_state_moved_on() {
 }
 
 #[test]
+fn a_saved_plan_made_before_any_state_applies_and_the_state_takes_its_lineage() {
+    // The first pull request of a new configuration: no state exists when the plan is made nor
+    // when it is applied. The plan chose the lineage of the first state, as Terraform's does.
+    let api = Api::start();
+    let w = Workdir::new();
+    w.write(CONFIG);
+    api.run(&w, &["plan", "-out=first.plan"]).expect(0);
+    let lineage = |json: &str| {
+        serde_json::from_str::<serde_json::Value>(json).expect("JSON")["prior_state"]["lineage"]
+            .as_str()
+            .map(str::to_owned)
+    };
+    let planned = api.run(&w, &["show", "-json", "first.plan"]);
+    planned.expect(0);
+    let applied = api.run(&w, &["apply", "first.plan"]);
+    applied.expect(0);
+    assert!(
+        applied.all().contains("Apply complete! Resources: 2 added"),
+        "{}",
+        applied.all()
+    );
+    let pulled = api.run(&w, &["state", "pull"]);
+    pulled.expect(0);
+    let state: serde_json::Value = serde_json::from_str(&pulled.stdout).expect("state JSON");
+    if let Some(planned_lineage) = lineage(&planned.stdout) {
+        assert_eq!(state["lineage"].as_str(), Some(planned_lineage.as_str()));
+    }
+    api.run(&w, &["plan", "-detailed-exitcode"]).expect(0);
+    // The same file again: the state it was made against (none) is gone.
+    refused(&api.run(&w, &["apply", "first.plan"]), 12, "state moved on");
+}
+
+#[test]
 fn a_saved_plan_is_refused_when_the_configuration_changed() {
     let api = Api::start();
     let w = changed_workdir(&api);

@@ -26,7 +26,7 @@ use crate::model::evaluate::NoPriorValues;
 use crate::model::load::{evaluate_parsed, parse_path};
 use crate::plan::{Plan, PlanOptions, plan_with};
 use crate::planfile::{self, SavedPlan};
-use crate::state::{LockGuard, State, StateStore};
+use crate::state::{Lineage, LockGuard, State, StateStore};
 
 use super::saved;
 
@@ -282,15 +282,28 @@ async fn prepare_with(
     } else {
         None
     };
-    let mut prior = tokio::task::block_in_place(|| store.load())
-        .map_err(|e| {
-            fail(
-                printer,
-                &session::state_diagnostic(&e, "Error reading the state").into(),
-                &sources,
-            )
-        })?
-        .unwrap_or_default();
+    let stored = tokio::task::block_in_place(|| store.load()).map_err(|e| {
+        fail(
+            printer,
+            &session::state_diagnostic(&e, "Error reading the state").into(),
+            &sources,
+        )
+    })?;
+    let mut prior = match (stored, &saved) {
+        (Some(state), _) => state,
+        // No state yet, and a saved plan made when there was none either: the plan chose the
+        // lineage the first state will have, as Terraform's does, so applying it is applying
+        // against the same (absent) state.
+        (None, Some((_, plan))) if plan.binding.serial == 0 => {
+            let planned = State::from_json(&plan.binding.prior_state.to_string(), "the plan file")
+                .ok()
+                .filter(State::is_empty);
+            planned.map_or_else(State::default, |_| {
+                State::new(Lineage(plan.binding.lineage.clone()))
+            })
+        }
+        (None, _) => State::default(),
+    };
 
     let journal_log = site.backend.journal(&site.workspace).map_err(|e| {
         fail(
