@@ -25,6 +25,7 @@ mod json_ui;
 mod lower;
 mod modules;
 mod moves;
+mod output_console;
 mod parse;
 mod pg;
 mod plan;

@@ -109,7 +109,10 @@ pub(crate) fn render(state: &State, args: &OutputArgs) -> Result<String, Diagnos
             .with_detail(format!("The -raw option only supports strings, numbers, and boolean values, but output value \"{name}\" is not. Use --json instead."))),
         };
     }
-    Ok(format!("{}\n", format_value(&output.value, 0)))
+    Ok(format!(
+        "{}\n",
+        format_output(&output.value, &output.type_, 0)
+    ))
 }
 
 /// The `--json` document of every output: `{"NAME": {"sensitive": …, "type": …, "value": …}}`,
@@ -173,7 +176,7 @@ pub(crate) fn list(outputs: &BTreeMap<String, OutputState>) -> String {
         if o.sensitive {
             let _ = writeln!(out, "{name} = <sensitive>");
         } else {
-            let _ = writeln!(out, "{name} = {}", format_value(&o.value, 0));
+            let _ = writeln!(out, "{name} = {}", format_output(&o.value, &o.type_, 0));
         }
     }
     out
@@ -185,6 +188,150 @@ fn is_identifier(s: &str) -> bool {
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A recorded output as Terraform's `output` command and the end of an apply print it (its
+/// `repl.FormatValue`): strings quoted as Go quotes them, or as a heredoc when they span lines;
+/// every object key quoted and not aligned; `tolist(…)`, `toset(…)` and `tomap(…)` around
+/// collections; a typed null as `tostring(null)`, `tolist(null) /* of string */`…. `ty` is the
+/// output's type as the state records it (`"string"`, `["list","string"]`, …).
+#[must_use]
+pub(crate) fn format_output(
+    value: &serde_json::Value,
+    ty: &serde_json::Value,
+    indent: usize,
+) -> String {
+    use serde_json::Value as J;
+    const DYNAMIC: &J = &J::Null;
+    let kind = ty.as_array().and_then(|a| a.first()).and_then(J::as_str);
+    let inner = ty.as_array().and_then(|a| a.get(1)).unwrap_or(DYNAMIC);
+    if value.is_null() {
+        return match (ty.as_str(), kind) {
+            (Some("string"), _) => "tostring(null)".to_owned(),
+            (Some("number"), _) => "tonumber(null)".to_owned(),
+            (Some("bool"), _) => "tobool(null)".to_owned(),
+            (_, Some(k @ ("list" | "set" | "map"))) => {
+                format!("to{k}(null) /* of {} */", friendly_type(inner))
+            }
+            (_, Some(_)) => format!("null /* {} */", friendly_type(ty)),
+            _ => "null".to_owned(),
+        };
+    }
+    let pad = " ".repeat(indent + 2);
+    let close = " ".repeat(indent);
+    match value {
+        J::String(s) => heredoc(s, indent).unwrap_or_else(|| go_quote(s)),
+        J::Array(items) => {
+            let mut out = String::from("[");
+            for (i, item) in items.iter().enumerate() {
+                let element = match kind {
+                    Some("tuple") => inner.get(i).unwrap_or(DYNAMIC),
+                    Some("list" | "set") => inner,
+                    _ => DYNAMIC,
+                };
+                let _ = write!(out, "\n{pad}{},", format_output(item, element, indent + 2));
+            }
+            if !items.is_empty() {
+                let _ = write!(out, "\n{close}");
+            }
+            out.push(']');
+            match kind {
+                Some("list") => format!("tolist({out})"),
+                Some("set") => format!("toset({out})"),
+                _ => out,
+            }
+        }
+        J::Object(map) => {
+            let mut out = String::from("{");
+            for (key, item) in map {
+                let element = match kind {
+                    Some("object") => inner.get(key).unwrap_or(DYNAMIC),
+                    Some("map") => inner,
+                    _ => DYNAMIC,
+                };
+                let _ = write!(
+                    out,
+                    "\n{pad}{} = {}",
+                    heredoc(key, indent + 2).unwrap_or_else(|| go_quote(key)),
+                    format_output(item, element, indent + 2)
+                );
+            }
+            if !map.is_empty() {
+                let _ = write!(out, "\n{close}");
+            }
+            out.push('}');
+            if kind == Some("map") {
+                format!("tomap({out})")
+            } else {
+                out
+            }
+        }
+        other => format_value(other, indent),
+    }
+}
+
+/// cty's `FriendlyName` of a type in the state's JSON form.
+fn friendly_type(ty: &serde_json::Value) -> String {
+    let kind = ty
+        .as_array()
+        .and_then(|a| a.first())
+        .and_then(serde_json::Value::as_str);
+    match (ty.as_str(), kind) {
+        (Some(name), _) => name.to_owned(),
+        (_, Some(k @ ("list" | "set" | "map"))) => format!("{k} of {}", friendly_type(&ty[1])),
+        (_, Some(k)) => k.to_owned(),
+        _ => "dynamic".to_owned(),
+    }
+}
+
+/// A string spanning lines as Terraform's console writes it: `<<EOT` (`<<-EOT` when indented),
+/// the lines indented, and a delimiter no line equals once trimmed (`EOT_`, `EOT__`…).
+fn heredoc(s: &str, indent: usize) -> Option<String> {
+    let lines: Vec<&str> = s.split('\n').collect();
+    if lines.len() < 2 {
+        return None;
+    }
+    let mut delimiter = String::from("EOT");
+    while lines.iter().any(|line| line.trim() == delimiter) {
+        delimiter.push('_');
+    }
+    let pad = " ".repeat(indent);
+    let mut out = String::from(if indent > 0 { "<<-" } else { "<<" });
+    out.push_str(&delimiter);
+    for line in lines {
+        let _ = write!(out, "\n{pad}{line}");
+    }
+    let _ = write!(out, "\n{pad}{delimiter}");
+    Some(out)
+}
+
+/// Go's `strconv.Quote`: `\"`, `\\` and the C escapes, other control characters as `\xNN` or
+/// `\uNNNN`; printable text as it is.
+fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{b}' => out.push_str("\\v"),
+            c if u32::from(c) < 0x80 && c.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(c));
+            }
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A value in Terraform's console form: strings quoted, lists and objects over several lines.
@@ -293,7 +440,7 @@ mod tests {
         let text = render(&s, &args(None, false, false)).expect("renders");
         assert_eq!(
             text,
-            "all = {\n  a   = [\n    1,\n    true,\n  ]\n  b-c = {}\n}\nid = \"p-1\"\ntoken = <sensitive>\n"
+            "all = {\n  \"a\" = [\n    1,\n    true,\n  ]\n  \"b-c\" = {}\n}\nid = \"p-1\"\ntoken = <sensitive>\n"
         );
         assert_eq!(
             render(&s, &args(Some("token"), false, true)).expect("raw"),
