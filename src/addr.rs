@@ -65,7 +65,7 @@ pub fn hcl_quoted(s: &str) -> String {
                 out.push(c);
                 out.push(c);
             }
-            c if is_unprintable(c) => {
+            c if !is_printable(c) => {
                 let code = u32::from(c);
                 let _ = if code < 0x1_0000 {
                     write!(out, "\\u{code:04x}")
@@ -89,10 +89,33 @@ pub fn is_identifier(s: &str) -> bool {
         && chars.all(|c| c.is_alphanumeric() || c == '_' || c == '-')
 }
 
-/// Characters Go's `unicode.IsPrint` refuses (as far as std can tell): controls and every
-/// space but the ASCII one.
-fn is_unprintable(c: char) -> bool {
-    c.is_control() || (c.is_whitespace() && c != ' ')
+/// Go's `unicode.IsPrint`, approximated (the rule by which `hclwrite` and `strconv.Quote` escape):
+/// letters, marks, numbers, punctuation, symbols and the ASCII space. Controls, other spaces, format characters and private-use characters
+/// are not printable.
+#[must_use]
+pub fn is_printable(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(
+        u32::from(c),
+        0xAD | 0x600..=0x605
+            | 0x61C
+            | 0x6DD
+            | 0x70F
+            | 0x180E
+            | 0x200B..=0x200F
+            | 0x202A..=0x202E
+            | 0x2060..=0x206F
+            | 0xFEFF
+            | 0xFFF9..=0xFFFB
+            | 0xE000..=0xF8FF
+            | 0xE_0001..=0xE_007F
+            | 0xF_0000..=0x10_FFFF
+    )
 }
 
 /// One call in a module path: `module.NAME` with its key when the call has `count`/`for_each`.

@@ -16,8 +16,6 @@
 //!
 //! Depends only on [`super::lexer`].
 
-use std::fmt::Write as _;
-
 use super::lexer::{Token, TokenKind};
 
 /// A token of the output stream: either a source token or a synthetic one whose text lives in
@@ -415,64 +413,11 @@ fn unescape(raw: &str) -> Option<String> {
     Some(out)
 }
 
-/// Encodes a string as a quoted literal the way `hclwrite` does.
+/// Encodes a string as a quoted literal's body the way `hclwrite` does (the one rule,
+/// [`crate::addr::hcl_quoted`], without its quotes).
 fn escape(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    let mut chars = value.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '$' | '%' => {
-                out.push(c);
-                if chars.peek() == Some(&'{') {
-                    out.push(c);
-                }
-            }
-            c if !is_printable(c) => {
-                let code = u32::from(c);
-                // Writing to a String cannot fail.
-                let _ = if code < 0x1_0000 {
-                    write!(out, "\\u{code:04x}")
-                } else {
-                    write!(out, "\\U{code:08x}")
-                };
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// An approximation of Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols
-/// and the ASCII space. Controls, other spaces, format characters and private-use characters
-/// are not printable.
-fn is_printable(c: char) -> bool {
-    if c == ' ' {
-        return true;
-    }
-    if c.is_control() || c.is_whitespace() {
-        return false;
-    }
-    !matches!(
-        u32::from(c),
-        0xAD | 0x600..=0x605
-            | 0x61C
-            | 0x6DD
-            | 0x70F
-            | 0x180E
-            | 0x200B..=0x200F
-            | 0x202A..=0x202E
-            | 0x2060..=0x206F
-            | 0xFEFF
-            | 0xFFF9..=0xFFFB
-            | 0xE000..=0xF8FF
-            | 0xE_0001..=0xE_007F
-            | 0xF_0000..=0x10_FFFF
-    )
+    let quoted = crate::addr::hcl_quoted(value);
+    quoted[1..quoted.len() - 1].to_owned()
 }
 
 #[cfg(test)]

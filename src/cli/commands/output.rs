@@ -182,14 +182,6 @@ pub(crate) fn list(outputs: &BTreeMap<String, OutputState>) -> String {
     out
 }
 
-fn is_identifier(s: &str) -> bool {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
 /// A recorded output as Terraform's `output` command and the end of an apply print it (its
 /// `repl.FormatValue`): strings quoted as Go quotes them, or as a heredoc when they span lines;
 /// every object key quoted and not aligned; `tolist(…)`, `toset(…)` and `tomap(…)` around
@@ -305,8 +297,8 @@ fn heredoc(s: &str, indent: usize) -> Option<String> {
     Some(out)
 }
 
-/// Go's `strconv.Quote`: `\"`, `\\` and the C escapes, other control characters as `\xNN` or
-/// `\uNNNN`; printable text as it is.
+/// Go's `strconv.Quote`: `\"`, `\\` and the C escapes, other unprintable characters as `\xNN`
+/// (ASCII) or `\uNNNN`/`\UNNNNNNNN`; printable text as it is.
 fn go_quote(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
@@ -321,11 +313,16 @@ fn go_quote(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\u{b}' => out.push_str("\\v"),
-            c if u32::from(c) < 0x80 && c.is_control() => {
+            c if u32::from(c) < 0x80 && !crate::addr::is_printable(c) => {
                 let _ = write!(out, "\\x{:02x}", u32::from(c));
             }
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            c if !crate::addr::is_printable(c) => {
+                let code = u32::from(c);
+                let _ = if code < 0x1_0000 {
+                    write!(out, "\\u{code:04x}")
+                } else {
+                    write!(out, "\\U{code:08x}")
+                };
             }
             c => out.push(c),
         }
@@ -368,7 +365,7 @@ pub(crate) fn format_marked(v: &Value, indent: usize) -> String {
             let keys: Vec<String> = map
                 .keys()
                 .map(|k| {
-                    if is_identifier(k) {
+                    if crate::addr::is_identifier(k) {
                         k.clone()
                     } else {
                         serde_json::to_string(k).expect("strings serialise")
