@@ -7,8 +7,10 @@
 //! The message types are described by `docs/json-ui.schema.json`.
 //!
 //! Pure: builds lines, [`super::printer`] writes them. Values never appear in these messages
-//! except non-sensitive output values after an apply, so no secret can reach the stream: events
-//! carry no attribute values, and sensitive outputs are written without their value.
+//! except non-sensitive output values after an apply and the `resource` blocks `plan
+//! -generate-config-out` wrote (which hold no sensitive value: [`crate::render::config`]), so no
+//! secret can reach the stream: events carry no attribute values, and sensitive outputs are
+//! written without their value.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -112,7 +114,8 @@ fn operation_word(operation: Operation) -> &'static str {
     }
 }
 
-/// The plan's messages: one `planned_change` per instance that changes, the `change_summary`
+/// The plan's messages: one `planned_change` per instance that changes, moves or is imported
+/// (with Terraform's `importing` and `generated_config`), the `change_summary`
 /// and, when the configuration has outputs, `outputs` with each one's planned action.
 #[must_use]
 pub fn plan_messages(plan: &Plan, operation: &str) -> Vec<String> {
@@ -133,12 +136,14 @@ pub fn plan_messages(plan: &Plan, operation: &str) -> Vec<String> {
     for change in plan
         .changes
         .iter()
-        .filter(|c| c.action != Action::NoOp || c.previous.is_some())
+        .filter(|c| c.action != Action::NoOp || c.previous.is_some() || c.importing.is_some())
     {
-        // A move with no other change is Terraform's "move" action.
-        let action = match (change.action, &change.previous) {
-            (Action::NoOp, Some(_)) => "move",
-            (a, _) => change_action(a),
+        // With no other change, a move is Terraform's "move" action and an import its
+        // "import" action; the move wins when both happen, as in Terraform.
+        let action = match (change.action, &change.previous, &change.importing) {
+            (Action::NoOp, Some(_), _) => "move",
+            (Action::NoOp, None, Some(_)) => "import",
+            (a, _, _) => change_action(a),
         };
         let mut change_fields = fields([("resource", resource(&change.addr))]);
         if let Some(old) = &change.previous {
@@ -147,6 +152,13 @@ pub fn plan_messages(plan: &Plan, operation: &str) -> Vec<String> {
         change_fields.insert("action".into(), action.into());
         if let Some(reason) = change.reason {
             change_fields.insert("reason".into(), reason.as_str().into());
+        }
+        if let Some(id) = &change.importing {
+            change_fields.insert("importing".into(), json!({ "id": id }));
+        }
+        // The whole `resource` block, as the generated file holds it after its comment line.
+        if let Some(block) = &change.generated_config {
+            change_fields.insert("generated_config".into(), block.as_str().into());
         }
         lines.push(message(
             "info",

@@ -97,6 +97,7 @@ fn terraforms_own_json_ui_validates_against_the_schema() {
         "apply2.jsonl",
         "destroy.jsonl",
         "error.jsonl",
+        "generate/plan.jsonl",
     ] {
         let text = std::fs::read_to_string(dir.join(file)).expect("recorded stream");
         let types = checked(&validator, &text, file);
@@ -108,6 +109,214 @@ fn terraforms_own_json_ui_validates_against_the_schema() {
         "@timestamp": "2026-01-01T00:00:00Z", "type": "apply_start", "hook": {}
     });
     assert!(!validator.is_valid(&bad));
+    // And a planned change with a field Terraform does not write.
+    let stray = serde_json::json!({
+        "@level": "info", "@message": "m", "@module": "terraform.ui",
+        "@timestamp": "2026-01-01T00:00:00Z", "type": "planned_change",
+        "change": {"resource": resource_of("a", "b"), "action": "import", "imported": true}
+    });
+    assert!(!validator.is_valid(&stray));
+}
+
+fn resource_of(type_name: &str, name: &str) -> Value {
+    serde_json::json!({
+        "addr": format!("{type_name}.{name}"), "module": "", "resource": format!("{type_name}.{name}"),
+        "implied_provider": "scaleway", "resource_type": type_name, "resource_name": name,
+        "resource_key": null
+    })
+}
+
+/// The `change` objects of a stream's `planned_change` messages, by address.
+fn planned_changes(stream: &str) -> std::collections::BTreeMap<String, Value> {
+    stream
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).expect("JSON"))
+        .filter(|m| m["type"] == "planned_change")
+        .map(|m| {
+            let addr = m["change"]["resource"]["addr"]
+                .as_str()
+                .expect("an address")
+                .to_owned();
+            (addr, m["change"].clone())
+        })
+        .collect()
+}
+
+/// What Terraform's file and messages agree on: the file is its header, then, for each
+/// generated block, `# __generated__ by Terraform from "ID"` and the message's
+/// `generated_config` (a `resource` block without its final newline).
+fn assert_file_holds_each_generated_config(
+    changes: &std::collections::BTreeMap<String, Value>,
+    file: &str,
+) {
+    let mut rebuilt: Vec<String> = Vec::new();
+    for (addr, change) in changes {
+        let block = change["generated_config"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{addr}: no generated_config in {change}"));
+        let id = change["importing"]["id"].as_str().expect("an import ID");
+        assert_eq!(change["action"], "import", "{addr}");
+        assert!(!block.ends_with('\n'), "{addr}: {block:?}");
+        let part = format!("# __generated__ by Terraform from \"{id}\"\n{block}\n");
+        assert!(file.contains(&part), "{addr}: {part:?} not in\n{file}");
+        rebuilt.push(part);
+    }
+    let header = scwform::render::config::FILE_HEADER;
+    assert_eq!(
+        file.len(),
+        header.len() + rebuilt.iter().map(|p| p.len() + 1).sum::<usize>(),
+        "the file holds the header and the blocks only:\n{file}"
+    );
+    assert!(file.starts_with(header));
+}
+
+/// Issue 12: Terraform 1.11's `plan -json -generate-config-out` (recorded in
+/// `tests/fixtures/json_ui/generate` with its built-in `terraform_data`, re-checked live when
+/// Terraform is installed) marks each generated import `"action": "import"` with
+/// `importing.id` and `generated_config`, the block its file holds after the ID comment.
+#[test]
+fn terraforms_planned_change_carries_the_generated_block_of_its_file() {
+    let dir = common::repo_root().join("tests/fixtures/json_ui/generate");
+    let stream = std::fs::read_to_string(dir.join("plan.jsonl")).expect("recorded stream");
+    let file = std::fs::read_to_string(dir.join("generated.tf")).expect("recorded file");
+    let recorded = planned_changes(&stream);
+    assert_eq!(recorded.len(), 2);
+    assert_file_holds_each_generated_config(&recorded, &file);
+    assert_eq!(
+        recorded["terraform_data.a"]["generated_config"],
+        "resource \"terraform_data\" \"a\" {\n  input            = null\n  triggers_replace = null\n}"
+    );
+
+    let terraform = std::path::Path::new("/usr/local/bin/terraform");
+    if !terraform.is_file() {
+        eprintln!(
+            "skipping the live re-check: no Terraform at {}",
+            terraform.display()
+        );
+        return;
+    }
+    let w = Workdir::new();
+    std::fs::copy(dir.join("main.tf"), w.path().join("main.tf")).expect("copy");
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(terraform)
+            .args(args)
+            .current_dir(w.path())
+            .env("TF_CLI_CONFIG_FILE", "/dev/null")
+            .output()
+            .expect("terraform runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    run(&["init", "-input=false"]);
+    let live = run(&["plan", "-json", "-generate-config-out=generated.tf"]);
+    assert_eq!(
+        planned_changes(&live),
+        recorded,
+        "Terraform now writes other planned_change messages"
+    );
+}
+
+/// Issue 12: scwform's `plan -json -generate-config-out` does as Terraform's: one
+/// `planned_change` per import (`"action": "import"`, `importing.id`, and `generated_config`
+/// for the blocks it wrote, exactly as the file holds them), each line valid against the
+/// schema; an import that also updates is an `update` with `importing`.
+#[test]
+fn json_plan_stream_carries_imports_and_their_generated_configuration() {
+    let validator = validator();
+    let api = Api::start();
+    let w = Workdir::new();
+    let org = api.organization_id();
+    let created = |path: &str, body: Value| {
+        let (status, answer) = api.call("POST", path, Some(body));
+        assert_eq!(status, 200, "POST {path}: {answer}");
+        answer["id"].as_str().expect("an id").to_owned()
+    };
+    let project = created(
+        "/account/v3/projects",
+        serde_json::json!({"name": "json-gen", "organization_id": org}),
+    );
+    let ns = created(
+        "/containers/v1/regions/fr-par/namespaces",
+        serde_json::json!({"project_id": project, "name": "gen-ns", "description": "apps"}),
+    );
+    let fns = created(
+        "/functions/v1beta1/regions/fr-par/namespaces",
+        serde_json::json!({"project_id": project, "name": "kept"}),
+    );
+    // Two generated blocks, and one import whose resource block differs (an update).
+    w.write(&format!(
+        r#"
+import {{
+  to = scaleway_account_project.main
+  id = "{project}"
+}}
+
+import {{
+  to = scaleway_container_namespace.apps
+  id = "fr-par/{ns}"
+}}
+
+import {{
+  to = scaleway_function_namespace.fns
+  id = "fr-par/{fns}"
+}}
+
+resource "scaleway_function_namespace" "fns" {{
+  project_id  = "{project}"
+  name        = "kept"
+  description = "now described"
+}}
+"#
+    ));
+    let plan = api.run(&w, &["plan", "-json", "-generate-config-out=generated.tf"]);
+    plan.expect(0);
+    let types = checked(&validator, &plan.stdout, "plan -json -generate-config-out");
+    assert!(types.contains(&"change_summary".to_owned()), "{types:?}");
+    let changes = planned_changes(&plan.stdout);
+    assert_eq!(changes.len(), 3, "{}", plan.stdout);
+    let file = std::fs::read_to_string(w.path().join("generated.tf")).expect("written");
+    let generated: std::collections::BTreeMap<String, Value> = changes
+        .iter()
+        .filter(|(_, c)| c.get("generated_config").is_some())
+        .map(|(a, c)| (a.clone(), c.clone()))
+        .collect();
+    assert_eq!(
+        generated.keys().collect::<Vec<_>>(),
+        [
+            "scaleway_account_project.main",
+            "scaleway_container_namespace.apps"
+        ]
+    );
+    assert_file_holds_each_generated_config(&generated, &file);
+    assert_eq!(
+        changes["scaleway_container_namespace.apps"]["importing"]["id"],
+        format!("fr-par/{ns}")
+    );
+    let updated = &changes["scaleway_function_namespace.fns"];
+    assert_eq!(updated["action"], "update");
+    assert_eq!(updated["importing"]["id"], format!("fr-par/{fns}"));
+    let messages: Vec<Value> = plan
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    let summary = messages
+        .iter()
+        .find(|m| m["type"] == "change_summary")
+        .expect("a summary");
+    assert_eq!(
+        summary["changes"],
+        serde_json::json!({"add": 0, "change": 1, "import": 3, "remove": 0, "operation": "plan"})
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m["@message"] == "scaleway_container_namespace.apps: Plan to import")
+    );
 }
 
 #[test]
