@@ -10,7 +10,10 @@
 //! Order of discovery (each list filtered, so that the real API accepts it): the projects
 //! (the given ones, or the organization's), then in each region and project the Cockpit
 //! tokens and the two kinds of namespace, then each container namespace's containers and
-//! tokens, each container's tokens and each function namespace's tokens.
+//! tokens, each container's tokens, each function namespace's tokens, and the tokens of each
+//! function of a function namespace. Functions themselves are not a managed type: they are
+//! listed only to find the tokens scoped to them, and given back by name
+//! ([`Discovery::functions`]) so that the configuration can say which function a token is for.
 //!
 //! Depends on `api::resources` and `schema`.
 
@@ -19,6 +22,7 @@ use std::collections::BTreeSet;
 use serde_json::Value as Json;
 
 use super::ApiLookup;
+use crate::api::client::Query;
 use crate::api::resources::{ApiContext, Attributes, ListRequest, ResourceApi};
 
 /// What to look through.
@@ -39,6 +43,26 @@ pub struct Discovered {
     pub id: String,
     /// Its attributes in state form.
     pub attributes: Attributes,
+}
+
+/// A function (`scaleway_function`, which scwform does not manage) that discovered function
+/// tokens may be scoped to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Function {
+    /// Its ID, `{region}/{uuid}` (as a token's `function_id` records it).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+}
+
+/// What discovery found.
+#[derive(Debug, Clone, Default)]
+pub struct Discovery {
+    /// The objects of the managed types, parents before children.
+    pub objects: Vec<Discovered>,
+    /// The functions of the function namespaces found (listed to find the tokens scoped to
+    /// them).
+    pub functions: Vec<Function>,
 }
 
 /// Why discovery stopped.
@@ -75,12 +99,13 @@ pub async fn discover(
     cx: &ApiContext,
     lookup: &ApiLookup,
     scope: &Scope,
-) -> Result<Vec<Discovered>, DiscoverError> {
+) -> Result<Discovery, DiscoverError> {
     let mapping = |t: &str| {
         lookup(t).ok_or_else(|| DiscoverError::Invalid(format!("no API mapping for {t}")))
     };
     let regions = &scope.regions;
     let mut found = Vec::new();
+    let mut functions = Vec::new();
     let projects = projects(cx, mapping("scaleway_account_project")?, scope).await?;
     let project_ids: Vec<String> = projects.iter().map(|p| p.id.clone()).collect();
     found.extend(projects);
@@ -131,15 +156,31 @@ pub async fn discover(
                         }
                         children.extend(containers);
                     }
-                    "scaleway_function_namespace" => children.extend(
-                        listed(
-                            cx,
-                            mapping("scaleway_function_token")?,
-                            &stub(region, &[("namespace_id", parent_ref)]),
-                            region,
-                        )
-                        .await?,
-                    ),
+                    "scaleway_function_namespace" => {
+                        let tokens = mapping("scaleway_function_token")?;
+                        children.extend(
+                            listed(
+                                cx,
+                                tokens,
+                                &stub(region, &[("namespace_id", parent_ref)]),
+                                region,
+                            )
+                            .await?,
+                        );
+                        // A token scoped to one function is not in its namespace's list.
+                        for f in functions_of(cx, region, parent_ref).await? {
+                            children.extend(
+                                listed(
+                                    cx,
+                                    tokens,
+                                    &stub(region, &[("function_id", &f.id)]),
+                                    region,
+                                )
+                                .await?,
+                            );
+                            functions.push(f);
+                        }
+                    }
                     _ => {}
                 }
             }
@@ -150,7 +191,42 @@ pub async fn discover(
     // A token listed under both its container and its namespace is one object.
     let mut seen = BTreeSet::new();
     found.retain(|d| seen.insert((d.type_name, d.id.clone())));
-    Ok(found)
+    Ok(Discovery {
+        objects: found,
+        functions,
+    })
+}
+
+/// The functions of the function namespace `namespace` (`{region}/{uuid}`).
+async fn functions_of(
+    cx: &ApiContext,
+    region: &str,
+    namespace: &str,
+) -> Result<Vec<Function>, DiscoverError> {
+    let uuid = namespace.rsplit('/').next().unwrap_or(namespace);
+    let path = format!("/functions/v1beta1/regions/{region}/functions");
+    let items: Vec<Json> = cx
+        .client
+        .list_all(
+            &path,
+            &Query::new().with("namespace_id", uuid),
+            "functions",
+            100,
+        )
+        .await
+        .map_err(|e| DiscoverError::Api {
+            what: format!("listing the functions of {namespace} ({path})"),
+            message: e.to_string(),
+        })?;
+    Ok(items
+        .iter()
+        .filter_map(|item| {
+            Some(Function {
+                id: format!("{region}/{}", item.get("id")?.as_str()?),
+                name: item.get("name")?.as_str()?.to_owned(),
+            })
+        })
+        .collect())
 }
 
 /// The attributes a list is chosen from: a regional `id` (no object's) and the filters.

@@ -997,10 +997,7 @@ impl<'a> Runner<'a> {
 
 /// The provider configuration alias the configured instance `addr` uses, if any.
 fn provider_alias<'p>(plan: &'p Plan, addr: &InstanceAddr) -> Option<&'p str> {
-    plan.config
-        .instances
-        .get(addr)
-        .and_then(|i| i.provider.as_deref())
+    plan.config.provider_alias(addr)
 }
 
 fn internal(message: &str) -> StepError {

@@ -66,6 +66,9 @@ pub struct ImportTarget {
     pub addr: InstanceAddr,
     /// Its ID; `None` while unknown (only in `validate`, which knows no variable values).
     pub id: Option<String>,
+    /// The alias of the block's `provider = scaleway.ALIAS`; `None` for the default
+    /// configuration (a generated `resource` block says so with the same line).
+    pub provider: Option<String>,
     /// The `import` block's header.
     pub span: Span,
 }
@@ -84,6 +87,13 @@ pub struct VariableInfo {
 }
 
 impl Config {
+    /// The alias of the provider configuration the configured instance `addr` uses (`None`:
+    /// the default one, or not configured): what the state records it with.
+    #[must_use]
+    pub fn provider_alias(&self, addr: &InstanceAddr) -> Option<&str> {
+        self.instances.get(addr).and_then(|i| i.provider.as_deref())
+    }
+
     /// The instances of one resource (`type.name`), in address order.
     pub fn instances_of<'c>(
         &'c self,

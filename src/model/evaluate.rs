@@ -631,6 +631,7 @@ impl<'m> Evaluator<'m, '_> {
         self.config.imports.push(ImportTarget {
             addr,
             id,
+            provider: decl.provider.map(str::to_owned),
             span: header_span(decl.block),
         });
     }

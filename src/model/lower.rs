@@ -111,6 +111,8 @@ pub struct ImportDecl<'a> {
     pub id: &'a Attribute,
     /// `for_each = ...`
     pub for_each: Option<&'a Attribute>,
+    /// The alias of `provider = scaleway.ALIAS`; `None` for the default configuration.
+    pub provider: Option<&'a str>,
     /// References made by `id`, `for_each` and the key of `to`.
     pub refs: Vec<Reference>,
 }
@@ -938,14 +940,14 @@ impl<'a> Lowerer<'a, '_> {
             return;
         }
         self.check_duplicate_attributes(&block.body);
-        let (mut to, mut id, mut for_each) = (None, None, None);
+        let (mut to, mut id, mut for_each, mut provider) = (None, None, None, None);
         for item in &block.body.items {
             match item {
                 Structure::Attribute(a) => match a.name.name.as_str() {
                     "to" => to = Some(a),
                     "id" => id = Some(a),
                     "for_each" => for_each = Some(a),
-                    "provider" => self.import_provider(a),
+                    "provider" => provider = self.import_provider(a),
                     _ => self.unknown_argument(
                         a,
                         "an import block",
@@ -982,6 +984,7 @@ impl<'a> Lowerer<'a, '_> {
             to_span: to.expr.span,
             id,
             for_each,
+            provider,
             refs,
         });
     }
@@ -1043,12 +1046,13 @@ impl<'a> Lowerer<'a, '_> {
         Some((t.name.as_str(), n.name.as_str(), key))
     }
 
-    /// `provider` of an import block: the Scaleway provider (its default configuration).
-    fn import_provider(&mut self, a: &'a Attribute) {
-        if let Some((alias, span)) = self.provider_reference(&a.expr) {
-            self.alias_uses
-                .push((alias, span, "an import block".to_owned()));
-        }
+    /// `provider` of an import block: the Scaleway provider, its default configuration
+    /// (`None`) or an alias (checked as declared with the other uses).
+    fn import_provider(&mut self, a: &'a Attribute) -> Option<&'a str> {
+        let (alias, span) = self.provider_reference(&a.expr)?;
+        self.alias_uses
+            .push((alias, span, "an import block".to_owned()));
+        Some(alias)
     }
 
     /// A `precondition`, `postcondition` or `assert` block: `condition` and `error_message`,

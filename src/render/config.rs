@@ -40,11 +40,16 @@ pub type Referencer<'a> = &'a dyn Fn(&AttributeSchema, &Json) -> Option<String>;
 
 /// The `resource "TYPE" "NAME" { ... }` block for an object recorded with `attributes`,
 /// formatted, without a final newline (Terraform's `generated_config`).
+///
+/// `provider` is the provider configuration the object is read through when it is not the
+/// type's default one (`scaleway.par`, from an import block's `provider`): Terraform writes it
+/// as the block's first line, `provider = scaleway.par`, aligned with the arguments.
 #[must_use]
 pub fn resource_block(
     schema: &ResourceSchema,
     name: &str,
     attributes: &RawAttributes,
+    provider: Option<&str>,
     refer: Option<Referencer<'_>>,
 ) -> String {
     let object: serde_json::Map<String, Json> = attributes
@@ -56,6 +61,9 @@ pub fn resource_block(
         hcl_quoted(schema.type_name),
         hcl_quoted(name)
     );
+    if let Some(provider) = provider {
+        let _ = writeln!(text, "  provider = {provider}");
+    }
     let left_out = conflicting(schema.constraints, &object, &schema.as_block());
     body(&mut text, &schema.as_block(), &object, &left_out, refer, 1);
     text.push('}');
@@ -244,6 +252,19 @@ pub struct Object<'a> {
     pub attributes: &'a RawAttributes,
 }
 
+/// An object that discovered objects refer to but that is not of a managed type (a function,
+/// which function tokens may be scoped to): it has no `resource` block, so an argument naming
+/// it stays its literal ID, followed by a comment that says what it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Unmanaged<'a> {
+    /// Its Terraform type (`scaleway_function`).
+    pub type_name: &'a str,
+    /// Its ID, as an argument naming it records it (`{region}/{uuid}`).
+    pub id: &'a str,
+    /// Its name.
+    pub name: &'a str,
+}
+
 /// One file of a discovered configuration.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigFile {
@@ -267,12 +288,14 @@ const DISCOVERED_HEADER: &str = "# __generated__ by scwform import --discover\n"
 /// - An argument that names another object (the schema validates it as a UUID or a regional
 ///   ID: `project_id`, `namespace_id`, `container_id`…) whose ID is among `objects` is written
 ///   as a reference to it (`scaleway_container_namespace.api.id`), so the configuration says
-///   what depends on what.
+///   what depends on what. One that names an [`Unmanaged`] object (a function token's
+///   `function_id`) stays its literal ID, with a comment naming it: `"fr-par/…" #
+///   scaleway_function "hello", not managed by scwform`.
 /// - Secrets are never written (sensitive arguments are `null # sensitive`; computed secrets
 ///   are not arguments).
 #[must_use]
-pub fn discovered(objects: &[Object<'_>]) -> Vec<ConfigFile> {
-    let names = resource_names(objects);
+pub fn discovered(objects: &[Object<'_>], unmanaged: &[Unmanaged<'_>]) -> Vec<ConfigFile> {
+    let names = resource_names(objects, unmanaged);
     let addr_by_id: std::collections::HashMap<String, String> = objects
         .iter()
         .zip(&names)
@@ -288,7 +311,19 @@ pub fn discovered(objects: &[Object<'_>]) -> Vec<ConfigFile> {
             return None;
         }
         let id = v.as_str()?.to_ascii_lowercase();
-        addr_by_id.get(&id).map(|addr| format!("{addr}.id"))
+        if let Some(addr) = addr_by_id.get(&id) {
+            return Some(format!("{addr}.id"));
+        }
+        let other = unmanaged.iter().find(|u| u.id.eq_ignore_ascii_case(&id))?;
+        let mut text = String::new();
+        literal(&mut text, v);
+        let _ = write!(
+            text,
+            " # {} {}, not managed by scwform",
+            other.type_name,
+            hcl_quoted(other.name)
+        );
+        Some(text)
     };
     let mut order: Vec<usize> = (0..objects.len()).collect();
     order.sort_by(|&a, &b| {
@@ -311,7 +346,7 @@ pub fn discovered(objects: &[Object<'_>]) -> Vec<ConfigFile> {
                 text: DISCOVERED_HEADER.to_owned(),
             });
         }
-        let block = resource_block(o.schema, &names[i], o.attributes, Some(&refer));
+        let block = resource_block(o.schema, &names[i], o.attributes, None, Some(&refer));
         if let Some(f) = files.last_mut() {
             let _ = write!(f.text, "\n{block}\n");
         }
@@ -339,7 +374,7 @@ fn names_an_object(a: &AttributeSchema) -> bool {
 }
 
 /// Each object's resource name (see [`discovered`]).
-fn resource_names(objects: &[Object<'_>]) -> Vec<String> {
+fn resource_names(objects: &[Object<'_>], unmanaged: &[Unmanaged<'_>]) -> Vec<String> {
     let own = |o: &Object<'_>| {
         ["name", "description"].iter().find_map(|k| {
             o.attributes
@@ -380,15 +415,23 @@ fn resource_names(objects: &[Object<'_>]) -> Vec<String> {
     let mut bases = bases;
     for &i in &unnamed {
         let o = &objects[i];
-        // The parent's name: the first argument naming an object that is here.
+        // The parent's name: the first argument naming an object that is here (discovered, or
+        // known by name only, as a token's function).
         bases[i] = o
             .schema
             .attributes
             .iter()
             .filter(|a| names_an_object(a))
             .filter_map(|a| o.attributes.get(a.name)?.as_str())
-            .find_map(|id| index_by_id.get(&id.to_ascii_lowercase()))
-            .map(|&p| names[p].clone())
+            .find_map(|id| {
+                if let Some(&p) = index_by_id.get(&id.to_ascii_lowercase()) {
+                    return Some(names[p].clone());
+                }
+                unmanaged
+                    .iter()
+                    .find(|u| u.id.eq_ignore_ascii_case(id))
+                    .map(|u| identifier(u.name))
+            })
             .filter(|n| !n.is_empty())
             .unwrap_or_else(|| last_word(o));
     }
@@ -479,6 +522,7 @@ mod tests {
                 "region": "fr-par",
             })),
             None,
+            None,
         );
         assert_eq!(
             text,
@@ -515,6 +559,7 @@ mod tests {
                                     "timeout": "1s", "http": []}],
                 "scaling_option": [],
             })),
+            None,
             None,
         );
         let lines: Vec<String> = text
@@ -573,9 +618,16 @@ mod tests {
             "x",
             &attrs(json!({"a": "1", "b": "2", "c": 1, "d": 2})),
             None,
+            None,
         );
         assert_eq!(both, "resource \"x_pair\" \"x\" {\n  a = \"1\"\n  c = 1\n}");
-        let second = resource_block(&PAIR, "x", &attrs(json!({"a": "", "b": "2", "d": 2})), None);
+        let second = resource_block(
+            &PAIR,
+            "x",
+            &attrs(json!({"a": "", "b": "2", "d": 2})),
+            None,
+            None,
+        );
         assert_eq!(
             second,
             "resource \"x_pair\" \"x\" {\n  a = null\n  b = \"2\"\n  c = null\n  d = 2\n}"
@@ -599,6 +651,7 @@ mod tests {
                 "token": "the secret",
                 "region": "fr-par",
             })),
+            None,
             Some(&refer),
         );
         assert_eq!(
@@ -660,7 +713,7 @@ mod tests {
                 attributes: &project,
             },
         ];
-        let files = discovered(&objects);
+        let files = discovered(&objects, &[]);
         let names: Vec<&str> = files.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(
             names,
@@ -710,7 +763,7 @@ mod tests {
         for f in &files {
             assert_eq!(crate::format::format_source(&f.text), f.text, "{}", f.name);
         }
-        assert_eq!(discovered(&objects), files, "deterministic");
+        assert_eq!(discovered(&objects, &[]), files, "deterministic");
     }
 
     #[test]

@@ -8,6 +8,8 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use scwform::schema::{AttrType, AttributeSchema, IdForm, ResourceSchema, Timeouts};
+
 use crate::e2e::harness::{Api, Workdir, attributes};
 
 const STATE: &str = "scwform.tfstate";
@@ -58,6 +60,26 @@ const OBJECTS: [(&str, &str, Option<&str>); 7] = [
     ("scaleway_function_namespace", "fns", None),
     ("scaleway_function_token", "ft", Some("token")),
 ];
+
+/// Terraform's built-in `terraform_data` (`input` and `triggers_replace` optional, `id` and
+/// `output` computed), to compare scwform's generator with Terraform's recorded output.
+pub(crate) static TERRAFORM_DATA: ResourceSchema = ResourceSchema {
+    type_name: "terraform_data",
+    schema_version: 0,
+    state_upgraders: &[],
+    attributes: &[
+        AttributeSchema::new("id", AttrType::String).computed(),
+        AttributeSchema::new("input", AttrType::String).optional(),
+        AttributeSchema::new("output", AttrType::String).computed(),
+        AttributeSchema::new("triggers_replace", AttrType::String).optional(),
+    ],
+    blocks: &[],
+    id_form: IdForm::Global,
+    name_prefix: None,
+    constraints: &[],
+    timeouts: Timeouts::SDK_DEFAULT,
+    deprecated: None,
+};
 
 /// POSTs `body` to `path` and gives the new object's UUID.
 fn create(api: &Api, path: &str, body: &Value) -> String {
@@ -958,24 +980,6 @@ fn issue_12_generate_config_out_json_and_refusals() {
 /// `terraform_data`, and re-recorded live when Terraform is installed.
 #[test]
 fn issue_12_generated_file_layout_is_terraforms() {
-    use scwform::schema::{AttrType, AttributeSchema, IdForm, ResourceSchema, Timeouts};
-    static TERRAFORM_DATA: ResourceSchema = ResourceSchema {
-        type_name: "terraform_data",
-        schema_version: 0,
-        state_upgraders: &[],
-        attributes: &[
-            AttributeSchema::new("id", AttrType::String).computed(),
-            AttributeSchema::new("input", AttrType::String).optional(),
-            AttributeSchema::new("output", AttrType::String).computed(),
-            AttributeSchema::new("triggers_replace", AttrType::String).optional(),
-        ],
-        blocks: &[],
-        id_form: IdForm::Global,
-        name_prefix: None,
-        constraints: &[],
-        timeouts: Timeouts::SDK_DEFAULT,
-        deprecated: None,
-    };
     let dir = crate::common::repo_root().join("tests/fixtures/import/generate_config");
     let recorded = std::fs::read_to_string(dir.join("generated.tf")).expect("the fixture");
     // The import blocks' order, as Terraform's plan wrote them.
@@ -991,7 +995,13 @@ fn issue_12_generated_file_layout_is_terraforms() {
             ]);
             (
                 (*id).to_owned(),
-                scwform::render::config::resource_block(&TERRAFORM_DATA, name, &attributes, None),
+                scwform::render::config::resource_block(
+                    &TERRAFORM_DATA,
+                    name,
+                    &attributes,
+                    None,
+                    None,
+                ),
             )
         })
         .collect();
@@ -1062,6 +1072,7 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
     let mut secrets = Vec::new();
     let mut projects = Vec::new();
     let mut api_namespaces = Vec::new();
+    let mut functions = Vec::new();
     for project_name in ["disc-one", "disc-two"] {
         let p = create(
             &api,
@@ -1117,12 +1128,25 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
             "/functions/v1beta1/regions/fr-par/namespaces",
             &json!({"project_id": p, "name": "fns"}),
         );
+        // A function (not a managed type) and a token scoped to it, found through it.
+        let hello = create(
+            &api,
+            "/functions/v1beta1/regions/fr-par/functions",
+            &json!({"namespace_id": fns, "name": "hello", "runtime": "node22"}),
+        );
         for body in [
-            json!({"namespace_id": fns}),
+            json!({"function_id": hello}),
             json!({"namespace_id": fns, "description": "deploy"}),
         ] {
-            create(&api, "/functions/v1beta1/regions/fr-par/tokens", &body);
+            let (status, answer) = api.call(
+                "POST",
+                "/functions/v1beta1/regions/fr-par/tokens",
+                Some(body),
+            );
+            assert_eq!(status, 200, "{answer}");
+            secrets.push(answer["token"].as_str().expect("a token").to_owned());
         }
+        functions.push(regional(&hello));
         projects.push(p);
         api_namespaces.push(regional(&ns_api));
     }
@@ -1210,7 +1234,26 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
     }
     let ftokens = squeezed(&read("function_token.tf"));
     assert!(ftokens.contains(&"resource \"scaleway_function_token\" \"deploy\" {".to_owned()));
-    assert!(ftokens.contains(&"resource \"scaleway_function_token\" \"fns\" {".to_owned()));
+    // Scoped to a function: named after it, its `function_id` literal with a comment naming
+    // the function (scwform does not manage functions, so there is nothing to refer to).
+    for expected in [
+        "resource \"scaleway_function_token\" \"hello\" {".to_owned(),
+        "resource \"scaleway_function_token\" \"hello_2\" {".to_owned(),
+        format!(
+            "function_id = \"{}\" # scaleway_function \"hello\", not managed by scwform",
+            functions[0]
+        ),
+        format!(
+            "function_id = \"{}\" # scaleway_function \"hello\", not managed by scwform",
+            functions[1]
+        ),
+    ] {
+        assert!(ftokens.contains(&expected), "{expected:?} in {ftokens:#?}");
+    }
+    assert!(
+        !ftokens.iter().any(|l| l.contains("scaleway_function.")),
+        "no reference to an undeclared scaleway_function: {ftokens:#?}"
+    );
 
     api.run(&w, &["--chdir", "disc", "fmt", "-check"]).expect(0);
     api.run(&w, &["--chdir", "disc", "validate"]).expect(0);
@@ -1229,7 +1272,16 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
     ] {
         assert!(graph.stdout.contains(edge), "{edge} in\n{}", graph.stdout);
     }
-    assert_eq!(graph.stdout.matches(" -> ").count(), 28, "{}", graph.stdout);
+    // One reference per object but the 2 projects and the 2 function-scoped tokens (their
+    // function is not managed, so not a node).
+    assert_eq!(graph.stdout.matches(" -> ").count(), 26, "{}", graph.stdout);
+    assert!(
+        !graph
+            .stdout
+            .contains("\"scaleway_function_token.hello\" ->"),
+        "{}",
+        graph.stdout
+    );
 
     let plan = api.run(&w, &["--chdir", "disc", "plan", "--detailed-exitcode"]);
     plan.expect(2);
@@ -1261,4 +1313,281 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
         "{}",
         again.stderr
     );
+}
+
+/// Issue 12: an import block with `provider = scaleway.ALIAS` generates a `resource` block whose
+/// first line is `provider = scaleway.ALIAS`, aligned with the arguments, as Terraform 1.11
+/// writes it (its recorded `terraform.other` block in `tests/fixtures/json_ui/generate`); the
+/// file is `fmt`-clean and valid, the apply imports through the alias with no other change
+/// (the state names the aliased configuration), and the next plan is empty.
+#[test]
+fn issue_12_generated_blocks_keep_the_import_blocks_provider_alias() {
+    // Terraform's own block for an import through an alias, rebuilt by scwform's generator.
+    let dir = crate::common::repo_root().join("tests/fixtures/json_ui/generate");
+    let recorded = std::fs::read_to_string(dir.join("generated.tf")).expect("the fixture");
+    let attributes = BTreeMap::from([
+        ("id".to_owned(), json!("def")),
+        ("input".to_owned(), Value::Null),
+        ("output".to_owned(), Value::Null),
+        ("triggers_replace".to_owned(), Value::Null),
+    ]);
+    let block = scwform::render::config::resource_block(
+        &TERRAFORM_DATA,
+        "b",
+        &attributes,
+        Some("terraform.other"),
+        None,
+    );
+    assert!(
+        recorded.contains(&format!(
+            "# __generated__ by Terraform from \"def\"\n{block}\n"
+        )),
+        "{block}\nnot in\n{recorded}"
+    );
+
+    let api = Api::start();
+    let w = Workdir::new();
+    let org = api.organization_id();
+    let project = create(
+        &api,
+        "/account/v3/projects",
+        &json!({"name": "aliased", "organization_id": org}),
+    );
+    let ns = create(
+        &api,
+        "/containers/v1/regions/nl-ams/namespaces",
+        &json!({"project_id": project, "name": "ams-apps", "description": "in Amsterdam"}),
+    );
+    let fns = create(
+        &api,
+        "/functions/v1beta1/regions/nl-ams/namespaces",
+        &json!({"project_id": project, "name": "ams-fns"}),
+    );
+    w.write(&format!(
+        r#"
+provider "scaleway" {{
+  alias  = "ams"
+  region = "nl-ams"
+}}
+
+import {{
+  to = scaleway_account_project.main
+  id = "{project}"
+}}
+
+import {{
+  provider = scaleway.ams
+  to       = scaleway_container_namespace.apps
+  id       = "nl-ams/{ns}"
+}}
+
+import {{
+  provider = scaleway.ams
+  to       = scaleway_function_namespace.fns
+  id       = "nl-ams/{fns}"
+}}
+"#
+    ));
+    let plan = api.run(&w, &["plan", "-generate-config-out=generated.tf"]);
+    plan.expect(0);
+    assert!(
+        plan.stdout
+            .contains("Plan: 3 to import, 0 to add, 0 to change, 0 to destroy."),
+        "{}",
+        plan.stdout
+    );
+    let generated = std::fs::read_to_string(w.path().join("generated.tf")).expect("written");
+    for (t, n) in [
+        ("scaleway_container_namespace", "apps"),
+        ("scaleway_function_namespace", "fns"),
+    ] {
+        let head = format!("resource \"{t}\" \"{n}\" {{\n");
+        let at = generated
+            .find(&head)
+            .unwrap_or_else(|| panic!("{head}{generated}"));
+        let mut lines = generated[at + head.len()..].lines();
+        let (first, second) = (lines.next().expect("a line"), lines.next().expect("a line"));
+        assert_eq!(squeezed(first), ["provider = scaleway.ams"], "{generated}");
+        assert!(first.starts_with("  provider "), "{generated}");
+        assert_eq!(
+            first.find('='),
+            second.find('='),
+            "aligned with the arguments:\n{generated}"
+        );
+    }
+    assert_eq!(
+        generated.matches("provider").count(),
+        2,
+        "the project uses the default configuration:\n{generated}"
+    );
+    api.run(&w, &["fmt", "-check"]).expect(0);
+    api.run(&w, &["validate"]).expect(0);
+
+    let apply = api.run(&w, &["apply", "--auto-approve"]);
+    apply.expect(0);
+    assert!(
+        apply
+            .stderr
+            .contains("Apply complete! Resources: 3 imported, 0 added, 0 changed, 0 destroyed."),
+        "{}\n{}",
+        apply.stdout,
+        apply.stderr
+    );
+    let state = w.state(STATE);
+    let providers: BTreeMap<String, String> = state["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| {
+            (
+                r["type"].as_str().expect("type").to_owned(),
+                r["provider"].as_str().expect("provider").to_owned(),
+            )
+        })
+        .collect();
+    let default = "provider[\"registry.terraform.io/scaleway/scaleway\"]";
+    let ams = format!("{default}.ams");
+    assert_eq!(providers["scaleway_account_project"], default);
+    assert_eq!(providers["scaleway_container_namespace"], ams);
+    assert_eq!(providers["scaleway_function_namespace"], ams);
+    let after = api.run(&w, &["plan", "--detailed-exitcode"]);
+    after.expect(0);
+    assert!(after.stdout.contains("No changes."), "{}", after.stdout);
+
+    // `scwform import ADDR ID` records the resource's aliased configuration too.
+    let by_command = create(
+        &api,
+        "/containers/v1/regions/nl-ams/namespaces",
+        &json!({"project_id": project, "name": "by-command"}),
+    );
+    std::fs::write(
+        w.path().join("command.tf"),
+        format!(
+            "resource \"scaleway_container_namespace\" \"cmd\" {{\n  provider   = scaleway.ams\n  project_id = \"{project}\"\n  name       = \"by-command\"\n}}\n"
+        ),
+    )
+    .expect("write");
+    api.run(
+        &w,
+        &[
+            "import",
+            "scaleway_container_namespace.cmd",
+            &format!("nl-ams/{by_command}"),
+        ],
+    )
+    .expect(0);
+    let recorded = w.state(STATE);
+    let cmd = recorded["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .find(|r| r["name"] == "cmd")
+        .expect("imported");
+    assert_eq!(cmd["provider"], ams.as_str());
+    let last = api.run(&w, &["plan", "--detailed-exitcode"]);
+    last.expect(0);
+    assert!(last.stdout.contains("No changes."), "{}", last.stdout);
+}
+
+/// Issue 12: `import` reads the configuration as `plan` does: `--var` values, another state
+/// file with `--state`, and the sandbox with `--sandbox`. A missing variable is refused with
+/// the state file untouched.
+#[test]
+fn issue_12_import_takes_var_state_and_sandbox_as_plan_does() {
+    let api = Api::start();
+    let w = Workdir::new();
+    let project = create(
+        &api,
+        "/account/v3/projects",
+        &json!({"name": "vars", "organization_id": api.organization_id()}),
+    );
+    let ns = create(
+        &api,
+        "/containers/v1/regions/fr-par/namespaces",
+        &json!({"project_id": project, "name": "from-var"}),
+    );
+    w.write(&format!(
+        r#"
+variable "ns_name" {{
+  type = string
+}}
+
+resource "scaleway_container_namespace" "ns" {{
+  project_id = "{project}"
+  name       = var.ns_name
+}}
+"#
+    ));
+    let id = format!("fr-par/{ns}");
+    let addr = "scaleway_container_namespace.ns";
+    let missing = api.run(&w, &["import", "--state", "other.tfstate", addr, &id]);
+    missing.expect(1);
+    assert!(
+        flat(&missing.stderr).contains("ns_name"),
+        "{}",
+        missing.stderr
+    );
+    assert!(!w.path().join("other.tfstate").exists());
+    let run = api.run(
+        &w,
+        &[
+            "import",
+            "--var",
+            "ns_name=from-var",
+            "--state",
+            "other.tfstate",
+            addr,
+            &id,
+        ],
+    );
+    run.expect(0);
+    assert!(run.stdout.contains("Import successful!"), "{}", run.stdout);
+    assert!(!w.path().join(STATE).exists(), "--state names the file");
+    assert_eq!(
+        attributes(
+            &w.state("other.tfstate"),
+            "scaleway_container_namespace",
+            "ns"
+        )
+        .expect("recorded")["id"],
+        id.as_str()
+    );
+    api.run(
+        &w,
+        &[
+            "plan",
+            "--var",
+            "ns_name=from-var",
+            "--state",
+            "other.tfstate",
+            "--detailed-exitcode",
+        ],
+    )
+    .expect(0);
+
+    // The sandbox: an object it holds, forgotten by the state, is imported back.
+    let s = Workdir::new();
+    s.write("resource \"scaleway_account_project\" \"p\" {\n  name = \"sandboxed\"\n}\n");
+    s.sandbox(&["apply", "-auto-approve"]).expect(0);
+    let sandbox_state = ".scwform/sandbox.tfstate";
+    let sandboxed = attributes(&s.state(sandbox_state), "scaleway_account_project", "p")
+        .expect("recorded")["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned();
+    s.sandbox(&["state", "rm", "scaleway_account_project.p"])
+        .expect(0);
+    assert!(attributes(&s.state(sandbox_state), "scaleway_account_project", "p").is_none());
+    let back = s.sandbox(&["import", "scaleway_account_project.p", &sandboxed]);
+    back.expect(0);
+    assert!(
+        back.stdout.contains("Import successful!"),
+        "{}",
+        back.stdout
+    );
+    assert_eq!(
+        attributes(&s.state(sandbox_state), "scaleway_account_project", "p").expect("imported")["id"],
+        sandboxed.as_str()
+    );
+    s.sandbox(&["plan", "--detailed-exitcode"]).expect(0);
 }

@@ -215,6 +215,12 @@ async fn run_plan(
         view.line(&format!("{}: Import complete [id={id}]", c.addr));
     }
     view.finish();
+    // An imported object belongs to the provider configuration of its resource (an alias, as
+    // an import block's `provider`), also when nothing else is done to it.
+    let mut refreshed = refreshed;
+    for c in plan.changes.iter().filter(|c| c.importing.is_some()) {
+        refreshed.set_provider(&c.addr.resource, plan.config.provider_alias(&c.addr));
+    }
     let writer = StateWriter::start(store, refreshed);
     // The refreshed state (and anything adopted) is recorded even when nothing changes.
     writer.update(|_| {});

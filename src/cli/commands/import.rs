@@ -24,7 +24,7 @@ use crate::model::config::Config;
 use crate::model::evaluate::NoPriorValues;
 use crate::model::load::load_path;
 use crate::plan::model_addr;
-use crate::render::config::{ConfigFile, Object};
+use crate::render::config::{ConfigFile, Object, Unmanaged};
 use crate::state::InstanceAddr;
 
 /// Runs the command.
@@ -188,6 +188,7 @@ async fn run_import(
         .map_err(|e| import_diagnostic(&e))?;
     let _ = writeln!(text, "{addr}: Refreshing state... [id={id}]");
     state.set_instance(&addr, instance);
+    state.set_provider(&addr.resource, loaded.config.provider_alias(&addr));
     tokio::task::block_in_place(|| store.save(&mut state))
         .map_err(|e| session::state_diagnostic(&e, "Failed to save the state"))?;
     let mut notes = connection.warnings.clone();
@@ -252,6 +253,7 @@ async fn run_discover(args: &ImportArgs, out: &Path) -> Result<String, Diagnosti
             .with_detail(e.to_string())
         })?;
     let objects: Vec<Object<'_>> = found
+        .objects
         .iter()
         .filter_map(|d| {
             crate::schema::resource(d.type_name).map(|schema| Object {
@@ -261,7 +263,16 @@ async fn run_discover(args: &ImportArgs, out: &Path) -> Result<String, Diagnosti
             })
         })
         .collect();
-    let files = crate::render::config::discovered(&objects);
+    let functions: Vec<Unmanaged<'_>> = found
+        .functions
+        .iter()
+        .map(|f| Unmanaged {
+            type_name: "scaleway_function",
+            id: &f.id,
+            name: &f.name,
+        })
+        .collect();
+    let files = crate::render::config::discovered(&objects, &functions);
     write_files(out, &files)?;
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     for o in &objects {

@@ -695,10 +695,12 @@ async fn generate_config(
                 let Some(schema) = crate::schema::resource(&resource.type_name) else {
                     continue;
                 };
+                let provider = target.provider.as_ref().map(|a| format!("scaleway.{a}"));
                 let block = crate::render::config::resource_block(
                     schema,
                     &resource.name,
                     &imported.instance.attributes,
+                    provider.as_deref(),
                     None,
                 );
                 unreadable.push((addr.to_string(), imported.unreadable));
