@@ -526,6 +526,22 @@ fn issue_12_import_blocks_plan_and_apply_imports_for_each_type() {
         apply.stdout,
         apply.stderr
     );
+    // The tokens' secrets cannot be read back: said once, naming each token.
+    assert_eq!(
+        apply.stderr.matches("Secrets cannot be read back").count(),
+        1,
+        "{}",
+        apply.stderr
+    );
+    for (t, n, secret) in OBJECTS {
+        if let Some(secret) = secret {
+            assert!(
+                apply.stderr.contains(&format!("{t}.{n}: {secret}")),
+                "{t}.{n} in\n{}",
+                apply.stderr
+            );
+        }
+    }
     assert!(apply.stderr.contains(&format!(
         "scaleway_container.co: Import complete [id={}]",
         made["scaleway_container.co"]
@@ -1065,8 +1081,43 @@ fn squeezed(text: &str) -> Vec<String> {
 /// destroyed`, and plans empty afterwards; `graph` shows the references as edges.
 #[test]
 fn issue_12_discover_writes_a_configuration_that_imports_everything() {
-    let api = Api::start();
+    discover_roundtrip(false);
+}
+
+/// Issue 12: the same discover roundtrip on the sandbox (`--sandbox`): the objects are made
+/// through the API of an emulator keeping the sandbox's store (`.scwform/sandbox.json`, the
+/// sandbox's own organization and key), then discovered, planned and applied with
+/// `--sandbox`.
+#[test]
+fn issue_12_discover_roundtrip_on_the_sandbox() {
+    discover_roundtrip(true);
+}
+
+/// Makes 30 objects through the API, discovers them into `disc`, and checks the files, the
+/// graph, the plan (only imports), the apply (`30 imported`) and the empty plan after it:
+/// against an emulator reached through `SCW_API_URL`, or on the sandbox.
+fn discover_roundtrip(sandbox: bool) {
     let w = Workdir::new();
+    let store = w.path().join(".scwform/sandbox.json");
+    let api = if sandbox {
+        std::fs::create_dir_all(store.parent().expect("a parent")).expect("mkdir");
+        Api::start_with(scwform::emulator::EmulatorConfig {
+            data: Some(store.clone()),
+            settle: scwform::emulator::Settle::Reads { reads: 1 },
+            ..scwform::emulator::EmulatorConfig::default()
+        })
+    } else {
+        Api::start()
+    };
+    // Commands that read no API (`fmt`, `validate`, `graph`) take no `--sandbox`.
+    let offline = |args: &[&str]| w.run_with(w.command(args));
+    let run = |args: &[&str]| {
+        if sandbox {
+            w.sandbox(args)
+        } else {
+            api.run(&w, args)
+        }
+    };
     let org = api.organization_id();
     let regional = |uuid: &str| format!("fr-par/{uuid}");
     let mut secrets = Vec::new();
@@ -1151,26 +1202,23 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
         api_namespaces.push(regional(&ns_api));
     }
 
-    let run = api.run(
-        &w,
-        &[
-            "import",
-            "--discover",
-            "--project",
-            &projects[0],
-            "--project",
-            &projects[1],
-            "--region",
-            "fr-par",
-            "--out",
-            "disc",
-        ],
-    );
-    run.expect(0);
+    let found = run(&[
+        "import",
+        "--discover",
+        "--project",
+        &projects[0],
+        "--project",
+        &projects[1],
+        "--region",
+        "fr-par",
+        "--out",
+        "disc",
+    ]);
+    found.expect(0);
     assert!(
-        run.stdout.contains("Discovered 30 objects:"),
+        found.stdout.contains("Discovered 30 objects:"),
         "{}",
-        run.stdout
+        found.stdout
     );
     let dir = w.path().join("disc");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
@@ -1255,9 +1303,14 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
         "no reference to an undeclared scaleway_function: {ftokens:#?}"
     );
 
-    api.run(&w, &["--chdir", "disc", "fmt", "-check"]).expect(0);
-    api.run(&w, &["--chdir", "disc", "validate"]).expect(0);
-    let graph = api.run(&w, &["--chdir", "disc", "graph"]);
+    if sandbox {
+        // `--chdir disc` reads the sandbox beside that configuration.
+        std::fs::create_dir_all(dir.join(".scwform")).expect("mkdir");
+        std::fs::copy(&store, dir.join(".scwform/sandbox.json")).expect("copy the sandbox");
+    }
+    offline(&["--chdir", "disc", "fmt", "-check"]).expect(0);
+    offline(&["--chdir", "disc", "validate"]).expect(0);
+    let graph = offline(&["--chdir", "disc", "graph"]);
     graph.expect(0);
     // Edges from references (which of two same-named objects got the suffix depends on IDs).
     for edge in [
@@ -1283,7 +1336,7 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
         graph.stdout
     );
 
-    let plan = api.run(&w, &["--chdir", "disc", "plan", "--detailed-exitcode"]);
+    let plan = run(&["--chdir", "disc", "plan", "--detailed-exitcode"]);
     plan.expect(2);
     assert!(
         plan.stdout
@@ -1291,7 +1344,7 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
         "{}",
         plan.stdout
     );
-    let apply = api.run(&w, &["--chdir", "disc", "apply", "--auto-approve"]);
+    let apply = run(&["--chdir", "disc", "apply", "--auto-approve"]);
     apply.expect(0);
     assert!(
         apply
@@ -1301,12 +1354,12 @@ fn issue_12_discover_writes_a_configuration_that_imports_everything() {
         apply.stdout,
         apply.stderr
     );
-    let after = api.run(&w, &["--chdir", "disc", "plan", "--detailed-exitcode"]);
+    let after = run(&["--chdir", "disc", "plan", "--detailed-exitcode"]);
     after.expect(0);
     assert!(after.stdout.contains("No changes."), "{}", after.stdout);
 
     // The directory holds files now: nothing is overwritten.
-    let again = api.run(&w, &["import", "--discover", "--out", "disc"]);
+    let again = run(&["import", "--discover", "--out", "disc"]);
     again.expect(1);
     assert!(
         flat(&again.stderr).contains("the directory is not empty"),
